@@ -1,0 +1,1 @@
+//! Pure checks: (&Expectation, &Evidence) -> Vec<Check>. No I/O here, ever.

@@ -1,0 +1,206 @@
+//! Command-line interface (clap derive). Every flag documented here is part of the contract
+//! with CI scripts: rename nothing without a deprecation path.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Synthetic testing and load harness that gates an observability stack.
+#[derive(Debug, Parser)]
+#[command(name = "obsgate", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario: drive load against the stub, observe the stack, check, report.
+    Run(RunArgs),
+    /// Serve the instrumented pipeline stub (the system under test).
+    Stub(StubArgs),
+    /// Static checks of the stack's config: rules, routes, dashboards, compose.
+    Check(CheckArgs),
+    /// Check the health of running stack components.
+    Health(HealthArgs),
+    /// Work with written reports (e.g. compare two runs).
+    Report(ReportArgs),
+}
+
+/// Machine-readable or human output on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// A human summary.
+    #[default]
+    Human,
+    /// The report as JSON (the same contract as report.json).
+    Json,
+}
+
+/// Which Prometheus/Alertmanager the run observes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StackMode {
+    /// Start Prometheus and Alertmanager as child processes on loopback.
+    Managed,
+    /// Observe a running stack through its HTTP APIs.
+    External,
+    /// No stack: alert expectations are skipped.
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Where to write the report (default: reports/<scenario>-<UTC timestamp>/).
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
+    /// Drive a running stub at this base URL instead of starting one.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Allow a target that is not a loopback address.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Scenario seconds per wall second (overrides the scenario's `time_scale`).
+    #[arg(long)]
+    pub time_scale: Option<f64>,
+    /// Defect switch passed to the started stub (repeatable), e.g. `drop-traceparent`.
+    #[arg(long = "stub-defect", value_name = "NAME")]
+    pub stub_defects: Vec<String>,
+    /// No progress on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+    /// Prometheus/Alertmanager: managed (default when their binaries are on PATH), external or none.
+    #[arg(long, value_enum)]
+    pub stack: Option<StackMode>,
+    /// Prometheus base URL (with `--stack external`).
+    #[arg(long)]
+    pub prometheus_url: Option<String>,
+    /// Alertmanager base URL (with `--stack external`).
+    #[arg(long)]
+    pub alertmanager_url: Option<String>,
+    /// Grafana base URL: also check its health and that every dashboard is loaded.
+    #[arg(long)]
+    pub grafana_url: Option<String>,
+    /// Read traces back from Jaeger at this URL instead of obsgate's own OTLP receiver.
+    #[arg(long)]
+    pub jaeger_url: Option<String>,
+    /// Tail this log file for the target's JSON logs (for `--target`).
+    #[arg(long)]
+    pub logs: Option<PathBuf>,
+    /// Override Prometheus's scrape and evaluation interval for rehearsal, e.g. `5s`.
+    #[arg(long)]
+    pub scrape_interval: Option<String>,
+    /// The stack's config folder (managed stack overlays and rule checks).
+    #[arg(long, default_value = "config")]
+    pub config_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct StubArgs {
+    /// Address to listen on, e.g. `127.0.0.1:8000` (`:0` picks a free port; the chosen address
+    /// is printed on stderr as `listening on ADDR`).
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    pub listen: String,
+    /// Full OTLP/HTTP traces URL, used verbatim (like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).
+    #[arg(long)]
+    pub otlp_endpoint: Option<String>,
+    /// Scenario seconds per wall second.
+    #[arg(long, default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// Defect switch (repeatable): drop-traceparent, omit-log-field=F, rename-metric=OLD:NEW,
+    /// wrong-metric-type=NAME, unbounded-label, no-trace-export.
+    #[arg(long = "defect", value_name = "NAME")]
+    pub defects: Vec<String>,
+    /// Bearer token required on /admin routes (mandatory on a non-loopback address).
+    #[arg(long, env = "OBSGATE_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+    /// Maximum number of queued jobs before POST /v1/jobs answers 503.
+    #[arg(long, default_value_t = 10_000)]
+    pub queue_capacity: usize,
+    /// Worker pool size (jobs processed concurrently).
+    #[arg(long, default_value_t = 64)]
+    pub workers: usize,
+    /// Seed of the pipeline model's random numbers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Seconds to let in-flight jobs finish on shutdown before failing them.
+    #[arg(long, default_value_t = 10.0)]
+    pub shutdown_grace_s: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The stack's config folder.
+    #[arg(long, default_value = "config")]
+    pub config_dir: PathBuf,
+    /// The expectations folder.
+    #[arg(long, default_value = "expectations")]
+    pub expect_dir: PathBuf,
+    /// The compose file.
+    #[arg(long, default_value = "docker-compose.monitoring.yml")]
+    pub compose: PathBuf,
+    /// Where to write the report (default: reports/check-<UTC timestamp>/).
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// Prometheus base URL.
+    #[arg(long)]
+    pub prometheus_url: Option<String>,
+    /// Alertmanager base URL.
+    #[arg(long)]
+    pub alertmanager_url: Option<String>,
+    /// Grafana base URL.
+    #[arg(long)]
+    pub grafana_url: Option<String>,
+    /// Jaeger query base URL.
+    #[arg(long)]
+    pub jaeger_url: Option<String>,
+    /// The pipeline service (stub) base URL.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Compare two runs of the same scenario and flag regressions (exit 1 on regression).
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older run's report folder.
+    pub old: PathBuf,
+    /// The newer run's report folder.
+    pub new: PathBuf,
+    /// Allowed relative increase of a latency percentile, in percent.
+    #[arg(long, default_value_t = 10.0)]
+    pub latency_tolerance_pct: f64,
+    /// Allowed relative drop of an achieved rate, in percent.
+    #[arg(long, default_value_t = 1.0)]
+    pub rate_tolerance_pct: f64,
+    /// Allowed increase of an alert timing, in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub alert_tolerance_s: f64,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}

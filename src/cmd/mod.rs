@@ -1,0 +1,6 @@
+//! One file per subcommand. Each exposes `async fn run(args) -> AppResult`.
+pub mod check;
+pub mod health;
+pub mod report;
+pub mod run;
+pub mod stub;

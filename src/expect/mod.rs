@@ -1,0 +1,1 @@
+//! Expectation files (raw serde models and resolved forms).

@@ -1,0 +1,1 @@
+//! Open-model load: pure schedule, executor, HDR stats (mergeable), progress.

@@ -1,0 +1,4 @@
+//! I/O only: scrape `/metrics`, receive OTLP traces, capture logs, receive notifications, poll
+//! Prometheus/Alertmanager/Jaeger APIs. Produces evidence values; never judges them (that is
+//! [`crate::check`]'s job).
+pub mod model;

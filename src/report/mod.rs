@@ -1,0 +1,3 @@
+//! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
+//! Writers only format; they never decide a verdict.
+pub mod model;

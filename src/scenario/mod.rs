@@ -1,0 +1,1 @@
+//! Scenario files: raw serde model, resolve/validate into a plan, rate curves.

@@ -1,0 +1,1 @@
+//! Prometheus and Alertmanager: managed child processes with overlay configs, or external URLs.
