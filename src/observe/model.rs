@@ -175,3 +175,48 @@ pub struct LogLine {
     /// The raw text, without the trailing newline.
     pub text: String,
 }
+
+/// How a job the harness drove ended, from the harness's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobOutcome {
+    /// The stub reported the job succeeded.
+    Succeeded,
+    /// The stub reported the job failed.
+    Failed,
+    /// `POST /v1/jobs` answered a non-2xx status.
+    HttpError,
+    /// No answer or no end within the harness's deadline.
+    Timeout,
+    /// Never sent (max-in-flight cap with the drop policy).
+    Dropped,
+    /// Still running when an interrupted run ended.
+    InFlight,
+}
+
+/// What the harness knows about one job it drove: the ground truth that logs, traces and
+/// metrics are checked against. Kept for at most a bounded number of jobs per run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    /// The stub's job id (absent when the POST failed).
+    pub job_id: Option<String>,
+    /// `X-Correlation-ID` the harness sent.
+    pub correlation_id: String,
+    /// Trace id of the harness's client span (32 hex).
+    pub trace_id: String,
+    /// Span id of the harness's client span (16 hex): the parent the stub's server span must name.
+    pub client_span_id: String,
+    /// The trace id the stub answered with (should equal `trace_id`).
+    pub returned_trace_id: Option<String>,
+    pub preset: String,
+    pub user_id: String,
+    /// Phase the job was scheduled in.
+    pub phase: String,
+    pub outcome: JobOutcome,
+    /// HTTP status of `POST /v1/jobs`, when one came back.
+    pub http_status: Option<u16>,
+    /// Wall-clock time the POST was sent (ns since the epoch).
+    pub sent_unix_nano: u64,
+    /// Wall-clock time the job's end was observed (ns since the epoch), when it ended.
+    pub end_unix_nano: Option<u64>,
+}
