@@ -1,0 +1,10 @@
+//! The one integration-test binary. One module per area; shared helpers in `util`.
+mod checks;
+mod config;
+mod load;
+mod observe;
+mod report;
+mod scenario;
+mod stack;
+mod stub;
+mod util;
