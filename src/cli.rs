@@ -130,6 +130,9 @@ pub struct StubArgs {
     /// Seconds to let in-flight jobs finish on shutdown before failing them.
     #[arg(long, default_value_t = 10.0)]
     pub shutdown_grace_s: f64,
+    /// Also log every stage start/end (DEBUG lines).
+    #[arg(long)]
+    pub debug_logs: bool,
 }
 
 #[derive(Debug, Args)]

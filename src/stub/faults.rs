@@ -55,3 +55,84 @@ impl Default for FaultProfile {
         }
     }
 }
+
+/// Largest accepted `hold_s`, `db_latency_ms`/1000 and `agent_latency_ms`/1000 (scenario
+/// seconds): beyond a day the model stops meaning anything.
+const MAX_SECONDS: f64 = 86_400.0;
+
+impl FaultProfile {
+    /// Every out-of-range field, each message naming the field, the bad value and the allowed
+    /// range. Empty when the profile is valid.
+    pub fn validate(&self) -> Vec<String> {
+        let mut errs = Vec::new();
+        let mut ratio = |name: &str, v: f64| {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                errs.push(format!("{name}: {v} is not a probability (allowed 0..=1)"));
+            }
+        };
+        ratio("agent_timeout_ratio", self.agent_timeout_ratio);
+        ratio("agent_error_ratio", self.agent_error_ratio);
+        ratio("render_failure_ratio", self.render_failure_ratio);
+        ratio("qa_reject_ratio", self.qa_reject_ratio);
+        ratio("job_failure_ratio", self.job_failure_ratio);
+        let mut range = |name: &str, v: f64, lo: f64, hi: f64| {
+            if !(v.is_finite() && v >= lo && v <= hi) {
+                errs.push(format!("{name}: {v} is out of range (allowed {lo}..={hi})"));
+            }
+        };
+        range(
+            "db_latency_ms",
+            self.db_latency_ms,
+            0.0,
+            MAX_SECONDS * 1000.0,
+        );
+        range(
+            "agent_latency_ms",
+            self.agent_latency_ms,
+            0.0,
+            MAX_SECONDS * 1000.0,
+        );
+        range("render_slowdown", self.render_slowdown, 0.01, 1000.0);
+        range("cost_multiplier", self.cost_multiplier, 0.0, 1_000_000.0);
+        range("hold_s", self.hold_s, 0.0, MAX_SECONDS);
+        if let Some(w) = self.worker_count
+            && !(1..=100_000).contains(&w)
+        {
+            errs.push(format!(
+                "worker_count: {w} is out of range (allowed 1..=100000)"
+            ));
+        }
+        errs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_profile_is_valid() {
+        assert!(FaultProfile::default().validate().is_empty());
+    }
+
+    #[test]
+    fn validate_names_every_bad_field() {
+        let p = FaultProfile {
+            agent_timeout_ratio: 1.5,
+            render_slowdown: f64::NAN,
+            worker_count: Some(0),
+            hold_s: -1.0,
+            ..FaultProfile::default()
+        };
+        let errs = p.validate().join("\n");
+        for f in [
+            "agent_timeout_ratio: 1.5",
+            "render_slowdown",
+            "worker_count: 0",
+            "hold_s: -1",
+        ] {
+            assert!(errs.contains(f), "missing {f} in {errs}");
+        }
+        assert_eq!(p.validate().len(), 4);
+    }
+}

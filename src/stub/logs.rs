@@ -1,0 +1,213 @@
+//! Structured JSON logs: one object per line on stdout (or in memory for tests), with the
+//! fields of DESIGN.md §4 and the Google Cloud Logging keys. Lines go through a bounded channel
+//! to a writer thread, so logging never blocks a request: when the channel is full the line is
+//! dropped and counted (reported on stderr at shutdown).
+
+use super::config::Defects;
+use parking_lot::Mutex;
+use serde_json::{Map, Value};
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+
+/// Lines buffered between the handlers and the writer thread.
+const CHANNEL_LINES: usize = 65_536;
+
+/// Log level (`level` and `severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warning => "WARNING",
+            Level::Error => "ERROR",
+        }
+    }
+}
+
+/// The correlation fields of one line ("" when not known).
+#[derive(Debug, Clone, Default)]
+pub struct LogCtx {
+    pub correlation_id: String,
+    pub trace_id: String,
+    pub span_id: String,
+    pub user_id: String,
+    pub job_id: String,
+    pub preset: String,
+    pub stage: String,
+}
+
+enum Msg {
+    Line(String),
+    Close(std::sync::mpsc::Sender<()>),
+}
+
+/// Where lines go.
+pub enum Target {
+    Stdout,
+    /// Kept in memory (unit tests read them back).
+    Memory(Arc<Mutex<Vec<String>>>),
+}
+
+/// The logger handle shared by the whole stub.
+#[derive(Debug)]
+pub struct Logger {
+    tx: SyncSender<Msg>,
+    service: String,
+    omit: Vec<String>,
+    debug: bool,
+    dropped: AtomicU64,
+}
+
+impl Logger {
+    /// Start the writer thread.
+    pub fn start(target: Target, service: &str, defects: &Defects, debug: bool) -> Logger {
+        let (tx, rx) = sync_channel(CHANNEL_LINES);
+        std::thread::spawn(move || writer(rx, target));
+        Logger {
+            tx,
+            service: service.to_string(),
+            omit: defects.omitted_log_fields(),
+            debug,
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    /// True when lines of this level are written.
+    pub fn enabled(&self, level: Level) -> bool {
+        level > Level::Debug || self.debug
+    }
+
+    /// Write one line. `extra` adds event-specific keys.
+    pub fn log(&self, level: Level, message: &str, ctx: &LogCtx, extra: &[(&str, Value)]) {
+        if !self.enabled(level) {
+            return;
+        }
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.to_string(), v);
+        };
+        put(
+            "timestamp",
+            Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        );
+        put("level", Value::from(level.as_str()));
+        put("severity", Value::from(level.as_str()));
+        put("message", Value::from(message));
+        put("service", Value::from(self.service.as_str()));
+        put("correlation_id", Value::from(ctx.correlation_id.as_str()));
+        put("trace_id", Value::from(ctx.trace_id.as_str()));
+        put("span_id", Value::from(ctx.span_id.as_str()));
+        put("user_id", Value::from(ctx.user_id.as_str()));
+        put("job_id", Value::from(ctx.job_id.as_str()));
+        put("preset", Value::from(ctx.preset.as_str()));
+        put("stage", Value::from(ctx.stage.as_str()));
+        let trace = if ctx.trace_id.is_empty() {
+            String::new()
+        } else {
+            format!("projects/obsgate/traces/{}", ctx.trace_id)
+        };
+        put("logging.googleapis.com/trace", Value::from(trace));
+        put(
+            "logging.googleapis.com/spanId",
+            Value::from(ctx.span_id.as_str()),
+        );
+        for (k, v) in extra {
+            put(k, v.clone());
+        }
+        for k in &self.omit {
+            m.remove(k);
+        }
+        let line = Value::Object(m).to_string();
+        match self.tx.try_send(Msg::Line(line)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Write everything queued so far and wait for it (shutdown, tests). Returns how many
+    /// lines were dropped because the channel was full.
+    pub fn flush(&self) -> u64 {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        if self.tx.send(Msg::Close(done_tx)).is_ok() {
+            let _ = done_rx.recv_timeout(std::time::Duration::from_secs(10));
+        }
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+fn writer(rx: Receiver<Msg>, target: Target) {
+    // Stdout is locked per write, never for the thread's lifetime (others print too).
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let write = |line: String, out: &mut std::io::BufWriter<std::io::Stdout>| match &target {
+        Target::Stdout => {
+            let _ = out.write_all(line.as_bytes());
+            let _ = out.write_all(b"\n");
+        }
+        Target::Memory(v) => v.lock().push(line),
+    };
+    while let Ok(msg) = rx.recv() {
+        let mut pending = Some(msg);
+        // Drain what is already queued before flushing, so a busy stub writes in big chunks.
+        while let Some(m) = pending.take() {
+            match m {
+                Msg::Line(l) => write(l, &mut out),
+                Msg::Close(done) => {
+                    let _ = out.flush();
+                    let _ = done.send(());
+                }
+            }
+            pending = rx.try_recv().ok();
+        }
+        let _ = out.flush();
+    }
+    let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stub::config::Defect;
+
+    #[test]
+    fn lines_carry_every_field_and_honour_omissions() {
+        let mem = Arc::new(Mutex::new(Vec::new()));
+        let d = Defects(vec![Defect::OmitLogField("trace_id".into())]);
+        let log = Logger::start(Target::Memory(mem.clone()), "pipeline-stub", &d, false);
+        let ctx = LogCtx {
+            trace_id: "ab".repeat(16),
+            job_id: "j1".into(),
+            ..LogCtx::default()
+        };
+        log.log(
+            Level::Error,
+            "job failed",
+            &ctx,
+            &[("error", Value::from("x"))],
+        );
+        log.log(Level::Debug, "hidden", &ctx, &[]);
+        assert_eq!(log.flush(), 0);
+        let lines = mem.lock().clone();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let v: Value = serde_json::from_str(&lines[0]).unwrap_or_default();
+        assert_eq!(v["severity"], "ERROR");
+        assert_eq!(v["service"], "pipeline-stub");
+        assert_eq!(
+            v["logging.googleapis.com/trace"],
+            format!("projects/obsgate/traces/{}", "ab".repeat(16))
+        );
+        assert!(v.get("trace_id").is_none(), "omitted by the defect");
+        assert!(v.get("job_id").is_some());
+    }
+}

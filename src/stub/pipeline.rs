@@ -1,0 +1,396 @@
+//! Execution of jobs: the dispatcher that hands queued jobs to workers (honouring
+//! `worker_count` and `consumer_stall`), one job's walk through its planned steps with the
+//! matching metrics, spans and log lines, and the shutdown drain. Durations come from the model
+//! in scenario seconds; workers sleep duration / time_scale.
+
+use super::logs::{Level, LogCtx};
+use super::model::{AgentOutcome, JobPlan, Step, StepKind, plan_job};
+use super::state::{JobStatus, QueuedJob, Shared};
+use super::traces::{SpanSpec, hex, kv, kv_bool, kv_f64, kv_i64, new_span_id, now_ns};
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Hand queued jobs to workers whenever a worker is free and consumers are not stalled.
+pub async fn dispatcher(shared: Arc<Shared>) {
+    loop {
+        let woken = shared.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        let (limit, stalled) = {
+            let f = shared.faults.read();
+            (
+                f.worker_count
+                    .map(|w| w as usize)
+                    .unwrap_or(shared.config.workers),
+                f.consumer_stall,
+            )
+        };
+        if !stalled {
+            let mut s = shared.sched.lock();
+            while s.active < limit {
+                let Some(job) = s.queued.pop_front() else {
+                    break;
+                };
+                s.active += 1;
+                tokio::spawn(run_job(shared.clone(), job));
+            }
+        }
+        woken.await;
+    }
+}
+
+/// Sleep `scenario_s / time_scale`; false when the shutdown deadline aborted the sleep.
+async fn sleep_scaled(shared: &Shared, scenario_s: f64) -> bool {
+    let wall = (scenario_s / shared.config.time_scale).max(0.0);
+    let mut abort = shared.abort_tx.subscribe();
+    if *abort.borrow() {
+        return false;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(Duration::from_secs_f64(wall.min(86_400.0))) => true,
+        _ = abort.wait_for(|a| *a) => false,
+    }
+}
+
+fn ctx(job: &QueuedJob, span_id: &[u8; 8], stage: &str) -> LogCtx {
+    LogCtx {
+        correlation_id: job.correlation_id.clone(),
+        trace_id: hex(&job.trace_id),
+        span_id: hex(span_id),
+        user_id: job.user_id.clone(),
+        job_id: job.job_id.clone(),
+        preset: job.preset.as_str().to_string(),
+        stage: stage.to_string(),
+    }
+}
+
+/// Run one job to its end. The worker slot was taken by the dispatcher; it is given back here.
+async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
+    let faults = shared.faults.read().clone();
+    let seed = shared
+        .config
+        .seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(job.seq);
+    let plan: JobPlan = plan_job(job.preset, &faults, &mut ChaCha8Rng::seed_from_u64(seed));
+    update(&shared, &job.job_id, |v| {
+        v.status = JobStatus::Running;
+        v.stage = "hold";
+    });
+    let mut failure: Option<(String, &'static str)> = None;
+    let mut duration = 0.0;
+    let mut cost = 0.0;
+    if plan.hold_s > 0.0 && !sleep_scaled(&shared, plan.hold_s).await {
+        failure = Some((
+            "aborted: shutdown deadline passed while holding".into(),
+            "hold",
+        ));
+    }
+    if failure.is_none() {
+        for (i, step) in plan.steps.iter().enumerate() {
+            let stage = step.stage();
+            update(&shared, &job.job_id, |v| v.stage = stage);
+            let span_id = new_span_id();
+            let log = &shared.logger;
+            if log.enabled(Level::Debug) {
+                log.log(
+                    Level::Debug,
+                    &format!("{stage} started"),
+                    &ctx(&job, &span_id, stage),
+                    &[],
+                );
+            }
+            let start = now_ns();
+            if !sleep_scaled(&shared, step.duration_s).await {
+                failure = Some((
+                    format!("aborted: shutdown deadline passed during {stage}"),
+                    stage,
+                ));
+                break;
+            }
+            duration += step.duration_s;
+            cost += step.cost_dollars;
+            let retry_follows = plan.steps.get(i + 1).is_some_and(|n| n.stage() == stage);
+            record_step(&shared, &job, step, span_id, start, retry_follows);
+            update(&shared, &job.job_id, |v| {
+                v.cost_dollars = cost;
+                match step.kind {
+                    StepKind::Agent { .. } => v.agent_calls += 1,
+                    StepKind::Render {
+                        size_bytes,
+                        failure,
+                        ..
+                    } => {
+                        v.render_attempts += 1;
+                        if failure.is_none() {
+                            v.video_size_bytes = Some(size_bytes);
+                        }
+                    }
+                    StepKind::Qa { accepted } => {
+                        v.qa_result = Some(if accepted { "accepted" } else { "rejected" });
+                        v.manual_review = !accepted;
+                    }
+                    _ => {}
+                }
+            });
+            if let Some(msg) = &step.fails_job {
+                failure = Some((msg.clone(), stage));
+                break;
+            }
+        }
+    }
+    finish(&shared, &job, duration, cost, failure);
+    {
+        let mut s = shared.sched.lock();
+        s.active = s.active.saturating_sub(1);
+    }
+    shared.wake.notify_one();
+    shared.idle.notify_waiters();
+}
+
+fn update(shared: &Shared, job_id: &str, f: impl FnOnce(&mut super::state::JobView)) {
+    if let Some(e) = shared.jobs.lock().map.get_mut(job_id) {
+        f(&mut e.view);
+    }
+}
+
+/// Metrics, span and log lines of one finished step.
+fn record_step(
+    shared: &Shared,
+    job: &QueuedJob,
+    step: &Step,
+    span_id: [u8; 8],
+    start: u64,
+    retry_follows: bool,
+) {
+    let m = &shared.metrics;
+    let stage = step.stage();
+    let mut attrs = Vec::new();
+    let mut error = None;
+    let kind = match &step.kind {
+        StepKind::DbInsert | StepKind::DbUpdate => {
+            let op = if stage == "db.insert" {
+                "insert"
+            } else {
+                "update"
+            };
+            m.db(op, step.duration_s);
+            attrs.push(kv("db.system.name", "postgresql"));
+            attrs.push(kv("db.operation.name", op.to_uppercase()));
+            attrs.push(kv("db.collection.name", "jobs"));
+            SpanKind::Client
+        }
+        StepKind::Agent {
+            agent,
+            attempt,
+            outcome,
+            input_tokens,
+            output_tokens,
+        } => {
+            let model = job.preset.model();
+            m.agent_call(agent, model, outcome.as_str(), step.duration_s);
+            attrs.extend([
+                kv("gen_ai.system", "gemini"),
+                kv("gen_ai.request.model", model),
+                kv_i64("gen_ai.usage.input_tokens", *input_tokens),
+                kv_i64("gen_ai.usage.output_tokens", *output_tokens),
+                kv("agent.name", *agent),
+                kv_i64("agent.attempt", i64::from(*attempt)),
+                kv("agent.outcome", outcome.as_str()),
+            ]);
+            if *outcome != AgentOutcome::Success {
+                let what = format!("agent {agent} attempt {attempt}: {}", outcome.as_str());
+                error = Some(what.clone());
+                if retry_follows {
+                    let c = ctx(job, &span_id, stage);
+                    shared.logger.log(
+                        Level::Warning,
+                        &format!("{what}; retrying"),
+                        &c,
+                        &[("agent", Value::from(*agent))],
+                    );
+                }
+            }
+            SpanKind::Client
+        }
+        StepKind::Render {
+            attempt,
+            failure,
+            size_bytes,
+        } => {
+            m.render(job.preset, *failure, *size_bytes);
+            attrs.push(kv_i64("render.attempt", i64::from(*attempt)));
+            attrs.push(kv_f64("video.size_bytes", *size_bytes));
+            if let Some(reason) = failure {
+                attrs.push(kv("render.failure_reason", *reason));
+                let what = format!("render attempt {attempt} failed: {reason}");
+                error = Some(what.clone());
+                if retry_follows {
+                    let c = ctx(job, &span_id, stage);
+                    shared.logger.log(
+                        Level::Warning,
+                        &format!("{what}; retrying"),
+                        &c,
+                        &[("reason", Value::from(*reason))],
+                    );
+                }
+            }
+            SpanKind::Internal
+        }
+        StepKind::Qa { accepted } => {
+            m.qa(*accepted);
+            attrs.push(kv(
+                "qa.result",
+                if *accepted { "accepted" } else { "rejected" },
+            ));
+            attrs.push(kv_bool("qa.manual_review", !accepted));
+            SpanKind::Internal
+        }
+    };
+    if let Some(msg) = &step.fails_job
+        && error.is_none()
+    {
+        error = Some(msg.clone());
+    }
+    attrs.push(kv_f64("scenario.duration_s", step.duration_s));
+    if shared.tracer.enabled() {
+        shared.tracer.export(
+            SpanSpec {
+                trace_id: job.trace_id,
+                span_id,
+                parent: Some(job.run_span_id),
+                trace_state: &job.trace_state,
+                name: stage,
+                kind,
+                start_ns: start,
+                end_ns: now_ns(),
+                attributes: attrs,
+                error,
+            }
+            .build(),
+        );
+    }
+    let log = &shared.logger;
+    if log.enabled(Level::Debug) {
+        let extra = [("duration_s", Value::from(step.duration_s))];
+        log.log(
+            Level::Debug,
+            &format!("{stage} ended"),
+            &ctx(job, &span_id, stage),
+            &extra,
+        );
+    }
+}
+
+/// Record a job's end: metrics (all at once), the `pipeline.run` span, the final log line and
+/// the job record (waking long-polls).
+pub fn finish(
+    shared: &Shared,
+    job: &QueuedJob,
+    duration_s: f64,
+    cost: f64,
+    failure: Option<(String, &'static str)>,
+) {
+    let ok = failure.is_none();
+    shared
+        .metrics
+        .job_finished(job.preset, ok, duration_s, cost, &job.job_id);
+    if shared.tracer.enabled() {
+        let attrs = vec![
+            kv("job.id", job.job_id.clone()),
+            kv("job.preset", job.preset.as_str()),
+            kv("user.id", job.user_id.clone()),
+            kv("messaging.destination.name", super::metrics::TOPIC),
+            kv_f64("job.cost_dollars", cost),
+            kv_f64("scenario.duration_s", duration_s),
+        ];
+        shared.tracer.export(
+            SpanSpec {
+                trace_id: job.trace_id,
+                span_id: job.run_span_id,
+                parent: Some(job.server_span_id),
+                trace_state: &job.trace_state,
+                name: "pipeline.run",
+                kind: SpanKind::Internal,
+                start_ns: job.accepted_ns,
+                end_ns: now_ns(),
+                attributes: attrs,
+                error: failure.as_ref().map(|(m, _)| m.clone()),
+            }
+            .build(),
+        );
+    }
+    let stage = failure.as_ref().map(|(_, s)| *s).unwrap_or("done");
+    let c = ctx(job, &job.run_span_id, stage);
+    let extra = [
+        ("duration_s", Value::from(duration_s)),
+        ("cost_dollars", Value::from(cost)),
+    ];
+    match &failure {
+        None => shared.logger.log(Level::Info, "job succeeded", &c, &extra),
+        Some((msg, _)) => {
+            let mut e = extra.to_vec();
+            e.push(("error", Value::from(msg.as_str())));
+            shared
+                .logger
+                .log(Level::Error, &format!("job failed: {msg}"), &c, &e);
+        }
+    }
+    let mut store = shared.jobs.lock();
+    if let Some(e) = store.map.get_mut(&job.job_id) {
+        e.view.status = if ok {
+            JobStatus::Succeeded
+        } else {
+            JobStatus::Failed
+        };
+        e.view.stage = stage;
+        e.view.cost_dollars = cost;
+        e.view.duration_s = Some(duration_s);
+        e.view.error = failure.map(|(m, _)| m);
+        e.done.notify_waiters();
+    }
+    store.retire(&job.job_id, shared.config.finished_retention);
+}
+
+/// Stop taking new jobs (POST answers 503, long-polls return).
+pub fn begin_shutdown(shared: &Shared) {
+    shared.closing.store(true, Ordering::SeqCst);
+    shared.closing_tx.send_replace(true);
+}
+
+/// Let queued and running jobs finish within the grace, then fail what is left.
+pub async fn drain(shared: &Arc<Shared>) {
+    let grace = Duration::from_secs_f64(shared.config.shutdown_grace_s.min(86_400.0));
+    if !wait_idle(shared, grace).await {
+        shared.abort_tx.send_replace(true);
+        let left: Vec<QueuedJob> = shared.sched.lock().queued.drain(..).collect();
+        for job in &left {
+            let msg = "aborted: shutdown deadline passed while queued".to_string();
+            finish(shared, job, 0.0, 0.0, Some((msg, "queued")));
+        }
+        wait_idle(shared, Duration::from_secs(5)).await;
+    }
+}
+
+async fn wait_idle(shared: &Shared, within: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let idle = shared.idle.notified();
+        tokio::pin!(idle);
+        idle.as_mut().enable();
+        {
+            let s = shared.sched.lock();
+            if s.active == 0 && s.queued.is_empty() {
+                return true;
+            }
+        }
+        if tokio::time::timeout_at(deadline, idle).await.is_err() {
+            return false;
+        }
+    }
+}

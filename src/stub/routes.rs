@@ -1,0 +1,460 @@
+//! Route handlers: job submission and status (with long-poll), metrics exposition, health,
+//! readiness and the admin fault profile. Bad input gets a JSON error and changes nothing.
+
+use super::config::Defect;
+use super::expo::{Format, render};
+use super::faults::FaultProfile;
+use super::http::{
+    ApiError, JobLogInfo, RequestCtx, body_error, json_error, ok_json, require_json,
+};
+use super::logs::{Level, LogCtx};
+use super::model::{PRESETS, Preset};
+use super::state::{JobEntry, JobStatus, JobView, QueuedJob, StubState};
+use super::traces::{SpanSpec, hex, kv, kv_i64, new_span_id, new_trace_id, now_ns};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Longest `?wait=` honoured, in seconds.
+pub const MAX_WAIT_S: f64 = 60.0;
+/// `Retry-After` seconds sent with 503.
+const RETRY_AFTER_S: &str = "1";
+
+/// Body of `POST /v1/jobs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmitBody {
+    /// Who submits (may come from `X-User-ID` instead).
+    user_id: Option<String>,
+    /// `short`, `standard` or `premium`.
+    preset: String,
+}
+
+fn unavailable(kind: &'static str, message: &str) -> Response {
+    let mut r = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, kind, message).into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_S));
+    r
+}
+
+fn parse_submit(
+    ctx: &RequestCtx,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(String, Preset), ApiError> {
+    require_json(headers)?;
+    let body = body.map_err(body_error)?;
+    let b: SubmitBody = serde_json::from_slice(&body).map_err(json_error)?;
+    let user_id = match b.user_id.or_else(|| ctx.user_id.clone()) {
+        Some(u) if !u.is_empty() && u.len() <= 128 && !u.chars().any(char::is_control) => u,
+        Some(u) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_field",
+                format!(
+                    "user_id `{}` must be 1 to 128 printable characters",
+                    u.escape_debug()
+                ),
+            )
+            .with("field", "user_id"));
+        }
+        None => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "missing field `user_id` (or an X-User-ID header)",
+            )
+            .with("field", "user_id"));
+        }
+    };
+    let valid: Vec<&str> = PRESETS.iter().map(|p| p.as_str()).collect();
+    let preset = Preset::parse(&b.preset).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+            format!(
+                "unknown preset `{}`; valid presets: {}",
+                b.preset.escape_debug(),
+                valid.join(", ")
+            ),
+        )
+        .with("field", "preset")
+        .with("allowed", valid.clone())
+    })?;
+    Ok((user_id, preset))
+}
+
+/// `POST /v1/jobs`.
+pub async fn submit(
+    State(state): State<StubState>,
+    Extension(ctx): Extension<RequestCtx>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let shared = &state.0;
+    let start = now_ns();
+    let drop_ctx = shared.config.defects.has(&Defect::DropTraceparent);
+    let incoming = if drop_ctx { None } else { ctx.incoming.clone() };
+    let trace_id = incoming
+        .as_ref()
+        .map(|i| i.trace_id)
+        .unwrap_or_else(new_trace_id);
+    let trace_state = if drop_ctx {
+        String::new()
+    } else {
+        ctx.trace_state.clone()
+    };
+    let server_span_id = new_span_id();
+    let result = match parse_submit(&ctx, &headers, body) {
+        Err(e) => e.into_response(),
+        Ok(_) if shared.closing.load(Ordering::SeqCst) => {
+            unavailable("shutting_down", "the stub is shutting down")
+        }
+        Ok((user_id, preset)) => enqueue(
+            &state,
+            &ctx,
+            trace_id,
+            &trace_state,
+            server_span_id,
+            start,
+            user_id,
+            preset,
+        ),
+    };
+    let mut res = result;
+    let status = res.status().as_u16();
+    if shared.tracer.enabled() {
+        let attrs = vec![
+            kv("http.request.method", "POST"),
+            kv("http.route", "/v1/jobs"),
+            kv("url.path", "/v1/jobs"),
+            kv_i64("http.response.status_code", i64::from(status)),
+            kv("correlation.id", ctx.correlation_id.clone()),
+        ];
+        shared.tracer.export(
+            SpanSpec {
+                trace_id,
+                span_id: server_span_id,
+                parent: incoming.map(|i| i.parent_span_id),
+                trace_state: &trace_state,
+                name: "POST /v1/jobs",
+                kind: SpanKind::Server,
+                start_ns: start,
+                end_ns: now_ns(),
+                attributes: attrs,
+                error: (status >= 500).then(|| format!("HTTP {status}")),
+            }
+            .build(),
+        );
+    }
+    if res.extensions().get::<JobLogInfo>().is_none() {
+        res.extensions_mut().insert(JobLogInfo {
+            trace_id: hex(&trace_id),
+            span_id: hex(&server_span_id),
+            ..JobLogInfo::default()
+        });
+    }
+    res
+}
+
+#[allow(clippy::too_many_arguments)]
+fn enqueue(
+    state: &StubState,
+    ctx: &RequestCtx,
+    trace_id: [u8; 16],
+    trace_state: &str,
+    server_span_id: [u8; 8],
+    accepted_ns: u64,
+    user_id: String,
+    preset: Preset,
+) -> Response {
+    let shared = &state.0;
+    let seq = shared.seq.fetch_add(1, Ordering::Relaxed);
+    let job = QueuedJob {
+        seq,
+        job_id: format!("job-{}", hex(&new_span_id())),
+        preset,
+        user_id,
+        correlation_id: ctx.correlation_id.clone(),
+        trace_id,
+        trace_state: trace_state.to_string(),
+        run_span_id: new_span_id(),
+        server_span_id,
+        accepted_ns,
+    };
+    let view = JobView {
+        job_id: job.job_id.clone(),
+        status: JobStatus::Queued,
+        stage: "queued",
+        preset: preset.as_str(),
+        user_id: job.user_id.clone(),
+        trace_id: hex(&trace_id),
+        correlation_id: job.correlation_id.clone(),
+        cost_dollars: 0.0,
+        duration_s: None,
+        qa_result: None,
+        manual_review: false,
+        video_size_bytes: None,
+        agent_calls: 0,
+        render_attempts: 0,
+        error: None,
+    };
+    let publish_span = new_span_id();
+    {
+        let mut s = shared.sched.lock();
+        if s.queued.len() >= shared.config.queue_capacity {
+            return unavailable(
+                "queue_full",
+                &format!(
+                    "the job queue is full ({} jobs); retry later",
+                    shared.config.queue_capacity
+                ),
+            );
+        }
+        shared.jobs.lock().map.insert(
+            job.job_id.clone(),
+            JobEntry {
+                view,
+                done: Arc::new(tokio::sync::Notify::new()),
+            },
+        );
+        s.queued.push_back(job.clone());
+    }
+    shared.wake.notify_one();
+    if shared.tracer.enabled() {
+        shared.tracer.export(
+            SpanSpec {
+                trace_id,
+                span_id: publish_span,
+                parent: Some(job.run_span_id),
+                trace_state,
+                name: "pubsub.publish",
+                kind: SpanKind::Producer,
+                start_ns: accepted_ns,
+                end_ns: now_ns(),
+                attributes: vec![
+                    kv("messaging.system", "gcp_pubsub"),
+                    kv("messaging.destination.name", super::metrics::TOPIC),
+                    kv("messaging.operation.type", "send"),
+                    kv("messaging.message.id", job.job_id.clone()),
+                ],
+                error: None,
+            }
+            .build(),
+        );
+    }
+    let lc = LogCtx {
+        correlation_id: job.correlation_id.clone(),
+        trace_id: hex(&trace_id),
+        span_id: hex(&server_span_id),
+        user_id: job.user_id.clone(),
+        job_id: job.job_id.clone(),
+        preset: preset.as_str().into(),
+        stage: "queued".into(),
+    };
+    shared.logger.log(Level::Info, "job accepted", &lc, &[]);
+    let body = json!({"job_id": job.job_id, "trace_id": hex(&trace_id), "correlation_id": job.correlation_id});
+    let mut res = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
+    res.extensions_mut().insert(JobLogInfo {
+        trace_id: lc.trace_id,
+        span_id: lc.span_id,
+        job_id: lc.job_id,
+        preset: lc.preset,
+        user_id: lc.user_id,
+    });
+    res
+}
+
+fn parse_wait(query: Option<&str>) -> Result<f64, ApiError> {
+    let mut wait = 0.0;
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if k == "wait" {
+            wait = v
+                .parse::<f64>()
+                .ok()
+                .filter(|w| w.is_finite() && *w >= 0.0)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_query",
+                        format!(
+                            "wait=`{v}` must be a number of seconds >= 0 (capped at {MAX_WAIT_S})"
+                        ),
+                    )
+                    .with("field", "wait")
+                })?;
+        }
+    }
+    Ok(wait.min(MAX_WAIT_S))
+}
+
+/// `GET /v1/jobs/{job_id}[?wait=S]`.
+pub async fn job_status(
+    State(state): State<StubState>,
+    Path(job_id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let wait = match parse_wait(q.as_deref()) {
+        Ok(w) => w,
+        Err(e) => return e.into_response(),
+    };
+    let shared = &state.0;
+    let lookup = |id: &str| {
+        shared
+            .jobs
+            .lock()
+            .map
+            .get(id)
+            .map(|e| (e.view.clone(), e.done.clone()))
+    };
+    let Some((view, done)) = lookup(&job_id) else {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no job `{}`", job_id.escape_debug()),
+        )
+        .into_response();
+    };
+    if wait > 0.0 && !view.status.is_done() {
+        let notified = done.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let finished = lookup(&job_id).is_none_or(|(v, _)| v.status.is_done());
+        if !finished {
+            let mut closing = shared.closing_tx.subscribe();
+            tokio::select! {
+                _ = notified => {}
+                _ = tokio::time::sleep(Duration::from_secs_f64(wait)) => {}
+                _ = closing.wait_for(|c| *c) => {}
+            }
+        }
+    }
+    match lookup(&job_id) {
+        Some((v, _)) => ok_json(json!(v)),
+        None => ok_json(json!(view)),
+    }
+}
+
+/// `GET /metrics`.
+pub async fn metrics(State(state): State<StubState>, headers: HeaderMap) -> Response {
+    let shared = &state.0;
+    if shared.faults.read().metrics_unavailable {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "metrics unavailable (fault profile: metrics_unavailable)\n",
+        )
+            .into_response();
+    }
+    let format = Format::from_accept(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    let (active, depth) = state.load();
+    let text = render(
+        &shared.metrics.snapshot(active, depth),
+        format,
+        &shared.config.defects,
+    );
+    ([(header::CONTENT_TYPE, format.content_type())], text).into_response()
+}
+
+/// `GET /healthz`.
+pub async fn healthz() -> Response {
+    ok_json(json!({"status": "ok"}))
+}
+
+/// `GET /readyz`: 503 once shutdown began.
+pub async fn readyz(State(state): State<StubState>) -> Response {
+    let (active, depth) = state.load();
+    let body = json!({"active_jobs": active, "queue_depth": depth, "queue_capacity": state.0.config.queue_capacity});
+    if state.0.closing.load(Ordering::SeqCst) {
+        return unavailable("shutting_down", "the stub is shutting down");
+    }
+    ok_json(json!({"status": "ready", "load": body}))
+}
+
+fn authorize(state: &StubState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = &state.0.config.admin_token else {
+        return Ok(());
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    // Compare without an early exit so timing does not reveal the matching prefix.
+    let ok = given.is_some_and(|g| {
+        g.len() == token.len()
+            && g.bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "admin routes need `Authorization: Bearer <token>` (the --admin-token)",
+        ))
+    }
+}
+
+/// `GET /admin/faults`.
+pub async fn get_faults(State(state): State<StubState>, headers: HeaderMap) -> Response {
+    if let Err(e) = authorize(&state, &headers) {
+        return e.into_response();
+    }
+    let f = state.0.faults.read().clone();
+    ok_json(json!(f))
+}
+
+/// `PUT /admin/faults`: replace the whole profile (absent fields take their healthy default).
+pub async fn put_faults(
+    State(state): State<StubState>,
+    Extension(ctx): Extension<RequestCtx>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let parsed = authorize(&state, &headers)
+        .and_then(|_| require_json(&headers))
+        .and_then(|_| body.map_err(body_error))
+        .and_then(|b| serde_json::from_slice::<FaultProfile>(&b).map_err(json_error))
+        .and_then(|f| {
+            let errs = f.validate();
+            if errs.is_empty() {
+                Ok(f)
+            } else {
+                Err(
+                    ApiError::new(StatusCode::BAD_REQUEST, "invalid_faults", errs.join("; "))
+                        .with("errors", errs),
+                )
+            }
+        });
+    let profile = match parsed {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    *state.0.faults.write() = profile.clone();
+    state.0.wake.notify_one();
+    let lc = LogCtx {
+        correlation_id: ctx.correlation_id,
+        stage: "admin".into(),
+        ..LogCtx::default()
+    };
+    let v: Value = json!(profile);
+    state.0.logger.log(
+        Level::Info,
+        "fault profile changed",
+        &lc,
+        &[("faults", v.clone())],
+    );
+    ok_json(v)
+}
