@@ -144,11 +144,7 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
             }
         }
     }
-    finish(&shared, &job, duration, cost, failure);
-    {
-        let mut s = shared.sched.lock();
-        s.active = s.active.saturating_sub(1);
-    }
+    finish(&shared, &job, duration, cost, failure, true);
     shared.wake.notify_one();
     shared.idle.notify_waiters();
 }
@@ -287,19 +283,25 @@ fn record_step(
     }
 }
 
-/// Record a job's end: metrics (all at once), the `pipeline.run` span, the final log line and
-/// the job record (waking long-polls).
+/// Record a job's end: metrics (all at once), the worker slot (`held_worker`), the
+/// `pipeline.run` span, the final log line, then the job record (waking long-polls) — in that
+/// order, so a client that sees the job finished also sees its metrics.
 pub fn finish(
     shared: &Shared,
     job: &QueuedJob,
     duration_s: f64,
     cost: f64,
     failure: Option<(String, &'static str)>,
+    held_worker: bool,
 ) {
     let ok = failure.is_none();
     shared
         .metrics
         .job_finished(job.preset, ok, duration_s, cost, &job.job_id);
+    if held_worker {
+        let mut s = shared.sched.lock();
+        s.active = s.active.saturating_sub(1);
+    }
     if shared.tracer.enabled() {
         let attrs = vec![
             kv("job.id", job.job_id.clone()),
@@ -371,7 +373,7 @@ pub async fn drain(shared: &Arc<Shared>) {
         let left: Vec<QueuedJob> = shared.sched.lock().queued.drain(..).collect();
         for job in &left {
             let msg = "aborted: shutdown deadline passed while queued".to_string();
-            finish(shared, job, 0.0, 0.0, Some((msg, "queued")));
+            finish(shared, job, 0.0, 0.0, Some((msg, "queued")), false);
         }
         wait_idle(shared, Duration::from_secs(5)).await;
     }
