@@ -3,3 +3,4 @@
 //! [`crate::check`]'s job).
 pub mod exposition;
 pub mod model;
+pub mod otlp;
