@@ -1,0 +1,101 @@
+//! The bounded, shared store of received spans. Cloning shares the store. When full, new spans
+//! are counted as dropped instead of growing memory without bound.
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::observe::model::SpanRecord;
+
+/// Default capacity: enough for long runs while bounding memory (about 1 KiB per span).
+pub const DEFAULT_MAX_SPANS: usize = 1_000_000;
+
+#[derive(Default)]
+struct Inner {
+    spans: Vec<SpanRecord>,
+    dropped: u64,
+    requests: u64,
+    rejected_requests: u64,
+}
+
+/// Spans received by the OTLP receiver, in arrival order.
+#[derive(Clone)]
+pub struct SpanStore {
+    inner: Arc<Mutex<Inner>>,
+    max_spans: usize,
+}
+
+impl Default for SpanStore {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_SPANS)
+    }
+}
+
+impl SpanStore {
+    /// A store keeping at most `max_spans` spans.
+    pub fn new(max_spans: usize) -> Self {
+        SpanStore {
+            inner: Arc::new(Mutex::new(Inner::default())),
+            max_spans,
+        }
+    }
+
+    /// Add spans; returns how many did not fit (and were counted as dropped).
+    pub fn extend(&self, spans: Vec<SpanRecord>) -> u64 {
+        let mut g = self.inner.lock();
+        g.requests += 1;
+        let room = self.max_spans.saturating_sub(g.spans.len());
+        let n = spans.len();
+        g.spans.extend(spans.into_iter().take(room));
+        let dropped = n.saturating_sub(room) as u64;
+        g.dropped += dropped;
+        dropped
+    }
+
+    /// Count an export request refused as malformed, too large or of the wrong type.
+    pub fn count_rejected(&self) {
+        self.inner.lock().rejected_requests += 1;
+    }
+
+    /// A copy of every stored span.
+    pub fn spans(&self) -> Vec<SpanRecord> {
+        self.inner.lock().spans.clone()
+    }
+
+    /// The stored spans of one trace (`trace_id` as hex, any case).
+    pub fn trace(&self, trace_id: &str) -> Vec<SpanRecord> {
+        let want = trace_id.to_ascii_lowercase();
+        self.inner
+            .lock()
+            .spans
+            .iter()
+            .filter(|s| s.trace_id == want)
+            .cloned()
+            .collect()
+    }
+
+    /// Number of stored spans.
+    pub fn len(&self) -> usize {
+        self.inner.lock().spans.len()
+    }
+
+    /// Whether no span was stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Spans that arrived while the store was full.
+    pub fn dropped(&self) -> u64 {
+        self.inner.lock().dropped
+    }
+
+    /// Export requests accepted.
+    pub fn requests(&self) -> u64 {
+        self.inner.lock().requests
+    }
+
+    /// Export requests refused (4xx).
+    pub fn rejected_requests(&self) -> u64 {
+        self.inner.lock().rejected_requests
+    }
+}
