@@ -20,3 +20,6 @@ pub use executor::{ExecOptions, execute};
 pub use outcome::{LoadOutcome, PhaseNotes};
 pub use stub_driver::StubDriver;
 pub use target::{StubChild, StubOptions};
+
+#[cfg(test)]
+mod executor_tests;

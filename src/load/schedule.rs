@@ -181,3 +181,95 @@ impl Iterator for PhaseSchedule {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_scenario;
+    use std::path::Path;
+
+    fn plan(phases: &str) -> Plan {
+        let text = format!("name: t\nseed: 3\nphases:\n{phases}");
+        parse_scenario(&text, Path::new("t.yaml")).expect("valid test scenario")
+    }
+
+    fn times(p: &Plan, i: usize) -> Vec<f64> {
+        PhaseSchedule::new(p, i).map(|j| j.intended_s).collect()
+    }
+
+    #[test]
+    fn constant_rate_exact() {
+        let p = plan("  - {name: a, duration: 30s, rate: 10/s}\n");
+        let t = times(&p, 0);
+        assert_eq!(t.len(), 300);
+        assert_eq!(t[0], 0.0);
+        assert!((t[1] - 0.1).abs() < 1e-12);
+        assert!((t[299] - 29.9).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ramp_solved_exactly() {
+        // 0 → 20/s over 10 s: N(t) = t², so job k starts at sqrt(k); 100 jobs in all.
+        let p = plan("  - {name: a, duration: 10s, rate: {from: 0/s, to: 20/s}}\n");
+        let t = times(&p, 0);
+        assert_eq!(t.len(), 100);
+        for (k, tk) in t.iter().enumerate() {
+            assert!((tk - (k as f64).sqrt()).abs() < 1e-9, "job {k} at {tk}");
+        }
+        // Down-ramp 20 → 0: N(D) = 100 too; the last start is before the end.
+        let p = plan("  - {name: a, duration: 10s, rate: {from: 20/s, to: 0/s}}\n");
+        let t = times(&p, 0);
+        assert_eq!(t.len(), 100);
+        assert!(t.windows(2).all(|w| w[0] < w[1]));
+        assert!(t[99] < 10.0);
+    }
+
+    #[test]
+    fn zero_and_sub_one_per_second() {
+        let p = plan(
+            "  - {name: a, duration: 60s, rate: 0/s}\n  - {name: b, duration: 10s, rate: 0.3/s}\n",
+        );
+        assert!(times(&p, 0).is_empty());
+        let t = times(&p, 1);
+        assert_eq!(t.len(), 3);
+        // Phase b starts 60 s into the run.
+        let want = [60.0, 60.0 + 10.0 / 3.0, 60.0 + 20.0 / 3.0];
+        for (a, b) in t.iter().zip(want) {
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+        let p = plan("  - {name: a, duration: 1m, rate: 30/m}\n");
+        assert_eq!(times(&p, 0).len(), 30);
+    }
+
+    #[test]
+    fn poisson_seeded_and_reproducible() {
+        let ph = "  - {name: a, duration: 1000s, rate: 10/s, arrivals: poisson}\n";
+        let a = times(&plan(ph), 0);
+        let b = times(&plan(ph), 0);
+        assert_eq!(a, b, "same seed, same arrivals");
+        // 10 000 expected; 4 standard deviations is 400.
+        assert!((9_600..=10_400).contains(&a.len()), "{} arrivals", a.len());
+        assert!(a.windows(2).all(|w| w[0] <= w[1]));
+        let other = parse_scenario(
+            &format!("name: t\nseed: 4\nphases:\n{ph}"),
+            Path::new("t.yaml"),
+        )
+        .expect("valid");
+        assert_ne!(a, times(&other, 0), "another seed, other arrivals");
+    }
+
+    #[test]
+    fn preset_mix_and_users_follow_the_plan() {
+        let p = plan("  - {name: a, duration: 1000s, rate: 10/s}\n");
+        let jobs: Vec<JobSpec> = PhaseSchedule::new(&p, 0).collect();
+        let short = jobs
+            .iter()
+            .filter(|j| p.presets[j.preset].name == "short")
+            .count();
+        let share = short as f64 / jobs.len() as f64;
+        assert!((0.48..0.52).contains(&share), "short share {share}");
+        assert!(jobs.iter().all(|j| (1..=p.users).contains(&j.user)));
+        let again: Vec<JobSpec> = PhaseSchedule::new(&p, 0).collect();
+        assert_eq!(jobs, again);
+    }
+}

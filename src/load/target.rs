@@ -112,10 +112,10 @@ impl StubChild {
                 let mut tx = Some(tx);
                 for line in BufReader::new(stderr).lines() {
                     let Ok(line) = line else { break };
-                    if let Some(addr) = parse_listening(&line) {
-                        if let Some(tx) = tx.take() {
-                            let _ = tx.send(addr);
-                        }
+                    if let Some(addr) = parse_listening(&line)
+                        && let Some(tx) = tx.take()
+                    {
+                        let _ = tx.send(addr);
                     }
                     let mut t = tail.lock();
                     if t.len() == STDERR_TAIL {

@@ -50,9 +50,20 @@ pub fn parse_scenario(text: &str, path: &Path) -> Result<Plan, ScenarioErrors> {
 /// The first meaningful line of a parser message (the rest is a rendered source snippet that
 /// repeats the location we already print).
 fn first_line(s: &str) -> String {
-    s.lines()
+    let line = s
+        .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .unwrap_or("invalid YAML")
-        .to_string()
+        .unwrap_or("invalid YAML");
+    // "error: line 6 column 5: msg" repeats what our own prefix says.
+    let msg = line.strip_prefix("error: ").unwrap_or(line);
+    let msg = match msg.strip_prefix("line ") {
+        Some(rest) => rest.split_once(": ").map_or(msg, |(_, m)| m),
+        None => msg,
+    };
+    if msg.starts_with("a rate like") {
+        format!("expected {msg}")
+    } else {
+        msg.to_string()
+    }
 }
