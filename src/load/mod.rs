@@ -1,1 +1,25 @@
-//! Open-model load: pure schedule, executor, HDR stats (mergeable), progress.
+//! Open-model load: the pure schedule ([`schedule`]), the executor with absolute deadlines and a
+//! max-in-flight cap ([`executor`]), HDR stats ([`stats`]), the timeline ([`timeline`]), the
+//! progress line ([`progress`]), the load's own checks ([`checks`]), drivers ([`driver`],
+//! [`stub_driver`]) and the stub child process ([`target`]).
+
+pub mod checks;
+pub mod driver;
+pub mod executor;
+pub mod outcome;
+pub(crate) mod progress;
+pub mod schedule;
+pub mod stats;
+pub mod stub_driver;
+pub mod target;
+pub mod timeline;
+
+pub use checks::load_checks;
+pub use driver::{Driver, JobRequest, JobResult};
+pub use executor::{ExecOptions, execute};
+pub use outcome::{LoadOutcome, PhaseNotes};
+pub use stub_driver::StubDriver;
+pub use target::{StubChild, StubOptions};
+
+#[cfg(test)]
+mod executor_tests;

@@ -1,3 +1,26 @@
 //! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
 //! Writers only format; they never decide a verdict.
+pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod model;
+
+use std::path::Path;
+
+pub use markdown::render_markdown;
+
+/// Write `report.json`, `report.md` and `junit.xml` into `dir` (created if missing), each
+/// atomically so a reader never sees half a file.
+pub fn write_report(dir: &Path, report: &model::Report) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    crate::util::write_atomic(
+        &dir.join("report.json"),
+        json::render_json(report)?.as_bytes(),
+    )?;
+    crate::util::write_atomic(&dir.join("report.md"), render_markdown(report).as_bytes())?;
+    crate::util::write_atomic(
+        &dir.join("junit.xml"),
+        junit::render_junit(report)?.as_bytes(),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,402 @@
+//! The executor: walks the schedule with absolute deadlines (`sleep_until`, so drift cannot
+//! accumulate; a late job fires at once and counts as late), runs one task per job under a
+//! max-in-flight semaphore with an explicit overload policy, and measures into [`PhaseStats`].
+//! Stops on request (Ctrl-C), waits a grace period for in-flight jobs, and still returns
+//! everything it measured.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use parking_lot::Mutex;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tokio::sync::{Semaphore, watch};
+use tokio::time::Instant;
+
+use super::driver::{Driver, JobRequest, JobResult};
+use super::outcome::{LoadOutcome, PhaseNotes};
+use super::progress;
+use super::schedule::{JobSpec, PhaseSchedule};
+use super::stats::PhaseStats;
+use super::timeline::Timeline;
+use crate::observe::model::{JobOutcome, JobRecord};
+use crate::scenario::{OverloadPolicy, Plan};
+
+/// Default most job records kept per run (later ones are counted, not kept).
+pub const DEFAULT_RECORD_CAP: usize = 200_000;
+
+/// How the executor behaves beyond the plan.
+#[derive(Debug, Clone)]
+pub struct ExecOptions {
+    /// Wait this long for in-flight jobs after a stop request.
+    pub grace: Duration,
+    /// Most job records kept.
+    pub record_cap: usize,
+    /// Print a progress line on stderr every second.
+    pub progress: bool,
+}
+
+impl Default for ExecOptions {
+    fn default() -> Self {
+        Self {
+            grace: Duration::from_secs(5),
+            record_cap: DEFAULT_RECORD_CAP,
+            progress: false,
+        }
+    }
+}
+
+/// Everything measured so far, behind one lock.
+pub(crate) struct State {
+    pub(crate) phases: Vec<PhaseStats>,
+    pub(crate) timeline: Timeline,
+    pub(crate) records: Vec<JobRecord>,
+    pub(crate) not_kept: u64,
+    /// Records of jobs in flight, by sequence number (bounded by max in flight).
+    pub(crate) live: HashMap<u64, JobRecord>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) state: Mutex<State>,
+    in_flight: AtomicU64,
+    pub(crate) current_phase: AtomicUsize,
+    run_start: Instant,
+    unix_start_ns: u64,
+    time_scale: f64,
+    record_cap: usize,
+    late_threshold: Duration,
+}
+
+impl Shared {
+    fn unix_ns(&self, at: Instant) -> u64 {
+        self.unix_start_ns + u64::try_from((at - self.run_start).as_nanos()).unwrap_or(u64::MAX)
+    }
+    pub(crate) fn unix_ns_start(&self) -> u64 {
+        self.unix_start_ns
+    }
+    pub(crate) fn elapsed_s(&self) -> f64 {
+        self.run_start.elapsed().as_secs_f64()
+    }
+    /// Scenario seconds since the run start.
+    pub(crate) fn scenario_s(&self, at: Instant) -> f64 {
+        (at - self.run_start).as_secs_f64() * self.time_scale
+    }
+}
+
+/// Resolves when a stop is requested (never, if the sender is gone).
+async fn stop_requested(rx: &mut watch::Receiver<bool>) {
+    if rx.wait_for(|v| *v).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Sleep until `deadline`; false when a stop was requested first.
+async fn wait_until(deadline: Instant, stop: &mut watch::Receiver<bool>) -> bool {
+    if *stop.borrow() {
+        return false;
+    }
+    if Instant::now() >= deadline {
+        // Behind schedule: fire at once, but let other tasks run now and then.
+        tokio::task::consume_budget().await;
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep_until(deadline) => true,
+        _ = stop_requested(stop) => false,
+    }
+}
+
+fn wall(plan: &Plan, scenario_s: f64) -> Duration {
+    Duration::from_secs_f64((scenario_s / plan.time_scale).max(0.0))
+}
+
+/// Run `plan` with `driver` until the schedule ends (then drain) or `stop` becomes true.
+pub async fn execute<D: Driver>(
+    plan: &Plan,
+    driver: Arc<D>,
+    mut stop: watch::Receiver<bool>,
+    opts: ExecOptions,
+) -> LoadOutcome {
+    let unix_start_ns = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State {
+            phases: vec![PhaseStats::new(plan.presets.len()); plan.phases.len()],
+            timeline: Timeline::new(plan.total_s(), plan.time_scale),
+            records: Vec::new(),
+            not_kept: 0,
+            live: HashMap::new(),
+        }),
+        in_flight: AtomicU64::new(0),
+        current_phase: AtomicUsize::new(0),
+        run_start: Instant::now(),
+        unix_start_ns,
+        time_scale: plan.time_scale,
+        record_cap: opts.record_cap,
+        late_threshold: Duration::from_secs_f64(plan.tolerances.late_threshold_ms / 1000.0),
+    });
+    let progress_task = opts
+        .progress
+        .then(|| tokio::spawn(progress::report_every_second(plan.clone(), shared.clone())));
+    let sem = Arc::new(Semaphore::new(plan.max_in_flight));
+    let mut ids = ChaCha8Rng::seed_from_u64(plan.seed ^ unix_start_ns);
+    let run_id: u32 = ids.random();
+    let mut notes = vec![PhaseNotes::default(); plan.phases.len()];
+    let mut interrupted = false;
+    let mut seq: u64 = 0;
+    let run_start = shared.run_start;
+
+    'phases: for (pi, phase) in plan.phases.iter().enumerate() {
+        if !wait_until(run_start + wall(plan, phase.start_s), &mut stop).await {
+            interrupted = true;
+            break;
+        }
+        shared.current_phase.store(pi, Ordering::Relaxed);
+        notes[pi].started = true;
+        notes[pi].faults_error = driver.begin_phase(phase).await.err();
+        for job in PhaseSchedule::new(plan, pi) {
+            let deadline = run_start + wall(plan, job.intended_s);
+            if !wait_until(deadline, &mut stop).await {
+                interrupted = true;
+                break 'phases;
+            }
+            let permit = match sem.clone().try_acquire_owned() {
+                Ok(p) => p,
+                Err(_) => {
+                    notes[pi].cap_hits += 1;
+                    if plan.overload == OverloadPolicy::Drop {
+                        drop_job(&shared, plan, pi, &job, &mut ids, run_id, &mut seq);
+                        continue;
+                    }
+                    tokio::select! {
+                        p = sem.clone().acquire_owned() => match p {
+                            Ok(p) => p,
+                            Err(_) => break 'phases,
+                        },
+                        _ = stop_requested(&mut stop) => {
+                            interrupted = true;
+                            break 'phases;
+                        }
+                    }
+                }
+            };
+            let req = job_request(plan, &job, &mut ids, run_id, seq);
+            let sent_at = Instant::now();
+            on_send(&shared, plan, pi, &job, &req, seq, deadline, sent_at);
+            let (shared2, driver2) = (shared.clone(), driver.clone());
+            let this_seq = seq;
+            let preset = job.preset;
+            let intended_s = job.intended_s;
+            tokio::spawn(async move {
+                let result = driver2.run_job(req).await;
+                on_end(
+                    &shared2, pi, preset, intended_s, this_seq, deadline, sent_at, result,
+                );
+                drop(permit);
+            });
+            seq += 1;
+        }
+    }
+    let end_of_schedule = run_start + wall(plan, plan.total_s());
+    if !interrupted && !wait_until(end_of_schedule, &mut stop).await {
+        interrupted = true;
+    }
+    let stopped_at = Instant::now().min(end_of_schedule);
+    // Drain: every job has its own deadline (job timeout), so this ends; the margin covers the
+    // last long-poll. A stop request shortens it to the grace period.
+    let all = u32::try_from(plan.max_in_flight).unwrap_or(u32::MAX);
+    let drain_for = if interrupted {
+        opts.grace
+    } else {
+        plan.job_timeout_wall() + Duration::from_secs(10)
+    };
+    tokio::select! {
+        _ = tokio::time::timeout(drain_for, sem.acquire_many(all)) => {}
+        _ = stop_requested(&mut stop), if !interrupted => {
+            interrupted = true;
+            let _ = tokio::time::timeout(opts.grace, sem.acquire_many(all)).await;
+        }
+    }
+    if let Some(t) = progress_task {
+        t.abort();
+        progress::clear_line();
+    }
+    super::outcome::snapshot(plan, &shared, notes, interrupted, stopped_at)
+}
+
+fn job_request(
+    plan: &Plan,
+    job: &JobSpec,
+    ids: &mut ChaCha8Rng,
+    run_id: u32,
+    seq: u64,
+) -> JobRequest {
+    let trace: u128 = ids.random::<u128>().max(1);
+    let span: u64 = ids.random::<u64>().max(1);
+    JobRequest {
+        preset: plan
+            .presets
+            .get(job.preset)
+            .map_or_else(String::new, |p| p.name.clone()),
+        user_id: format!("u-{}", job.user),
+        trace_id: format!("{trace:032x}"),
+        span_id: format!("{span:016x}"),
+        correlation_id: format!("og-{run_id:08x}-{seq}"),
+        follow_for: plan.job_timeout_wall(),
+    }
+}
+
+fn record(req: &JobRequest, phase: &str, outcome: JobOutcome, sent_ns: u64) -> JobRecord {
+    JobRecord {
+        job_id: None,
+        correlation_id: req.correlation_id.clone(),
+        trace_id: req.trace_id.clone(),
+        client_span_id: req.span_id.clone(),
+        returned_trace_id: None,
+        preset: req.preset.clone(),
+        user_id: req.user_id.clone(),
+        phase: phase.to_string(),
+        outcome,
+        http_status: None,
+        sent_unix_nano: sent_ns,
+        end_unix_nano: None,
+    }
+}
+
+fn drop_job(
+    shared: &Shared,
+    plan: &Plan,
+    pi: usize,
+    job: &JobSpec,
+    ids: &mut ChaCha8Rng,
+    run_id: u32,
+    seq: &mut u64,
+) {
+    let req = job_request(plan, job, ids, run_id, *seq);
+    *seq += 1;
+    let name = plan.phases.get(pi).map_or("", |p| p.name.as_str());
+    let rec = record(
+        &req,
+        name,
+        JobOutcome::Dropped,
+        shared.unix_ns(Instant::now()),
+    );
+    let mut st = shared.state.lock();
+    if let Some(ps) = st.phases.get_mut(pi) {
+        ps.scheduled += 1;
+        ps.dropped += 1;
+    }
+    if st.records.len() + st.live.len() < shared.record_cap {
+        st.records.push(rec);
+    } else {
+        st.not_kept += 1;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_send(
+    shared: &Shared,
+    plan: &Plan,
+    pi: usize,
+    job: &JobSpec,
+    req: &JobRequest,
+    seq: u64,
+    deadline: Instant,
+    sent_at: Instant,
+) {
+    let in_flight = shared.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+    let lag = sent_at.saturating_duration_since(deadline);
+    let name = plan.phases.get(pi).map_or("", |p| p.name.as_str());
+    let rec = record(req, name, JobOutcome::InFlight, shared.unix_ns(sent_at));
+    let send_s = shared.scenario_s(sent_at);
+    let mut st = shared.state.lock();
+    let st = &mut *st;
+    if let Some(ps) = st.phases.get_mut(pi) {
+        ps.scheduled += 1;
+        ps.sent += 1;
+        ps.lag_us
+            .record(u64::try_from(lag.as_micros()).unwrap_or(u64::MAX));
+        if lag > shared.late_threshold {
+            ps.late += 1;
+        }
+        ps.peak_in_flight = ps.peak_in_flight.max(in_flight);
+        ps.last_send_s = Some(ps.last_send_s.map_or(send_s, |t| t.max(send_s)));
+        if let Some(p) = ps.presets.get_mut(job.preset) {
+            p.sent += 1;
+        }
+    }
+    st.timeline.sent(job.intended_s);
+    if st.records.len() + st.live.len() < shared.record_cap {
+        st.live.insert(seq, rec);
+    } else {
+        st.not_kept += 1;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_end(
+    shared: &Shared,
+    pi: usize,
+    preset: usize,
+    intended_s: f64,
+    seq: u64,
+    deadline: Instant,
+    sent_at: Instant,
+    r: JobResult,
+) {
+    shared.in_flight.fetch_sub(1, Ordering::Relaxed);
+    let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+    let ok = r.outcome == JobOutcome::Succeeded;
+    let mut st = shared.state.lock();
+    let st = &mut *st;
+    if let Some(ps) = st.phases.get_mut(pi) {
+        let job_ms = r.ended.map(|e| {
+            let s = (e - sent_at).as_secs_f64() * shared.time_scale;
+            (s * 1000.0) as u64
+        });
+        if let Some(at) = r.responded {
+            ps.latency_us.record(us(at - deadline));
+            ps.latency_send_us.record(us(at - sent_at));
+        }
+        if let Some(ms) = job_ms {
+            ps.job_time_ms.record(ms);
+        }
+        if ok {
+            ps.succeeded += 1;
+        } else {
+            ps.failed += 1;
+            let reason = r.reason.clone().unwrap_or_else(|| "unknown".to_string());
+            *ps.failed_by_reason.entry(reason).or_insert(0) += 1;
+        }
+        if let Some(p) = ps.presets.get_mut(preset) {
+            if let Some(at) = r.responded {
+                p.latency_us.record(us(at - deadline));
+            }
+            if let Some(ms) = job_ms {
+                p.job_time_ms.record(ms);
+            }
+            if ok {
+                p.succeeded += 1;
+            } else {
+                p.failed += 1;
+            }
+        }
+    }
+    if let Some(at) = r.responded {
+        st.timeline.latency(intended_s, us(at - deadline));
+    }
+    if !ok {
+        st.timeline.error(intended_s);
+    }
+    if let Some(mut rec) = st.live.remove(&seq) {
+        rec.outcome = r.outcome;
+        rec.job_id = r.job_id;
+        rec.returned_trace_id = r.returned_trace_id;
+        rec.http_status = r.http_status;
+        rec.end_unix_nano = r.ended.map(|e| shared.unix_ns(e));
+        st.records.push(rec);
+    }
+}

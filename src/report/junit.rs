@@ -1,0 +1,44 @@
+//! `junit.xml`: one test suite per check kind, one test case per check. Failures and errors
+//! carry the check's message and its evidence, so a CI summary is actionable on its own.
+
+use std::collections::BTreeMap;
+
+use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+
+use super::model::{Check, Report, Status};
+
+fn case(c: &Check) -> TestCase {
+    let mut status = match c.status {
+        Status::Pass => TestCaseStatus::success(),
+        Status::Skip => TestCaseStatus::skipped(),
+        Status::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),
+        Status::Error => TestCaseStatus::non_success(NonSuccessKind::Error),
+    };
+    if c.status != Status::Pass {
+        status.set_message(c.message.clone());
+        if !c.evidence.is_empty() {
+            status.set_description(c.evidence.join("\n"));
+        }
+    }
+    let mut t = TestCase::new(c.id.clone(), status);
+    t.set_classname(format!("obsgate.{}", c.kind));
+    if c.status == Status::Pass {
+        t.set_system_out(c.message.clone());
+    }
+    t
+}
+
+/// The report's checks as JUnit XML.
+pub fn render_junit(report: &Report) -> std::io::Result<String> {
+    let mut by_kind: BTreeMap<&str, Vec<&Check>> = BTreeMap::new();
+    for c in &report.checks {
+        by_kind.entry(c.kind.as_str()).or_default().push(c);
+    }
+    let mut r = JReport::new(format!("obsgate {}", report.scenario));
+    for (kind, checks) in by_kind {
+        let mut s = TestSuite::new(kind.to_string());
+        s.add_test_cases(checks.into_iter().map(case));
+        r.add_test_suite(s);
+    }
+    r.to_string().map_err(std::io::Error::other)
+}

@@ -1,0 +1,132 @@
+//! `report.md`: a human summary for PR comments: verdict, per-phase load table, failing checks
+//! first, then every check.
+
+use std::fmt::Write;
+
+use super::model::{Report, Status, Verdict};
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "pass",
+        Status::Fail => "**FAIL**",
+        Status::Skip => "skip",
+        Status::Error => "**ERROR**",
+    }
+}
+
+/// Table cells must not break the table.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The report as Markdown.
+pub fn render_markdown(r: &Report) -> String {
+    let mut o = String::new();
+    let verdict = match r.verdict {
+        Verdict::Pass => "PASS",
+        Verdict::Fail => "FAIL",
+        Verdict::Incomplete => "INCOMPLETE (interrupted: what was measured is below, no pass)",
+    };
+    let _ = writeln!(o, "# obsgate: {} — {verdict}\n", r.scenario);
+    let _ = writeln!(
+        o,
+        "Started {} · finished {} · time scale {} · obsgate {}",
+        r.started_at, r.finished_at, r.time_scale, r.obsgate_version
+    );
+    if !r.load.target.is_empty() {
+        let _ = writeln!(o, "\nTarget: `{}`", r.load.target);
+    }
+    for d in &r.deviations {
+        let _ = writeln!(o, "- deviation: {d}");
+    }
+    if !r.load.phases.is_empty() {
+        let _ = writeln!(o, "\n## Load\n");
+        let _ = writeln!(
+            o,
+            "| phase | duration s | target /s | achieved /s | scheduled | sent | ok | failed | dropped | late | in flight | p50 ms | p99 ms | max ms | job p50 s | job p99 s | lag p99 ms |"
+        );
+        let _ = writeln!(
+            o,
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+        );
+        for p in &r.load.phases {
+            let _ = writeln!(
+                o,
+                "| {} | {:.1} | {:.3} | {:.3} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+                cell(&p.name),
+                p.duration_s,
+                p.target_rate,
+                p.achieved_rate,
+                p.scheduled,
+                p.sent,
+                p.succeeded,
+                p.failed,
+                p.dropped,
+                p.late,
+                p.in_flight,
+                p.latency_ms.p50,
+                p.latency_ms.p99,
+                p.latency_ms.max,
+                p.job_time_s.p50,
+                p.job_time_s.p99,
+                p.scheduler_lag_ms.p99
+            );
+        }
+        let reasons: Vec<String> = r
+            .load
+            .phases
+            .iter()
+            .filter(|p| !p.failed_by_reason.is_empty())
+            .map(|p| {
+                let list: Vec<String> = p
+                    .failed_by_reason
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect();
+                format!("- `{}`: {}", p.name, list.join(", "))
+            })
+            .collect();
+        if !reasons.is_empty() {
+            let _ = writeln!(o, "\nFailures by reason:\n{}", reasons.join("\n"));
+        }
+        let _ = writeln!(
+            o,
+            "\nLatency is HTTP time from each job's *intended* start (no coordinated omission); job time is end-to-end in scenario seconds."
+        );
+    }
+    let failing: Vec<_> = r
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Error))
+        .collect();
+    let _ = writeln!(
+        o,
+        "\n## Checks\n\n{} checks: {} passed, {} failed, {} skipped\n",
+        r.checks.len(),
+        r.checks.iter().filter(|c| c.status == Status::Pass).count(),
+        failing.len(),
+        r.checks.iter().filter(|c| c.status == Status::Skip).count()
+    );
+    if !failing.is_empty() {
+        let _ = writeln!(o, "### Failing\n");
+        for c in &failing {
+            let _ = writeln!(o, "- **{}** ({}): {}", c.id, c.kind, c.message);
+            for e in &c.evidence {
+                let _ = writeln!(o, "  - `{}`", e.replace('`', "'"));
+            }
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(o, "| check | kind | status | message |\n|---|---|---|---|");
+    for c in &r.checks {
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} |",
+            c.id,
+            c.kind,
+            status_word(c.status),
+            cell(&c.message)
+        );
+    }
+    o
+}
