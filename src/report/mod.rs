@@ -1,3 +1,4 @@
 //! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
 //! Writers only format; they never decide a verdict.
 pub mod model;
+pub mod criteria;
