@@ -87,11 +87,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Acceptance, String> {
 
 /// `file:line:column` of a spanned value.
 fn at<T>(origin: &str, s: &Spanned<T>) -> String {
-    format!(
-        "{origin}:{}:{}",
-        s.referenced.line(),
-        s.referenced.column()
-    )
+    format!("{origin}:{}:{}", s.referenced.line(), s.referenced.column())
 }
 
 /// True when `p` is a usable check-id pattern: the characters check ids use, plus `*` and `?`.
@@ -108,7 +104,9 @@ fn resolve(raw: RawAcceptance, origin: &str) -> Result<Acceptance, String> {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut criteria = Vec::new();
     if raw.criteria.is_empty() {
-        errors.push(format!("{origin}: `criteria` is empty; list the ten criteria AC1..AC10"));
+        errors.push(format!(
+            "{origin}: `criteria` is empty; list the ten criteria AC1..AC10"
+        ));
     }
     for c in raw.criteria {
         let id = c.id.value.trim().to_string();
@@ -128,7 +126,10 @@ fn resolve(raw: RawAcceptance, origin: &str) -> Result<Acceptance, String> {
         }
         let title = c.title.value.trim().to_string();
         if title.is_empty() {
-            errors.push(format!("{}: `title` of {id} is empty", at(origin, &c.title)));
+            errors.push(format!(
+                "{}: `title` of {id} is empty",
+                at(origin, &c.title)
+            ));
         }
         if c.checks.is_empty() {
             errors.push(format!(

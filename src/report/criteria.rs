@@ -32,7 +32,8 @@ pub fn glob_match(pattern: &str, id: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
 }
 
 /// Evaluate every criterion of `acceptance` against `checks`, in file order.
@@ -161,7 +162,10 @@ mod tests {
 
     #[test]
     fn glob_matching() {
-        assert!(glob_match("metrics.*", "metrics.type.pipeline_duration_seconds"));
+        assert!(glob_match(
+            "metrics.*",
+            "metrics.type.pipeline_duration_seconds"
+        ));
         assert!(glob_match("alerts.fired.*", "alerts.fired.RenderFailures"));
         assert!(glob_match("a?c", "abc"));
         assert!(glob_match("*.live.*", "dashboards.live.cost.panel3"));
@@ -174,7 +178,10 @@ mod tests {
 
     #[test]
     fn passes_with_enough_passing_matches() {
-        let out = evaluate(&acc(vec![crit("AC2", &["metrics.*"], 12)]), &metrics_checks(12));
+        let out = evaluate(
+            &acc(vec![crit("AC2", &["metrics.*"], 12)]),
+            &metrics_checks(12),
+        );
         assert_eq!(out[0].status, Status::Pass, "{}", out[0].message);
         assert_eq!(out[0].checks.len(), 12);
         assert!(out[0].message.is_empty());
@@ -209,8 +216,16 @@ mod tests {
             &checks,
         );
         assert_eq!(out[0].status, Status::Skip);
-        assert!(out[0].message.contains("`alerts.fired.*`"), "{}", out[0].message);
-        assert!(!out[0].message.contains("`metrics.*`"), "{}", out[0].message);
+        assert!(
+            out[0].message.contains("`alerts.fired.*`"),
+            "{}",
+            out[0].message
+        );
+        assert!(
+            !out[0].message.contains("`metrics.*`"),
+            "{}",
+            out[0].message
+        );
         let empty = evaluate(&acc(vec![crit("AC7", &["traces.*"], 1)]), &[]);
         assert_eq!(empty[0].status, Status::Skip);
         assert!(empty[0].checks.is_empty());
@@ -218,14 +233,21 @@ mod tests {
 
     #[test]
     fn too_few_matches_or_a_skipped_match_is_skip() {
-        let out = evaluate(&acc(vec![crit("AC2", &["metrics.*"], 12)]), &metrics_checks(11));
+        let out = evaluate(
+            &acc(vec![crit("AC2", &["metrics.*"], 12)]),
+            &metrics_checks(11),
+        );
         assert_eq!(out[0].status, Status::Skip);
         assert!(out[0].message.contains("only 11"), "{}", out[0].message);
         let mut checks = metrics_checks(1);
         checks.push(Check::skip("metrics.live", "metrics", "no stack"));
         let out = evaluate(&acc(vec![crit("AC2", &["metrics.*"], 1)]), &checks);
         assert_eq!(out[0].status, Status::Skip);
-        assert!(out[0].message.contains("metrics.live"), "{}", out[0].message);
+        assert!(
+            out[0].message.contains("metrics.live"),
+            "{}",
+            out[0].message
+        );
     }
 
     #[test]
@@ -241,8 +263,14 @@ mod tests {
 
     #[test]
     fn verdict_rules() {
-        let pass_c = evaluate(&acc(vec![crit("AC2", &["metrics.*"], 1)]), &metrics_checks(1));
-        let skip_c = evaluate(&acc(vec![crit("AC7", &["traces.*"], 1)]), &metrics_checks(1));
+        let pass_c = evaluate(
+            &acc(vec![crit("AC2", &["metrics.*"], 1)]),
+            &metrics_checks(1),
+        );
+        let skip_c = evaluate(
+            &acc(vec![crit("AC7", &["traces.*"], 1)]),
+            &metrics_checks(1),
+        );
         let checks = metrics_checks(2);
         assert_eq!(verdict(&checks, &pass_c, false), Verdict::Pass);
         assert_eq!(verdict(&checks, &[], false), Verdict::Pass);

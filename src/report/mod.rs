@@ -1,4 +1,6 @@
 //! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
 //! Writers only format; they never decide a verdict.
-pub mod model;
 pub mod criteria;
+pub mod diff;
+pub mod html_sample;
+pub mod model;
