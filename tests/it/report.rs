@@ -170,3 +170,80 @@ fn diff_refuses_missing_invalid_or_mismatched_reports_with_exit_2() {
         assert!(stderr.contains(wanted), "{wanted}: {stderr}");
     }
 }
+
+/// Run headless Chromium with `extra` flags on `page`, stopping it after a deadline.
+fn chromium(page: &Path, extra: &[String]) -> std::process::ExitStatus {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut child = std::process::Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for chromium") {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Renders the sample report and prints it to PDF and PNG with headless Chromium, for a look.
+/// Run: `cargo test --test it report::html_in_chromium -- --ignored --nocapture`
+/// (needs `/usr/bin/chromium`, e.g. `apt-get install chromium`). Files land in
+/// `target/tmp/report-preview/`.
+#[test]
+#[ignore = "needs /usr/bin/chromium; run by hand to look at the HTML report"]
+fn html_in_chromium() {
+    if !Path::new("/usr/bin/chromium").exists() {
+        eprintln!("/usr/bin/chromium is absent: nothing to do");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-preview");
+    std::fs::create_dir_all(&dir).expect("preview dir");
+    let page = dir.join("report.html");
+    let html = obsgate::report::html::render(&obsgate::report::html_sample::sample_report());
+    std::fs::write(&page, html).expect("write report.html");
+    let (png, pdf) = (dir.join("report.png"), dir.join("report.pdf"));
+    let _ = std::fs::remove_file(&png);
+    let _ = std::fs::remove_file(&pdf);
+    let shot = chromium(
+        &page,
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=1200,2400".into(),
+        ],
+    );
+    assert!(shot.success(), "chromium screenshot: {shot}");
+    let print = chromium(
+        &page,
+        &[
+            format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer".into(),
+        ],
+    );
+    assert!(print.success(), "chromium print: {print}");
+    for f in [&png, &pdf] {
+        let len = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 10_000, "{} is {len} bytes", f.display());
+        println!("wrote {}", f.display());
+    }
+}
