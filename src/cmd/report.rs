@@ -20,6 +20,7 @@ fn run_diff(args: &DiffArgs) -> AppResult {
         ("--latency-tolerance-pct", args.latency_tolerance_pct),
         ("--rate-tolerance-pct", args.rate_tolerance_pct),
         ("--alert-tolerance-s", args.alert_tolerance_s),
+        ("--latency-floor-ms", args.latency_floor_ms),
     ] {
         if !v.is_finite() || v < 0.0 {
             return Err(AppError::usage(format!(
@@ -33,6 +34,7 @@ fn run_diff(args: &DiffArgs) -> AppResult {
         latency_pct: args.latency_tolerance_pct,
         rate_pct: args.rate_tolerance_pct,
         alert_s: args.alert_tolerance_s,
+        latency_floor_ms: args.latency_floor_ms,
     };
     let d = diff(&old, &new, &tol).map_err(AppError::usage)?;
     match args.output {
@@ -152,11 +154,12 @@ pub fn table(d: &ReportDiff) -> String {
         s
     };
     let mut out = format!(
-        "report diff: scenario {} (old {}, new {}); tolerances: latency +{}%, rate -{}%, alerts +{} s\n\n",
+        "report diff: scenario {} (old {}, new {}); tolerances: latency +{}% (and +{} ms), rate -{}%, alerts +{} s\n\n",
         d.scenario,
         d.old_started_at,
         d.new_started_at,
         d.tolerances.latency_pct,
+        d.tolerances.latency_floor_ms,
         d.tolerances.rate_pct,
         d.tolerances.alert_s
     );

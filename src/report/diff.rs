@@ -15,6 +15,9 @@ pub struct Tolerances {
     pub rate_pct: f64,
     /// Allowed increase of an alert timing, in seconds.
     pub alert_s: f64,
+    /// Latency and job-time changes smaller than this (milliseconds) are within tolerance
+    /// whatever their percentage.
+    pub latency_floor_ms: f64,
 }
 
 /// What one comparison concluded.
@@ -143,35 +146,51 @@ fn phases(old: &[PhaseReport], new: &[PhaseReport], tol: &Tolerances, rows: &mut
             });
             continue;
         };
+        let ms = tol.latency_floor_ms;
+        let s = ms / 1000.0;
         let pairs = [
-            ("latency_ms.p50", o.latency_ms.p50, n.latency_ms.p50),
-            ("latency_ms.p90", o.latency_ms.p90, n.latency_ms.p90),
-            ("latency_ms.p99", o.latency_ms.p99, n.latency_ms.p99),
-            ("job_time_s.p50", o.job_time_s.p50, n.job_time_s.p50),
-            ("job_time_s.p90", o.job_time_s.p90, n.job_time_s.p90),
-            ("job_time_s.p99", o.job_time_s.p99, n.job_time_s.p99),
+            ("latency_ms.p50", o.latency_ms.p50, n.latency_ms.p50, ms),
+            ("latency_ms.p90", o.latency_ms.p90, n.latency_ms.p90, ms),
+            ("latency_ms.p99", o.latency_ms.p99, n.latency_ms.p99, ms),
+            ("job_time_s.p50", o.job_time_s.p50, n.job_time_s.p50, s),
+            ("job_time_s.p90", o.job_time_s.p90, n.job_time_s.p90, s),
+            ("job_time_s.p99", o.job_time_s.p99, n.job_time_s.p99, s),
         ];
-        for (metric, ov, nv) in pairs {
-            rows.push(relative(&subject, metric, ov, nv, tol.latency_pct, true));
+        for (metric, ov, nv, floor) in pairs {
+            rows.push(relative(
+                &subject,
+                metric,
+                (ov, nv),
+                tol.latency_pct,
+                floor,
+                true,
+            ));
         }
-        if (o.target_rate - n.target_rate).abs() > f64::EPSILON * o.target_rate.abs().max(1.0) {
-            rows.push(DiffRow {
-                subject: subject.clone(),
-                metric: "target_rate".into(),
-                old: DiffValue::Number(o.target_rate),
-                new: DiffValue::Number(n.target_rate),
-                change: "target changed: achieved rates are not comparable".into(),
-                outcome: DiffOutcome::Info,
-            });
+        let target_changed =
+            (o.target_rate - n.target_rate).abs() > 1e-9 * o.target_rate.abs().max(1.0);
+        if target_changed && o.target_rate > 0.0 && n.target_rate > 0.0 {
+            // Different targets: compare how much of its target each run achieved.
+            rows.push(relative(
+                &subject,
+                "achieved_rate / target_rate",
+                (
+                    o.achieved_rate / o.target_rate,
+                    n.achieved_rate / n.target_rate,
+                ),
+                tol.rate_pct,
+                0.0,
+                false,
+            ));
+        } else {
+            rows.push(relative(
+                &subject,
+                "achieved_rate",
+                (o.achieved_rate, n.achieved_rate),
+                tol.rate_pct,
+                0.0,
+                false,
+            ));
         }
-        rows.push(relative(
-            &subject,
-            "achieved_rate",
-            o.achieved_rate,
-            n.achieved_rate,
-            tol.rate_pct,
-            false,
-        ));
     }
     for n in new.iter().filter(|n| !old.iter().any(|o| o.name == n.name)) {
         rows.push(DiffRow {
@@ -187,12 +206,13 @@ fn phases(old: &[PhaseReport], new: &[PhaseReport], tol: &Tolerances, rows: &mut
 
 /// A relative comparison. `higher_is_worse`: latencies (an increase beyond `tol_pct` regresses);
 /// otherwise rates (a drop beyond `tol_pct` regresses). A zero baseline has no relative change.
+/// Changes smaller than `floor` (absolute, in the value's unit) are within tolerance.
 fn relative(
     subject: &str,
     metric: &str,
-    old: f64,
-    new: f64,
+    (old, new): (f64, f64),
     tol_pct: f64,
+    floor: f64,
     higher_is_worse: bool,
 ) -> DiffRow {
     let (change, outcome) = if old <= 0.0 || !old.is_finite() || !new.is_finite() {
@@ -205,7 +225,10 @@ fn relative(
     } else {
         let pct = (new - old) / old * 100.0;
         let worse = if higher_is_worse { pct } else { -pct };
-        let o = if worse > tol_pct {
+        let small = (new - old).abs() <= floor;
+        let o = if small {
+            DiffOutcome::WithinTolerance
+        } else if worse > tol_pct {
             DiffOutcome::Regression
         } else if worse < -tol_pct {
             DiffOutcome::Improvement

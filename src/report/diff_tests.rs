@@ -8,6 +8,7 @@ const TOL: Tolerances = Tolerances {
     latency_pct: 10.0,
     rate_pct: 1.0,
     alert_s: 30.0,
+    latency_floor_ms: 1.0,
 };
 
 fn outcome_of(d: &ReportDiff, subject: &str, metric: &str) -> Option<DiffOutcome> {
@@ -157,5 +158,40 @@ fn zero_baseline_is_not_a_relative_regression() {
     assert_eq!(
         outcome_of(&d, "phase warmup", "latency_ms.p50"),
         Some(DiffOutcome::Info)
+    );
+}
+
+#[test]
+fn sub_floor_latency_jitter_is_not_a_regression() {
+    let mut old = sample_report();
+    old.load.phases[0].latency_ms.p50 = 0.4;
+    let mut new = old.clone();
+    new.load.phases[0].latency_ms.p50 = 0.9;
+    let d = diff(&old, &new, &TOL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        outcome_of(&d, "phase warmup", "latency_ms.p50"),
+        Some(DiffOutcome::WithinTolerance)
+    );
+    new.load.phases[0].latency_ms.p50 = 1.6;
+    let d = diff(&old, &new, &TOL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        outcome_of(&d, "phase warmup", "latency_ms.p50"),
+        Some(DiffOutcome::Regression)
+    );
+}
+
+#[test]
+fn changed_target_compares_the_achieved_share() {
+    let old = sample_report();
+    let mut new = old.clone();
+    new.load.phases[1].target_rate *= 2.0;
+    new.load.phases[1].achieved_rate *= 2.0;
+    let d = diff(&old, &new, &TOL).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!d.has_regression(), "{:?}", d.rows);
+    new.load.phases[1].achieved_rate *= 0.9;
+    let d = diff(&old, &new, &TOL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        outcome_of(&d, "phase storm", "achieved_rate / target_rate"),
+        Some(DiffOutcome::Regression)
     );
 }

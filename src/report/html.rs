@@ -7,6 +7,7 @@ use crate::report::html_escape::escape;
 use crate::report::html_sections::{alerts_section, charts_section, phases_section};
 use crate::report::model::{Check, Report, Status, Verdict};
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 /// Page CSS, including print rules (A4, colours kept, no split charts or rows).
 const CSS: &str = r#"
@@ -47,6 +48,16 @@ footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
   section#all-checks { break-before: page; page-break-before: always; }
 }
 "#;
+
+/// Most check links shown per criterion; the full list is in `report.json`.
+const MAX_LINKS: usize = 40;
+
+/// Write `report.html` into `dir` atomically (temp file + rename) and return its path.
+pub fn write(dir: &Path, report: &Report) -> std::io::Result<PathBuf> {
+    let path = dir.join("report.html");
+    crate::util::write_atomic(&path, render(report).as_bytes())?;
+    Ok(path)
+}
 
 /// Render the whole report as one HTML document.
 pub fn render(report: &Report) -> String {
@@ -169,8 +180,15 @@ fn criteria_section(out: &mut String, r: &Report) {
         if c.checks.is_empty() {
             out.push_str("<span class=\"empty\">no check ran</span>");
         }
-        for id in &c.checks {
+        for id in c.checks.iter().take(MAX_LINKS) {
             let _ = write!(out, "<a href=\"#{}\">{}</a>", check_anchor(id), id_html(id));
+        }
+        if c.checks.len() > MAX_LINKS {
+            let _ = write!(
+                out,
+                "<span class=\"why\">and {} more (all in report.json)</span>",
+                c.checks.len() - MAX_LINKS
+            );
         }
         out.push_str("</td></tr>\n");
     }

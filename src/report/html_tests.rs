@@ -191,3 +191,18 @@ fn balance_checker_catches_broken_markup() {
     assert!(check_balanced("<div>").is_err());
     assert!(check_balanced("<div><svg><path d=\"\"/></svg></div>").is_ok());
 }
+
+#[test]
+fn long_check_lists_are_capped_and_write_puts_the_file_in_place() {
+    let mut r = sample_report();
+    r.criteria[1].checks = (0..45).map(|i| format!("metrics.type.m{i}")).collect();
+    let html = render(&r);
+    assert!(html.contains("and 5 more (all in report.json)"));
+    assert!(html.contains("href=\"#check-metrics.type.m39\""));
+    assert!(!html.contains("href=\"#check-metrics.type.m40\""));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = write(dir.path(), &r).unwrap_or_else(|e| panic!("{e}"));
+    let back = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(back, html);
+    assert!(path.ends_with("report.html"));
+}

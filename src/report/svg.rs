@@ -378,3 +378,7 @@ fn legend(out: &mut String, left: f64) {
         lx + 124.0
     );
 }
+
+#[cfg(test)]
+#[path = "svg_tests.rs"]
+mod tests;
