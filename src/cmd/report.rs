@@ -101,8 +101,12 @@ fn read_report(p: &Path) -> Result<Report, AppError> {
 
 fn value(v: &DiffValue) -> String {
     match v {
-        DiffValue::Number(x) if x.abs() >= 100.0 => format!("{x:.1}"),
-        DiffValue::Number(x) => format!("{x:.3}"),
+        // Up to three decimals, trailing zeros dropped: 12.8, 130, 0.004.
+        DiffValue::Number(x) => {
+            let t = format!("{x:.3}");
+            let t = t.trim_end_matches('0').trim_end_matches('.');
+            if t == "-0" { "0".into() } else { t.into() }
+        }
         DiffValue::Text(t) => t.clone(),
     }
 }
