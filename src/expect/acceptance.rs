@@ -7,6 +7,9 @@ use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Where `obsgate run` and `obsgate check` find the acceptance file by default.
+pub const DEFAULT_PATH: &str = "expectations/acceptance.yaml";
+
 /// The seed's ten acceptance criteria, by id, in order. The shipped file must use these titles
 /// (a test holds it to them); other files may reword them.
 pub const SEED_CRITERIA: [(&str, &str); 10] = [
