@@ -203,6 +203,10 @@ pub struct DiffArgs {
     /// Allowed increase of an alert timing, in seconds.
     #[arg(long, default_value_t = 30.0)]
     pub alert_tolerance_s: f64,
+    /// Latency or job-time increases smaller than this, in milliseconds, are never regressions
+    /// (sub-millisecond percentiles jitter by more than any sensible percentage between runs).
+    #[arg(long, default_value_t = 1.0)]
+    pub latency_floor_ms: f64,
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,

@@ -1,15 +1,22 @@
 //! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
 //! Writers only format; they never decide a verdict.
+pub mod criteria;
+pub mod diff;
+pub mod html;
+pub mod html_escape;
+pub mod html_sample;
+pub mod html_sections;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod svg;
 
 use std::path::Path;
 
 pub use markdown::render_markdown;
 
-/// Write `report.json`, `report.md` and `junit.xml` into `dir` (created if missing), each
+/// Write `report.json`, `report.md`, `junit.xml` and `report.html` into `dir` (created if missing), each
 /// atomically so a reader never sees half a file.
 pub fn write_report(dir: &Path, report: &model::Report) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -22,5 +29,6 @@ pub fn write_report(dir: &Path, report: &model::Report) -> std::io::Result<()> {
         &dir.join("junit.xml"),
         junit::render_junit(report)?.as_bytes(),
     )?;
+    crate::util::write_atomic(&dir.join("report.html"), html::render(report).as_bytes())?;
     Ok(())
 }

@@ -282,4 +282,7 @@ pub struct Criterion {
     pub status: Status,
     /// Ids of the checks that decide it.
     pub checks: Vec<String>,
+    /// Why it is not a pass (failing check ids, patterns that matched nothing); empty on a pass.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
 }

@@ -1,0 +1,216 @@
+//! A realistic, deterministic report (three phases, a timeline, ten alerts, passing and failing
+//! checks, the ten criteria) used to preview the HTML writer and to test the writers and
+//! `report diff` without a run.
+
+use crate::expect::acceptance::SEED_CRITERIA;
+use crate::report::model::{
+    AlertEvent, AlertTiming, Check, Criterion, JobTimeS, LatencyMs, LoadReport, PhaseReport,
+    Report, SCHEMA_VERSION, Status, TimelinePoint, Verdict,
+};
+
+/// Scenario seconds per wall second in the sample.
+const TIME_SCALE: f64 = 10.0;
+
+/// Phases of the sample: (name, duration in scenario seconds, target rate in jobs/s).
+const PHASES: [(&str, f64, f64); 3] = [
+    ("warmup", 1200.0, 0.3),
+    ("storm", 6000.0, 0.6),
+    ("recovery", 3000.0, 0.3),
+];
+
+/// The ten alerts with their first-notification delay (wall s after the storm starts).
+/// Alert times are wall seconds; phases and the timeline are scenario seconds (× [`TIME_SCALE`]).
+const ALERTS: [(&str, f64, &str); 10] = [
+    ("PipelineHighErrorRate", 95.0, "slack:#critical"),
+    ("PipelineCostThreshold", 250.0, "slack:#sla"),
+    ("SLABreach", 180.0, "slack:#critical"),
+    ("PubSubQueueDepth", 140.0, "slack:#infra"),
+    ("AIAgentTimeouts", 110.0, "slack:#critical"),
+    ("QAGateRejection", 260.0, "slack:#sla"),
+    ("RenderFailures", 70.0, "slack:#critical"),
+    ("DatabaseLatency", 130.0, "slack:#infra"),
+    ("PrometheusDown", 75.0, "slack:#critical"),
+    ("ActiveJobsSpike", 150.0, "slack:#sla"),
+];
+
+fn phase(name: &str, duration_s: f64, rate: f64, slow: f64) -> PhaseReport {
+    let scheduled = (duration_s * rate).round() as u64;
+    PhaseReport {
+        name: name.into(),
+        duration_s,
+        target_rate: rate,
+        achieved_rate: rate * 0.998,
+        scheduled,
+        sent: scheduled,
+        succeeded: scheduled.saturating_sub(3),
+        failed: 3.min(scheduled),
+        latency_ms: LatencyMs {
+            p50: 4.2 * slow,
+            p90: 9.8 * slow,
+            p99: 21.5 * slow,
+            max: 48.0 * slow,
+        },
+        job_time_s: JobTimeS {
+            p50: 34.0 * slow,
+            p90: 88.0 * slow,
+            p99: 140.0 * slow,
+            max: 210.0 * slow,
+        },
+        peak_in_flight: (rate * 60.0 * slow) as u64,
+        ..PhaseReport::default()
+    }
+}
+
+/// The sample report; the storm phase is slower (`slow` times the warmup latencies).
+pub fn sample_report() -> Report {
+    let phases: Vec<PhaseReport> = PHASES
+        .iter()
+        .map(|&(n, d, r)| phase(n, d, r, if n == "storm" { 1.6 } else { 1.0 }))
+        .collect();
+    let mut timeline = Vec::new();
+    let total: f64 = PHASES.iter().map(|p| p.1).sum();
+    let step = total / 102.0;
+    let mut t = 0.0;
+    let mut i = 0u32;
+    while t < total {
+        let (name, start, rate) = phase_at(t);
+        let wobble = f64::from(i % 7) / 7.0 - 0.5;
+        let storm = name == "storm";
+        timeline.push(TimelinePoint {
+            t_s: t,
+            phase: name.into(),
+            target_rate: rate,
+            achieved_rate: rate * (1.0 + 0.03 * wobble),
+            p50_ms: if storm { 6.5 } else { 4.2 } + wobble,
+            p99_ms: if storm {
+                30.0 + (t - start) / 400.0
+            } else {
+                21.0
+            } + 3.0 * wobble,
+            errors: if storm { u64::from(i % 3) } else { 0 },
+        });
+        t += step;
+        i += 1;
+    }
+    let storm_start = PHASES[0].1 / TIME_SCALE;
+    let storm_end = storm_start + PHASES[1].1 / TIME_SCALE;
+    let alerts = ALERTS
+        .iter()
+        .map(|&(alert, notified, receiver)| {
+            let pending = notified - 60.0;
+            let firing = notified - 10.0;
+            let resolved = 95.0;
+            let mut receivers = vec![receiver.to_string()];
+            if receiver == "slack:#critical" {
+                receivers.push("pagerduty:pipeline-critical".into());
+            }
+            let events = vec![
+                ev("pending", storm_start + pending, None),
+                ev("firing", storm_start + firing, None),
+                ev("notified", storm_start + notified, Some(receiver)),
+                ev("resolved", storm_end + resolved, None),
+                ev("notified", storm_end + resolved + 5.0, Some(receiver)),
+            ];
+            AlertTiming {
+                alert: alert.into(),
+                fired: true,
+                receivers,
+                pending_after_s: Some(pending),
+                firing_after_s: Some(firing),
+                notified_after_s: Some(notified),
+                resolved_after_s: Some(resolved),
+                bound_s: Some(firing - 20.0),
+                events,
+            }
+        })
+        .collect();
+    let mut checks = vec![
+        Check::pass("load.rate.storm", "load", "achieved 0.599 jobs/s of 0.6 (within 1%)"),
+        Check::pass("stack.prometheus.targets_up", "stack", "3/3 targets up"),
+        Check::fail(
+            "metrics.exposed.render_failures_total",
+            "metrics",
+            "metric `render_failure_total` not exposed; did you mean `render_failures_total`? <script>alert(1)</script>",
+        )
+        .with_evidence(["render_failure_total{reason=\"oom\"} 3 <b>&amp;</b>"]),
+        Check::skip("traces.jaeger.query", "traces", "no Jaeger URL given"),
+    ];
+    for i in 0..11 {
+        checks.push(Check::pass(
+            format!("metrics.type.m{i}"),
+            "metrics",
+            "type matches",
+        ));
+    }
+    for (a, ..) in ALERTS {
+        checks.push(Check::pass(
+            format!("alerts.fired.{a}"),
+            "alerts",
+            "fired within bound",
+        ));
+    }
+    let criteria = SEED_CRITERIA
+        .iter()
+        .enumerate()
+        .map(|(i, (id, title))| Criterion {
+            id: (*id).into(),
+            title: (*title).into(),
+            status: match i {
+                1 => Status::Fail,
+                6 => Status::Skip,
+                _ => Status::Pass,
+            },
+            checks: match i {
+                1 => vec!["metrics.exposed.render_failures_total".into()],
+                3 => ALERTS
+                    .iter()
+                    .map(|a| format!("alerts.fired.{}", a.0))
+                    .collect(),
+                _ => vec![format!("load.rate.storm")],
+            },
+            message: match i {
+                1 => "1 matched check(s) failed: metrics.exposed.render_failures_total".into(),
+                6 => "no check matched `traces.*`: those checks did not run".into(),
+                _ => String::new(),
+            },
+        })
+        .collect();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        scenario: "alert-storm".into(),
+        verdict: Verdict::Fail,
+        started_at: "2026-01-05T10:00:00Z".into(),
+        finished_at: "2026-01-05T10:17:00Z".into(),
+        obsgate_version: env!("CARGO_PKG_VERSION").into(),
+        time_scale: TIME_SCALE,
+        deviations: vec!["scrape interval 1s instead of 15s".into()],
+        load: LoadReport {
+            target: "http://127.0.0.1:40123".into(),
+            phases,
+            timeline,
+        },
+        checks,
+        alerts,
+        criteria,
+    }
+}
+
+fn ev(state: &str, at_s: f64, receiver: Option<&str>) -> AlertEvent {
+    AlertEvent {
+        state: state.into(),
+        at_s,
+        receiver: receiver.map(Into::into),
+    }
+}
+
+/// (phase name, phase start, target rate) at scenario second `t`.
+fn phase_at(t: f64) -> (&'static str, f64, f64) {
+    let mut start = 0.0;
+    for (name, d, r) in PHASES {
+        if t < start + d {
+            return (name, start, r);
+        }
+        start += d;
+    }
+    ("recovery", start, 0.3)
+}
