@@ -1,1 +1,3 @@
 //! Expectation files (raw serde models and resolved forms).
+
+pub mod routes;

@@ -1,0 +1,403 @@
+//! Routing checks: for each expected alert, the receivers the routing tree reaches (evaluated in
+//! obsgate, see `routes_tree`) must be exactly the expected ones, each delivering to exactly the
+//! expected Slack channels and PagerDuty routing keys; expected inhibitions must hold; route
+//! matchers on constrained labels must be able to match an allowed value; every receiver named
+//! by a route exists. `amtool` results (run by the command layer) are cross-checked here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::routes_matchers::{LabelSet, MatchKind};
+use crate::check::routes_tree::{
+    Inhibition, RouteNode, build_inhibitions, build_tree, inhibited_by, matching_routes, walk,
+};
+use crate::check::rules_tool::ToolRun;
+use crate::expect::routes::{AlertRouteExpectation, ReceiverExpectation, RoutesExpectations};
+use crate::report::model::Check;
+use crate::stack::config::alertmanager::AlertmanagerConfig;
+
+const KIND: &str = "routes";
+
+/// Static labels of each alerting rule, by alert name (from the rule files).
+pub type RuleLabels = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Where a receiver delivers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Delivery {
+    /// Slack channels (`(webhook default)` when a Slack config names none).
+    pub slack_channels: BTreeSet<String>,
+    /// PagerDuty routing (or service) keys.
+    pub pagerduty_keys: BTreeSet<String>,
+}
+
+/// A loaded Alertmanager config, resolved for evaluation.
+#[derive(Debug, Clone)]
+pub struct RoutingModel {
+    /// The routing tree.
+    pub tree: RouteNode,
+    /// Inhibition rules.
+    pub inhibitions: Vec<Inhibition>,
+    /// Receivers by name.
+    pub receivers: BTreeMap<String, Delivery>,
+    /// Problems met while resolving (bad matchers, missing root receiver).
+    pub problems: Vec<String>,
+}
+
+impl RoutingModel {
+    /// Resolve a parsed config.
+    pub fn new(cfg: &AlertmanagerConfig) -> Self {
+        let (tree, mut problems) = match &cfg.route {
+            Some(r) => build_tree(r),
+            None => {
+                let (t, _) = build_tree(&crate::stack::config::alertmanager::Route::default());
+                (t, vec!["no `route:` section".to_string()])
+            }
+        };
+        let (inhibitions, errs) = build_inhibitions(&cfg.inhibit_rules);
+        problems.extend(errs);
+        let receivers = cfg
+            .receivers
+            .iter()
+            .map(|r| {
+                let d = Delivery {
+                    slack_channels: r
+                        .slack_configs
+                        .iter()
+                        .map(|s| {
+                            s.channel
+                                .clone()
+                                .unwrap_or_else(|| "(webhook default)".into())
+                        })
+                        .collect(),
+                    pagerduty_keys: r
+                        .pagerduty_configs
+                        .iter()
+                        .filter_map(|p| p.routing_key.clone().or_else(|| p.service_key.clone()))
+                        .collect(),
+                };
+                (r.name.value.clone(), d)
+            })
+            .collect();
+        Self {
+            tree,
+            inhibitions,
+            receivers,
+            problems,
+        }
+    }
+
+    /// Receiver names reached by `labels`, in routing order, without repeats.
+    pub fn receivers_for(&self, labels: &LabelSet) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in matching_routes(&self.tree, labels) {
+            if !out.contains(&r.receiver) {
+                out.push(r.receiver.clone());
+            }
+        }
+        out
+    }
+}
+
+/// The label set an alert arrives with: `alertname`, its rule's labels, then the
+/// expectation's extra labels.
+pub fn alert_labels(alert: &str, extra: &BTreeMap<String, String>, rules: &RuleLabels) -> LabelSet {
+    let mut l = LabelSet::new();
+    l.insert("alertname".into(), alert.into());
+    if let Some(r) = rules.get(alert) {
+        l.extend(r.clone());
+    }
+    l.extend(extra.clone());
+    l
+}
+
+fn fmt_labels(l: &LabelSet) -> String {
+    let inner: Vec<String> = l.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{{{}}}", inner.join(", "))
+}
+
+/// Every routing check of one Alertmanager config against the expectations.
+pub fn check_routes(
+    file: &str,
+    model: &RoutingModel,
+    exp: &RoutesExpectations,
+    rules: &RuleLabels,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    out.push(structure_check(file, model));
+    out.push(label_values_check(file, model, exp));
+    for a in &exp.alerts {
+        out.push(alert_route_check(model, a, rules));
+        if !a.inhibited_by.is_empty() {
+            out.push(inhibition_check(model, a, rules));
+        }
+    }
+    out
+}
+
+fn structure_check(file: &str, model: &RoutingModel) -> Check {
+    let mut nodes = Vec::new();
+    walk(&model.tree, &mut nodes);
+    let mut problems = model.problems.clone();
+    for n in nodes {
+        if !model.receivers.contains_key(&n.receiver) {
+            let hint =
+                crate::util::nearest(&n.receiver, model.receivers.keys().map(String::as_str))
+                    .map(|h| format!("; did you mean `{h}`?"))
+                    .unwrap_or_default();
+            problems.push(format!(
+                "{} (line {}) routes to receiver `{}`, which is not defined{hint}",
+                n.path, n.line, n.receiver
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Check::pass(
+            "routes.structure",
+            KIND,
+            format!("{file}: every route's matchers parse and its receiver exists"),
+        )
+    } else {
+        Check::fail("routes.structure", KIND, format!("{file}: {}", problems[0]))
+            .with_evidence(problems)
+    }
+}
+
+fn label_values_check(file: &str, model: &RoutingModel, exp: &RoutesExpectations) -> Check {
+    let mut nodes = Vec::new();
+    walk(&model.tree, &mut nodes);
+    let mut problems = Vec::new();
+    let inhibit_matchers = model.inhibitions.iter().flat_map(|i| {
+        i.source
+            .iter()
+            .chain(i.target.iter())
+            .map(move |m| (i.path.clone(), 0u64, m))
+    });
+    let route_matchers = nodes
+        .iter()
+        .flat_map(|n| n.matchers.iter().map(move |m| (n.path.clone(), n.line, m)));
+    for (path, line, m) in route_matchers.chain(inhibit_matchers) {
+        let Some(allowed) = exp.label_values.get(&m.name) else {
+            continue;
+        };
+        let ok = match &m.kind {
+            MatchKind::Equal => allowed.contains(&m.value),
+            MatchKind::Regex(r) => allowed.iter().any(|v| r.is_match(v)),
+            // Negative matchers are satisfied by other values or by absence.
+            MatchKind::NotEqual | MatchKind::NotRegex(_) => true,
+        };
+        if !ok {
+            let hint = crate::util::nearest(&m.value, allowed.iter().map(String::as_str))
+                .map(|h| format!("; did you mean `{h}`?"))
+                .unwrap_or_default();
+            let at = if line > 0 {
+                format!("{path} (line {line})")
+            } else {
+                path
+            };
+            problems.push(format!(
+                "{at}: {m} matches no expected value of `{}` ({}){hint}",
+                m.name,
+                allowed.join(", ")
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Check::pass(
+            "routes.label_values",
+            KIND,
+            format!("{file}: every matcher on a constrained label can match"),
+        )
+    } else {
+        Check::fail("routes.label_values", KIND, problems[0].clone()).with_evidence(problems)
+    }
+}
+
+fn describe(name: &str, d: Option<&Delivery>) -> String {
+    match d {
+        None => format!("{name} (undefined)"),
+        Some(d) => {
+            let mut parts: Vec<String> = d
+                .slack_channels
+                .iter()
+                .map(|c| format!("Slack {c}"))
+                .collect();
+            parts.extend(d.pagerduty_keys.iter().map(|k| format!("PagerDuty {k}")));
+            if parts.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name} ({})", parts.join(" + "))
+            }
+        }
+    }
+}
+
+fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &RuleLabels) -> Check {
+    let id = format!("routes.{}", a.alert);
+    let labels = alert_labels(&a.alert, &a.labels, rules);
+    let got = model.receivers_for(&labels);
+    let got_set: BTreeSet<&String> = got.iter().collect();
+    let want_set: BTreeSet<&String> = a.receivers.keys().collect();
+    let got_desc: Vec<String> = got
+        .iter()
+        .map(|r| describe(r, model.receivers.get(r)))
+        .collect();
+    let want_desc: Vec<String> = a
+        .receivers
+        .iter()
+        .map(|(n, e)| describe_expect(n, e))
+        .collect();
+    let mut problems = Vec::new();
+    if got_set != want_set {
+        problems.push(format!(
+            "reaches [{}], expected exactly [{}]",
+            got_desc.join(", "),
+            want_desc.join(", ")
+        ));
+    }
+    for (name, e) in &a.receivers {
+        let Some(d) = model.receivers.get(name) else {
+            if got_set.contains(name) {
+                problems.push(format!("receiver `{name}` is not defined"));
+            }
+            continue;
+        };
+        let want_slack: BTreeSet<String> = e.slack_channels.iter().cloned().collect();
+        let want_pd: BTreeSet<String> = e.pagerduty_routing_keys.iter().cloned().collect();
+        if d.slack_channels != want_slack {
+            problems.push(format!(
+                "receiver `{name}` posts to Slack {:?}, expected {:?}",
+                d.slack_channels, want_slack
+            ));
+        }
+        if d.pagerduty_keys != want_pd {
+            problems.push(format!(
+                "receiver `{name}` pages PagerDuty routing keys {:?}, expected {:?}",
+                d.pagerduty_keys, want_pd
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Check::pass(
+            id,
+            KIND,
+            format!(
+                "`{}` {} reaches exactly [{}]",
+                a.alert,
+                fmt_labels(&labels),
+                got_desc.join(", ")
+            ),
+        )
+    } else {
+        Check::fail(
+            id,
+            KIND,
+            format!(
+                "`{}` {}: {}",
+                a.alert,
+                fmt_labels(&labels),
+                problems.join("; ")
+            ),
+        )
+    }
+}
+
+fn describe_expect(name: &str, e: &ReceiverExpectation) -> String {
+    let d = Delivery {
+        slack_channels: e.slack_channels.iter().cloned().collect(),
+        pagerduty_keys: e.pagerduty_routing_keys.iter().cloned().collect(),
+    };
+    describe(name, Some(&d))
+}
+
+fn inhibition_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &RuleLabels) -> Check {
+    let id = format!("routes.inhibit.{}", a.alert);
+    let target = alert_labels(&a.alert, &a.labels, rules);
+    let mut problems = Vec::new();
+    let mut held = Vec::new();
+    for src in &a.inhibited_by {
+        let source = alert_labels(&src.alert, &src.labels, rules);
+        match inhibited_by(&target, std::slice::from_ref(&source), &model.inhibitions) {
+            Some((rule, _)) => held.push(format!("{} by {} ({})", a.alert, src.alert, rule.path)),
+            None => problems.push(format!(
+                "{} {} is not inhibited by {} {}",
+                a.alert,
+                fmt_labels(&target),
+                src.alert,
+                fmt_labels(&source)
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Check::pass(
+            id,
+            KIND,
+            format!("inhibited as expected: {}", held.join(", ")),
+        )
+    } else {
+        Check::fail(id, KIND, problems.join("; "))
+    }
+}
+
+/// One `amtool config routes test` result beside obsgate's own evaluation.
+#[derive(Debug, Clone)]
+pub struct AmtoolCase {
+    /// Alert name.
+    pub alert: String,
+    /// Receivers obsgate's evaluation reached.
+    pub ours: Vec<String>,
+    /// amtool's run (stdout: receiver names separated by commas).
+    pub run: ToolRun,
+}
+
+/// Cross-check obsgate's routing evaluation with amtool's on every expected alert.
+pub fn amtool_cross_check(cases: &[AmtoolCase]) -> Check {
+    let id = "routes.amtool";
+    let mut diffs = Vec::new();
+    for c in cases {
+        match &c.run {
+            ToolRun::Missing { tool } => {
+                return Check::skip(
+                    id,
+                    KIND,
+                    format!("{tool} is not on PATH; routing not cross-checked"),
+                );
+            }
+            ToolRun::Failed { error } => {
+                diffs.push(format!("{}: amtool could not run: {error}", c.alert))
+            }
+            ToolRun::Ran {
+                success: false,
+                stdout,
+                stderr,
+            } => diffs.push(format!(
+                "{}: amtool failed: {} {}",
+                c.alert,
+                stdout.trim(),
+                stderr.trim()
+            )),
+            ToolRun::Ran { stdout, .. } => {
+                let theirs: BTreeSet<String> = stdout
+                    .split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                let ours: BTreeSet<String> = c.ours.iter().cloned().collect();
+                if theirs != ours {
+                    diffs.push(format!(
+                        "{}: obsgate reaches {ours:?}, amtool {theirs:?}",
+                        c.alert
+                    ));
+                }
+            }
+        }
+    }
+    if diffs.is_empty() {
+        Check::pass(
+            id,
+            KIND,
+            format!("amtool agrees on all {} alerts", cases.len()),
+        )
+    } else {
+        Check::fail(id, KIND, diffs[0].clone()).with_evidence(diffs)
+    }
+}
