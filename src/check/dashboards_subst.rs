@@ -121,13 +121,13 @@ mod tests {
             var("inst", "custom", "a,b", &["a"]),
         ]);
         let (s, unknown) = substitute(
-            r#"sum(rate(x{job=~"$job", i="${inst:regex}", c="[[c]]"}[$__rate_interval])) / $budget + avg_over_time(y[${res}]) + z[$__range] offset $__interval"#,
+            r#"sum(rate(x{job=~"$job", i="${inst:regex}", c="[[c]]"}[$__rate_interval])) / $budget + avg_over_time(y[${res}]) + max_over_time(z[$__range] offset $__interval)"#,
             &vars,
         );
         assert!(unknown.is_empty(), "{unknown:?}");
         assert_eq!(
             s,
-            r#"sum(rate(x{job=~".*", i="a", c="node"}[1m])) / 5000 + avg_over_time(y[5m]) + z[1h] offset 1m"#
+            r#"sum(rate(x{job=~".*", i="a", c="node"}[1m])) / 5000 + avg_over_time(y[5m]) + max_over_time(z[1h] offset 1m)"#
         );
         assert!(promql_parser::parser::parse(&s).is_ok());
         let (_, unknown) = substitute("rate(x[$nope])", &vars);

@@ -49,7 +49,10 @@ fn finish(args: &CheckArgs, checks: Vec<Check>, bad_input: Vec<String>) -> AppRe
     let text = match args.output {
         OutputFormat::Json => {
             let body = serde_json::json!({ "checks": checks });
-            format!("{}\n", serde_json::to_string_pretty(&body).unwrap_or_default())
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&body).unwrap_or_default()
+            )
         }
         OutputFormat::Human => table(&checks),
     };
