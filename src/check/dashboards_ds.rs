@@ -23,6 +23,9 @@ pub fn type_hint(d: &Dashboard, r: &DsRef) -> Option<String> {
     match r {
         DsRef::Object { kind: Some(k), .. } if k != "datasource" => Some(k.clone()),
         DsRef::Object { uid: Some(u), .. } | DsRef::Text(u) => {
+            if special(u) == Some(Resolved::Builtin) {
+                return Some("grafana".to_string());
+            }
             let name = var_name(u)?;
             d.variables
                 .iter()
