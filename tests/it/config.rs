@@ -1,1 +1,187 @@
-//! Integration tests: config.
+//! Integration tests: config — `obsgate check` on the shipped stack and on broken fixtures,
+//! promtool/amtool on the shipped files, and every parser and check over the third-party
+//! corpus without a panic.
+
+use std::path::{Path, PathBuf};
+
+use obsgate::check::dashboards::{DashboardPolicy, check_dashboard, panel_queries};
+use obsgate::check::routes::{RoutingModel, check_routes};
+use obsgate::check::rules::{RulesPolicy, check_rule_file};
+use obsgate::check::rules_metrics::KnownMetrics;
+use obsgate::expect::routes::RoutesExpectations;
+use obsgate::report::model::Status;
+use obsgate::stack::config::alertmanager::AlertmanagerConfig;
+use obsgate::stack::config::rules_file::RuleFile;
+use obsgate::stack::config::{load_dashboard, load_yaml, parse_yaml};
+
+use crate::util::{corpus_dir, have, obsgate, repo_root};
+
+/// A copy of `config/` in a temporary folder with one fixture file laid over it.
+fn config_with(fixture: &str, file: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo_root().join("config"), &tmp.path().join("config"));
+    let src = repo_root().join("tests/fixtures/config").join(fixture).join(file);
+    std::fs::copy(&src, tmp.path().join("config").join(file)).expect("fixture copied");
+    tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read config dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+fn check_cmd(config_dir: &Path) -> assert_cmd::Command {
+    let mut cmd = obsgate();
+    cmd.current_dir(repo_root()).arg("check").arg("--config-dir").arg(config_dir);
+    cmd
+}
+
+#[test]
+fn check_passes_on_the_shipped_config() {
+    let out = check_cmd(Path::new("config")).assert().code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("routes.PipelineHighErrorRate"), "{stdout}");
+    assert!(stdout.contains("compose.retention"), "{stdout}");
+    assert!(stdout.contains(" 0 fail, 0 error"), "{stdout}");
+}
+
+#[test]
+fn check_json_output_and_report_file() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = check_cmd(Path::new("config"))
+        .args(["--output", "json", "--report-dir"])
+        .arg(tmp.path())
+        .assert()
+        .code(0);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON");
+    let checks = v["checks"].as_array().expect("checks array");
+    assert!(checks.iter().all(|c| c["status"] != "fail"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("report.json")).expect("report.json written"))
+            .expect("report is JSON");
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["scenario"], "check");
+}
+
+#[test]
+fn check_fails_on_a_misspelled_metric() {
+    let tmp = config_with("misspelled-metric", "alert-rules.yaml");
+    let out = check_cmd(&tmp.path().join("config")).assert().code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = stdout.lines().find(|l| l.starts_with("rules.metric.RenderFailures")).expect("metric check listed");
+    assert!(line.contains("fail"), "{line}");
+    assert!(line.contains("`render_failure_total` (did you mean `render_failures_total`?)"), "{line}");
+    assert!(line.contains("alert-rules.yaml:42"), "{line}");
+}
+
+#[test]
+fn check_fails_when_a_critical_alert_reaches_slack_only() {
+    let tmp = config_with("critical-slack-only", "alertmanager.yml");
+    let out = check_cmd(&tmp.path().join("config")).assert().code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = stdout.lines().find(|l| l.starts_with("routes.SLABreach ")).expect("route check listed");
+    assert!(line.contains("fail"), "{line}");
+    assert!(line.contains("pages PagerDuty routing keys {}, expected {\"video-pipeline-critical\"}"), "{line}");
+}
+
+#[test]
+fn unparseable_required_file_is_exit_2_with_its_line() {
+    let tmp = config_with("unparseable-routes", "alertmanager.yml");
+    let out = check_cmd(&tmp.path().join("config")).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("alertmanager.yml:"), "{stderr}");
+    let missing = obsgate().current_dir(repo_root()).args(["check", "--config-dir", "no/such/dir"]).assert().code(2);
+    assert!(String::from_utf8_lossy(&missing.get_output().stderr).contains("no/such/dir"));
+}
+
+#[test]
+fn promtool_and_amtool_accept_the_shipped_files() {
+    if have("promtool") {
+        obsgate_free("promtool", &["check", "rules", "config/alert-rules.yaml"]);
+        obsgate_free("promtool", &["check", "config", "config/prometheus.yml"]);
+    }
+    if have("amtool") {
+        obsgate_free("amtool", &["check-config", "config/alertmanager.yml"]);
+    }
+}
+
+fn obsgate_free(bin: &str, args: &[&str]) {
+    let out = std::process::Command::new(bin).args(args).current_dir(repo_root()).output().expect("tool runs");
+    assert!(out.status.success(), "{bin} {args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}
+
+fn corpus_files(sub: &str) -> Vec<PathBuf> {
+    let Some(dir) = corpus_dir() else { return Vec::new() };
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(sub)).expect("corpus folder").flatten().map(|e| e.path()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn corpus_rules_all_load_and_check_without_panic() {
+    let files = corpus_files("rules");
+    let policy = RulesPolicy::shipped(KnownMetrics::contract_plus(Vec::<String>::new()), None);
+    for f in &files {
+        let parsed = load_yaml::<RuleFile>(f);
+        assert!(parsed.is_ok(), "{}: {:?}", f.display(), parsed.err());
+        let checks = check_rule_file(&f.display().to_string(), &parsed, &policy);
+        assert!(!checks.is_empty());
+    }
+}
+
+#[test]
+fn corpus_alertmanager_configs_load_or_fail_with_a_line() {
+    let files = corpus_files("alertmanager");
+    for f in &files {
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match load_yaml::<AlertmanagerConfig>(f) {
+            Ok(cfg) => {
+                let m = RoutingModel::new(&cfg);
+                let checks = check_routes(&name, &m, &RoutesExpectations::default(), &Default::default());
+                assert!(!checks.is_empty());
+            }
+            Err(e) => {
+                // The one real upstream mistake: `webhook_config:` for `webhook_configs:`.
+                assert!(name.starts_with("awesome-prometheus-alerts"), "{e}");
+                assert!(e.line.is_some() && e.message.contains("webhook_config"), "{e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn corpus_critial_typo_is_flagged_given_expectations() {
+    let Some(dir) = corpus_dir() else { return };
+    let text = std::fs::read_to_string(dir.join("alertmanager/awesome-prometheus-alerts_alertmanager-2020.yml")).expect("file");
+    // Fix only the schema mistake to reach the routing tree.
+    let cfg: AlertmanagerConfig = parse_yaml("awesome.yml", &text.replace("webhook_config:", "webhook_configs:")).expect("parses once fixed");
+    let exp: RoutesExpectations = parse_yaml("exp.yml", "label_values: {severity: [critical, warning, info]}\n").expect("expectations");
+    let checks = check_routes("awesome.yml", &RoutingModel::new(&cfg), &exp, &Default::default());
+    let lv = checks.iter().find(|c| c.id == "routes.label_values").expect("label values check");
+    assert_eq!(lv.status, Status::Fail);
+    assert!(lv.message.contains("critial"), "{}", lv.message);
+}
+
+#[test]
+fn corpus_dashboards_all_walk_and_check_without_panic() {
+    let files = corpus_files("dashboards");
+    let known = KnownMetrics::contract_plus(Vec::<String>::new());
+    let mut queries = 0;
+    for f in &files {
+        let d = load_dashboard(f).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!d.panels.is_empty(), "{}: no panels found", f.display());
+        let checks = check_dashboard(&d, &[], &known, &DashboardPolicy::default());
+        assert!(checks.iter().all(|c| c.status != Status::Error));
+        queries += panel_queries(&d).len();
+    }
+    if !files.is_empty() {
+        assert!(queries > 100, "only {queries} PromQL targets found in the corpus");
+    }
+}
