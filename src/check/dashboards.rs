@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::check::dashboards_ds::{Resolved, resolve, type_hint};
-use crate::check::dashboards_subst::{substitute, variable_values};
+use crate::check::dashboards_subst::{dashboard_values, substitute};
 use crate::check::rules_metrics::{KnownMetrics, metrics_in};
 use crate::report::model::Check;
 use crate::stack::config::dashboard::{Dashboard, DsRef, Panel, Target};
@@ -48,7 +48,7 @@ fn is_promql(d: &Dashboard, p: &Panel, t: &Target) -> bool {
 
 /// Every PromQL target of every panel, substituted.
 pub fn panel_queries(d: &Dashboard) -> Vec<PanelQuery> {
-    let vars = variable_values(&d.variables);
+    let vars = dashboard_values(d);
     let mut out = Vec::new();
     for p in &d.panels {
         for t in &p.targets {
@@ -109,7 +109,7 @@ pub fn check_dashboard(
     policy: &DashboardPolicy,
 ) -> Vec<Check> {
     let key = dashboard_key(d);
-    let vars = variable_values(&d.variables);
+    let vars = dashboard_values(d);
     let (mut ds_problems, mut parse_problems, mut metric_problems, mut var_problems) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut n_queries = 0usize;

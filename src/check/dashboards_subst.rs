@@ -82,12 +82,28 @@ pub fn substitute(expr: &str, vars: &BTreeMap<String, String>) -> (String, Vec<S
             v.clone()
         } else if let Some(b) = builtin(name) {
             b.to_string()
+        } else if name.bytes().all(|b| b.is_ascii_digit()) {
+            // `$1` / `${1}`: a regex group in label_replace, not a variable; Grafana leaves it.
+            c.get(0).map(|m| m.as_str()).unwrap_or_default().to_string()
         } else {
             unknown.push(name.to_string());
             "x".to_string()
         }
     });
     (out.into_owned(), unknown)
+}
+
+/// Values of every variable of a dashboard and of its constant import inputs (`VAR_*`),
+/// with input references inside variable values resolved.
+pub fn dashboard_values(
+    d: &crate::stack::config::dashboard::Dashboard,
+) -> BTreeMap<String, String> {
+    let mut vals = variable_values(&d.variables);
+    for v in vals.values_mut() {
+        *v = substitute(v, &d.input_constants).0;
+    }
+    vals.extend(d.input_constants.clone());
+    vals
 }
 
 /// Values of every variable of a dashboard, by name.

@@ -11,6 +11,7 @@ use obsgate::check::rules_metrics::KnownMetrics;
 use obsgate::expect::routes::RoutesExpectations;
 use obsgate::report::model::Status;
 use obsgate::stack::config::alertmanager::AlertmanagerConfig;
+use obsgate::stack::config::grafana::ProvisionedDatasource;
 use obsgate::stack::config::rules_file::RuleFile;
 use obsgate::stack::config::{load_dashboard, load_yaml, parse_yaml};
 
@@ -20,7 +21,10 @@ use crate::util::{corpus_dir, have, obsgate, repo_root};
 fn config_with(fixture: &str, file: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
     copy_dir(&repo_root().join("config"), &tmp.path().join("config"));
-    let src = repo_root().join("tests/fixtures/config").join(fixture).join(file);
+    let src = repo_root()
+        .join("tests/fixtures/config")
+        .join(fixture)
+        .join(file);
     std::fs::copy(&src, tmp.path().join("config").join(file)).expect("fixture copied");
     tmp
 }
@@ -39,7 +43,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn check_cmd(config_dir: &Path) -> assert_cmd::Command {
     let mut cmd = obsgate();
-    cmd.current_dir(repo_root()).arg("check").arg("--config-dir").arg(config_dir);
+    cmd.current_dir(repo_root())
+        .arg("check")
+        .arg("--config-dir")
+        .arg(config_dir);
     cmd
 }
 
@@ -60,12 +67,14 @@ fn check_json_output_and_report_file() {
         .arg(tmp.path())
         .assert()
         .code(0);
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON");
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON");
     let checks = v["checks"].as_array().expect("checks array");
     assert!(checks.iter().all(|c| c["status"] != "fail"));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("report.json")).expect("report.json written"))
-            .expect("report is JSON");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("report.json")).expect("report.json written"),
+    )
+    .expect("report is JSON");
     assert_eq!(report["verdict"], "pass");
     assert_eq!(report["scenario"], "check");
 }
@@ -75,9 +84,15 @@ fn check_fails_on_a_misspelled_metric() {
     let tmp = config_with("misspelled-metric", "alert-rules.yaml");
     let out = check_cmd(&tmp.path().join("config")).assert().code(1);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    let line = stdout.lines().find(|l| l.starts_with("rules.metric.RenderFailures")).expect("metric check listed");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("rules.metric.RenderFailures"))
+        .expect("metric check listed");
     assert!(line.contains("fail"), "{line}");
-    assert!(line.contains("`render_failure_total` (did you mean `render_failures_total`?)"), "{line}");
+    assert!(
+        line.contains("`render_failure_total` (did you mean `render_failures_total`?)"),
+        "{line}"
+    );
     assert!(line.contains("alert-rules.yaml:42"), "{line}");
 }
 
@@ -86,9 +101,15 @@ fn check_fails_when_a_critical_alert_reaches_slack_only() {
     let tmp = config_with("critical-slack-only", "alertmanager.yml");
     let out = check_cmd(&tmp.path().join("config")).assert().code(1);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    let line = stdout.lines().find(|l| l.starts_with("routes.SLABreach ")).expect("route check listed");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("routes.SLABreach "))
+        .expect("route check listed");
     assert!(line.contains("fail"), "{line}");
-    assert!(line.contains("pages PagerDuty routing keys {}, expected {\"video-pipeline-critical\"}"), "{line}");
+    assert!(
+        line.contains("pages PagerDuty routing keys {}, expected {\"video-pipeline-critical\"}"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -97,7 +118,11 @@ fn unparseable_required_file_is_exit_2_with_its_line() {
     let out = check_cmd(&tmp.path().join("config")).assert().code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("alertmanager.yml:"), "{stderr}");
-    let missing = obsgate().current_dir(repo_root()).args(["check", "--config-dir", "no/such/dir"]).assert().code(2);
+    let missing = obsgate()
+        .current_dir(repo_root())
+        .args(["check", "--config-dir", "no/such/dir"])
+        .assert()
+        .code(2);
     assert!(String::from_utf8_lossy(&missing.get_output().stderr).contains("no/such/dir"));
 }
 
@@ -113,13 +138,39 @@ fn promtool_and_amtool_accept_the_shipped_files() {
 }
 
 fn obsgate_free(bin: &str, args: &[&str]) {
-    let out = std::process::Command::new(bin).args(args).current_dir(repo_root()).output().expect("tool runs");
-    assert!(out.status.success(), "{bin} {args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("tool runs");
+    assert!(
+        out.status.success(),
+        "{bin} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The shared corpus: beside the repository, or in `shared/corpus` of any ancestor folder
+/// (worktrees sit deeper than a plain clone).
+fn corpus() -> Option<PathBuf> {
+    corpus_dir().or_else(|| {
+        repo_root()
+            .ancestors()
+            .map(|a| a.join("shared/corpus"))
+            .find(|p| p.is_dir())
+    })
 }
 
 fn corpus_files(sub: &str) -> Vec<PathBuf> {
-    let Some(dir) = corpus_dir() else { return Vec::new() };
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(sub)).expect("corpus folder").flatten().map(|e| e.path()).collect();
+    let Some(dir) = corpus() else {
+        return Vec::new();
+    };
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(sub))
+        .expect("corpus folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     v.sort();
     v
 }
@@ -132,7 +183,8 @@ fn corpus_rules_all_load_and_check_without_panic() {
         let parsed = load_yaml::<RuleFile>(f);
         assert!(parsed.is_ok(), "{}: {:?}", f.display(), parsed.err());
         let checks = check_rule_file(&f.display().to_string(), &parsed, &policy);
-        assert!(!checks.is_empty());
+        // Every expression of the corpus parses (`@`, negative offsets, comments in PromQL...).
+        assert_eq!(checks[0].status, Status::Pass, "{}", checks[0].message);
     }
 }
 
@@ -140,17 +192,28 @@ fn corpus_rules_all_load_and_check_without_panic() {
 fn corpus_alertmanager_configs_load_or_fail_with_a_line() {
     let files = corpus_files("alertmanager");
     for f in &files {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match load_yaml::<AlertmanagerConfig>(f) {
             Ok(cfg) => {
                 let m = RoutingModel::new(&cfg);
-                let checks = check_routes(&name, &m, &RoutesExpectations::default(), &Default::default());
+                let checks = check_routes(
+                    &name,
+                    &m,
+                    &RoutesExpectations::default(),
+                    &Default::default(),
+                );
                 assert!(!checks.is_empty());
             }
             Err(e) => {
                 // The one real upstream mistake: `webhook_config:` for `webhook_configs:`.
                 assert!(name.starts_with("awesome-prometheus-alerts"), "{e}");
-                assert!(e.line.is_some() && e.message.contains("webhook_config"), "{e}");
+                assert!(
+                    e.line.is_some() && e.message.contains("webhook_config"),
+                    "{e}"
+                );
             }
         }
     }
@@ -158,13 +221,32 @@ fn corpus_alertmanager_configs_load_or_fail_with_a_line() {
 
 #[test]
 fn corpus_critial_typo_is_flagged_given_expectations() {
-    let Some(dir) = corpus_dir() else { return };
-    let text = std::fs::read_to_string(dir.join("alertmanager/awesome-prometheus-alerts_alertmanager-2020.yml")).expect("file");
+    let Some(dir) = corpus() else { return };
+    let text = std::fs::read_to_string(
+        dir.join("alertmanager/awesome-prometheus-alerts_alertmanager-2020.yml"),
+    )
+    .expect("file");
     // Fix only the schema mistake to reach the routing tree.
-    let cfg: AlertmanagerConfig = parse_yaml("awesome.yml", &text.replace("webhook_config:", "webhook_configs:")).expect("parses once fixed");
-    let exp: RoutesExpectations = parse_yaml("exp.yml", "label_values: {severity: [critical, warning, info]}\n").expect("expectations");
-    let checks = check_routes("awesome.yml", &RoutingModel::new(&cfg), &exp, &Default::default());
-    let lv = checks.iter().find(|c| c.id == "routes.label_values").expect("label values check");
+    let cfg: AlertmanagerConfig = parse_yaml(
+        "awesome.yml",
+        &text.replace("webhook_config:", "webhook_configs:"),
+    )
+    .expect("parses once fixed");
+    let exp: RoutesExpectations = parse_yaml(
+        "exp.yml",
+        "label_values: {severity: [critical, warning, info]}\n",
+    )
+    .expect("expectations");
+    let checks = check_routes(
+        "awesome.yml",
+        &RoutingModel::new(&cfg),
+        &exp,
+        &Default::default(),
+    );
+    let lv = checks
+        .iter()
+        .find(|c| c.id == "routes.label_values")
+        .expect("label values check");
     assert_eq!(lv.status, Status::Fail);
     assert!(lv.message.contains("critial"), "{}", lv.message);
 }
@@ -174,14 +256,55 @@ fn corpus_dashboards_all_walk_and_check_without_panic() {
     let files = corpus_files("dashboards");
     let known = KnownMetrics::contract_plus(Vec::<String>::new());
     let mut queries = 0;
+    let prometheus = vec![ProvisionedDatasource {
+        name: "Prometheus".into(),
+        uid: Some("prometheus".into()),
+        kind: "prometheus".into(),
+        url: None,
+        is_default: true,
+    }];
     for f in &files {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let d = load_dashboard(f).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!d.panels.is_empty(), "{}: no panels found", f.display());
-        let checks = check_dashboard(&d, &[], &known, &DashboardPolicy::default());
-        assert!(checks.iter().all(|c| c.status != Status::Error));
+        assert!(!d.panels.is_empty(), "{name}: no panels found");
+        let checks = check_dashboard(&d, &prometheus, &known, &DashboardPolicy::default());
+        let status = |kind: &str| {
+            checks
+                .iter()
+                .find(|c| c.id.starts_with(&format!("dashboards.{kind}.")))
+                .map(|c| (c.status, c.message.clone()))
+                .expect("check present")
+        };
+        // Every target parses once variables, built-ins and import constants are substituted.
+        assert_eq!(
+            status("promql").0,
+            Status::Pass,
+            "{name}: {}",
+            status("promql").1
+        );
+        assert_eq!(
+            status("variables").0,
+            Status::Pass,
+            "{name}: {}",
+            status("variables").1
+        );
+        let (ds, msg) = status("datasource");
+        match name.as_str() {
+            "loki_loki-operational.json" => assert!(msg.contains("type `loki`"), "{msg}"),
+            "thanos_grafana-export-2019_thanos-query.json" => {
+                assert!(msg.contains("import-time input"), "{msg}")
+            }
+            _ => assert_eq!(ds, Status::Pass, "{name}: {msg}"),
+        }
         queries += panel_queries(&d).len();
     }
     if !files.is_empty() {
-        assert!(queries > 100, "only {queries} PromQL targets found in the corpus");
+        assert!(
+            queries > 100,
+            "only {queries} PromQL targets found in the corpus"
+        );
     }
 }

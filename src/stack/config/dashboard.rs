@@ -19,6 +19,8 @@ pub struct Dashboard {
     pub schema_version: Option<i64>,
     /// Names of `__inputs` (import-time placeholders such as `DS_PROMETHEUS`).
     pub inputs: Vec<String>,
+    /// Values of the `constant` `__inputs` (`VAR_*`), which an import would substitute.
+    pub input_constants: std::collections::BTreeMap<String, String>,
     /// Template variables.
     pub variables: Vec<Variable>,
     /// Every non-row panel, in document order.
@@ -111,6 +113,11 @@ pub fn walk(file: &str, v: &Value) -> Dashboard {
     };
     if let Some(inputs) = v.get("__inputs").and_then(Value::as_array) {
         d.inputs = inputs.iter().filter_map(|i| str_at(i, "name")).collect();
+        d.input_constants = inputs
+            .iter()
+            .filter(|i| i.get("type").and_then(Value::as_str) == Some("constant"))
+            .filter_map(|i| Some((str_at(i, "name")?, strings(i.get("value")).join(","))))
+            .collect();
     }
     if let Some(list) = v.pointer("/templating/list").and_then(Value::as_array) {
         d.variables = list.iter().map(variable).collect();
