@@ -162,6 +162,7 @@ pub fn check_compose(input: &ComposeInput<'_>) -> Vec<Check> {
     out.push(otlp_check(c));
     if let Some(p) = input.prometheus {
         out.push(targets_check(c, p));
+        out.push(rule_files_check(c, p));
     }
     out
 }
@@ -437,6 +438,46 @@ fn targets_check(c: &ComposeFile, p: &PrometheusConfig) -> Check {
     verdict(
         "compose.targets",
         format!("{seen} Prometheus targets name compose services"),
+        problems,
+    )
+}
+
+/// Prometheus resolves `rule_files` relative to its config file inside the container: each one
+/// must land on a mounted path there, or Prometheus starts with no rules.
+fn rule_files_check(c: &ComposeFile, p: &PrometheusConfig) -> Check {
+    let id = "compose.rule_files";
+    let Some(svc) = c.services.get("prometheus") else {
+        return Check::fail(id, KIND, "no `prometheus` service");
+    };
+    let config = flag_value(&args_of(svc), "--config.file")
+        .unwrap_or_else(|| "/etc/prometheus/prometheus.yml".into());
+    let dir = config
+        .rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default();
+    let targets: Vec<String> = svc
+        .volumes
+        .iter()
+        .filter_map(|v| v.source_target().1)
+        .collect();
+    let problems: Vec<String> = p
+        .rule_files
+        .iter()
+        .filter_map(|r| {
+            let path = if r.starts_with('/') { r.clone() } else { format!("{dir}/{r}") };
+            let mounted = targets.iter().any(|t| {
+                let t = t.trim_end_matches('/');
+                path == t || path.starts_with(&format!("{t}/"))
+            });
+            (!mounted).then(|| format!("rule file `{r}` resolves to {path} in the prometheus container, which no volume provides"))
+        })
+        .collect();
+    verdict(
+        id,
+        format!(
+            "{} rule file(s) mounted where prometheus looks",
+            p.rule_files.len()
+        ),
         problems,
     )
 }

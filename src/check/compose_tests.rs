@@ -61,7 +61,9 @@ fn broken_compose_fails_naming_each_defect() {
         )
         .replace("  grafana_data:\n", "")
         .replace("  node-exporter:\n    image", "  nodeexporter:\n    image");
-    let prom = PROM.replace("alertmanager:9093", "alertmanger:9093");
+    let prom = PROM
+        .replace("alertmanager:9093", "alertmanger:9093")
+        .replace("  - alert-rules.yaml", "  - rules/alert-rules.yaml");
     let checks = run(&broken, &prom, &["./config/alertmanager.yml"]);
     assert!(
         get(&checks, "compose.image.prometheus")
@@ -101,4 +103,10 @@ fn broken_compose_fails_naming_each_defect() {
         t.message
     );
     assert!(t.message.contains("node-exporter:9100"), "{}", t.message);
+    let r = get(&checks, "compose.rule_files");
+    assert!(
+        r.message.contains("/etc/prometheus/rules/alert-rules.yaml"),
+        "{}",
+        r.message
+    );
 }

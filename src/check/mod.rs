@@ -5,6 +5,7 @@ pub mod compose;
 mod compose_tests;
 pub mod dashboards;
 pub mod dashboards_ds;
+pub mod dashboards_provider;
 pub mod dashboards_subst;
 #[cfg(test)]
 mod dashboards_tests;

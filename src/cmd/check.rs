@@ -8,6 +8,7 @@ use std::process::Command;
 
 use crate::check::compose::{ComposeInput, check_compose, host_mounts};
 use crate::check::dashboards::{DashboardPolicy, check_dashboard, check_unique_uids};
+use crate::check::dashboards_provider::{check_datasource_urls, check_provider};
 use crate::check::docs::{check_readme, check_runbooks};
 use crate::check::routes::{
     AmtoolCase, RoutingModel, RuleLabels, alert_labels, amtool_cross_check, check_routes,
@@ -21,7 +22,9 @@ use crate::expect::routes::RoutesExpectations;
 use crate::report::model::{Check, Status};
 use crate::stack::config::alertmanager::AlertmanagerConfig;
 use crate::stack::config::compose::ComposeFile;
-use crate::stack::config::grafana::{DatasourceProvisioning, ProvisionedDatasource};
+use crate::stack::config::grafana::{
+    DashboardProvisioning, DatasourceProvisioning, ProvisionedDatasource,
+};
 use crate::stack::config::prometheus::PrometheusConfig;
 use crate::stack::config::rules_file::RuleFile;
 use crate::stack::config::{ConfigError, load_dashboard, load_yaml};
@@ -299,8 +302,27 @@ impl Gathered {
             }
         }
 
+        let compose = load_yaml::<ComposeFile>(&args.compose);
+
         // Dashboards.
         let prov = cfg.join("grafana/provisioning");
+        for p in list_files(&prov.join("dashboards"), "yaml")
+            .into_iter()
+            .chain(list_files(&prov.join("dashboards"), "yml"))
+        {
+            match load_yaml::<DashboardProvisioning>(&p) {
+                Ok(d) => self.checks.push(check_provider(
+                    &d,
+                    compose.as_ref().ok(),
+                    "./config/grafana/provisioning/dashboards",
+                )),
+                Err(e) => self.checks.push(Check::fail(
+                    "dashboards.provider",
+                    "dashboards",
+                    e.to_string(),
+                )),
+            }
+        }
         let mut datasources: Vec<ProvisionedDatasource> = Vec::new();
         for p in list_files(&prov.join("datasources"), "yaml")
             .into_iter()
@@ -326,6 +348,9 @@ impl Gathered {
                 datasources.len()
             ),
         ));
+        if let Ok(c) = &compose {
+            self.checks.push(check_datasource_urls(&datasources, c));
+        }
         let mut dashboards = Vec::new();
         let json_files = list_files(&prov.join("dashboards"), "json");
         if json_files.is_empty() {
@@ -358,7 +383,7 @@ impl Gathered {
         }
 
         // Compose.
-        match load_yaml::<ComposeFile>(&args.compose) {
+        match &compose {
             Ok(c) => {
                 let base = args
                     .compose

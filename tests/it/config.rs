@@ -308,3 +308,61 @@ fn corpus_dashboards_all_walk_and_check_without_panic() {
         );
     }
 }
+
+/// obsgate's routing evaluation agrees with amtool's on the corpus configs amtool accepts.
+#[test]
+fn corpus_routing_agrees_with_amtool() {
+    if !have("amtool") {
+        return;
+    }
+    let label_sets: &[&[(&str, &str)]] = &[
+        &[("severity", "critical")],
+        &[("severity", "warning"), ("namespace", "default")],
+        &[("service", "foo1"), ("severity", "critical")],
+        &[("service", "files"), ("severity", "critical")],
+        &[("service", "database-1"), ("owner", "team-X")],
+        &[("alertname", "Watchdog")],
+        &[("alertname", "InfoInhibitor"), ("severity", "info")],
+        &[("job", "x")],
+    ];
+    let mut compared = 0;
+    for f in corpus_files("alertmanager") {
+        let accepted = std::process::Command::new("amtool")
+            .arg("check-config")
+            .arg(&f)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if !accepted {
+            continue;
+        }
+        let cfg = load_yaml::<AlertmanagerConfig>(&f).unwrap_or_else(|e| panic!("{e}"));
+        let model = RoutingModel::new(&cfg);
+        for set in label_sets {
+            let labels: obsgate::check::routes_matchers::LabelSet = set
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let ours: std::collections::BTreeSet<String> =
+                model.receivers_for(&labels).into_iter().collect();
+            let out = std::process::Command::new("amtool")
+                .args(["config", "routes", "test"])
+                .arg(format!("--config.file={}", f.display()))
+                .args(set.iter().map(|(k, v)| format!("{k}={v}")))
+                .output()
+                .expect("amtool runs");
+            let theirs: std::collections::BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            assert_eq!(ours, theirs, "{} with {set:?}", f.display());
+            compared += 1;
+        }
+    }
+    assert!(
+        compared >= 3 * label_sets.len(),
+        "amtool accepted too few corpus configs ({compared} comparisons)"
+    );
+}
