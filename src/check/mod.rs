@@ -1,6 +1,7 @@
 //! Pure checks: (&Expectation, &Evidence) -> Vec<Check>. No I/O here, ever.
 
 pub mod compose;
+pub mod compose_links;
 #[cfg(test)]
 mod compose_tests;
 pub mod dashboards;
@@ -11,6 +12,7 @@ pub mod dashboards_subst;
 mod dashboards_tests;
 pub mod docs;
 pub mod routes;
+pub mod routes_amtool;
 pub mod routes_matchers;
 #[cfg(test)]
 mod routes_tests;

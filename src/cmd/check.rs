@@ -2,9 +2,8 @@
 //! pure checks in `crate::check`, print a table (or JSON) and exit 0 (all pass), 1 (a check
 //! failed), 2 (a required file is missing or unparseable) or 3 (the report cannot be written).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::check::compose::{ComposeInput, check_compose, host_mounts};
 use crate::check::dashboards::{DashboardPolicy, check_dashboard, check_unique_uids};
@@ -15,13 +14,14 @@ use crate::check::routes::{
 };
 use crate::check::rules::{RulesPolicy, check_rule_file, file_key};
 use crate::check::rules_metrics::KnownMetrics;
-use crate::check::rules_tool::{ToolRun, tool_check};
+use crate::check::rules_tool::tool_check;
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::exit::{AppError, AppResult, Outcome};
 use crate::expect::routes::RoutesExpectations;
 use crate::report::model::{Check, Status};
 use crate::stack::config::alertmanager::AlertmanagerConfig;
 use crate::stack::config::compose::ComposeFile;
+use crate::stack::config::files::{expand, list_files, run_tool};
 use crate::stack::config::grafana::{
     DashboardProvisioning, DatasourceProvisioning, ProvisionedDatasource,
 };
@@ -131,30 +131,6 @@ fn write_report(dir: &Path, checks: &[Check], outcome: Outcome) -> Result<(), Ap
     std::fs::create_dir_all(dir)
         .and_then(|_| crate::util::write_atomic(&dir.join("report.json"), &bytes))
         .map_err(|e| AppError::harness(format!("cannot write {}/report.json: {e}", dir.display())))
-}
-
-/// Whether `bin` is an executable file on PATH.
-fn on_path(bin: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
-}
-
-fn run_tool(enabled: bool, bin: &str, args: &[String]) -> ToolRun {
-    if !enabled || !on_path(bin) {
-        return ToolRun::Missing {
-            tool: bin.to_string(),
-        };
-    }
-    match Command::new(bin).args(args).output() {
-        Ok(o) => ToolRun::Ran {
-            success: o.status.success(),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        },
-        Err(e) => ToolRun::Failed {
-            error: format!("cannot run {bin}: {e}"),
-        },
-    }
 }
 
 /// Every check so far and the required inputs that were missing or unparseable.
@@ -390,7 +366,7 @@ impl Gathered {
                     .parent()
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
-                let mount_exists: BTreeMap<String, bool> = host_mounts(&c)
+                let mount_exists: BTreeMap<String, bool> = host_mounts(c)
                     .into_iter()
                     .map(|m| {
                         let exists = base.join(&m).exists();
@@ -400,7 +376,7 @@ impl Gathered {
                 let file = args.compose.display().to_string();
                 self.checks.extend(check_compose(&ComposeInput {
                     file: &file,
-                    compose: &c,
+                    compose: c,
                     mount_exists: &mount_exists,
                     prometheus: prom.as_ref(),
                 }));
@@ -426,42 +402,4 @@ impl Gathered {
         self.checks.push(check_readme(readme_text.as_deref()));
         self.checks.extend(check_runbooks(&runbook_urls, &runbooks));
     }
-}
-
-/// Files of a folder with the given extension, sorted (empty when the folder is absent).
-fn list_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
-        .collect();
-    v.sort();
-    v
-}
-
-/// A `rule_files` entry relative to the config folder; a `*` in the file name is expanded.
-fn expand(cfg: &Path, pattern: &str) -> Vec<PathBuf> {
-    let p = cfg.join(pattern);
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let Some((pre, post)) = name.split_once('*') else {
-        return vec![p];
-    };
-    let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
-    let set: BTreeSet<PathBuf> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|f| {
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .is_some_and(|n| n.starts_with(pre) && n.ends_with(post))
-        })
-        .collect();
-    set.into_iter().collect()
 }

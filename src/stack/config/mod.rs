@@ -10,6 +10,7 @@
 pub mod alertmanager;
 pub mod compose;
 pub mod dashboard;
+pub mod files;
 pub mod grafana;
 pub mod prometheus;
 pub mod rules_file;
