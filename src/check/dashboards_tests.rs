@@ -173,3 +173,24 @@ fn loki_and_builtin_targets_are_not_parsed_as_promql() {
         ds.message
     );
 }
+
+#[test]
+fn duplicate_uids_fail() {
+    use crate::check::dashboards::check_unique_uids;
+    let d = |file: &str, uid: &str| crate::stack::config::dashboard::Dashboard {
+        file: file.into(),
+        uid: Some(uid.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        check_unique_uids(&[d("a.json", "x"), d("b.json", "y")]).status,
+        Status::Pass
+    );
+    let c = check_unique_uids(&[d("a.json", "x"), d("b.json", "x")]);
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.message.contains("uid `x` in a.json, b.json"),
+        "{}",
+        c.message
+    );
+}

@@ -263,15 +263,19 @@ fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &Ru
         let want_slack: BTreeSet<String> = e.slack_channels.iter().cloned().collect();
         let want_pd: BTreeSet<String> = e.pagerduty_routing_keys.iter().cloned().collect();
         if d.slack_channels != want_slack {
-            problems.push(format!(
-                "receiver `{name}` posts to Slack {:?}, expected {:?}",
-                d.slack_channels, want_slack
+            problems.push(mismatch(
+                name,
+                "Slack channel",
+                &d.slack_channels,
+                &want_slack,
             ));
         }
         if d.pagerduty_keys != want_pd {
-            problems.push(format!(
-                "receiver `{name}` pages PagerDuty routing keys {:?}, expected {:?}",
-                d.pagerduty_keys, want_pd
+            problems.push(mismatch(
+                name,
+                "PagerDuty routing key",
+                &d.pagerduty_keys,
+                &want_pd,
             ));
         }
     }
@@ -297,6 +301,20 @@ fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &Ru
                 problems.join("; ")
             ),
         )
+    }
+}
+
+/// "receiver `critical` has no PagerDuty routing key; expected video-pipeline-critical".
+fn mismatch(name: &str, what: &str, got: &BTreeSet<String>, want: &BTreeSet<String>) -> String {
+    let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+    match (got.is_empty(), want.is_empty()) {
+        (true, _) => format!("receiver `{name}` has no {what}; expected {}", list(want)),
+        (false, true) => format!("receiver `{name}` has {what} {}; expected none", list(got)),
+        (false, false) => format!(
+            "receiver `{name}` has {what} {}; expected {}",
+            list(got),
+            list(want)
+        ),
     }
 }
 

@@ -268,3 +268,74 @@ receivers: [{name: root}, {name: host}]
         "{all}"
     );
 }
+
+#[test]
+fn missing_inhibition_and_amtool_disagreement_fail() {
+    use crate::check::routes::{AmtoolCase, amtool_cross_check};
+    use crate::check::rules_tool::ToolRun;
+    let m = model(
+        r#"
+route: {receiver: r}
+receivers: [{name: r}]
+inhibit_rules:
+  - source_matchers: ['alertname="PrometheusDown"', 'job="pipeline"']
+    target_matchers: ['service="video-pipeline"']
+"#,
+    );
+    let exp: RoutesExpectations = parse_yaml(
+        "exp.yml",
+        r#"
+alerts:
+  - alert: SLABreach
+    labels: {service: video-pipeline}
+    receivers: {r: {}}
+    inhibited_by: [{alert: PrometheusDown, labels: {job: pipeline}}]
+  - alert: DatabaseLatency
+    labels: {service: database}
+    receivers: {r: {}}
+    inhibited_by: [{alert: PrometheusDown, labels: {job: pipeline}}]
+"#,
+    )
+    .expect("expectations parse");
+    let checks = check_routes("am.yml", &m, &exp, &BTreeMap::new());
+    let get = |id: &str| checks.iter().find(|c| c.id == id).expect("check present");
+    assert_eq!(get("routes.inhibit.SLABreach").status, Status::Pass);
+    let bad = get("routes.inhibit.DatabaseLatency");
+    assert_eq!(bad.status, Status::Fail);
+    assert!(
+        bad.message.contains("is not inhibited by PrometheusDown"),
+        "{}",
+        bad.message
+    );
+
+    let ran = |out: &str| ToolRun::Ran {
+        success: true,
+        stdout: out.into(),
+        stderr: String::new(),
+    };
+    let agree = AmtoolCase {
+        alert: "A".into(),
+        ours: vec!["slack".into(), "pager".into()],
+        run: ran("slack,pager\n"),
+    };
+    assert_eq!(
+        amtool_cross_check(std::slice::from_ref(&agree)).status,
+        Status::Pass
+    );
+    let differ = AmtoolCase {
+        alert: "B".into(),
+        ours: vec!["slack".into()],
+        run: ran("pager"),
+    };
+    let c = amtool_cross_check(&[agree, differ]);
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.message.starts_with("B: obsgate reaches"), "{}", c.message);
+    let missing = AmtoolCase {
+        alert: "C".into(),
+        ours: vec![],
+        run: ToolRun::Missing {
+            tool: "amtool".into(),
+        },
+    };
+    assert_eq!(amtool_cross_check(&[missing]).status, Status::Skip);
+}

@@ -107,7 +107,9 @@ fn check_fails_when_a_critical_alert_reaches_slack_only() {
         .expect("route check listed");
     assert!(line.contains("fail"), "{line}");
     assert!(
-        line.contains("pages PagerDuty routing keys {}, expected {\"video-pipeline-critical\"}"),
+        line.contains(
+            "receiver `critical` has no PagerDuty routing key; expected video-pipeline-critical"
+        ),
         "{line}"
     );
 }

@@ -79,8 +79,14 @@ pub fn read_text(path: &std::path::Path) -> Result<String, ConfigError> {
 }
 
 /// serde-saphyr's messages can carry a source excerpt after the first line: keep the sentence.
+/// Its `error: line L column C: ` prefix repeats the location kept separately: drop it.
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).trim().to_string()
+    let line = s.lines().next().unwrap_or(s).trim();
+    let rest = line.strip_prefix("error: ").unwrap_or(line);
+    match rest.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((loc, msg)) if loc.contains("column") => msg.to_string(),
+        _ => rest.to_string(),
+    }
 }
 
 /// The 1-based line of a [`serde_saphyr::Spanned`] value (0 when unknown).
