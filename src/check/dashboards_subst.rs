@@ -60,15 +60,20 @@ pub fn variable_value(v: &Variable) -> String {
     }
 }
 
+/// `${name}` / `${name:fmt}` / `[[name]]` / `[[name:fmt]]` / `$name`; compiled once (an
+/// immutable pattern, not state).
+static VAR_RE: std::sync::LazyLock<Option<Regex>> = std::sync::LazyLock::new(|| {
+    Regex::new(
+        r"\$\{([A-Za-z0-9_.]+)(?::[^}]*)?\}|\[\[([A-Za-z0-9_.]+)(?::[^\]]*)?\]\]|\$([A-Za-z_][A-Za-z0-9_]*)",
+    )
+    .ok()
+});
+
 /// Replace every variable reference. Unknown names are returned (the query is still
 /// substituted, with `x`, so other problems can be found too).
 pub fn substitute(expr: &str, vars: &BTreeMap<String, String>) -> (String, Vec<String>) {
-    // `${name}` / `${name:fmt}` / `[[name]]` / `[[name:fmt]]` / `$name`.
-    let re = match Regex::new(
-        r"\$\{([A-Za-z0-9_.]+)(?::[^}]*)?\}|\[\[([A-Za-z0-9_.]+)(?::[^\]]*)?\]\]|\$([A-Za-z_][A-Za-z0-9_]*)",
-    ) {
-        Ok(r) => r,
-        Err(_) => return (expr.to_string(), Vec::new()),
+    let Some(re) = VAR_RE.as_ref() else {
+        return (expr.to_string(), Vec::new());
     };
     let mut unknown = Vec::new();
     let out = re.replace_all(expr, |c: &regex::Captures<'_>| {

@@ -68,12 +68,19 @@ impl KnownMetrics {
     pub fn suggest(&self, name: &str) -> Option<String> {
         let fam = family(name);
         let suffix = &name[fam.len()..];
-        crate::util::nearest(fam, self.names.iter().map(String::as_str))
+        // A likely typo has about the same length: skip the rest before the (costly) edit
+        // distance, which matters on files with hundreds of recorded series.
+        let near = |w: &str| -> Vec<&str> {
+            let slack = (w.len() / 4).max(3);
+            self.names
+                .iter()
+                .map(String::as_str)
+                .filter(|c| c.len().abs_diff(w.len()) <= slack)
+                .collect()
+        };
+        crate::util::nearest(fam, near(fam))
             .map(|n| format!("{n}{suffix}"))
-            .or_else(|| {
-                crate::util::nearest(name, self.names.iter().map(String::as_str))
-                    .map(str::to_string)
-            })
+            .or_else(|| crate::util::nearest(name, near(name)).map(str::to_string))
     }
 }
 
