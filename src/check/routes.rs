@@ -124,6 +124,9 @@ pub fn check_routes(
     let mut out = Vec::new();
     out.push(structure_check(file, model));
     out.push(label_values_check(file, model, exp));
+    if !exp.alerts.is_empty() && !rules.is_empty() {
+        out.push(coverage_check(exp, rules));
+    }
     for a in &exp.alerts {
         out.push(alert_route_check(model, a, rules));
         if !a.inhibited_by.is_empty() {
@@ -131,6 +134,37 @@ pub fn check_routes(
         }
     }
     out
+}
+
+/// Every alerting rule has a routing expectation and every expectation names a rule: an
+/// unrouted new alert, or an expectation left behind by a renamed one, is caught.
+fn coverage_check(exp: &RoutesExpectations, rules: &RuleLabels) -> Check {
+    let expected: BTreeSet<&String> = exp.alerts.iter().map(|a| &a.alert).collect();
+    let mut problems: Vec<String> = rules
+        .keys()
+        .filter(|r| !expected.contains(r))
+        .map(|r| format!("alert `{r}` has no routing expectation"))
+        .collect();
+    for e in &expected {
+        if !rules.contains_key(*e) {
+            let hint = crate::util::nearest(e, rules.keys().map(String::as_str))
+                .map(|h| format!("; did you mean `{h}`?"))
+                .unwrap_or_default();
+            problems.push(format!("expected alert `{e}` has no alerting rule{hint}"));
+        }
+    }
+    if problems.is_empty() {
+        Check::pass(
+            "routes.coverage",
+            KIND,
+            format!(
+                "all {} alerting rules have routing expectations",
+                rules.len()
+            ),
+        )
+    } else {
+        Check::fail("routes.coverage", KIND, problems.join("; "))
+    }
 }
 
 fn structure_check(file: &str, model: &RoutingModel) -> Check {

@@ -339,3 +339,42 @@ alerts:
     };
     assert_eq!(amtool_cross_check(&[missing]).status, Status::Skip);
 }
+
+#[test]
+fn coverage_compares_rules_and_expectations() {
+    let m = model("route: {receiver: r}\nreceivers: [{name: r}]\n");
+    let exp: RoutesExpectations = parse_yaml(
+        "exp.yml",
+        "alerts:\n  - {alert: RenderFailure, receivers: {r: {}}}\n  - {alert: SLABreach, receivers: {r: {}}}\n",
+    )
+    .expect("expectations parse");
+    let mut rules = BTreeMap::new();
+    rules.insert("SLABreach".to_string(), BTreeMap::new());
+    rules.insert("RenderFailures".to_string(), BTreeMap::new());
+    let checks = check_routes("am.yml", &m, &exp, &rules);
+    let c = checks
+        .iter()
+        .find(|c| c.id == "routes.coverage")
+        .expect("coverage check");
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.message
+            .contains("alert `RenderFailures` has no routing expectation"),
+        "{}",
+        c.message
+    );
+    assert!(
+        c.message
+            .contains("`RenderFailure` has no alerting rule; did you mean `RenderFailures`?"),
+        "{}",
+        c.message
+    );
+    rules.remove("RenderFailures");
+    rules.insert("RenderFailure".to_string(), BTreeMap::new());
+    let checks = check_routes("am.yml", &m, &exp, &rules);
+    let c = checks
+        .iter()
+        .find(|c| c.id == "routes.coverage")
+        .expect("coverage check");
+    assert_eq!(c.status, Status::Pass, "{}", c.message);
+}
