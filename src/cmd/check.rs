@@ -21,7 +21,7 @@ use crate::expect::routes::RoutesExpectations;
 use crate::report::model::{Check, Status};
 use crate::stack::config::alertmanager::AlertmanagerConfig;
 use crate::stack::config::compose::ComposeFile;
-use crate::stack::config::files::{expand, list_files, run_tool};
+use crate::stack::config::files::{expand, expected_metric_names, list_files, run_tool};
 use crate::stack::config::grafana::{
     DashboardProvisioning, DatasourceProvisioning, ProvisionedDatasource,
 };
@@ -156,7 +156,9 @@ impl Gathered {
     fn run_all(&mut self, args: &CheckArgs) {
         let cfg = &args.config_dir;
         let tools = !args.no_tools;
-        let known = KnownMetrics::contract_plus(args.known_metrics.iter().cloned());
+        let mut extra = args.known_metrics.clone();
+        extra.extend(expected_metric_names(&args.expect_dir.join("metrics.yaml")));
+        let known = KnownMetrics::contract_plus(extra);
         let prom_path = cfg.join("prometheus.yml");
         let prom = self.required(
             "prometheus.parse",

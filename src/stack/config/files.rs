@@ -69,3 +69,49 @@ pub fn expand(cfg: &Path, pattern: &str) -> Vec<PathBuf> {
         .collect();
     set.into_iter().collect()
 }
+
+/// Metric names declared by a metrics expectations file (`metrics:` as a map keyed by name, or
+/// a list of names or of `{name: ...}` items). Read loosely: this only widens the set of
+/// metrics rules and dashboards may read; the metrics checks validate that file themselves.
+pub fn expected_metric_names(path: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(v) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    match v.get("metrics") {
+        Some(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                serde_json::Value::String(s) => Some(s.clone()),
+                other => other
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_names_from_either_shape() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("metrics.yaml");
+        std::fs::write(
+            &p,
+            "metrics:\n  - name: a_total\n    type: counter\n  - b\n",
+        )
+        .expect("write");
+        assert_eq!(expected_metric_names(&p), ["a_total", "b"]);
+        std::fs::write(&p, "metrics:\n  c_seconds: {type: histogram}\n").expect("write");
+        assert_eq!(expected_metric_names(&p), ["c_seconds"]);
+        assert!(expected_metric_names(&dir.path().join("none.yaml")).is_empty());
+    }
+}
