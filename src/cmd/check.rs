@@ -74,9 +74,11 @@ fn finish(args: &CheckArgs, checks: Vec<Check>, bad_input: Vec<String>) -> AppRe
     } else {
         Outcome::Pass
     };
-    if let Some(dir) = &args.report_dir {
-        write_report(dir, &checks, outcome)?;
-    }
+    let dir = args.report_dir.clone().unwrap_or_else(|| {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        PathBuf::from("reports").join(format!("check-{stamp}"))
+    });
+    write_report(&dir, &checks, outcome)?;
     Ok(outcome)
 }
 

@@ -41,18 +41,22 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn check_cmd(config_dir: &Path) -> assert_cmd::Command {
+/// `obsgate check` from the repository root, writing its report into `report_dir`.
+fn check_cmd(config_dir: &Path, report_dir: &Path) -> assert_cmd::Command {
     let mut cmd = obsgate();
     cmd.current_dir(repo_root())
         .arg("check")
         .arg("--config-dir")
-        .arg(config_dir);
+        .arg(config_dir)
+        .arg("--report-dir")
+        .arg(report_dir);
     cmd
 }
 
 #[test]
 fn check_passes_on_the_shipped_config() {
-    let out = check_cmd(Path::new("config")).assert().code(0);
+    let rep = tempfile::tempdir().expect("temp dir");
+    let out = check_cmd(Path::new("config"), rep.path()).assert().code(0);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(stdout.contains("routes.PipelineHighErrorRate"), "{stdout}");
     assert!(stdout.contains("compose.retention"), "{stdout}");
@@ -62,9 +66,8 @@ fn check_passes_on_the_shipped_config() {
 #[test]
 fn check_json_output_and_report_file() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let out = check_cmd(Path::new("config"))
-        .args(["--output", "json", "--report-dir"])
-        .arg(tmp.path())
+    let out = check_cmd(Path::new("config"), tmp.path())
+        .args(["--output", "json"])
         .assert()
         .code(0);
     let v: serde_json::Value =
@@ -82,7 +85,9 @@ fn check_json_output_and_report_file() {
 #[test]
 fn check_fails_on_a_misspelled_metric() {
     let tmp = config_with("misspelled-metric", "alert-rules.yaml");
-    let out = check_cmd(&tmp.path().join("config")).assert().code(1);
+    let out = check_cmd(&tmp.path().join("config"), tmp.path())
+        .assert()
+        .code(1);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     let line = stdout
         .lines()
@@ -99,7 +104,9 @@ fn check_fails_on_a_misspelled_metric() {
 #[test]
 fn check_fails_when_a_critical_alert_reaches_slack_only() {
     let tmp = config_with("critical-slack-only", "alertmanager.yml");
-    let out = check_cmd(&tmp.path().join("config")).assert().code(1);
+    let out = check_cmd(&tmp.path().join("config"), tmp.path())
+        .assert()
+        .code(1);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     let line = stdout
         .lines()
@@ -117,12 +124,15 @@ fn check_fails_when_a_critical_alert_reaches_slack_only() {
 #[test]
 fn unparseable_required_file_is_exit_2_with_its_line() {
     let tmp = config_with("unparseable-routes", "alertmanager.yml");
-    let out = check_cmd(&tmp.path().join("config")).assert().code(2);
+    let out = check_cmd(&tmp.path().join("config"), tmp.path())
+        .assert()
+        .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("alertmanager.yml:"), "{stderr}");
     let missing = obsgate()
         .current_dir(repo_root())
-        .args(["check", "--config-dir", "no/such/dir"])
+        .args(["check", "--config-dir", "no/such/dir", "--report-dir"])
+        .arg(tmp.path())
         .assert()
         .code(2);
     assert!(String::from_utf8_lossy(&missing.get_output().stderr).contains("no/such/dir"));
