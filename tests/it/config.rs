@@ -378,3 +378,25 @@ fn corpus_routing_agrees_with_amtool() {
         "amtool accepted too few corpus configs ({compared} comparisons)"
     );
 }
+
+#[test]
+fn check_fails_on_a_dashboard_reading_a_misspelled_metric() {
+    let tmp = config_with(
+        "dashboard-misspelled",
+        "grafana/provisioning/dashboards/sla-tracking.json",
+    );
+    let out = check_cmd(&tmp.path().join("config"), tmp.path())
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("dashboards.metrics.video-pipeline-sla"))
+        .expect("dashboard metrics check listed");
+    assert!(line.contains("fail"), "{line}");
+    assert!(line.contains("panel \"Render failures\""), "{line}");
+    assert!(
+        line.contains("did you mean `render_failures_total`?"),
+        "{line}"
+    );
+}
