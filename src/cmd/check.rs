@@ -167,13 +167,12 @@ impl Gathered {
             "rules",
             load_yaml::<PrometheusConfig>(&prom_path),
         );
-        if let Some(p) = &prom {
+        if prom.is_some() {
             self.checks.push(Check::pass(
                 "prometheus.parse",
                 "rules",
                 format!("{} parses", prom_path.display()),
             ));
-            let _ = p;
         }
 
         // Rules.
