@@ -123,7 +123,7 @@ pub fn check_routes(
 ) -> Vec<Check> {
     let mut out = Vec::new();
     out.push(structure_check(file, model));
-    out.push(label_values_check(file, model, exp));
+    out.push(label_values_check(file, model, exp, rules));
     if !exp.alerts.is_empty() && !rules.is_empty() {
         out.push(coverage_check(exp, rules));
     }
@@ -195,7 +195,12 @@ fn structure_check(file: &str, model: &RoutingModel) -> Check {
     }
 }
 
-fn label_values_check(file: &str, model: &RoutingModel, exp: &RoutesExpectations) -> Check {
+fn label_values_check(
+    file: &str,
+    model: &RoutingModel,
+    exp: &RoutesExpectations,
+    rules: &RuleLabels,
+) -> Check {
     let mut nodes = Vec::new();
     walk(&model.tree, &mut nodes);
     let mut problems = Vec::new();
@@ -232,6 +237,22 @@ fn label_values_check(file: &str, model: &RoutingModel, exp: &RoutesExpectations
                 m.name,
                 allowed.join(", ")
             ));
+        }
+    }
+    // The rules' own label values too: a `severity: critial` rule routes nowhere expected.
+    for (alert, labels) in rules {
+        for (k, v) in labels {
+            if let Some(allowed) = exp.label_values.get(k)
+                && !allowed.contains(v)
+            {
+                let hint = crate::util::nearest(v, allowed.iter().map(String::as_str))
+                    .map(|h| format!("; did you mean `{h}`?"))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "alert `{alert}` sets {k}={v:?}, not an expected value ({}){hint}",
+                    allowed.join(", ")
+                ));
+            }
         }
     }
     if problems.is_empty() {

@@ -378,3 +378,32 @@ fn coverage_compares_rules_and_expectations() {
         .expect("coverage check");
     assert_eq!(c.status, Status::Pass, "{}", c.message);
 }
+
+#[test]
+fn rule_label_values_are_checked_too() {
+    let m = model("route: {receiver: r}\nreceivers: [{name: r}]\n");
+    let exp: RoutesExpectations =
+        parse_yaml("exp.yml", "label_values: {severity: [critical, warning]}\n")
+            .expect("expectations parse");
+    let mut rules = BTreeMap::new();
+    rules.insert(
+        "A".to_string(),
+        BTreeMap::from([("severity".to_string(), "critial".to_string())]),
+    );
+    let checks = check_routes("am.yml", &m, &exp, &rules);
+    let c = checks
+        .iter()
+        .find(|c| c.id == "routes.label_values")
+        .expect("check present");
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.message.contains("alert `A` sets severity=\"critial\""),
+        "{}",
+        c.message
+    );
+    assert!(
+        c.message.contains("did you mean `critical`?"),
+        "{}",
+        c.message
+    );
+}
