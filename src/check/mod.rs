@@ -13,6 +13,7 @@ mod dashboards_tests;
 pub mod docs;
 pub mod routes;
 pub mod routes_amtool;
+pub mod routes_labels;
 pub mod routes_matchers;
 #[cfg(test)]
 mod routes_tests;
