@@ -152,6 +152,15 @@ pub struct CheckArgs {
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,
+    /// The documentation folder (runbooks in `<docs-dir>/runbooks/`, README beside it).
+    #[arg(long, default_value = "docs")]
+    pub docs_dir: PathBuf,
+    /// A metric name rules and dashboards may read besides the contract's (repeatable).
+    #[arg(long = "known-metric", value_name = "NAME")]
+    pub known_metrics: Vec<String>,
+    /// Do not run promtool/amtool even when they are on PATH.
+    #[arg(long)]
+    pub no_tools: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,1 +1,3 @@
 //! Prometheus and Alertmanager: managed child processes with overlay configs, or external URLs.
+
+pub mod config;

@@ -1,0 +1,311 @@
+//! Compose checks: the stack's services with pinned images and versions, published ports,
+//! named volumes, Prometheus's 15-day retention, every host file mounted exists, the stub's
+//! OTLP endpoint names the Jaeger service, and Prometheus's scrape and Alertmanager targets
+//! name compose services. Pure: the caller stats the mounted paths ([`host_mounts`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use crate::check::compose_links::url_host_port;
+use crate::check::compose_links::{otlp_check, rule_files_check, targets_check};
+use crate::report::model::Check;
+use crate::stack::config::compose::{ComposeFile, Service};
+use crate::stack::config::prometheus::PrometheusConfig;
+
+pub(crate) const KIND: &str = "compose";
+
+/// One service the stack must have.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceSpec {
+    /// Compose service name.
+    pub name: &'static str,
+    /// Image repository (`prom/prometheus`); empty: built from the repo (`build:`).
+    pub image: &'static str,
+    /// Required tag; empty: any pinned tag (not `latest`).
+    pub tag: &'static str,
+    /// Ports that must be published on the same host port.
+    pub ports: &'static [u64],
+}
+
+/// The shipped stack (seed's services, versions and ports, plus the pipeline stub).
+pub const SHIPPED_SERVICES: [ServiceSpec; 6] = [
+    ServiceSpec {
+        name: "prometheus",
+        image: "prom/prometheus",
+        tag: "v2.48.0",
+        ports: &[9090],
+    },
+    ServiceSpec {
+        name: "grafana",
+        image: "grafana/grafana",
+        tag: "10.2.0",
+        ports: &[3000],
+    },
+    ServiceSpec {
+        name: "alertmanager",
+        image: "prom/alertmanager",
+        tag: "v0.26.0",
+        ports: &[9093],
+    },
+    ServiceSpec {
+        name: "jaeger",
+        image: "jaegertracing/all-in-one",
+        tag: "",
+        ports: &[16686, 4318],
+    },
+    ServiceSpec {
+        name: "node-exporter",
+        image: "prom/node-exporter",
+        tag: "v1.7.0",
+        ports: &[9100],
+    },
+    ServiceSpec {
+        name: "pipeline-stub",
+        image: "",
+        tag: "",
+        ports: &[8000],
+    },
+];
+
+/// Named volumes the stack must declare and mount.
+pub const SHIPPED_VOLUMES: [&str; 4] = [
+    "prometheus_data",
+    "grafana_data",
+    "alertmanager_data",
+    "jaeger_data",
+];
+
+/// Host files the stack must mount from the config folder (paths relative to the compose file).
+pub const SHIPPED_CONFIG_MOUNTS: [&str; 4] = [
+    "./config/prometheus.yml",
+    "./config/alert-rules.yaml",
+    "./config/alertmanager.yml",
+    "./config/grafana/provisioning",
+];
+
+/// A mount source that is a host path (not a named volume).
+pub fn is_host_path(source: &str) -> bool {
+    source.starts_with('.') || source.starts_with('/') || source.starts_with('~')
+}
+
+/// Every host path mounted by any service (for the caller to stat).
+pub fn host_mounts(c: &ComposeFile) -> BTreeSet<String> {
+    c.services
+        .values()
+        .flat_map(|s| s.volumes.iter())
+        .filter_map(|v| v.source_target().0)
+        .filter(|s| is_host_path(s))
+        .collect()
+}
+
+/// Split an image reference into (repository, tag); tag is empty when absent.
+fn split_image(image: &str) -> (&str, &str) {
+    let image = image.split('@').next().unwrap_or(image);
+    match image.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => (repo, tag),
+        _ => (image, ""),
+    }
+}
+
+/// Inputs of the compose checks.
+#[derive(Debug)]
+pub struct ComposeInput<'a> {
+    /// The compose file's name, for messages.
+    pub file: &'a str,
+    /// The parsed compose file.
+    pub compose: &'a ComposeFile,
+    /// For each host mount source (as written): whether it exists, resolved from the compose
+    /// file's folder.
+    pub mount_exists: &'a BTreeMap<String, bool>,
+    /// The parsed `prometheus.yml`, when it could be read.
+    pub prometheus: Option<&'a PrometheusConfig>,
+}
+
+pub(crate) fn verdict(id: &str, ok: String, problems: Vec<String>) -> Check {
+    if problems.is_empty() {
+        Check::pass(id, KIND, ok)
+    } else {
+        Check::fail(id, KIND, problems.join("; ")).with_evidence(problems)
+    }
+}
+
+/// Every compose check of the shipped stack.
+pub fn check_compose(input: &ComposeInput<'_>) -> Vec<Check> {
+    let c = input.compose;
+    let mut out = Vec::new();
+    let missing: Vec<String> = SHIPPED_SERVICES
+        .iter()
+        .filter(|s| !c.services.contains_key(s.name))
+        .map(|s| {
+            let hint = crate::util::nearest(s.name, c.services.keys().map(String::as_str))
+                .map(|h| format!(" (did you mean `{h}`?)"))
+                .unwrap_or_default();
+            format!("service `{}` is missing{hint}", s.name)
+        })
+        .collect();
+    out.push(verdict(
+        "compose.services",
+        format!(
+            "{}: all {} services present",
+            input.file,
+            SHIPPED_SERVICES.len()
+        ),
+        missing,
+    ));
+    for spec in SHIPPED_SERVICES {
+        let Some(svc) = c.services.get(spec.name) else {
+            continue;
+        };
+        out.push(image_check(spec, svc));
+        out.push(ports_check(spec, svc));
+    }
+    out.push(volumes_check(c));
+    out.push(retention_check(c));
+    out.push(mounts_check(input));
+    out.push(otlp_check(c));
+    if let Some(p) = input.prometheus {
+        out.push(targets_check(c, p));
+        out.push(rule_files_check(c, p));
+    }
+    out
+}
+
+fn image_check(spec: ServiceSpec, svc: &Service) -> Check {
+    let id = format!("compose.image.{}", spec.name);
+    if spec.image.is_empty() {
+        return Check::from_bool(
+            &id,
+            KIND,
+            svc.build.is_some(),
+            format!(
+                "`{}` must be built from the repository (`build:`)",
+                spec.name
+            ),
+        );
+    }
+    let Some(image) = &svc.image else {
+        return Check::fail(
+            id,
+            KIND,
+            format!(
+                "`{}` has no image; expected {}:{}",
+                spec.name, spec.image, spec.tag
+            ),
+        );
+    };
+    let (repo, tag) = split_image(image);
+    let repo_ok = repo == spec.image || repo.ends_with(&format!("/{}", spec.image));
+    let tag_ok = if spec.tag.is_empty() {
+        !tag.is_empty() && tag != "latest"
+    } else {
+        tag == spec.tag
+    };
+    let want = if spec.tag.is_empty() {
+        format!("{} with a pinned tag", spec.image)
+    } else {
+        format!("{}:{}", spec.image, spec.tag)
+    };
+    Check::from_bool(
+        &id,
+        KIND,
+        repo_ok && tag_ok,
+        format!("`{}` runs `{image}`; expected {want}", spec.name),
+    )
+}
+
+fn ports_check(spec: ServiceSpec, svc: &Service) -> Check {
+    let published: BTreeSet<(Option<u64>, Option<u64>)> =
+        svc.ports.iter().map(|p| p.host_and_container()).collect();
+    let missing: Vec<String> = spec
+        .ports
+        .iter()
+        .filter(|p| !published.contains(&(Some(**p), Some(**p))))
+        .map(|p| format!("`{}` does not publish {p}:{p}", spec.name))
+        .collect();
+    verdict(
+        &format!("compose.ports.{}", spec.name),
+        format!("`{}` publishes {:?}", spec.name, spec.ports),
+        missing,
+    )
+}
+
+fn volumes_check(c: &ComposeFile) -> Check {
+    let used: BTreeSet<String> = c
+        .services
+        .values()
+        .flat_map(|s| s.volumes.iter())
+        .filter_map(|v| v.source_target().0)
+        .filter(|s| !is_host_path(s))
+        .collect();
+    let mut problems: Vec<String> = SHIPPED_VOLUMES
+        .iter()
+        .filter(|v| !c.volumes.contains_key(**v))
+        .map(|v| format!("named volume `{v}` is not declared"))
+        .collect();
+    problems.extend(
+        SHIPPED_VOLUMES
+            .iter()
+            .filter(|v| !used.contains(**v))
+            .map(|v| format!("named volume `{v}` is mounted by no service")),
+    );
+    problems.extend(
+        used.iter()
+            .filter(|v| !c.volumes.contains_key(*v))
+            .map(|v| format!("volume `{v}` is used but not declared under `volumes:`")),
+    );
+    verdict(
+        "compose.volumes",
+        format!("named volumes {SHIPPED_VOLUMES:?} declared and mounted"),
+        problems,
+    )
+}
+
+pub(crate) fn args_of(svc: &Service) -> Vec<String> {
+    svc.command.as_ref().map(|c| c.args()).unwrap_or_default()
+}
+
+/// The value of `--flag=v` or `--flag v` in an argument list.
+pub fn flag_value(args: &[String], flag: &str) -> Option<String> {
+    args.iter().enumerate().find_map(|(i, a)| {
+        if let Some(v) = a.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+            Some(v.to_string())
+        } else if a == flag {
+            args.get(i + 1).cloned()
+        } else {
+            None
+        }
+    })
+}
+
+fn retention_check(c: &ComposeFile) -> Check {
+    let value = c
+        .services
+        .get("prometheus")
+        .and_then(|s| flag_value(&args_of(s), "--storage.tsdb.retention.time"));
+    Check::from_bool(
+        "compose.retention",
+        KIND,
+        value.as_deref() == Some("15d"),
+        format!("prometheus --storage.tsdb.retention.time is {value:?}; expected 15d"),
+    )
+}
+
+fn mounts_check(input: &ComposeInput<'_>) -> Check {
+    let mut problems: Vec<String> = input
+        .mount_exists
+        .iter()
+        .filter(|(_, exists)| !**exists)
+        .map(|(p, _)| format!("mounted host path `{p}` does not exist"))
+        .collect();
+    let mounted = host_mounts(input.compose);
+    problems.extend(
+        SHIPPED_CONFIG_MOUNTS
+            .iter()
+            .filter(|m| !mounted.contains(**m))
+            .map(|m| format!("`{m}` is not mounted into any service")),
+    );
+    verdict(
+        "compose.mounts",
+        format!("{} host paths mounted, all exist", mounted.len()),
+        problems,
+    )
+}

@@ -1,0 +1,112 @@
+//! Unit tests of the compose checks on the shipped compose file and on broken variants.
+
+use std::collections::BTreeMap;
+
+use crate::check::compose::{ComposeInput, check_compose, host_mounts};
+use crate::report::model::{Check, Status};
+use crate::stack::config::compose::ComposeFile;
+use crate::stack::config::parse_yaml;
+use crate::stack::config::prometheus::PrometheusConfig;
+
+const SHIPPED: &str = include_str!("../../docker-compose.monitoring.yml");
+const PROM: &str = include_str!("../../config/prometheus.yml");
+
+fn run(compose_text: &str, prom_text: &str, missing: &[&str]) -> Vec<Check> {
+    let c: ComposeFile = parse_yaml("compose.yml", compose_text).expect("compose parses");
+    let p: PrometheusConfig =
+        parse_yaml("prometheus.yml", prom_text).expect("prometheus.yml parses");
+    let exists: BTreeMap<String, bool> = host_mounts(&c)
+        .into_iter()
+        .map(|m| {
+            let ok = !missing.contains(&m.as_str());
+            (m, ok)
+        })
+        .collect();
+    check_compose(&ComposeInput {
+        file: "compose.yml",
+        compose: &c,
+        mount_exists: &exists,
+        prometheus: Some(&p),
+    })
+}
+
+fn get<'a>(checks: &'a [Check], id: &str) -> &'a Check {
+    checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+#[test]
+fn shipped_compose_passes() {
+    let checks = run(SHIPPED, PROM, &[]);
+    for c in &checks {
+        assert_eq!(c.status, Status::Pass, "{c:?}");
+    }
+    assert!(checks.len() >= 17);
+}
+
+#[test]
+fn broken_compose_fails_naming_each_defect() {
+    let broken = SHIPPED
+        .replace("prom/prometheus:v2.48.0", "prom/prometheus:latest")
+        .replace(
+            "--storage.tsdb.retention.time=15d",
+            "--storage.tsdb.retention.time=7d",
+        )
+        .replace("\"16686:16686\"", "\"16687:16686\"")
+        .replace(
+            "http://jaeger:4318/v1/traces",
+            "http://tempo:4318/v1/traces",
+        )
+        .replace("  grafana_data:\n", "")
+        .replace("  node-exporter:\n    image", "  nodeexporter:\n    image");
+    let prom = PROM
+        .replace("alertmanager:9093", "alertmanger:9093")
+        .replace("  - alert-rules.yaml", "  - rules/alert-rules.yaml");
+    let checks = run(&broken, &prom, &["./config/alertmanager.yml"]);
+    assert!(
+        get(&checks, "compose.image.prometheus")
+            .message
+            .contains("prom/prometheus:latest")
+    );
+    assert_eq!(get(&checks, "compose.retention").status, Status::Fail);
+    assert!(get(&checks, "compose.retention").message.contains("7d"));
+    assert!(
+        get(&checks, "compose.ports.jaeger")
+            .message
+            .contains("16686:16686")
+    );
+    assert!(get(&checks, "compose.otlp").message.contains("tempo"));
+    assert!(
+        get(&checks, "compose.volumes")
+            .message
+            .contains("grafana_data")
+    );
+    let svc = get(&checks, "compose.services");
+    assert!(
+        svc.message
+            .contains("`node-exporter` is missing (did you mean `nodeexporter`?)"),
+        "{}",
+        svc.message
+    );
+    assert!(
+        get(&checks, "compose.mounts")
+            .message
+            .contains("./config/alertmanager.yml")
+    );
+    let t = get(&checks, "compose.targets");
+    assert!(t.message.contains("alertmanger:9093"), "{}", t.message);
+    assert!(
+        t.message.contains("did you mean `alertmanager`"),
+        "{}",
+        t.message
+    );
+    assert!(t.message.contains("node-exporter:9100"), "{}", t.message);
+    let r = get(&checks, "compose.rule_files");
+    assert!(
+        r.message.contains("/etc/prometheus/rules/alert-rules.yaml"),
+        "{}",
+        r.message
+    );
+}

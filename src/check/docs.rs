@@ -1,0 +1,113 @@
+//! Documentation checks: the README links the runbooks folder; every alert has a runbook
+//! `docs/runbooks/<Alert>.md` that exists, is the one its `runbook_url` links, and shows how to
+//! confirm the alert with a query. Pure: the caller reads the files.
+
+use std::collections::BTreeMap;
+
+use crate::check::rules::runbook_file;
+use crate::report::model::Check;
+
+const KIND: &str = "docs";
+
+/// The README check: it exists and links `docs/runbooks`.
+pub fn check_readme(readme: Option<&str>) -> Check {
+    match readme {
+        None => Check::fail("docs.readme", KIND, "README.md does not exist"),
+        Some(t) => Check::from_bool(
+            "docs.readme",
+            KIND,
+            t.contains("docs/runbooks"),
+            "README.md must link the runbooks folder (docs/runbooks/)",
+        ),
+    }
+}
+
+/// One check per alert: `alerts` maps alert name → its `runbook_url` (if any); `runbooks` maps
+/// runbook file name → its text.
+pub fn check_runbooks(
+    alerts: &BTreeMap<String, Option<String>>,
+    runbooks: &BTreeMap<String, String>,
+) -> Vec<Check> {
+    alerts
+        .iter()
+        .map(|(alert, url)| {
+            let id = format!("docs.runbook.{alert}");
+            let want = format!("{alert}.md");
+            let mut problems = Vec::new();
+            match runbooks.get(&want) {
+                None => problems.push(format!("docs/runbooks/{want} does not exist")),
+                Some(text) => {
+                    if !text.contains("```promql") {
+                        problems.push(format!(
+                            "docs/runbooks/{want} has no ```promql block to confirm the alert"
+                        ));
+                    }
+                }
+            }
+            match url.as_deref().map(|u| (u, runbook_file(u))) {
+                None => problems.push(format!("alert `{alert}` has no runbook_url")),
+                Some((u, Some(f))) if f == want => {
+                    let _ = u;
+                }
+                Some((u, _)) => problems.push(format!(
+                    "alert `{alert}`'s runbook_url `{u}` does not link docs/runbooks/{want}"
+                )),
+            }
+            if problems.is_empty() {
+                Check::pass(
+                    id,
+                    KIND,
+                    format!(
+                        "docs/runbooks/{want} exists, is linked from `{alert}` and has a query"
+                    ),
+                )
+            } else {
+                Check::fail(id, KIND, problems.join("; "))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Status;
+
+    #[test]
+    fn readme_and_runbooks() {
+        assert_eq!(
+            check_readme(Some("see docs/runbooks/")).status,
+            Status::Pass
+        );
+        assert_eq!(check_readme(Some("nothing")).status, Status::Fail);
+        assert_eq!(check_readme(None).status, Status::Fail);
+        let alerts: BTreeMap<String, Option<String>> = [
+            (
+                "A".to_string(),
+                Some("https://x/blob/main/docs/runbooks/A.md".to_string()),
+            ),
+            ("B".to_string(), Some("docs/runbooks/A.md".to_string())),
+            ("C".to_string(), None),
+        ]
+        .into();
+        let books: BTreeMap<String, String> = [
+            ("A.md".to_string(), "```promql\nup\n```".to_string()),
+            ("B.md".to_string(), "no query".to_string()),
+        ]
+        .into();
+        let c = check_runbooks(&alerts, &books);
+        assert_eq!(c[0].status, Status::Pass);
+        assert_eq!(c[1].status, Status::Fail);
+        assert!(
+            c[1].message.contains("does not link docs/runbooks/B.md"),
+            "{}",
+            c[1].message
+        );
+        assert!(c[1].message.contains("no ```promql"), "{}", c[1].message);
+        assert!(
+            c[2].message.contains("C.md does not exist"),
+            "{}",
+            c[2].message
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Checks of Prometheus rule files: every expression parses, every metric it reads is known
+//! (with "did you mean"), every alert has the required labels and annotations, and its
+//! `runbook_url` resolves to an existing `docs/runbooks/<file>.md`. Pure: files are read by the
+//! caller (`crate::stack::config`, `crate::cmd::check`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::rules_metrics::{KnownMetrics, metrics_in};
+use crate::report::model::Check;
+use crate::stack::config::rules_file::RuleFile;
+use crate::stack::config::{ConfigError, line_of};
+
+const KIND: &str = "rules";
+
+/// What every alerting rule must carry, and what is known to exist.
+#[derive(Debug, Clone)]
+pub struct RulesPolicy {
+    /// Metrics a rule may read (recorded series of the same file are added).
+    pub known: KnownMetrics,
+    /// Labels every alert must set (e.g. `severity`).
+    pub required_labels: Vec<String>,
+    /// Annotations every alert must set (e.g. `summary`, `runbook_url`).
+    pub required_annotations: Vec<String>,
+    /// File names present in `docs/runbooks/`; `None` skips the runbook check.
+    pub runbooks: Option<BTreeSet<String>>,
+}
+
+impl RulesPolicy {
+    /// The shipped stack's policy: `severity`; `summary`, `description`, `runbook_url`.
+    pub fn shipped(known: KnownMetrics, runbooks: Option<BTreeSet<String>>) -> Self {
+        Self {
+            known,
+            required_labels: vec!["severity".into()],
+            required_annotations: vec![
+                "summary".into(),
+                "description".into(),
+                "runbook_url".into(),
+            ],
+            runbooks,
+        }
+    }
+}
+
+/// The runbook file a `runbook_url` points at: the part after `docs/runbooks/`, without
+/// `#anchor` or `?query` (`https://.../blob/main/docs/runbooks/X.md#y` and `docs/runbooks/X.md`
+/// both give `X.md`).
+pub fn runbook_file(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("docs/runbooks/")?;
+    let rest = rest.split(['#', '?']).next().unwrap_or(rest);
+    (!rest.is_empty()).then(|| rest.to_string())
+}
+
+/// Every check of one rule file. `parsed` is the loading result (a YAML error becomes a
+/// failing `rules.parse.<file>` check with its line).
+pub fn check_rule_file(
+    file: &str,
+    parsed: &Result<RuleFile, ConfigError>,
+    policy: &RulesPolicy,
+) -> Vec<Check> {
+    let parse_id = format!("rules.parse.{}", file_key(file));
+    let rf = match parsed {
+        Ok(rf) => rf,
+        Err(e) => return vec![Check::fail(parse_id, KIND, format!("cannot parse: {e}"))],
+    };
+    let mut known = policy.known.clone();
+    let recorded: Vec<String> = rf
+        .groups
+        .iter()
+        .flat_map(|g| g.rules.iter())
+        .filter_map(|r| r.record.as_ref().map(|s| s.value.clone()))
+        .collect();
+    known = KnownMetrics::extend(known, recorded);
+
+    let mut out = Vec::new();
+    let mut bad_exprs = Vec::new();
+    let mut count = 0usize;
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for g in &rf.groups {
+        for r in &g.rules {
+            count += 1;
+            let (name, is_alert) = r.name();
+            let n = seen.entry(name.to_string()).or_insert(0);
+            *n += 1;
+            // Same name twice (a real upstream habit) gets a distinct id.
+            let key = if *n == 1 {
+                name.to_string()
+            } else {
+                format!("{name}#{n}")
+            };
+            let line = line_of(&r.expr);
+            let text = r.expr.value.text();
+            let expr = match promql_parser::parser::parse(&text) {
+                Ok(e) => e,
+                Err(msg) => {
+                    bad_exprs.push(format!("{file}:{line}: rule `{name}`: {msg}"));
+                    continue;
+                }
+            };
+            let unknown: Vec<String> = metrics_in(&expr)
+                .into_iter()
+                .filter(|m| !known.knows(m))
+                .map(|m| match known.suggest(&m) {
+                    Some(s) => format!("`{m}` (did you mean `{s}`?)"),
+                    None => format!("`{m}`"),
+                })
+                .collect();
+            let metric_id = format!("rules.metric.{key}");
+            out.push(if unknown.is_empty() {
+                Check::pass(
+                    metric_id,
+                    KIND,
+                    format!("`{name}` reads only known metrics"),
+                )
+            } else {
+                Check::fail(
+                    metric_id,
+                    KIND,
+                    format!(
+                        "`{name}` ({file}:{line}) reads unknown metric {}",
+                        unknown.join(", ")
+                    ),
+                )
+                .with_evidence([text.trim().to_string()])
+            });
+            if is_alert {
+                out.push(labels_check(&key, name, file, line, r, policy));
+                if let Some(rb) = &policy.runbooks {
+                    out.push(runbook_check(
+                        &key,
+                        name,
+                        r.annotations.get("runbook_url"),
+                        rb,
+                    ));
+                }
+            }
+        }
+    }
+    out.insert(
+        0,
+        if bad_exprs.is_empty() {
+            Check::pass(parse_id, KIND, format!("{file}: {count} rules parse"))
+        } else {
+            Check::fail(
+                parse_id,
+                KIND,
+                format!(
+                    "{file}: {} of {count} expressions do not parse: {}",
+                    bad_exprs.len(),
+                    bad_exprs[0]
+                ),
+            )
+            .with_evidence(bad_exprs)
+        },
+    );
+    out
+}
+
+fn labels_check(
+    key: &str,
+    name: &str,
+    file: &str,
+    line: u64,
+    r: &crate::stack::config::rules_file::Rule,
+    policy: &RulesPolicy,
+) -> Check {
+    let mut missing: Vec<String> = policy
+        .required_labels
+        .iter()
+        .filter(|l| r.labels.get(*l).is_none_or(|v| v.trim().is_empty()))
+        .map(|l| format!("label `{l}`"))
+        .collect();
+    missing.extend(
+        policy
+            .required_annotations
+            .iter()
+            .filter(|a| r.annotations.get(*a).is_none_or(|v| v.trim().is_empty()))
+            .map(|a| format!("annotation `{a}`")),
+    );
+    let id = format!("rules.labels.{key}");
+    if missing.is_empty() {
+        Check::pass(
+            id,
+            KIND,
+            format!("`{name}` has its required labels and annotations"),
+        )
+    } else {
+        Check::fail(
+            id,
+            KIND,
+            format!("`{name}` ({file}:{line}) lacks {}", missing.join(", ")),
+        )
+    }
+}
+
+fn runbook_check(
+    key: &str,
+    name: &str,
+    url: Option<&String>,
+    runbooks: &BTreeSet<String>,
+) -> Check {
+    let id = format!("rules.runbook.{key}");
+    let Some(url) = url else {
+        return Check::fail(id, KIND, format!("`{name}` has no runbook_url annotation"));
+    };
+    match runbook_file(url) {
+        None => Check::fail(
+            id,
+            KIND,
+            format!("`{name}`: runbook_url `{url}` does not point into docs/runbooks/"),
+        ),
+        Some(f) if runbooks.contains(&f) => Check::pass(
+            id,
+            KIND,
+            format!("`{name}`: runbook docs/runbooks/{f} exists"),
+        ),
+        Some(f) => {
+            let hint = crate::util::nearest(&f, runbooks.iter().map(String::as_str))
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            Check::fail(
+                id,
+                KIND,
+                format!(
+                    "`{name}`: runbook_url `{url}` names docs/runbooks/{f}, which does not exist{hint}"
+                ),
+            )
+        }
+    }
+}
+
+/// A stable id fragment for a file: its file name.
+pub fn file_key(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
+}

@@ -1,0 +1,188 @@
+//! Raw model of `alertmanager.yml`: the routing tree, inhibition rules and the parts of
+//! receivers that decide where a notification lands (Slack channel, PagerDuty routing key).
+//! Strict at the levels routing depends on, like Alertmanager; the many per-integration fields
+//! (titles, templates, HTTP settings) are not read here and are left to `amtool check-config`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_saphyr::Spanned;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertmanagerConfig {
+    /// Global defaults (URLs, timeouts): not read by the routing checks.
+    #[serde(default)]
+    pub global: Option<IgnoredAny>,
+    /// The root of the routing tree.
+    #[serde(default)]
+    pub route: Option<Route>,
+    /// Inhibition rules.
+    #[serde(default)]
+    pub inhibit_rules: Vec<InhibitRule>,
+    /// Notification receivers.
+    #[serde(default)]
+    pub receivers: Vec<Receiver>,
+    /// Template file globs.
+    #[serde(default)]
+    pub templates: Vec<String>,
+    /// Named time intervals (newer form).
+    #[serde(default)]
+    pub time_intervals: Option<IgnoredAny>,
+    /// Named time intervals (older form).
+    #[serde(default)]
+    pub mute_time_intervals: Option<IgnoredAny>,
+    /// Tracing settings (Alertmanager >= 0.27).
+    #[serde(default)]
+    pub tracing: Option<IgnoredAny>,
+}
+
+/// One node of the routing tree.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Receiver name; inherited from the parent when absent.
+    #[serde(default)]
+    pub receiver: Option<Spanned<String>>,
+    /// Labels to group by (`...` groups by all); inherited when absent.
+    #[serde(default)]
+    pub group_by: Option<Vec<String>>,
+    /// Keep matching siblings after this route matched.
+    #[serde(default, rename = "continue")]
+    pub continue_matching: bool,
+    /// Equality matchers (deprecated form).
+    #[serde(default, rename = "match")]
+    pub match_eq: BTreeMap<String, String>,
+    /// Regex matchers, anchored (deprecated form).
+    #[serde(default)]
+    pub match_re: BTreeMap<String, String>,
+    /// Matchers in the string syntax (`severity=~"warning|info"`).
+    #[serde(default)]
+    pub matchers: Vec<Spanned<String>>,
+    /// Wait before the first notification of a group (duration); inherited when absent.
+    #[serde(default)]
+    pub group_wait: Option<String>,
+    /// Wait between notifications of a changed group (duration); inherited when absent.
+    #[serde(default)]
+    pub group_interval: Option<String>,
+    /// Wait before repeating an unchanged notification (duration); inherited when absent.
+    #[serde(default)]
+    pub repeat_interval: Option<String>,
+    /// Time intervals when this route is muted.
+    #[serde(default)]
+    pub mute_time_intervals: Vec<String>,
+    /// Time intervals when this route is active.
+    #[serde(default)]
+    pub active_time_intervals: Vec<String>,
+    /// Labels added to the alerts of this route (Alertmanager >= 0.34).
+    #[serde(default)]
+    pub labels: Option<IgnoredAny>,
+    /// Child routes, tried in order.
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+/// One inhibition rule: a firing source alert mutes matching target alerts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InhibitRule {
+    /// Source equality matchers (deprecated form).
+    #[serde(default)]
+    pub source_match: BTreeMap<String, String>,
+    /// Source regex matchers (deprecated form).
+    #[serde(default)]
+    pub source_match_re: BTreeMap<String, String>,
+    /// Source matchers, string syntax.
+    #[serde(default)]
+    pub source_matchers: Vec<Spanned<String>>,
+    /// Target equality matchers (deprecated form).
+    #[serde(default)]
+    pub target_match: BTreeMap<String, String>,
+    /// Target regex matchers (deprecated form).
+    #[serde(default)]
+    pub target_match_re: BTreeMap<String, String>,
+    /// Target matchers, string syntax.
+    #[serde(default)]
+    pub target_matchers: Vec<Spanned<String>>,
+    /// Labels that must have equal values on source and target.
+    #[serde(default)]
+    pub equal: Vec<String>,
+}
+
+/// A receiver. Only Slack and PagerDuty integrations are read in detail (they are what the
+/// stack routes to); the others are accepted so any valid config parses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receiver {
+    /// Receiver name, referenced by routes.
+    pub name: Spanned<String>,
+    /// Slack integrations.
+    #[serde(default)]
+    pub slack_configs: Vec<SlackConfig>,
+    /// PagerDuty integrations.
+    #[serde(default)]
+    pub pagerduty_configs: Vec<PagerDutyConfig>,
+    /// E-mail integrations.
+    #[serde(default)]
+    pub email_configs: Option<IgnoredAny>,
+    /// Generic webhooks.
+    #[serde(default)]
+    pub webhook_configs: Option<IgnoredAny>,
+    /// OpsGenie integrations.
+    #[serde(default)]
+    pub opsgenie_configs: Option<IgnoredAny>,
+    /// Pushover integrations.
+    #[serde(default)]
+    pub pushover_configs: Option<IgnoredAny>,
+    /// VictorOps integrations.
+    #[serde(default)]
+    pub victorops_configs: Option<IgnoredAny>,
+    /// WeChat integrations.
+    #[serde(default)]
+    pub wechat_configs: Option<IgnoredAny>,
+    /// Telegram integrations.
+    #[serde(default)]
+    pub telegram_configs: Option<IgnoredAny>,
+    /// Amazon SNS integrations.
+    #[serde(default)]
+    pub sns_configs: Option<IgnoredAny>,
+    /// Webex integrations.
+    #[serde(default)]
+    pub webex_configs: Option<IgnoredAny>,
+    /// Discord integrations.
+    #[serde(default)]
+    pub discord_configs: Option<IgnoredAny>,
+    /// Microsoft Teams integrations.
+    #[serde(default)]
+    pub msteams_configs: Option<IgnoredAny>,
+    /// Microsoft Teams (workflows) integrations.
+    #[serde(default)]
+    pub msteamsv2_configs: Option<IgnoredAny>,
+    /// Jira integrations.
+    #[serde(default)]
+    pub jira_configs: Option<IgnoredAny>,
+    /// Rocket.Chat integrations.
+    #[serde(default)]
+    pub rocketchat_configs: Option<IgnoredAny>,
+}
+
+/// The routing-relevant part of a Slack integration.
+#[derive(Debug, Deserialize)]
+pub struct SlackConfig {
+    /// Channel (`#critical`) or user; default: the webhook's own channel.
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+/// The routing-relevant part of a PagerDuty integration.
+#[derive(Debug, Deserialize)]
+pub struct PagerDutyConfig {
+    /// Events API v2 integration key.
+    #[serde(default)]
+    pub routing_key: Option<String>,
+    /// Events API v1 integration key (older).
+    #[serde(default)]
+    pub service_key: Option<String>,
+}

@@ -1,0 +1,117 @@
+//! File and process I/O for `obsgate check`: listing config folders, expanding `rule_files`
+//! globs, and running external validators (promtool, amtool) into a [`ToolRun`].
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::check::rules_tool::ToolRun;
+
+/// Whether `bin` is an executable file on PATH.
+pub fn on_path(bin: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
+}
+
+/// Run `bin` with `args` when enabled and on PATH.
+pub fn run_tool(enabled: bool, bin: &str, args: &[String]) -> ToolRun {
+    if !enabled || !on_path(bin) {
+        return ToolRun::Missing {
+            tool: bin.to_string(),
+        };
+    }
+    match Command::new(bin).args(args).output() {
+        Ok(o) => ToolRun::Ran {
+            success: o.status.success(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        },
+        Err(e) => ToolRun::Failed {
+            error: format!("cannot run {bin}: {e}"),
+        },
+    }
+}
+
+/// Files of a folder with the given extension, sorted (empty when the folder is absent).
+pub fn list_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A `rule_files` entry relative to the config folder; a `*` in the file name is expanded.
+pub fn expand(cfg: &Path, pattern: &str) -> Vec<PathBuf> {
+    let p = cfg.join(pattern);
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Some((pre, post)) = name.split_once('*') else {
+        return vec![p];
+    };
+    let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+    let set: BTreeSet<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|f| {
+            f.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .is_some_and(|n| n.starts_with(pre) && n.ends_with(post))
+        })
+        .collect();
+    set.into_iter().collect()
+}
+
+/// Metric names declared by a metrics expectations file (`metrics:` as a map keyed by name, or
+/// a list of names or of `{name: ...}` items). Read loosely: this only widens the set of
+/// metrics rules and dashboards may read; the metrics checks validate that file themselves.
+pub fn expected_metric_names(path: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(v) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    match v.get("metrics") {
+        Some(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                serde_json::Value::String(s) => Some(s.clone()),
+                other => other
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_names_from_either_shape() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("metrics.yaml");
+        std::fs::write(
+            &p,
+            "metrics:\n  - name: a_total\n    type: counter\n  - b\n",
+        )
+        .expect("write");
+        assert_eq!(expected_metric_names(&p), ["a_total", "b"]);
+        std::fs::write(&p, "metrics:\n  c_seconds: {type: histogram}\n").expect("write");
+        assert_eq!(expected_metric_names(&p), ["c_seconds"]);
+        assert!(expected_metric_names(&dir.path().join("none.yaml")).is_empty());
+    }
+}
