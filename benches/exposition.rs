@@ -13,20 +13,37 @@ use obsgate::observe::model::ExpositionFormat;
 
 fn inputs() -> Vec<(String, String, ExpositionFormat)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = root.join("../shared/corpus/exposition");
-    let dir: PathBuf = if corpus.is_dir() { corpus } else { root.join("tests/fixtures/exposition") };
+    // The shared corpus sits beside the repository (or beside its worktree folder).
+    let dirs = [
+        root.join("../shared/corpus/exposition"),
+        root.join("../../shared/corpus/exposition"),
+        root.join("tests/fixtures/exposition"),
+    ];
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(&dir) else { return out };
+    let Some(dir) = dirs.iter().find(|d| d.is_dir()) else {
+        return out;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         // The `accept-openmetrics` captures are byte-identical fallbacks: skip the duplicates.
         if name.contains("accept-openmetrics") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&p) else { continue };
-        let text = text.replace("{TS}", "1700000000000").replace("{TS_S}", "1700000000.5");
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        let text = text
+            .replace("{TS}", "1700000000000")
+            .replace("{TS_S}", "1700000000.5");
         let format = if name.ends_with(".openmetrics.txt") {
             ExpositionFormat::OpenMetrics
         } else {

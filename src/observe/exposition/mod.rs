@@ -8,6 +8,7 @@
 
 mod family;
 mod lex;
+mod rules;
 
 use crate::observe::model::{Exposition, ExpositionError, ExpositionFormat};
 
