@@ -8,6 +8,7 @@
 
 mod family;
 mod lex;
+mod rules;
 
 use crate::observe::model::{Exposition, ExpositionError, ExpositionFormat};
 
@@ -117,36 +118,18 @@ fn one_line(
             "carriage return: lines must end with `\\n` only",
         ));
     }
-    let start = if line.om {
-        0
-    } else {
-        text.len() - text.trim_start_matches([' ', '\t']).len()
-    };
-    let body = &text[start..];
-    if body.is_empty() {
+    if text.starts_with([' ', '\t']) {
+        // Prometheus rejects these lines; accepting them would hide a scrape failure.
+        return Err(line.err(0, "leading blank or tab before the line's content"));
+    }
+    if text.is_empty() {
         if line.om {
             return Err(line.err(0, "empty line (not allowed in OpenMetrics)"));
         }
         return Ok(());
     }
-    if let Some(comment) = body.strip_prefix('#') {
-        return b.comment(line, start, comment, eof_line);
-    }
-    if start > 0 {
-        // Re-lex from the first non-blank so columns still refer to the original line.
-        let shifted = Line {
-            text: body,
-            number: line.number,
-            om: line.om,
-        };
-        let raw = shifted.sample().map_err(|mut e| {
-            e.column += start;
-            e
-        })?;
-        return b.sample(&shifted, raw).map_err(|mut e| {
-            e.column += start;
-            e
-        });
+    if let Some(comment) = text.strip_prefix('#') {
+        return b.comment(line, 0, comment, eof_line);
     }
     let raw = line.sample()?;
     b.sample(line, raw)

@@ -15,6 +15,7 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path)
         .unwrap_or_default()
         .replace("{TS}", "1700000000000")
+        .replace("{TS_S}", "1700000000.5")
 }
 
 fn err(text: &str, format: ExpositionFormat) -> ExpositionError {
@@ -54,7 +55,6 @@ fn tricky_text_fixture_parses_with_decoded_labels_and_grouping() {
         x.family("untyped_thing").map(|f| f.mtype),
         Some(MetricType::Untyped)
     );
-    assert!(x.family("indented_untyped").is_some());
 }
 
 #[test]
@@ -196,6 +196,9 @@ fn errors_name_line_and_column() {
             "invalid escape `\\t`",
         ),
         ("x 1 1e3x\n# EOF\n", OM, 1, 5, "invalid timestamp"),
+        // Prometheus refuses leading blanks on a sample line, so obsgate does too.
+        ("a 1\n\tb 2\n", TEXT, 2, 1, "leading blank"),
+        ("  # TYPE a gauge\n", TEXT, 1, 1, "leading blank"),
     ];
     let mut wrong = Vec::new();
     for (text, format, line, column, needle) in cases {
@@ -265,9 +268,14 @@ fn text_counter_keeps_the_name_as_written() {
 /// are servers falling back to 0.0.4).
 #[test]
 fn shared_corpus_parses() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/exposition");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("note: {} absent; corpus test skipped", dir.display());
+    // The shared corpus sits beside the repository (or beside its worktree folder).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dirs = [
+        root.join("../shared/corpus/exposition"),
+        root.join("../../shared/corpus/exposition"),
+    ];
+    let Some(entries) = dirs.iter().find_map(|d| std::fs::read_dir(d).ok()) else {
+        eprintln!("note: shared corpus absent; corpus test skipped");
         return;
     };
     let mut seen = 0;

@@ -42,18 +42,16 @@ pub fn resource_spans(obj: &Map<String, Value>, path: &str) -> Result<Vec<SpanRe
             })
             .unwrap_or_default();
         // `instrumentationLibrarySpans` is the pre-1.0 name some exporters still send.
-        let mut scopes = array(rs, "scopeSpans", "scope_spans", &at)?.to_vec();
-        scopes.extend(
+        let scopes = array(rs, "scopeSpans", "scope_spans", &at)?.iter().chain(
             array(
                 rs,
                 "instrumentationLibrarySpans",
                 "instrumentation_library_spans",
                 &at,
             )?
-            .iter()
-            .cloned(),
+            .iter(),
         );
-        for (si, ss) in scopes.iter().enumerate() {
+        for (si, ss) in scopes.enumerate() {
             let at = format!("{at}.scopeSpans[{si}]");
             let ss = ss
                 .as_object()
