@@ -30,8 +30,13 @@ async fn main() -> anyhow::Result<()> {
                 }
             }),
         )
-        .route("/v1/traces", post(|_b: axum::body::Bytes| async { StatusCode::OK }));
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:0".to_string());
+        .route(
+            "/v1/traces",
+            post(|_b: axum::body::Bytes| async { StatusCode::OK }),
+        );
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:0".to_string());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     eprintln!("listening on {}", listener.local_addr()?);
     axum::serve(listener, app).await?;
