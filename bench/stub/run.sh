@@ -58,3 +58,7 @@ awk -v s="$SUM_STUB" -v b="$SUM_BARE" -v n="$ROUNDS" \
 # Consistency after load: every accepted job counted once it has finished.
 sleep 2
 curl -s "http://$STUB_ADDR/metrics" | awk '/^pipeline_duration_seconds_count/ {c+=$2} /^pipeline_active_jobs/ {a=$2} /^pubsub_queue_depth/ {q=$2} END {printf "stub after load: %d jobs finished, %d active, %d queued\n", c, a, q}'
+# Graceful shutdown prints how many spans / log lines its bounded buffers dropped, if any.
+STUB_PID="${PIDS[1]}"
+kill -TERM "$STUB_PID"; wait "$STUB_PID" || true
+grep -v '^listening on ' "$TMP/stub.err" || echo "stub dropped no spans and no log lines"

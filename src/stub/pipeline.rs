@@ -44,16 +44,32 @@ pub async fn dispatcher(shared: Arc<Shared>) {
     }
 }
 
-/// Sleep `scenario_s / time_scale`; false when the shutdown deadline aborted the sleep.
-async fn sleep_scaled(shared: &Shared, scenario_s: f64) -> bool {
-    let wall = (scenario_s / shared.config.time_scale).max(0.0);
-    let mut abort = shared.abort_tx.subscribe();
-    if *abort.borrow() {
-        return false;
-    }
-    tokio::select! {
-        _ = tokio::time::sleep(Duration::from_secs_f64(wall.min(86_400.0))) => true,
-        _ = abort.wait_for(|a| *a) => false,
+/// Shortest wall sleep worth a timer: tokio's timer has millisecond granularity, so shorter
+/// stage sleeps are accumulated and slept together (at high time scales this keeps the job's
+/// total wall time right without one timer per step).
+const MIN_SLEEP_S: f64 = 0.001;
+
+/// Paces one job: sleeps `scenario_s / time_scale` per step, carrying sub-millisecond debt.
+struct Pacer {
+    debt_s: f64,
+}
+
+impl Pacer {
+    /// False when the shutdown deadline aborted the wait.
+    async fn wait(&mut self, shared: &Shared, scenario_s: f64) -> bool {
+        self.debt_s += (scenario_s / shared.config.time_scale).max(0.0);
+        let mut abort = shared.abort_tx.subscribe();
+        if *abort.borrow() {
+            return false;
+        }
+        if self.debt_s < MIN_SLEEP_S {
+            return true;
+        }
+        let wall = std::mem::take(&mut self.debt_s).min(86_400.0);
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs_f64(wall)) => true,
+            _ = abort.wait_for(|a| *a) => false,
+        }
     }
 }
 
@@ -85,7 +101,8 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
     let mut failure: Option<(String, &'static str)> = None;
     let mut duration = 0.0;
     let mut cost = 0.0;
-    if plan.hold_s > 0.0 && !sleep_scaled(&shared, plan.hold_s).await {
+    let mut pacer = Pacer { debt_s: 0.0 };
+    if plan.hold_s > 0.0 && !pacer.wait(&shared, plan.hold_s).await {
         failure = Some((
             "aborted: shutdown deadline passed while holding".into(),
             "hold",
@@ -106,7 +123,7 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
                 );
             }
             let start = now_ns();
-            if !sleep_scaled(&shared, step.duration_s).await {
+            if !pacer.wait(&shared, step.duration_s).await {
                 failure = Some((
                     format!("aborted: shutdown deadline passed during {stage}"),
                     stage,
