@@ -76,7 +76,7 @@ pub async fn put_faults(
         Err(e) => return e.into_response(),
     };
     *state.0.faults.write() = profile.clone();
-    state.0.wake.notify_one();
+    super::pipeline::dispatch(&state.0);
     let lc = LogCtx {
         correlation_id: ctx.correlation_id,
         stage: "admin".into(),

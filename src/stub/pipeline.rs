@@ -1,4 +1,4 @@
-//! Execution of jobs: the dispatcher that hands queued jobs to workers (honouring
+//! Execution of jobs: dispatch, which hands queued jobs to workers (honouring
 //! `worker_count` and `consumer_stall`), one job's walk through its planned steps with the
 //! matching metrics, spans and log lines, and the shutdown drain. Durations come from the model
 //! in scenario seconds; workers sleep duration / time_scale.
@@ -15,32 +15,29 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-/// Hand queued jobs to workers whenever a worker is free and consumers are not stalled.
-pub async fn dispatcher(shared: Arc<Shared>) {
-    loop {
-        let woken = shared.wake.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
-        let (limit, stalled) = {
-            let f = shared.faults.read();
-            (
-                f.worker_count
-                    .map(|w| w as usize)
-                    .unwrap_or(shared.config.workers),
-                f.consumer_stall,
-            )
+/// Hand queued jobs to free workers unless consumers are stalled. Called where the answer can
+/// change (a job queued, a job finished, the fault profile replaced), so no dispatcher task
+/// sits between a request and its worker.
+pub fn dispatch(shared: &Arc<Shared>) {
+    let (limit, stalled) = {
+        let f = shared.faults.read();
+        (
+            f.worker_count
+                .map(|w| w as usize)
+                .unwrap_or(shared.config.workers),
+            f.consumer_stall,
+        )
+    };
+    if stalled {
+        return;
+    }
+    let mut s = shared.sched.lock();
+    while s.active < limit {
+        let Some(job) = s.queued.pop_front() else {
+            break;
         };
-        if !stalled {
-            let mut s = shared.sched.lock();
-            while s.active < limit {
-                let Some(job) = s.queued.pop_front() else {
-                    break;
-                };
-                s.active += 1;
-                tokio::spawn(run_job(shared.clone(), job));
-            }
-        }
-        woken.await;
+        s.active += 1;
+        tokio::spawn(run_job(shared.clone(), job));
     }
 }
 
@@ -162,7 +159,7 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
         }
     }
     finish(&shared, &job, duration, cost, failure, true);
-    shared.wake.notify_one();
+    dispatch(&shared);
     shared.idle.notify_waiters();
 }
 

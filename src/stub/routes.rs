@@ -228,7 +228,7 @@ fn enqueue(
         );
         s.queued.push_back(job.clone());
     }
-    shared.wake.notify_one();
+    super::pipeline::dispatch(shared);
     if shared.tracer.enabled() {
         shared.tracer.export(
             SpanSpec {
