@@ -5,7 +5,7 @@
 
 use super::config::Defects;
 use parking_lot::Mutex;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -92,42 +92,45 @@ impl Logger {
         if !self.enabled(level) {
             return;
         }
-        let mut m = Map::new();
-        let mut put = |k: &str, v: Value| {
-            m.insert(k.to_string(), v);
+        // Written by hand rather than through a map: this runs several times per job.
+        let mut line = String::with_capacity(640);
+        line.push('{');
+        let mut put = |k: &str, v: &Value| {
+            if self.omit.iter().any(|o| o == k) {
+                return;
+            }
+            if line.len() > 1 {
+                line.push(',');
+            }
+            line.push_str(&Value::from(k).to_string());
+            line.push(':');
+            line.push_str(&v.to_string());
         };
-        put(
-            "timestamp",
-            Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
-        );
-        put("level", Value::from(level.as_str()));
-        put("severity", Value::from(level.as_str()));
-        put("message", Value::from(message));
-        put("service", Value::from(self.service.as_str()));
-        put("correlation_id", Value::from(ctx.correlation_id.as_str()));
-        put("trace_id", Value::from(ctx.trace_id.as_str()));
-        put("span_id", Value::from(ctx.span_id.as_str()));
-        put("user_id", Value::from(ctx.user_id.as_str()));
-        put("job_id", Value::from(ctx.job_id.as_str()));
-        put("preset", Value::from(ctx.preset.as_str()));
-        put("stage", Value::from(ctx.stage.as_str()));
+        let ts = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let trace = if ctx.trace_id.is_empty() {
             String::new()
         } else {
             format!("projects/obsgate/traces/{}", ctx.trace_id)
         };
-        put("logging.googleapis.com/trace", Value::from(trace));
-        put(
-            "logging.googleapis.com/spanId",
-            Value::from(ctx.span_id.as_str()),
-        );
+        let s = |v: &str| Value::from(v);
+        put("timestamp", &s(&ts));
+        put("level", &s(level.as_str()));
+        put("severity", &s(level.as_str()));
+        put("message", &s(message));
+        put("service", &s(&self.service));
+        put("correlation_id", &s(&ctx.correlation_id));
+        put("trace_id", &s(&ctx.trace_id));
+        put("span_id", &s(&ctx.span_id));
+        put("user_id", &s(&ctx.user_id));
+        put("job_id", &s(&ctx.job_id));
+        put("preset", &s(&ctx.preset));
+        put("stage", &s(&ctx.stage));
+        put("logging.googleapis.com/trace", &s(&trace));
+        put("logging.googleapis.com/spanId", &s(&ctx.span_id));
         for (k, v) in extra {
-            put(k, v.clone());
+            put(k, v);
         }
-        for k in &self.omit {
-            m.remove(k);
-        }
-        let line = Value::Object(m).to_string();
+        line.push('}');
         match self.tx.try_send(Msg::Line(line)) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {

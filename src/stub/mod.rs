@@ -4,9 +4,10 @@
 //!
 //! Files: `config` (resolved options, defect switches), `faults` (the profile), `model`
 //! (distributions, pure), `state` (queue, job store), `pipeline` (workers, shutdown drain),
-//! `http` (errors, request context middleware), `routes` (handlers), `metrics` + `expo`
+//! `http` (errors, request context middleware), `routes` (job, metrics and health handlers), `admin` (fault profile), `metrics` + `expo`
 //! (registry and exposition), `logs` (JSON lines), `traces` (W3C context, OTLP export).
 
+pub mod admin;
 pub mod config;
 pub mod expo;
 pub mod faults;
@@ -44,7 +45,7 @@ pub fn app(state: StubState) -> Router {
         .route("/readyz", get(routes::readyz))
         .route(
             "/admin/faults",
-            get(routes::get_faults).put(routes::put_faults),
+            get(admin::get_faults).put(admin::put_faults),
         )
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)

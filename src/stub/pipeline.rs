@@ -1,4 +1,4 @@
-//! Execution of jobs: the dispatcher that hands queued jobs to workers (honouring
+//! Execution of jobs: dispatch, which hands queued jobs to workers (honouring
 //! `worker_count` and `consumer_stall`), one job's walk through its planned steps with the
 //! matching metrics, spans and log lines, and the shutdown drain. Durations come from the model
 //! in scenario seconds; workers sleep duration / time_scale.
@@ -15,45 +15,58 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-/// Hand queued jobs to workers whenever a worker is free and consumers are not stalled.
-pub async fn dispatcher(shared: Arc<Shared>) {
-    loop {
-        let woken = shared.wake.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
-        let (limit, stalled) = {
-            let f = shared.faults.read();
-            (
-                f.worker_count
-                    .map(|w| w as usize)
-                    .unwrap_or(shared.config.workers),
-                f.consumer_stall,
-            )
+/// Hand queued jobs to free workers unless consumers are stalled. Called where the answer can
+/// change (a job queued, a job finished, the fault profile replaced), so no dispatcher task
+/// sits between a request and its worker.
+pub fn dispatch(shared: &Arc<Shared>) {
+    let (limit, stalled) = {
+        let f = shared.faults.read();
+        (
+            f.worker_count
+                .map(|w| w as usize)
+                .unwrap_or(shared.config.workers),
+            f.consumer_stall,
+        )
+    };
+    if stalled {
+        return;
+    }
+    let mut s = shared.sched.lock();
+    while s.active < limit {
+        let Some(job) = s.queued.pop_front() else {
+            break;
         };
-        if !stalled {
-            let mut s = shared.sched.lock();
-            while s.active < limit {
-                let Some(job) = s.queued.pop_front() else {
-                    break;
-                };
-                s.active += 1;
-                tokio::spawn(run_job(shared.clone(), job));
-            }
-        }
-        woken.await;
+        s.active += 1;
+        tokio::spawn(run_job(shared.clone(), job));
     }
 }
 
-/// Sleep `scenario_s / time_scale`; false when the shutdown deadline aborted the sleep.
-async fn sleep_scaled(shared: &Shared, scenario_s: f64) -> bool {
-    let wall = (scenario_s / shared.config.time_scale).max(0.0);
-    let mut abort = shared.abort_tx.subscribe();
-    if *abort.borrow() {
-        return false;
-    }
-    tokio::select! {
-        _ = tokio::time::sleep(Duration::from_secs_f64(wall.min(86_400.0))) => true,
-        _ = abort.wait_for(|a| *a) => false,
+/// Shortest wall sleep worth a timer: tokio's timer has millisecond granularity, so shorter
+/// stage sleeps are accumulated and slept together (at high time scales this keeps the job's
+/// total wall time right without one timer per step).
+const MIN_SLEEP_S: f64 = 0.001;
+
+/// Paces one job: sleeps `scenario_s / time_scale` per step, carrying sub-millisecond debt.
+struct Pacer {
+    debt_s: f64,
+}
+
+impl Pacer {
+    /// False when the shutdown deadline aborted the wait.
+    async fn wait(&mut self, shared: &Shared, scenario_s: f64) -> bool {
+        self.debt_s += (scenario_s / shared.config.time_scale).max(0.0);
+        let mut abort = shared.abort_tx.subscribe();
+        if *abort.borrow() {
+            return false;
+        }
+        if self.debt_s < MIN_SLEEP_S {
+            return true;
+        }
+        let wall = std::mem::take(&mut self.debt_s).min(86_400.0);
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs_f64(wall)) => true,
+            _ = abort.wait_for(|a| *a) => false,
+        }
     }
 }
 
@@ -85,7 +98,8 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
     let mut failure: Option<(String, &'static str)> = None;
     let mut duration = 0.0;
     let mut cost = 0.0;
-    if plan.hold_s > 0.0 && !sleep_scaled(&shared, plan.hold_s).await {
+    let mut pacer = Pacer { debt_s: 0.0 };
+    if plan.hold_s > 0.0 && !pacer.wait(&shared, plan.hold_s).await {
         failure = Some((
             "aborted: shutdown deadline passed while holding".into(),
             "hold",
@@ -106,7 +120,7 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
                 );
             }
             let start = now_ns();
-            if !sleep_scaled(&shared, step.duration_s).await {
+            if !pacer.wait(&shared, step.duration_s).await {
                 failure = Some((
                     format!("aborted: shutdown deadline passed during {stage}"),
                     stage,
@@ -145,7 +159,7 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
         }
     }
     finish(&shared, &job, duration, cost, failure, true);
-    shared.wake.notify_one();
+    dispatch(&shared);
     shared.idle.notify_waiters();
 }
 

@@ -3,7 +3,6 @@
 
 use super::config::Defect;
 use super::expo::{Format, render};
-use super::faults::FaultProfile;
 use super::http::{
     ApiError, JobLogInfo, RequestCtx, body_error, json_error, ok_json, require_json,
 };
@@ -19,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -229,7 +228,7 @@ fn enqueue(
         );
         s.queued.push_back(job.clone());
     }
-    shared.wake.notify_one();
+    super::pipeline::dispatch(shared);
     if shared.tracer.enabled() {
         shared.tracer.export(
             SpanSpec {
@@ -378,83 +377,4 @@ pub async fn readyz(State(state): State<StubState>) -> Response {
         return unavailable("shutting_down", "the stub is shutting down");
     }
     ok_json(json!({"status": "ready", "load": body}))
-}
-
-fn authorize(state: &StubState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(token) = &state.0.config.admin_token else {
-        return Ok(());
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    // Compare without an early exit so timing does not reveal the matching prefix.
-    let ok = given.is_some_and(|g| {
-        g.len() == token.len()
-            && g.bytes()
-                .zip(token.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "admin routes need `Authorization: Bearer <token>` (the --admin-token)",
-        ))
-    }
-}
-
-/// `GET /admin/faults`.
-pub async fn get_faults(State(state): State<StubState>, headers: HeaderMap) -> Response {
-    if let Err(e) = authorize(&state, &headers) {
-        return e.into_response();
-    }
-    let f = state.0.faults.read().clone();
-    ok_json(json!(f))
-}
-
-/// `PUT /admin/faults`: replace the whole profile (absent fields take their healthy default).
-pub async fn put_faults(
-    State(state): State<StubState>,
-    Extension(ctx): Extension<RequestCtx>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let parsed = authorize(&state, &headers)
-        .and_then(|_| require_json(&headers))
-        .and_then(|_| body.map_err(body_error))
-        .and_then(|b| serde_json::from_slice::<FaultProfile>(&b).map_err(json_error))
-        .and_then(|f| {
-            let errs = f.validate();
-            if errs.is_empty() {
-                Ok(f)
-            } else {
-                Err(
-                    ApiError::new(StatusCode::BAD_REQUEST, "invalid_faults", errs.join("; "))
-                        .with("errors", errs),
-                )
-            }
-        });
-    let profile = match parsed {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
-    *state.0.faults.write() = profile.clone();
-    state.0.wake.notify_one();
-    let lc = LogCtx {
-        correlation_id: ctx.correlation_id,
-        stage: "admin".into(),
-        ..LogCtx::default()
-    };
-    let v: Value = json!(profile);
-    state.0.logger.log(
-        Level::Info,
-        "fault profile changed",
-        &lc,
-        &[("faults", v.clone())],
-    );
-    ok_json(v)
 }

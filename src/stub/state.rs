@@ -115,8 +115,6 @@ pub struct Shared {
     pub tracer: Tracer,
     pub sched: Mutex<Sched>,
     pub jobs: Mutex<JobStore>,
-    /// Wakes the dispatcher (job queued, job finished, faults changed).
-    pub wake: Notify,
     /// Signalled whenever a job finishes (shutdown waits on it).
     pub idle: Notify,
     pub seq: AtomicU64,
@@ -128,7 +126,7 @@ pub struct Shared {
 }
 
 /// Handle to a running stub's state (cheap to clone). Must be created inside a tokio runtime:
-/// it starts the dispatcher and, when configured, the trace exporter.
+/// it starts the trace exporter when one is configured.
 #[derive(Debug, Clone)]
 pub struct StubState(pub Arc<Shared>);
 
@@ -157,14 +155,12 @@ impl StubState {
             tracer,
             sched: Mutex::new(Sched::default()),
             jobs: Mutex::new(JobStore::default()),
-            wake: Notify::new(),
             idle: Notify::new(),
             seq: AtomicU64::new(0),
             closing: AtomicBool::new(false),
             closing_tx: watch::channel(false).0,
             abort_tx: watch::channel(false).0,
         });
-        tokio::spawn(super::pipeline::dispatcher(shared.clone()));
         StubState(shared)
     }
 
