@@ -138,7 +138,7 @@ pub struct RawTolerances {
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
     pub rate_error_pct: Option<Spanned<f64>>,
-    /// A job sent this many wall milliseconds after its intended start counts as late (default 10).
+    /// A job sent this many wall milliseconds after its intended start counts as late (default 50).
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
     pub late_threshold_ms: Option<Spanned<f64>>,
