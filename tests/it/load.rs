@@ -323,3 +323,55 @@ fn non_loopback_target_is_refused_without_allow_remote() {
         "{stderr}"
     );
 }
+
+#[test]
+fn interrupt_still_writes_an_incomplete_report() {
+    let f = fake(true);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = write_scenario(
+        dir.path(),
+        "name: long\ntolerances: {late_threshold_ms: 5000}\nphases:\n  - {name: a, duration: 60s, rate: 10/s}\n  - {name: b, duration: 60s, rate: 10/s}\n",
+    );
+    let report_dir = dir.path().join("out");
+    let mut child = std::process::Command::new(crate::util::obsgate_path())
+        .args(["run", "--quiet", "--target", &f.base, "--report-dir"])
+        .arg(&report_dir)
+        .arg(&scenario)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    crate::util::poll_until(Duration::from_secs(30), "a few jobs", || {
+        (f.seen.posts.load(Ordering::Relaxed) >= 5).then_some(())
+    });
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = crate::util::poll_until(Duration::from_secs(30), "obsgate to exit", || {
+        child.try_wait().ok().flatten()
+    });
+    if status.code().is_none() {
+        let _ = child.kill();
+    }
+    assert_eq!(status.code(), Some(1));
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(report_dir.join("report.json")).expect("report.json"),
+    )
+    .expect("json");
+    assert_eq!(report["verdict"], "incomplete");
+    let a = &report["load"]["phases"][0];
+    let sent = a["sent"].as_u64().unwrap_or(0);
+    assert!(sent >= 5 && sent < 600, "sent {sent}");
+    assert_eq!(
+        a["scheduled"].as_u64(),
+        Some(sent + a["dropped"].as_u64().unwrap_or(0))
+    );
+    assert_eq!(
+        Some(sent),
+        [&a["succeeded"], &a["failed"], &a["in_flight"]]
+            .iter()
+            .map(|v| v.as_u64())
+            .sum::<Option<u64>>()
+    );
+    assert_eq!(report["load"]["phases"][1]["sent"], 0);
+}
