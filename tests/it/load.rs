@@ -361,7 +361,7 @@ fn interrupt_still_writes_an_incomplete_report() {
     assert_eq!(report["verdict"], "incomplete");
     let a = &report["load"]["phases"][0];
     let sent = a["sent"].as_u64().unwrap_or(0);
-    assert!(sent >= 5 && sent < 600, "sent {sent}");
+    assert!((5..600).contains(&sent), "sent {sent}");
     assert_eq!(
         a["scheduled"].as_u64(),
         Some(sent + a["dropped"].as_u64().unwrap_or(0))
