@@ -13,6 +13,7 @@ use crate::stub::faults::FaultProfile;
 /// A scenario: phases of job arrivals against the stub, each with its own fault profile.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "obsgate scenario")]
 pub struct RawScenario {
     /// Scenario name, used in report folder names (letters, digits, `-`, `_`, `.`).
     #[schemars(with = "String")]
