@@ -30,7 +30,11 @@ impl Driver for Get {
                 let _ = r.bytes().await;
                 let at = Instant::now();
                 JobResult {
-                    outcome: if status.is_success() { JobOutcome::Succeeded } else { JobOutcome::HttpError },
+                    outcome: if status.is_success() {
+                        JobOutcome::Succeeded
+                    } else {
+                        JobOutcome::HttpError
+                    },
                     reason: (!status.is_success()).then(|| format!("http_{}", status.as_u16())),
                     http_status: Some(status.as_u16()),
                     job_id: None,
@@ -39,20 +43,27 @@ impl Driver for Get {
                     ended: Some(at),
                 }
             }
-            Err(e) => JobResult::failed_early(JobOutcome::HttpError, obsgate::load::driver::reason_of(&e)),
+            Err(e) => {
+                JobResult::failed_early(JobOutcome::HttpError, obsgate::load::driver::reason_of(&e))
+            }
         }
     }
 }
 
 fn usage() -> ! {
-    eprintln!("usage: load_bench URL max SECONDS CONCURRENCY | load_bench URL rate SECONDS RATE [MAX_IN_FLIGHT]");
+    eprintln!(
+        "usage: load_bench URL max SECONDS CONCURRENCY | load_bench URL rate SECONDS RATE [MAX_IN_FLIGHT]"
+    );
     std::process::exit(2)
 }
 
 #[tokio::main]
 async fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(url), Some(mode), Some(secs), Some(n)) = (a.first(), a.get(1), a.get(2), a.get(3)) else { usage() };
+    let (Some(url), Some(mode), Some(secs), Some(n)) = (a.first(), a.get(1), a.get(2), a.get(3))
+    else {
+        usage()
+    };
     let secs: f64 = secs.parse().unwrap_or_else(|_| usage());
     let n: f64 = n.parse().unwrap_or_else(|_| usage());
     let is_max = mode == "max";
@@ -79,7 +90,10 @@ async fn main() {
             eprintln!("{e}");
             std::process::exit(3)
         });
-    let driver = Arc::new(Get { client, url: url.clone() });
+    let driver = Arc::new(Get {
+        client,
+        url: url.clone(),
+    });
     let (tx, rx) = tokio::sync::watch::channel(false);
     if is_max {
         tokio::spawn(async move {
@@ -89,11 +103,18 @@ async fn main() {
     } else {
         std::mem::forget(tx);
     }
-    let opts = ExecOptions { grace: Duration::from_secs(5), ..ExecOptions::default() };
+    let opts = ExecOptions {
+        grace: Duration::from_secs(5),
+        ..ExecOptions::default()
+    };
     let out = execute(&plan, driver, rx, opts).await;
     let Some(p) = out.phases.first() else { usage() };
     let scheduled_rate = out.notes.first().map_or(0.0, |n| n.scheduled_rate);
-    let err_pct = if scheduled_rate > 0.0 { (p.achieved_rate - rate).abs() / rate * 100.0 } else { 0.0 };
+    let err_pct = if scheduled_rate > 0.0 {
+        (p.achieved_rate - rate).abs() / rate * 100.0
+    } else {
+        0.0
+    };
     println!(
         "{}",
         serde_json::json!({

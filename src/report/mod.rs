@@ -24,3 +24,6 @@ pub fn write_report(dir: &Path, report: &model::Report) -> std::io::Result<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod writer_tests;
