@@ -15,13 +15,14 @@ use rand_chacha::ChaCha8Rng;
 use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 
-use super::driver::{Driver, JobRequest, JobResult};
+use super::accounting::{drop_job, job_request, on_end, on_send};
+use super::driver::Driver;
 use super::outcome::{LoadOutcome, PhaseNotes};
 use super::progress;
-use super::schedule::{JobSpec, PhaseSchedule};
+use super::schedule::PhaseSchedule;
 use super::stats::PhaseStats;
 use super::timeline::Timeline;
-use crate::observe::model::{JobOutcome, JobRecord};
+use crate::observe::model::JobRecord;
 use crate::scenario::{OverloadPolicy, Plan};
 
 /// Default most job records kept per run (later ones are counted, not kept).
@@ -60,17 +61,17 @@ pub(crate) struct State {
 
 pub(crate) struct Shared {
     pub(crate) state: Mutex<State>,
-    in_flight: AtomicU64,
+    pub(crate) in_flight: AtomicU64,
     pub(crate) current_phase: AtomicUsize,
     run_start: Instant,
     unix_start_ns: u64,
-    time_scale: f64,
-    record_cap: usize,
-    late_threshold: Duration,
+    pub(crate) time_scale: f64,
+    pub(crate) record_cap: usize,
+    pub(crate) late_threshold: Duration,
 }
 
 impl Shared {
-    fn unix_ns(&self, at: Instant) -> u64 {
+    pub(crate) fn unix_ns(&self, at: Instant) -> u64 {
         self.unix_start_ns + u64::try_from((at - self.run_start).as_nanos()).unwrap_or(u64::MAX)
     }
     pub(crate) fn unix_ns_start(&self) -> u64 {
@@ -119,6 +120,12 @@ pub async fn execute<D: Driver>(
     mut stop: watch::Receiver<bool>,
     opts: ExecOptions,
 ) -> LoadOutcome {
+    // The first phase's faults go out before the clock starts, so connection setup does not
+    // make its first jobs late.
+    let first_faults = match plan.phases.first() {
+        Some(p) => driver.begin_phase(p).await.err(),
+        None => None,
+    };
     let unix_start_ns = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
@@ -156,7 +163,11 @@ pub async fn execute<D: Driver>(
         }
         shared.current_phase.store(pi, Ordering::Relaxed);
         notes[pi].started = true;
-        notes[pi].faults_error = driver.begin_phase(phase).await.err();
+        notes[pi].faults_error = if pi == 0 {
+            first_faults.clone()
+        } else {
+            driver.begin_phase(phase).await.err()
+        };
         for job in PhaseSchedule::new(plan, pi) {
             let deadline = run_start + wall(plan, job.intended_s);
             if !wait_until(deadline, &mut stop).await {
@@ -225,178 +236,4 @@ pub async fn execute<D: Driver>(
         progress::clear_line();
     }
     super::outcome::snapshot(plan, &shared, notes, interrupted, stopped_at)
-}
-
-fn job_request(
-    plan: &Plan,
-    job: &JobSpec,
-    ids: &mut ChaCha8Rng,
-    run_id: u32,
-    seq: u64,
-) -> JobRequest {
-    let trace: u128 = ids.random::<u128>().max(1);
-    let span: u64 = ids.random::<u64>().max(1);
-    JobRequest {
-        preset: plan
-            .presets
-            .get(job.preset)
-            .map_or_else(String::new, |p| p.name.clone()),
-        user_id: format!("u-{}", job.user),
-        trace_id: format!("{trace:032x}"),
-        span_id: format!("{span:016x}"),
-        correlation_id: format!("og-{run_id:08x}-{seq}"),
-        follow_for: plan.job_timeout_wall(),
-    }
-}
-
-fn record(req: &JobRequest, phase: &str, outcome: JobOutcome, sent_ns: u64) -> JobRecord {
-    JobRecord {
-        job_id: None,
-        correlation_id: req.correlation_id.clone(),
-        trace_id: req.trace_id.clone(),
-        client_span_id: req.span_id.clone(),
-        returned_trace_id: None,
-        preset: req.preset.clone(),
-        user_id: req.user_id.clone(),
-        phase: phase.to_string(),
-        outcome,
-        http_status: None,
-        sent_unix_nano: sent_ns,
-        end_unix_nano: None,
-    }
-}
-
-fn drop_job(
-    shared: &Shared,
-    plan: &Plan,
-    pi: usize,
-    job: &JobSpec,
-    ids: &mut ChaCha8Rng,
-    run_id: u32,
-    seq: &mut u64,
-) {
-    let req = job_request(plan, job, ids, run_id, *seq);
-    *seq += 1;
-    let name = plan.phases.get(pi).map_or("", |p| p.name.as_str());
-    let rec = record(
-        &req,
-        name,
-        JobOutcome::Dropped,
-        shared.unix_ns(Instant::now()),
-    );
-    let mut st = shared.state.lock();
-    if let Some(ps) = st.phases.get_mut(pi) {
-        ps.scheduled += 1;
-        ps.dropped += 1;
-    }
-    if st.records.len() + st.live.len() < shared.record_cap {
-        st.records.push(rec);
-    } else {
-        st.not_kept += 1;
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn on_send(
-    shared: &Shared,
-    plan: &Plan,
-    pi: usize,
-    job: &JobSpec,
-    req: &JobRequest,
-    seq: u64,
-    deadline: Instant,
-    sent_at: Instant,
-) {
-    let in_flight = shared.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
-    let lag = sent_at.saturating_duration_since(deadline);
-    let name = plan.phases.get(pi).map_or("", |p| p.name.as_str());
-    let rec = record(req, name, JobOutcome::InFlight, shared.unix_ns(sent_at));
-    let send_s = shared.scenario_s(sent_at);
-    let mut st = shared.state.lock();
-    let st = &mut *st;
-    if let Some(ps) = st.phases.get_mut(pi) {
-        ps.scheduled += 1;
-        ps.sent += 1;
-        ps.lag_us
-            .record(u64::try_from(lag.as_micros()).unwrap_or(u64::MAX));
-        if lag > shared.late_threshold {
-            ps.late += 1;
-        }
-        ps.peak_in_flight = ps.peak_in_flight.max(in_flight);
-        ps.last_send_s = Some(ps.last_send_s.map_or(send_s, |t| t.max(send_s)));
-        if let Some(p) = ps.presets.get_mut(job.preset) {
-            p.sent += 1;
-        }
-    }
-    st.timeline.sent(job.intended_s);
-    if st.records.len() + st.live.len() < shared.record_cap {
-        st.live.insert(seq, rec);
-    } else {
-        st.not_kept += 1;
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn on_end(
-    shared: &Shared,
-    pi: usize,
-    preset: usize,
-    intended_s: f64,
-    seq: u64,
-    deadline: Instant,
-    sent_at: Instant,
-    r: JobResult,
-) {
-    shared.in_flight.fetch_sub(1, Ordering::Relaxed);
-    let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-    let ok = r.outcome == JobOutcome::Succeeded;
-    let mut st = shared.state.lock();
-    let st = &mut *st;
-    if let Some(ps) = st.phases.get_mut(pi) {
-        let job_ms = r.ended.map(|e| {
-            let s = (e - sent_at).as_secs_f64() * shared.time_scale;
-            (s * 1000.0) as u64
-        });
-        if let Some(at) = r.responded {
-            ps.latency_us.record(us(at - deadline));
-            ps.latency_send_us.record(us(at - sent_at));
-        }
-        if let Some(ms) = job_ms {
-            ps.job_time_ms.record(ms);
-        }
-        if ok {
-            ps.succeeded += 1;
-        } else {
-            ps.failed += 1;
-            let reason = r.reason.clone().unwrap_or_else(|| "unknown".to_string());
-            *ps.failed_by_reason.entry(reason).or_insert(0) += 1;
-        }
-        if let Some(p) = ps.presets.get_mut(preset) {
-            if let Some(at) = r.responded {
-                p.latency_us.record(us(at - deadline));
-            }
-            if let Some(ms) = job_ms {
-                p.job_time_ms.record(ms);
-            }
-            if ok {
-                p.succeeded += 1;
-            } else {
-                p.failed += 1;
-            }
-        }
-    }
-    if let Some(at) = r.responded {
-        st.timeline.latency(intended_s, us(at - deadline));
-    }
-    if !ok {
-        st.timeline.error(intended_s);
-    }
-    if let Some(mut rec) = st.live.remove(&seq) {
-        rec.outcome = r.outcome;
-        rec.job_id = r.job_id;
-        rec.returned_trace_id = r.returned_trace_id;
-        rec.http_status = r.http_status;
-        rec.end_unix_nano = r.ended.map(|e| shared.unix_ns(e));
-        st.records.push(rec);
-    }
 }

@@ -3,6 +3,7 @@
 //! progress line ([`progress`]), the load's own checks ([`checks`]), drivers ([`driver`],
 //! [`stub_driver`]) and the stub child process ([`target`]).
 
+mod accounting;
 pub mod checks;
 pub mod driver;
 pub mod executor;

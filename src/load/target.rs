@@ -246,3 +246,62 @@ mod tests {
         assert_eq!(parse_listening("starting"), None);
     }
 }
+
+#[cfg(test)]
+mod child_tests {
+    use super::*;
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn script(dir: &std::path::Path, body: &str) -> PathBuf {
+        let p = dir.join("fake-obsgate");
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).expect("write script");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        p
+    }
+
+    #[test]
+    fn spawn_reads_address_hands_out_stdout_and_stops() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let exe = script(
+            dir.path(),
+            "echo \"args: $*\" >&2\necho 'listening on 127.0.0.1:4555' >&2\necho '{\"level\":\"INFO\"}'\nexec sleep 30",
+        );
+        let opts = StubOptions {
+            exe: Some(exe),
+            time_scale: 10.0,
+            defects: vec!["drop-traceparent".into()],
+            ..StubOptions::default()
+        };
+        let mut child = StubChild::spawn(&opts).expect("spawn");
+        assert_eq!(child.base_url(), "http://127.0.0.1:4555");
+        assert!(
+            child
+                .stderr_tail()
+                .contains("--time-scale 10 --seed 1 --defect drop-traceparent")
+        );
+        let mut out = child.take_stdout().expect("stdout");
+        assert!(child.take_stdout().is_none(), "stdout is handed out once");
+        let mut first = [0u8; 17];
+        out.read_exact(&mut first).expect("a log line");
+        assert_eq!(&first, b"{\"level\":\"INFO\"}\n");
+        assert!(child.is_running());
+        let status = child.shutdown(Duration::from_secs(5)).expect("exit status");
+        assert!(!status.success(), "stopped by SIGTERM");
+        assert!(!child.is_running());
+    }
+
+    #[test]
+    fn a_stub_that_never_listens_is_a_harness_error_with_its_stderr() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let exe = script(dir.path(), "echo 'error: port busy' >&2\nexit 3");
+        let opts = StubOptions {
+            exe: Some(exe),
+            start_timeout: Duration::from_secs(2),
+            ..StubOptions::default()
+        };
+        let err = StubChild::spawn(&opts).expect_err("never listens");
+        assert_eq!(err.outcome, crate::exit::Outcome::Harness);
+        assert!(err.message.contains("error: port busy"), "{}", err.message);
+    }
+}

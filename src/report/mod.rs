@@ -32,3 +32,6 @@ pub fn write_report(dir: &Path, report: &model::Report) -> std::io::Result<()> {
     crate::util::write_atomic(&dir.join("report.html"), html::render(report).as_bytes())?;
     Ok(())
 }
+
+#[cfg(test)]
+mod writer_tests;

@@ -3,6 +3,7 @@
 //! Nothing here runs load; a bad file yields every error at once.
 
 pub mod error;
+pub mod faults;
 pub mod plan;
 pub mod raw;
 pub mod resolve;

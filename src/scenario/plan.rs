@@ -105,7 +105,7 @@ impl Default for Tolerances {
     fn default() -> Self {
         Self {
             rate_error_pct: 1.0,
-            late_threshold_ms: 10.0,
+            late_threshold_ms: 50.0,
             late_pct: 1.0,
         }
     }

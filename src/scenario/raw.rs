@@ -13,6 +13,7 @@ use crate::stub::faults::FaultProfile;
 /// A scenario: phases of job arrivals against the stub, each with its own fault profile.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "obsgate scenario")]
 pub struct RawScenario {
     /// Scenario name, used in report folder names (letters, digits, `-`, `_`, `.`).
     #[schemars(with = "String")]
@@ -138,7 +139,7 @@ pub struct RawTolerances {
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
     pub rate_error_pct: Option<Spanned<f64>>,
-    /// A job sent this many wall milliseconds after its intended start counts as late (default 10).
+    /// A job sent this many wall milliseconds after its intended start counts as late (default 50).
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
     pub late_threshold_ms: Option<Spanned<f64>>,

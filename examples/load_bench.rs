@@ -1,0 +1,136 @@
+//! obsgate's load engine against a plain URL, for side-by-side benchmarks with oha and wrk.
+//! Uses the same schedule, executor, semaphore and HDR stats as `obsgate run`; only the
+//! driver differs (one GET per job instead of POST + follow).
+//!
+//! Usage: `load_bench URL max SECONDS CONCURRENCY` (as fast as the target answers, at most
+//! CONCURRENCY in flight) or `load_bench URL rate SECONDS RATE_PER_S [MAX_IN_FLIGHT]`.
+//! Prints one JSON object on stdout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use obsgate::load::{Driver, ExecOptions, JobRequest, JobResult, execute};
+use obsgate::observe::model::JobOutcome;
+use obsgate::scenario::{PhasePlan, parse_scenario};
+use tokio::time::Instant;
+
+struct Get {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl Driver for Get {
+    async fn begin_phase(&self, _phase: &PhasePlan) -> Result<(), String> {
+        Ok(())
+    }
+    async fn run_job(&self, _job: JobRequest) -> JobResult {
+        match self.client.get(&self.url).send().await {
+            Ok(r) => {
+                let status = r.status();
+                let _ = r.bytes().await;
+                let at = Instant::now();
+                JobResult {
+                    outcome: if status.is_success() {
+                        JobOutcome::Succeeded
+                    } else {
+                        JobOutcome::HttpError
+                    },
+                    reason: (!status.is_success()).then(|| format!("http_{}", status.as_u16())),
+                    http_status: Some(status.as_u16()),
+                    job_id: None,
+                    returned_trace_id: None,
+                    responded: Some(at),
+                    ended: Some(at),
+                }
+            }
+            Err(e) => {
+                JobResult::failed_early(JobOutcome::HttpError, obsgate::load::driver::reason_of(&e))
+            }
+        }
+    }
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: load_bench URL max SECONDS CONCURRENCY | load_bench URL rate SECONDS RATE [MAX_IN_FLIGHT]"
+    );
+    std::process::exit(2)
+}
+
+#[tokio::main]
+async fn main() {
+    let a: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(url), Some(mode), Some(secs), Some(n)) = (a.first(), a.get(1), a.get(2), a.get(3))
+    else {
+        usage()
+    };
+    let secs: f64 = secs.parse().unwrap_or_else(|_| usage());
+    let n: f64 = n.parse().unwrap_or_else(|_| usage());
+    let is_max = mode == "max";
+    // Max mode: a rate far beyond any target and the queue policy, so the executor sends as
+    // soon as a slot frees (a closed loop of CONCURRENCY) and stops after SECONDS.
+    let (rate, in_flight) = if is_max {
+        (100_000.0, n as u64)
+    } else {
+        (n, a.get(4).and_then(|s| s.parse().ok()).unwrap_or(4096u64))
+    };
+    let yaml = format!(
+        "name: bench\nseed: 1\nmax_in_flight: {in_flight}\noverload: queue\njob_timeout: 30s\n\
+         phases:\n  - {{name: bench, duration: {secs}s, rate: {rate}/s}}\n"
+    );
+    let plan = parse_scenario(&yaml, std::path::Path::new("bench.yaml")).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(2)
+    });
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(in_flight as usize)
+        .tcp_nodelay(true)
+        .build()
+        .unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(3)
+        });
+    let driver = Arc::new(Get {
+        client,
+        url: url.clone(),
+    });
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    if is_max {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+            let _ = tx.send(true);
+        });
+    } else {
+        std::mem::forget(tx);
+    }
+    let opts = ExecOptions {
+        grace: Duration::from_secs(5),
+        ..ExecOptions::default()
+    };
+    let out = execute(&plan, driver, rx, opts).await;
+    let Some(p) = out.phases.first() else { usage() };
+    let scheduled_rate = out.notes.first().map_or(0.0, |n| n.scheduled_rate);
+    let err_pct = if scheduled_rate > 0.0 {
+        (p.achieved_rate - rate).abs() / rate * 100.0
+    } else {
+        0.0
+    };
+    println!(
+        "{}",
+        serde_json::json!({
+            "tool": "obsgate",
+            "mode": mode,
+            "target_rate": if is_max { serde_json::Value::Null } else { rate.into() },
+            "sent": p.sent,
+            "succeeded": p.succeeded,
+            "failed": p.failed,
+            "late": p.late,
+            "achieved_rate": p.achieved_rate,
+            "rate_error_pct": if is_max { serde_json::Value::Null } else { err_pct.into() },
+            "latency_p99_ms": p.latency_ms.p99,
+            "latency_from_send_p99_ms": p.latency_from_send_ms.p99,
+            "scheduler_lag_p99_ms": p.scheduler_lag_ms.p99,
+            "peak_in_flight": p.peak_in_flight,
+        })
+    );
+}
