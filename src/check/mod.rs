@@ -1,1 +1,18 @@
 //! Pure checks: (&Expectation, &Evidence) -> Vec<Check>. No I/O here, ever.
+//!
+//! One file per signal: [`metrics`] (plus [`relations`], its expression evaluator), [`logs`]
+//! (plus [`log_fields`]), [`traces`] (plus [`trace_tree`]); [`facts`] is the harness's own
+//! ground truth they are compared with.
+
+pub mod facts;
+pub mod log_fields;
+pub mod logs;
+pub mod metrics;
+pub mod relations;
+pub mod trace_tree;
+pub mod traces;
+
+/// Check kinds.
+pub const METRICS: &str = "metrics";
+pub const LOGS: &str = "logs";
+pub const TRACES: &str = "traces";

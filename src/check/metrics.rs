@@ -1,0 +1,348 @@
+//! Metrics checks over parsed expositions: presence, type, HELP, labels, histogram buckets,
+//! cardinality, counter monotonicity across scrapes, and value relations with the run's facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::expect::metrics::{FamilyExpectation, MetricsExpectations};
+use crate::observe::model::{
+    Exposition, ExpositionError, ExpositionFormat, MetricFamily, MetricType, Sample,
+};
+use crate::report::model::{Check, MAX_EVIDENCE};
+
+use super::METRICS;
+use super::facts::RunFacts;
+use super::relations::check_relation;
+
+/// `metrics.exposition`: whether the scrape parsed at all.
+pub fn exposition_check(parsed: Result<&Exposition, &ExpositionError>) -> Check {
+    match parsed {
+        Ok(e) => Check::pass(
+            "metrics.exposition",
+            METRICS,
+            format!("exposition parsed: {} families", e.families.len()),
+        ),
+        Err(e) => Check::fail(
+            "metrics.exposition",
+            METRICS,
+            format!("the exposition is malformed at line {}:{}: {}", e.line, e.column, e.message),
+        ),
+    }
+}
+
+/// Every metrics check for a scrape that may have failed to parse: `metrics.exposition`, then
+/// either [`check`] or one `error` check saying nothing else could be judged.
+pub fn check_scrape(
+    exp: &MetricsExpectations,
+    final_scrape: Result<&Exposition, &ExpositionError>,
+    scrapes_during_run: &[Exposition],
+    facts: &RunFacts<'_>,
+) -> Vec<Check> {
+    let mut out = vec![exposition_check(final_scrape)];
+    match final_scrape {
+        Ok(e) => out.extend(check(exp, e, scrapes_during_run, facts)),
+        Err(_) => out.push(Check::error(
+            "metrics.families",
+            METRICS,
+            "no metric family could be checked: the final scrape did not parse",
+        )),
+    }
+    out
+}
+
+/// The family `name` in `e`; OpenMetrics counters are exposed without their `_total`.
+pub fn find_family<'a>(e: &'a Exposition, name: &str) -> Option<&'a MetricFamily> {
+    e.family(name).or_else(|| match e.format {
+        ExpositionFormat::OpenMetrics => name.strip_suffix("_total").and_then(|n| e.family(n)),
+        ExpositionFormat::Text004 => None,
+    })
+}
+
+/// Every metrics check of `exp` against the final scrape (and the scrapes taken during the run).
+pub fn check(
+    exp: &MetricsExpectations,
+    final_scrape: &Exposition,
+    scrapes_during_run: &[Exposition],
+    facts: &RunFacts<'_>,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    for f in &exp.families {
+        let Some(fam) = find_family(final_scrape, &f.name) else {
+            out.push(absent(f, final_scrape));
+            continue;
+        };
+        out.push(Check::pass(
+            format!("metrics.present.{}", f.name),
+            METRICS,
+            format!("`{}` exposed with {} samples", f.name, fam.samples.len()),
+        ));
+        out.push(type_check(f, fam));
+        if f.help_required {
+            let ok = fam.help.as_deref().is_some_and(|h| !h.trim().is_empty());
+            out.push(Check::from_bool(
+                format!("metrics.help.{}", f.name),
+                METRICS,
+                ok,
+                if ok {
+                    format!("`{}` has a HELP text", f.name)
+                } else {
+                    format!("`{}` has no (or an empty) `# HELP` line; expected a description", f.name)
+                },
+            ));
+        }
+        out.push(labels_check(f, fam));
+        if f.buckets.is_some() || !f.buckets_include.is_empty() {
+            out.push(buckets_check(f, fam));
+        }
+        if let Some(max) = f.max_series {
+            out.push(cardinality_check(f, fam, max));
+        }
+        if !scrapes_during_run.is_empty()
+            && matches!(f.mtype, MetricType::Counter | MetricType::Histogram | MetricType::Summary)
+        {
+            out.push(monotonic_check(f, scrapes_during_run, final_scrape));
+        }
+    }
+    for r in &exp.relations {
+        out.push(check_relation(r, final_scrape, facts));
+    }
+    out
+}
+
+fn absent(f: &FamilyExpectation, e: &Exposition) -> Check {
+    let names = e.families.iter().map(|x| x.name.as_str());
+    let hint = crate::util::nearest(&f.name, names)
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    Check::fail(
+        format!("metrics.present.{}", f.name),
+        METRICS,
+        format!(
+            "metric `{}` not exposed{hint} ({} families exposed)",
+            f.name,
+            e.families.len()
+        ),
+    )
+}
+
+fn type_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
+    let ok = fam.mtype == f.mtype;
+    Check::from_bool(
+        format!("metrics.type.{}", f.name),
+        METRICS,
+        ok,
+        if ok {
+            format!("`{}` is a {}", f.name, f.mtype.as_str())
+        } else {
+            format!(
+                "`{}` should be a {}, but is exposed as {}",
+                f.name,
+                f.mtype.as_str(),
+                fam.mtype.as_str()
+            )
+        },
+    )
+}
+
+/// One sample as written, for evidence.
+pub fn show(s: &Sample) -> String {
+    let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("line {}: {}{{{}}} {}", s.line, s.name, labels.join(","), s.value)
+}
+
+fn labels_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
+    let id = format!("metrics.labels.{}", f.name);
+    if f.labels.is_empty() {
+        return Check::pass(id, METRICS, format!("`{}` needs no labels", f.name));
+    }
+    let mut bad = 0usize;
+    let mut evidence = Vec::new();
+    let mut first = None;
+    for s in &fam.samples {
+        for (name, m) in &f.labels {
+            let problem = match s.label(name) {
+                None => {
+                    let present: Vec<&str> = s.labels.iter().map(|(k, _)| k.as_str()).collect();
+                    let hint = crate::util::nearest(name, present.iter().copied())
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default();
+                    Some(format!("label `{name}` missing{hint}"))
+                }
+                Some(v) if !m.matches(v) => {
+                    let hint = m
+                        .nearest(v)
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default();
+                    Some(format!("label `{name}`=`{v}` is not {}{hint}", m.describe()))
+                }
+                Some(_) => None,
+            };
+            if let Some(p) = problem {
+                bad += 1;
+                if evidence.len() < MAX_EVIDENCE {
+                    evidence.push(format!("{} ({p})", show(s)));
+                }
+                first.get_or_insert(p);
+                break;
+            }
+        }
+    }
+    let wanted: Vec<&str> = f.labels.iter().map(|(k, _)| k.as_str()).collect();
+    if bad == 0 {
+        Check::pass(
+            id,
+            METRICS,
+            format!("every sample of `{}` carries [{}] with allowed values", f.name, wanted.join(", ")),
+        )
+    } else {
+        Check::fail(
+            id,
+            METRICS,
+            format!(
+                "{bad} of {} samples of `{}` break the label contract [{}]: {}",
+                fam.samples.len(),
+                f.name,
+                wanted.join(", "),
+                first.unwrap_or_default()
+            ),
+        )
+        .with_evidence(evidence)
+    }
+}
+
+/// Labels that identify a series (everything but `le` / `quantile`), sorted.
+fn series_key(s: &Sample) -> Vec<(String, String)> {
+    let mut k: Vec<(String, String)> = s
+        .labels
+        .iter()
+        .filter(|(n, _)| n != "le" && n != "quantile")
+        .cloned()
+        .collect();
+    k.sort();
+    k
+}
+
+fn parse_le(v: &str) -> Option<f64> {
+    match v {
+        "+Inf" | "Inf" | "+inf" | "inf" => Some(f64::INFINITY),
+        _ => v.parse().ok(),
+    }
+}
+
+fn same_bound(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+fn buckets_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
+    let id = format!("metrics.buckets.{}", f.name);
+    let bucket_name = format!("{}_bucket", f.name);
+    let mut per_series: BTreeMap<Vec<(String, String)>, Vec<f64>> = BTreeMap::new();
+    for s in fam.samples.iter().filter(|s| s.name == bucket_name) {
+        let le = s.label("le").and_then(parse_le).unwrap_or(f64::NAN);
+        per_series.entry(series_key(s)).or_default().push(le);
+    }
+    if per_series.is_empty() {
+        return Check::skip(id, METRICS, format!("`{}` has no bucket samples yet", f.name));
+    }
+    let mut evidence = Vec::new();
+    let mut bad = 0;
+    for (key, bounds) in &per_series {
+        let has_inf = bounds.iter().any(|b| b.is_infinite());
+        let finite: Vec<f64> = bounds.iter().copied().filter(|b| b.is_finite()).collect();
+        let same = f.buckets.as_ref().is_none_or(|want| {
+            finite.len() == want.len() && finite.iter().zip(want).all(|(a, b)| same_bound(*a, *b))
+        });
+        let includes = f
+            .buckets_include
+            .iter()
+            .all(|w| finite.iter().any(|a| same_bound(*a, *w)));
+        if !(same && includes && has_inf) {
+            bad += 1;
+            if evidence.len() < MAX_EVIDENCE {
+                let labels: Vec<String> = key.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+                evidence.push(format!(
+                    "{{{}}}: le {:?}{}",
+                    labels.join(","),
+                    finite,
+                    if has_inf { " +Inf" } else { " (no +Inf bucket)" }
+                ));
+            }
+        }
+    }
+    let want = match &f.buckets {
+        Some(b) => format!("the buckets {b:?} +Inf"),
+        None => format!("buckets including {:?} and +Inf", f.buckets_include),
+    };
+    if bad == 0 {
+        Check::pass(id, METRICS, format!("every series of `{}` has {want}", f.name))
+    } else {
+        Check::fail(
+            id,
+            METRICS,
+            format!("{bad} of {} series of `{}` do not have {want}", per_series.len(), f.name),
+        )
+        .with_evidence(evidence)
+    }
+}
+
+fn cardinality_check(f: &FamilyExpectation, fam: &MetricFamily, max: u64) -> Check {
+    let id = format!("metrics.cardinality.{}", f.name);
+    let series: BTreeSet<Vec<(String, String)>> = fam.samples.iter().map(series_key).collect();
+    let n = series.len() as u64;
+    if n <= max {
+        return Check::pass(id, METRICS, format!("`{}` has {n} series (budget {max})", f.name));
+    }
+    let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for k in &series {
+        for (name, v) in k {
+            values.entry(name.as_str()).or_default().insert(v.as_str());
+        }
+    }
+    let worst = values.iter().max_by_key(|(_, v)| v.len());
+    let (label_msg, evidence): (String, Vec<String>) = match worst {
+        Some((name, vals)) => (
+            format!("; label `{name}` has {} distinct values", vals.len()),
+            vals.iter().take(5).map(|v| format!("{name}={v:?}")).collect(),
+        ),
+        None => (String::new(), Vec::new()),
+    };
+    Check::fail(
+        id,
+        METRICS,
+        format!("`{}` has {n} series, over its budget of {max}{label_msg}", f.name),
+    )
+    .with_evidence(evidence)
+}
+
+/// (sample name, series labels, `le`): one cumulative value tracked across scrapes.
+type SeriesPoint = (String, Vec<(String, String)>, String);
+
+fn monotonic_check(f: &FamilyExpectation, during: &[Exposition], last: &Exposition) -> Check {
+    let id = format!("metrics.monotonic.{}", f.name);
+    let mut prev: BTreeMap<SeriesPoint, f64> = BTreeMap::new();
+    let mut evidence = Vec::new();
+    let mut bad = 0;
+    for (i, e) in during.iter().chain(std::iter::once(last)).enumerate() {
+        let Some(fam) = find_family(e, &f.name) else { continue };
+        for s in fam.samples.iter().filter(|s| !s.name.ends_with("_created")) {
+            let key = (s.name.clone(), series_key(s), s.label("le").unwrap_or("").to_string());
+            if let Some(p) = prev.insert(key, s.value)
+                && s.value < p
+            {
+                bad += 1;
+                if evidence.len() < MAX_EVIDENCE {
+                    evidence.push(format!("scrape {}: {} (was {p})", i + 1, show(s)));
+                }
+            }
+        }
+    }
+    if bad == 0 {
+        Check::pass(id, METRICS, format!("`{}` never decreased over {} scrapes", f.name, during.len() + 1))
+    } else {
+        Check::fail(
+            id,
+            METRICS,
+            format!("`{}` is cumulative but decreased {bad} times between scrapes (a reset or a gauge in disguise)", f.name),
+        )
+        .with_evidence(evidence)
+    }
+}
