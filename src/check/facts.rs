@@ -98,7 +98,10 @@ impl<'a> RunFacts<'a> {
             };
             if let Some(p) = phases.get_mut(idx) {
                 p.counts.add(j.outcome);
-                p.by_preset.entry(j.preset.clone()).or_default().add(j.outcome);
+                p.by_preset
+                    .entry(j.preset.clone())
+                    .or_default()
+                    .add(j.outcome);
             }
         }
         let drained = jobs.iter().all(|j| j.outcome != JobOutcome::InFlight);
@@ -126,7 +129,9 @@ impl<'a> RunFacts<'a> {
 
     /// Run duration in seconds (wall).
     pub fn duration_seconds(&self) -> f64 {
-        self.run_end_unix_nano.saturating_sub(self.run_start_unix_nano) as f64 / 1e9
+        self.run_end_unix_nano
+            .saturating_sub(self.run_start_unix_nano) as f64
+            / 1e9
     }
 
     /// Every trace id the run produced: the harness's client traces and the ids the target
@@ -134,7 +139,9 @@ impl<'a> RunFacts<'a> {
     pub fn trace_ids(&self) -> HashSet<&str> {
         self.jobs
             .iter()
-            .flat_map(|j| std::iter::once(j.trace_id.as_str()).chain(j.returned_trace_id.as_deref()))
+            .flat_map(|j| {
+                std::iter::once(j.trace_id.as_str()).chain(j.returned_trace_id.as_deref())
+            })
             .collect()
     }
 
@@ -143,7 +150,12 @@ impl<'a> RunFacts<'a> {
         let vals: Vec<(f64, f64)> = self
             .phases
             .iter()
-            .map(|p| (knob_value(&p.faults, knob).unwrap_or(f64::NAN), p.counts.finished() as f64))
+            .map(|p| {
+                (
+                    knob_value(&p.faults, knob).unwrap_or(f64::NAN),
+                    p.counts.finished() as f64,
+                )
+            })
             .collect();
         if vals.is_empty() {
             return knob_value(&FaultProfile::default(), knob);

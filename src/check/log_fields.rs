@@ -24,7 +24,8 @@ fn problem(message: String) -> Option<FieldProblem> {
 /// True for exactly `n` lowercase hex digits, not all zero (W3C forbids all-zero ids).
 pub fn is_hex_id(s: &str, n: usize) -> bool {
     s.len() == n
-        && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && s.bytes().any(|b| b != b'0')
 }
 
@@ -81,8 +82,7 @@ pub fn check_field(obj: &Map<String, Value>, f: &FieldExpectation) -> Option<Fie
     let v = obj.get(&f.name).filter(|v| !v.is_null());
     let Some(v) = v else {
         let required = f.required
-            && f
-                .when_present
+            && f.when_present
                 .as_ref()
                 .is_none_or(|o| obj.get(o).is_some_and(|x| !x.is_null()));
         return required.then(|| FieldProblem {
@@ -96,12 +96,18 @@ pub fn check_field(obj: &Map<String, Value>, f: &FieldExpectation) -> Option<Fie
     if let Some(t) = f.ftype
         && !type_ok(t, v)
     {
-        return problem(format!("`{}` is a {}, expected {:?}", f.name, type_name(v), t).to_lowercase());
+        return problem(
+            format!("`{}` is a {}, expected {:?}", f.name, type_name(v), t).to_lowercase(),
+        );
     }
     let text = as_text(v);
     if let Some(fmt) = f.format {
         if !v.is_string() {
-            return problem(format!("`{}` is a {}, expected a string", f.name, type_name(v)));
+            return problem(format!(
+                "`{}` is a {}, expected a string",
+                f.name,
+                type_name(v)
+            ));
         }
         if let Err(m) = format_ok(fmt, &text) {
             return problem(format!("`{}`: {m}", f.name));
@@ -114,13 +120,20 @@ pub fn check_field(obj: &Map<String, Value>, f: &FieldExpectation) -> Option<Fie
             .nearest(&text)
             .map(|n| format!("; did you mean `{n}`?"))
             .unwrap_or_default();
-        return problem(format!("`{}`=`{text}` is not {}{hint}", f.name, m.describe()));
+        return problem(format!(
+            "`{}`=`{text}` is not {}{hint}",
+            f.name,
+            m.describe()
+        ));
     }
     if let Some(other) = &f.equals_field {
         let o = obj.get(other);
         if o != Some(v) {
             let found = o.map(as_text).unwrap_or_else(|| "absent".to_string());
-            return problem(format!("`{}`=`{text}` differs from `{other}`=`{found}`", f.name));
+            return problem(format!(
+                "`{}`=`{text}` differs from `{other}`=`{found}`",
+                f.name
+            ));
         }
     }
     if let Some(parts) = &f.template {

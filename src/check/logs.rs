@@ -95,8 +95,10 @@ impl<'e> LogChecker<'e> {
         let obj = match serde_json::from_str::<Value>(&line.text) {
             Ok(Value::Object(o)) => o,
             Ok(other) => {
-                self.non_json
-                    .add(&format!("a JSON {}, not an object", json_kind(&other)), line);
+                self.non_json.add(
+                    &format!("a JSON {}, not an object", json_kind(&other)),
+                    line,
+                );
                 return;
             }
             Err(e) => {
@@ -144,7 +146,9 @@ impl<'e> LogChecker<'e> {
                     }
                 }
             }
-            None if is_error => self.errors_without_job.add("error line without a job", line),
+            None if is_error => self
+                .errors_without_job
+                .add("error line without a job", line),
             None => {}
         }
     }
@@ -156,7 +160,11 @@ impl<'e> LogChecker<'e> {
         for (f, off) in self.exp.fields.iter().zip(&self.fields) {
             let id = format!("logs.field.{}", f.name);
             out.push(if off.count == 0 {
-                Check::pass(id, LOGS, format!("`{}` is well-formed on all {} lines", f.name, self.lines))
+                Check::pass(
+                    id,
+                    LOGS,
+                    format!("`{}` is well-formed on all {} lines", f.name, self.lines),
+                )
             } else {
                 let missing = if off.missing > 0 {
                     format!(" ({} missing it)", off.missing)
@@ -189,7 +197,11 @@ impl<'e> LogChecker<'e> {
             let secs = facts.duration_seconds();
             let id = format!("logs.rate.{level}");
             if secs <= 0.0 {
-                out.push(Check::skip(id, LOGS, "run duration unknown: no rate computed"));
+                out.push(Check::skip(
+                    id,
+                    LOGS,
+                    "run duration unknown: no rate computed",
+                ));
                 continue;
             }
             let rate = n as f64 / secs;
@@ -205,10 +217,18 @@ impl<'e> LogChecker<'e> {
 
     fn json_check(&self) -> Check {
         if self.lines == 0 {
-            return Check::fail("logs.json", LOGS, "no log lines captured: is the target logging to stdout?");
+            return Check::fail(
+                "logs.json",
+                LOGS,
+                "no log lines captured: is the target logging to stdout?",
+            );
         }
         if self.non_json.count == 0 {
-            return Check::pass("logs.json", LOGS, format!("all {} lines are JSON objects", self.lines));
+            return Check::pass(
+                "logs.json",
+                LOGS,
+                format!("all {} lines are JSON objects", self.lines),
+            );
         }
         Check::fail(
             "logs.json",
@@ -232,9 +252,16 @@ impl<'e> LogChecker<'e> {
             reached += 1;
             let mut p = None;
             if !self.correlation_ids.contains(&j.correlation_id) {
-                p = Some(format!("correlation id {} of job {} appears in no line", j.correlation_id, j.job_id.as_deref().unwrap_or("(none)")));
+                p = Some(format!(
+                    "correlation id {} of job {} appears in no line",
+                    j.correlation_id,
+                    j.job_id.as_deref().unwrap_or("(none)")
+                ));
             } else if let Some(seen) = j.job_id.as_ref().and_then(|id| self.jobs.get(id))
-                && let Some(other) = seen.correlation_ids.iter().find(|c| **c != j.correlation_id)
+                && let Some(other) = seen
+                    .correlation_ids
+                    .iter()
+                    .find(|c| **c != j.correlation_id)
             {
                 p = Some(format!(
                     "job {} was sent with {field} {} but its lines carry {other}",
@@ -259,7 +286,9 @@ impl<'e> LogChecker<'e> {
             Check::fail(
                 "logs.correlation",
                 LOGS,
-                format!("{problems} of {reached} requests are not correlated by `{field}` in the logs"),
+                format!(
+                    "{problems} of {reached} requests are not correlated by `{field}` in the logs"
+                ),
             )
             .with_evidence(evidence)
         }
@@ -267,21 +296,30 @@ impl<'e> LogChecker<'e> {
 
     fn trace_ids_check(&self, facts: &RunFacts<'_>) -> Check {
         let known = facts.trace_ids();
-        let mut unknown: Vec<(&String, &u64)> =
-            self.trace_ids.iter().filter(|(t, _)| !known.contains(t.as_str())).collect();
+        let mut unknown: Vec<(&String, &u64)> = self
+            .trace_ids
+            .iter()
+            .filter(|(t, _)| !known.contains(t.as_str()))
+            .collect();
         unknown.sort_by_key(|(_, l)| **l);
         if unknown.is_empty() {
             return Check::pass(
                 "logs.trace_ids",
                 LOGS,
-                format!("all {} trace ids in the logs belong to the run's traces", self.trace_ids.len()),
+                format!(
+                    "all {} trace ids in the logs belong to the run's traces",
+                    self.trace_ids.len()
+                ),
             );
         }
         if !facts.jobs_complete {
             return Check::skip(
                 "logs.trace_ids",
                 LOGS,
-                format!("{} trace ids not in the kept job records, which are incomplete for this run", unknown.len()),
+                format!(
+                    "{} trace ids not in the kept job records, which are incomplete for this run",
+                    unknown.len()
+                ),
             );
         }
         Check::fail(
@@ -293,7 +331,11 @@ impl<'e> LogChecker<'e> {
                 self.trace_ids.len()
             ),
         )
-        .with_evidence(unknown.iter().map(|(t, l)| format!("line {l}: trace_id {t}")))
+        .with_evidence(
+            unknown
+                .iter()
+                .map(|(t, l)| format!("line {l}: trace_id {t}")),
+        )
     }
 
     fn errors_check(&self, facts: &RunFacts<'_>) -> Check {
@@ -311,8 +353,12 @@ impl<'e> LogChecker<'e> {
             let p = match j.outcome {
                 JobOutcome::Failed => {
                     failed += 1;
-                    (!m.matches(n as f64))
-                        .then(|| format!("failed job {id}: {n} {levels} lines, expected {}", m.describe()))
+                    (!m.matches(n as f64)).then(|| {
+                        format!(
+                            "failed job {id}: {n} {levels} lines, expected {}",
+                            m.describe()
+                        )
+                    })
                 }
                 JobOutcome::Succeeded if n > 0 => Some(format!(
                     "succeeded job {id}: {n} {levels} lines (first at line {})",
@@ -332,7 +378,10 @@ impl<'e> LogChecker<'e> {
                 if s.error_lines > 0 && !known.contains(id.as_str()) {
                     bad += 1;
                     if problems.len() < MAX_EVIDENCE {
-                        problems.push(format!("job {id} unknown to the harness: {} {levels} lines (first at line {})", s.error_lines, s.first_error_line));
+                        problems.push(format!(
+                            "job {id} unknown to the harness: {} {levels} lines (first at line {})",
+                            s.error_lines, s.first_error_line
+                        ));
                     }
                 }
             }
@@ -341,7 +390,10 @@ impl<'e> LogChecker<'e> {
             Check::pass(
                 "logs.errors_match_failures",
                 LOGS,
-                format!("{levels} lines match the {failed} failed jobs ({} each) and no succeeded job", m.describe()),
+                format!(
+                    "{levels} lines match the {failed} failed jobs ({} each) and no succeeded job",
+                    m.describe()
+                ),
             )
         } else {
             Check::fail(

@@ -24,7 +24,10 @@ pub fn exposition_check(parsed: Result<&Exposition, &ExpositionError>) -> Check 
         Err(e) => Check::fail(
             "metrics.exposition",
             METRICS,
-            format!("the exposition is malformed at line {}:{}: {}", e.line, e.column, e.message),
+            format!(
+                "the exposition is malformed at line {}:{}: {}",
+                e.line, e.column, e.message
+            ),
         ),
     }
 }
@@ -85,7 +88,10 @@ pub fn check(
                 if ok {
                     format!("`{}` has a HELP text", f.name)
                 } else {
-                    format!("`{}` has no (or an empty) `# HELP` line; expected a description", f.name)
+                    format!(
+                        "`{}` has no (or an empty) `# HELP` line; expected a description",
+                        f.name
+                    )
                 },
             ));
         }
@@ -97,7 +103,10 @@ pub fn check(
             out.push(cardinality_check(f, fam, max));
         }
         if !scrapes_during_run.is_empty()
-            && matches!(f.mtype, MetricType::Counter | MetricType::Histogram | MetricType::Summary)
+            && matches!(
+                f.mtype,
+                MetricType::Counter | MetricType::Histogram | MetricType::Summary
+            )
         {
             out.push(monotonic_check(f, scrapes_during_run, final_scrape));
         }
@@ -146,7 +155,13 @@ fn type_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
 /// One sample as written, for evidence.
 pub fn show(s: &Sample) -> String {
     let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-    format!("line {}: {}{{{}}} {}", s.line, s.name, labels.join(","), s.value)
+    format!(
+        "line {}: {}{{{}}} {}",
+        s.line,
+        s.name,
+        labels.join(","),
+        s.value
+    )
 }
 
 fn labels_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
@@ -172,7 +187,10 @@ fn labels_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
                         .nearest(v)
                         .map(|n| format!("; did you mean `{n}`?"))
                         .unwrap_or_default();
-                    Some(format!("label `{name}`=`{v}` is not {}{hint}", m.describe()))
+                    Some(format!(
+                        "label `{name}`=`{v}` is not {}{hint}",
+                        m.describe()
+                    ))
                 }
                 Some(_) => None,
             };
@@ -191,7 +209,11 @@ fn labels_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
         Check::pass(
             id,
             METRICS,
-            format!("every sample of `{}` carries [{}] with allowed values", f.name, wanted.join(", ")),
+            format!(
+                "every sample of `{}` carries [{}] with allowed values",
+                f.name,
+                wanted.join(", ")
+            ),
         )
     } else {
         Check::fail(
@@ -241,7 +263,11 @@ fn buckets_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
         per_series.entry(series_key(s)).or_default().push(le);
     }
     if per_series.is_empty() {
-        return Check::skip(id, METRICS, format!("`{}` has no bucket samples yet", f.name));
+        return Check::skip(
+            id,
+            METRICS,
+            format!("`{}` has no bucket samples yet", f.name),
+        );
     }
     let mut evidence = Vec::new();
     let mut bad = 0;
@@ -263,7 +289,11 @@ fn buckets_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
                     "{{{}}}: le {:?}{}",
                     labels.join(","),
                     finite,
-                    if has_inf { " +Inf" } else { " (no +Inf bucket)" }
+                    if has_inf {
+                        " +Inf"
+                    } else {
+                        " (no +Inf bucket)"
+                    }
                 ));
             }
         }
@@ -273,12 +303,20 @@ fn buckets_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
         None => format!("buckets including {:?} and +Inf", f.buckets_include),
     };
     if bad == 0 {
-        Check::pass(id, METRICS, format!("every series of `{}` has {want}", f.name))
+        Check::pass(
+            id,
+            METRICS,
+            format!("every series of `{}` has {want}", f.name),
+        )
     } else {
         Check::fail(
             id,
             METRICS,
-            format!("{bad} of {} series of `{}` do not have {want}", per_series.len(), f.name),
+            format!(
+                "{bad} of {} series of `{}` do not have {want}",
+                per_series.len(),
+                f.name
+            ),
         )
         .with_evidence(evidence)
     }
@@ -289,7 +327,11 @@ fn cardinality_check(f: &FamilyExpectation, fam: &MetricFamily, max: u64) -> Che
     let series: BTreeSet<Vec<(String, String)>> = fam.samples.iter().map(series_key).collect();
     let n = series.len() as u64;
     if n <= max {
-        return Check::pass(id, METRICS, format!("`{}` has {n} series (budget {max})", f.name));
+        return Check::pass(
+            id,
+            METRICS,
+            format!("`{}` has {n} series (budget {max})", f.name),
+        );
     }
     let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for k in &series {
@@ -301,14 +343,20 @@ fn cardinality_check(f: &FamilyExpectation, fam: &MetricFamily, max: u64) -> Che
     let (label_msg, evidence): (String, Vec<String>) = match worst {
         Some((name, vals)) => (
             format!("; label `{name}` has {} distinct values", vals.len()),
-            vals.iter().take(5).map(|v| format!("{name}={v:?}")).collect(),
+            vals.iter()
+                .take(5)
+                .map(|v| format!("{name}={v:?}"))
+                .collect(),
         ),
         None => (String::new(), Vec::new()),
     };
     Check::fail(
         id,
         METRICS,
-        format!("`{}` has {n} series, over its budget of {max}{label_msg}", f.name),
+        format!(
+            "`{}` has {n} series, over its budget of {max}{label_msg}",
+            f.name
+        ),
     )
     .with_evidence(evidence)
 }
@@ -322,9 +370,15 @@ fn monotonic_check(f: &FamilyExpectation, during: &[Exposition], last: &Expositi
     let mut evidence = Vec::new();
     let mut bad = 0;
     for (i, e) in during.iter().chain(std::iter::once(last)).enumerate() {
-        let Some(fam) = find_family(e, &f.name) else { continue };
+        let Some(fam) = find_family(e, &f.name) else {
+            continue;
+        };
         for s in fam.samples.iter().filter(|s| !s.name.ends_with("_created")) {
-            let key = (s.name.clone(), series_key(s), s.label("le").unwrap_or("").to_string());
+            let key = (
+                s.name.clone(),
+                series_key(s),
+                s.label("le").unwrap_or("").to_string(),
+            );
             if let Some(p) = prev.insert(key, s.value)
                 && s.value < p
             {
@@ -336,7 +390,15 @@ fn monotonic_check(f: &FamilyExpectation, during: &[Exposition], last: &Expositi
         }
     }
     if bad == 0 {
-        Check::pass(id, METRICS, format!("`{}` never decreased over {} scrapes", f.name, during.len() + 1))
+        Check::pass(
+            id,
+            METRICS,
+            format!(
+                "`{}` never decreased over {} scrapes",
+                f.name,
+                during.len() + 1
+            ),
+        )
     } else {
         Check::fail(
             id,

@@ -16,3 +16,6 @@ pub mod traces;
 pub const METRICS: &str = "metrics";
 pub const LOGS: &str = "logs";
 pub const TRACES: &str = "traces";
+
+#[cfg(test)]
+mod tests;

@@ -39,7 +39,10 @@ pub fn eval(e: &Expr, expo: &Exposition, facts: &RunFacts<'_>) -> Result<f64, St
     }
 }
 
-fn selected<'a>(sel: &'a Selector, expo: &'a Exposition) -> (bool, impl Iterator<Item = &'a Sample>) {
+fn selected<'a>(
+    sel: &'a Selector,
+    expo: &'a Exposition,
+) -> (bool, impl Iterator<Item = &'a Sample>) {
     let named = expo
         .families
         .iter()
@@ -93,7 +96,10 @@ pub fn check_relation(r: &Relation, expo: &Exposition, facts: &RunFacts<'_>) -> 
                 return Check::skip(
                     id,
                     METRICS,
-                    format!("not applicable: `{src}` does not hold ({a} {} {b})", c.op.as_str()),
+                    format!(
+                        "not applicable: `{src}` does not hold ({a} {} {b})",
+                        c.op.as_str()
+                    ),
                 );
             }
             (Err(e), _) | (_, Err(e)) => {
@@ -106,10 +112,18 @@ pub fn check_relation(r: &Relation, expo: &Exposition, facts: &RunFacts<'_>) -> 
     let (l, rv) = match (left, right) {
         (Ok(l), Ok(rv)) => (l, rv),
         (Err(e), _) => {
-            return Check::fail(id, METRICS, format!("`{}` cannot be computed: {e}", r.left_src));
+            return Check::fail(
+                id,
+                METRICS,
+                format!("`{}` cannot be computed: {e}", r.left_src),
+            );
         }
         (_, Err(e)) => {
-            return Check::fail(id, METRICS, format!("`{}` cannot be computed: {e}", r.right_src));
+            return Check::fail(
+                id,
+                METRICS,
+                format!("`{}` cannot be computed: {e}", r.right_src),
+            );
         }
     };
     let extra = match &r.tolerance_expr {
@@ -119,17 +133,34 @@ pub fn check_relation(r: &Relation, expo: &Exposition, facts: &RunFacts<'_>) -> 
                 return Check::error(id, METRICS, format!("tolerance `{src}` is {v}"));
             }
             Err(err) => {
-                return Check::error(id, METRICS, format!("tolerance `{src}` cannot be computed: {err}"));
+                return Check::error(
+                    id,
+                    METRICS,
+                    format!("tolerance `{src}` cannot be computed: {err}"),
+                );
             }
         },
         None => 0.0,
     };
     let tol = r.tolerance + r.tolerance_ratio * rv.abs() + extra;
     let ok = r.op.holds(l, rv, tol);
-    let tol_txt = if tol > 0.0 { format!(" (tolerance {tol:.4})") } else { String::new() };
-    let what = r.description.as_deref().map(|d| format!("{d}: ")).unwrap_or_default();
+    let tol_txt = if tol > 0.0 {
+        format!(" (tolerance {tol:.4})")
+    } else {
+        String::new()
+    };
+    let what = r
+        .description
+        .as_deref()
+        .map(|d| format!("{d}: "))
+        .unwrap_or_default();
     let msg = if ok {
-        format!("{what}`{}` = {l} {} `{}` = {rv}{tol_txt}", r.left_src, r.op.as_str(), r.right_src)
+        format!(
+            "{what}`{}` = {l} {} `{}` = {rv}{tol_txt}",
+            r.left_src,
+            r.op.as_str(),
+            r.right_src
+        )
     } else {
         format!(
             "{what}expected `{}` {} `{}`{tol_txt}, found {l} vs {rv} (difference {})",

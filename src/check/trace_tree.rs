@@ -20,7 +20,8 @@ impl<'a> SpanIndex<'a> {
         let mut idx = SpanIndex::default();
         for s in spans.iter().filter(|s| s.service_name == service) {
             idx.by_trace.entry(s.trace_id.as_str()).or_default().push(s);
-            idx.by_id.insert((s.trace_id.as_str(), s.span_id.as_str()), s);
+            idx.by_id
+                .insert((s.trace_id.as_str(), s.span_id.as_str()), s);
         }
         idx
     }

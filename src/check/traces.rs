@@ -37,10 +37,20 @@ pub fn check(exp: &TracesExpectations, spans: &[SpanRecord], facts: &RunFacts<'_
     let received = received_check(exp, spans, &idx);
     let ok = received.status == crate::report::model::Status::Pass;
     let mut out = vec![received];
-    let ids = ["traces.propagation", "traces.tree", "traces.completeness", "traces.orphans", "traces.duration"];
+    let ids = [
+        "traces.propagation",
+        "traces.tree",
+        "traces.completeness",
+        "traces.orphans",
+        "traces.duration",
+    ];
     if !ok {
         out.extend(ids.iter().map(|id| {
-            Check::skip(*id, TRACES, "no spans of the target to judge (see traces.received)")
+            Check::skip(
+                *id,
+                TRACES,
+                "no spans of the target to judge (see traces.received)",
+            )
         }));
         return out;
     }
@@ -54,7 +64,11 @@ pub fn check(exp: &TracesExpectations, spans: &[SpanRecord], facts: &RunFacts<'_
 
 fn received_check(exp: &TracesExpectations, spans: &[SpanRecord], idx: &SpanIndex<'_>) -> Check {
     if spans.is_empty() {
-        return Check::fail("traces.received", TRACES, "no spans received: is trace export on?");
+        return Check::fail(
+            "traces.received",
+            TRACES,
+            "no spans received: is trace export on?",
+        );
     }
     if idx.is_empty() {
         let services: std::collections::BTreeSet<&str> =
@@ -76,7 +90,12 @@ fn received_check(exp: &TracesExpectations, spans: &[SpanRecord], idx: &SpanInde
     Check::pass(
         "traces.received",
         TRACES,
-        format!("{} spans received from `{}` in {} traces", idx.len(), exp.service_name, idx.by_trace.len()),
+        format!(
+            "{} spans received from `{}` in {} traces",
+            idx.len(),
+            exp.service_name,
+            idx.by_trace.len()
+        ),
     )
 }
 
@@ -97,12 +116,18 @@ fn propagation(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'
             continue;
         }
         let Some(spans) = idx.by_trace.get(j.trace_id.as_str()) else {
-            p.add(format!("job {job}: no span of the target carries the job's trace id {}", j.trace_id));
+            p.add(format!(
+                "job {job}: no span of the target carries the job's trace id {}",
+                j.trace_id
+            ));
             continue;
         };
         let roots: Vec<&&SpanRecord> = spans.iter().filter(|s| s.name == root).collect();
         if roots.is_empty() {
-            p.add(format!("job {job}: trace {} has no `{root}` span", j.trace_id));
+            p.add(format!(
+                "job {job}: trace {} has no `{root}` span",
+                j.trace_id
+            ));
         } else if !roots
             .iter()
             .any(|s| s.parent_span_id.as_deref() == Some(j.client_span_id.as_str()))
@@ -121,13 +146,19 @@ fn propagation(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'
         Check::pass(
             "traces.propagation",
             TRACES,
-            format!("all {n} jobs: `{root}` is a child of the harness's client span, in the client's trace"),
+            format!(
+                "all {n} jobs: `{root}` is a child of the harness's client span, in the client's trace"
+            ),
         )
     } else {
         Check::fail(
             "traces.propagation",
             TRACES,
-            format!("context not propagated for {} of {n} jobs: {}", p.count, p.first()),
+            format!(
+                "context not propagated for {} of {n} jobs: {}",
+                p.count,
+                p.first()
+            ),
         )
         .with_evidence(p.samples)
     }
@@ -147,7 +178,9 @@ fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> 
     let mut judged = 0u64;
     let mut seen_traces = HashSet::new();
     for j in finished(facts.jobs) {
-        let Some((tid, spans)) = idx.job_trace(j) else { continue };
+        let Some((tid, spans)) = idx.job_trace(j) else {
+            continue;
+        };
         if !seen_traces.insert(tid) {
             continue;
         }
@@ -162,7 +195,10 @@ fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> 
             if let Some(want) = &e.parent {
                 let got = idx.parent(s).map(|x| x.name.as_str());
                 if got != Some(want.as_str()) {
-                    issues.push(format!("parent `{}`, expected `{want}`", got.unwrap_or("(not in the trace)")));
+                    issues.push(format!(
+                        "parent `{}`, expected `{want}`",
+                        got.unwrap_or("(not in the trace)")
+                    ));
                 }
             }
             for (k, m) in &e.attributes {
@@ -174,7 +210,11 @@ fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> 
                         issues.push(format!("attribute `{k}` missing{hint}"));
                     }
                     Some(v) if !m.matches(&attr_text(v)) => {
-                        issues.push(format!("attribute `{k}`=`{}` is not {}", attr_text(v), m.describe()));
+                        issues.push(format!(
+                            "attribute `{k}`=`{}` is not {}",
+                            attr_text(v),
+                            m.describe()
+                        ));
                     }
                     Some(_) => {}
                 }
@@ -187,7 +227,10 @@ fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> 
                     issues.push("job failed but the span has no error status".into());
                 }
                 ErrorStatus::WhenJobFailed if !failed && is_err => {
-                    issues.push(format!("job succeeded but the span has error status ({})", s.status_message));
+                    issues.push(format!(
+                        "job succeeded but the span has error status ({})",
+                        s.status_message
+                    ));
                 }
                 _ => {}
             }
@@ -200,13 +243,20 @@ fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> 
         Check::pass(
             "traces.tree",
             TRACES,
-            format!("{judged} spans in {} job traces have the expected kinds, parents, attributes and status", seen_traces.len()),
+            format!(
+                "{judged} spans in {} job traces have the expected kinds, parents, attributes and status",
+                seen_traces.len()
+            ),
         )
     } else {
         Check::fail(
             "traces.tree",
             TRACES,
-            format!("{} of {judged} spans break the span tree: {}", p.count, p.first()),
+            format!(
+                "{} of {judged} spans break the span tree: {}",
+                p.count,
+                p.first()
+            ),
         )
         .with_evidence(p.samples)
     }
@@ -233,11 +283,23 @@ fn completeness(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<
             }
             let n = counts.get(e.name.as_str()).copied().unwrap_or(0);
             if !e.count.matches(n as f64) {
-                missing.push(format!("`{}` ×{n}, expected {}", e.name, e.count.describe()));
+                missing.push(format!(
+                    "`{}` ×{n}, expected {}",
+                    e.name,
+                    e.count.describe()
+                ));
             }
         }
         if !missing.is_empty() {
-            p.add(format!("job {job} ({:?}) trace {tid}: {}", j.outcome, missing.join(", ")).replace("Succeeded", "succeeded").replace("Failed", "failed"));
+            p.add(
+                format!(
+                    "job {job} ({:?}) trace {tid}: {}",
+                    j.outcome,
+                    missing.join(", ")
+                )
+                .replace("Succeeded", "succeeded")
+                .replace("Failed", "failed"),
+            );
         }
     }
     if total == 0 {
@@ -254,12 +316,21 @@ fn completeness(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<
     if ok {
         Check::pass("traces.completeness", TRACES, msg)
     } else {
-        Check::fail("traces.completeness", TRACES, format!("{msg}: {}", p.first())).with_evidence(p.samples)
+        Check::fail(
+            "traces.completeness",
+            TRACES,
+            format!("{msg}: {}", p.first()),
+        )
+        .with_evidence(p.samples)
     }
 }
 
 fn orphans(idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
-    let clients: HashSet<&str> = facts.jobs.iter().map(|j| j.client_span_id.as_str()).collect();
+    let clients: HashSet<&str> = facts
+        .jobs
+        .iter()
+        .map(|j| j.client_span_id.as_str())
+        .collect();
     let mut p = Problems::default();
     for spans in idx.by_trace.values() {
         for s in spans {
@@ -267,17 +338,28 @@ fn orphans(idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
                 && idx.parent(s).is_none()
                 && !clients.contains(parent)
             {
-                p.add(format!("{}: parent {parent} is neither in the trace nor a harness client span", show(s)));
+                p.add(format!(
+                    "{}: parent {parent} is neither in the trace nor a harness client span",
+                    show(s)
+                ));
             }
         }
     }
     if p.count == 0 {
-        Check::pass("traces.orphans", TRACES, format!("no orphan among {} spans", idx.len()))
+        Check::pass(
+            "traces.orphans",
+            TRACES,
+            format!("no orphan among {} spans", idx.len()),
+        )
     } else {
         Check::fail(
             "traces.orphans",
             TRACES,
-            format!("{} orphan spans (parent never received): {}", p.count, p.first()),
+            format!(
+                "{} orphan spans (parent never received): {}",
+                p.count,
+                p.first()
+            ),
         )
         .with_evidence(p.samples)
     }
@@ -291,9 +373,14 @@ fn durations(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>
     let mut p = Problems::default();
     let mut judged = 0;
     for j in finished(facts.jobs) {
-        let (Some(end), Some((_, spans))) = (j.end_unix_nano, idx.job_trace(j)) else { continue };
+        let (Some(end), Some((_, spans))) = (j.end_unix_nano, idx.job_trace(j)) else {
+            continue;
+        };
         let e2e = end.saturating_sub(j.sent_unix_nano) as f64;
-        for s in spans.iter().filter(|s| exp.duration_spans.contains(&s.name)) {
+        for s in spans
+            .iter()
+            .filter(|s| exp.duration_spans.contains(&s.name))
+        {
             judged += 1;
             let d = s.end_unix_nano as f64 - s.start_unix_nano as f64;
             if d < 0.0 || d > e2e + slack {
@@ -305,7 +392,10 @@ fn durations(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>
         Check::pass(
             "traces.duration",
             TRACES,
-            format!("{judged} spans last no longer than their job's end-to-end time (+{} ms slack)", exp.duration_slack_ms),
+            format!(
+                "{judged} spans last no longer than their job's end-to-end time (+{} ms slack)",
+                exp.duration_slack_ms
+            ),
         )
     } else {
         Check::fail(

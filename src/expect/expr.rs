@@ -221,7 +221,10 @@ impl Parser {
     }
     fn eat_str(&mut self, s: &str) -> bool {
         let n = s.chars().count();
-        let ok = self.chars.get(self.pos..self.pos + n).is_some_and(|w| w.iter().copied().eq(s.chars()));
+        let ok = self
+            .chars
+            .get(self.pos..self.pos + n)
+            .is_some_and(|w| w.iter().copied().eq(s.chars()));
         if ok {
             self.pos += n;
         }
@@ -387,11 +390,10 @@ impl Parser {
                 };
                 let value = self.string()?;
                 let regex = match op {
-                    LabelOp::Re | LabelOp::NotRe => {
-                        Some(Regex::new(&format!("^(?:{value})$")).map_err(|e| {
-                            self.err(&format!("invalid regex `{value}`: {e}"))
-                        })?)
-                    }
+                    LabelOp::Re | LabelOp::NotRe => Some(
+                        Regex::new(&format!("^(?:{value})$"))
+                            .map_err(|e| self.err(&format!("invalid regex `{value}`: {e}")))?,
+                    ),
                     _ => None,
                 };
                 matchers.push(LabelMatch {
@@ -445,7 +447,8 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(e, Expr::Bin(_, BinOp::Div, _)));
-        let e = parse_expr("0.02 + 3 * sqrt(facts.fault.job_failure_ratio / facts.finished)").unwrap();
+        let e =
+            parse_expr("0.02 + 3 * sqrt(facts.fault.job_failure_ratio / facts.finished)").unwrap();
         let mut f = Vec::new();
         e.facts(&mut f);
         assert_eq!(f, vec!["fault.job_failure_ratio", "finished"]);

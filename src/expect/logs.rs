@@ -213,10 +213,16 @@ impl LogsFileRaw {
                 errs.push(pos, format!("field `{name}` is listed twice"));
             }
             if f.when_present.is_some() && !f.required {
-                errs.push(pos, format!("field `{name}`: `when_present` needs `required: true`"));
+                errs.push(
+                    pos,
+                    format!("field `{name}`: `when_present` needs `required: true`"),
+                );
             }
             if f.format.is_some() && !matches!(f.ftype, None | Some(FieldType::String)) {
-                errs.push(pos, format!("field `{name}`: `format` applies to strings only"));
+                errs.push(
+                    pos,
+                    format!("field `{name}`: `format` applies to strings only"),
+                );
             }
             let template = f.template.as_ref().and_then(|t| match parse_template(t) {
                 Ok(p) => Some(p),
@@ -257,7 +263,10 @@ impl LogsFileRaw {
                         .unwrap_or_default();
                     errs.push(
                         Pos::of(&raw.name),
-                        format!("field `{}` refers to `{r}`, which is not a listed field{hint}", f.name),
+                        format!(
+                            "field `{}` refers to `{r}`, which is not a listed field{hint}",
+                            f.name
+                        ),
                     );
                 }
             }
@@ -270,7 +279,10 @@ impl LogsFileRaw {
             if r.max_lines_per_second.is_nan() || r.max_lines_per_second < 0.0 {
                 errs.push(
                     Pos::of(&r.level),
-                    format!("rate limit for `{}`: max_lines_per_second {} must be ≥ 0", r.level.value, r.max_lines_per_second),
+                    format!(
+                        "rate limit for `{}`: max_lines_per_second {} must be ≥ 0",
+                        r.level.value, r.max_lines_per_second
+                    ),
                 );
             }
             rate_limits.push((r.level.value.clone(), r.max_lines_per_second));

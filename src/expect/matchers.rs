@@ -51,7 +51,10 @@ impl StrMatcherRaw {
                 }
             });
         if matches!(&self.one_of, Some(v) if v.is_empty()) {
-            errs.push(pos, format!("{what}: `one_of` is empty; list at least one value"));
+            errs.push(
+                pos,
+                format!("{what}: `one_of` is empty; list at least one value"),
+            );
         }
         StrMatcher {
             equals: self.equals.clone(),
@@ -153,7 +156,10 @@ impl NumMatcher {
         if let (Some(lo), Some(hi)) = (self.at_least, self.at_most)
             && lo > hi
         {
-            errs.push(pos, format!("{what}: at_least {lo} is greater than at_most {hi}"));
+            errs.push(
+                pos,
+                format!("{what}: at_least {lo} is greater than at_most {hi}"),
+            );
         }
         if let Some(t) = self.tolerance {
             if t.is_nan() || t < 0.0 {
@@ -245,7 +251,10 @@ mod tests {
         }
         .resolve(Pos { line: 3, column: 5 }, "labels.preset", &mut c);
         let err = c.finish(()).unwrap_err().to_string();
-        assert!(err.contains("t.yaml:3:5: labels.preset: invalid regex `(`"), "{err}");
+        assert!(
+            err.contains("t.yaml:3:5: labels.preset: invalid regex `(`"),
+            "{err}"
+        );
         assert!(err.contains("`one_of` is empty"), "{err}");
     }
 

@@ -178,7 +178,12 @@ pub(super) fn expr_at(s: &Spanned<String>, what: &str, errs: &mut Collector) -> 
         Err(e) => {
             errs.push(
                 Pos::of(s),
-                format!("{what}: `{}`: {} (at character {})", s.value, e.message, e.offset + 1),
+                format!(
+                    "{what}: `{}`: {} (at character {})",
+                    s.value,
+                    e.message,
+                    e.offset + 1
+                ),
             );
             None
         }
@@ -212,16 +217,37 @@ impl MetricsFileRaw {
                 .collect();
             if let Some(b) = &f.buckets {
                 if f.mtype != TypeRaw::Histogram {
-                    errs.push(Pos::of(b), format!("family `{}`: `buckets` only applies to histograms", f.name.value));
+                    errs.push(
+                        Pos::of(b),
+                        format!(
+                            "family `{}`: `buckets` only applies to histograms",
+                            f.name.value
+                        ),
+                    );
                 }
-                if b.value.windows(2).any(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less)) {
-                    errs.push(Pos::of(b), format!("family `{}`: bucket bounds {:?} must be strictly increasing", f.name.value, b.value));
+                if b.value
+                    .windows(2)
+                    .any(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less))
+                {
+                    errs.push(
+                        Pos::of(b),
+                        format!(
+                            "family `{}`: bucket bounds {:?} must be strictly increasing",
+                            f.name.value, b.value
+                        ),
+                    );
                 }
             }
             if let Some(b) = &f.buckets_include
                 && f.mtype != TypeRaw::Histogram
             {
-                errs.push(Pos::of(b), format!("family `{}`: `buckets_include` only applies to histograms", f.name.value));
+                errs.push(
+                    Pos::of(b),
+                    format!(
+                        "family `{}`: `buckets_include` only applies to histograms",
+                        f.name.value
+                    ),
+                );
             }
             out.families.push(FamilyExpectation {
                 name: f.name.value.clone(),
@@ -229,7 +255,11 @@ impl MetricsFileRaw {
                 help_required: f.help_required,
                 labels,
                 buckets: f.buckets.as_ref().map(|b| b.value.clone()),
-                buckets_include: f.buckets_include.as_ref().map(|b| b.value.clone()).unwrap_or_default(),
+                buckets_include: f
+                    .buckets_include
+                    .as_ref()
+                    .map(|b| b.value.clone())
+                    .unwrap_or_default(),
                 max_series: f.max_series,
             });
         }
@@ -239,8 +269,14 @@ impl MetricsFileRaw {
             if names.insert(r.name.value.clone(), ()).is_some() {
                 errs.push(pos, format!("relation `{}` is listed twice", r.name.value));
             }
-            if [r.tolerance, r.tolerance_ratio].iter().any(|t| t.is_nan() || *t < 0.0) {
-                errs.push(pos, format!("relation `{}`: tolerances must be ≥ 0", r.name.value));
+            if [r.tolerance, r.tolerance_ratio]
+                .iter()
+                .any(|t| t.is_nan() || *t < 0.0)
+            {
+                errs.push(
+                    pos,
+                    format!("relation `{}`: tolerances must be ≥ 0", r.name.value),
+                );
             }
             let what = format!("relation `{}`", r.name.value);
             let left = expr_at(&r.left, &what, errs);
@@ -249,26 +285,34 @@ impl MetricsFileRaw {
                 .tolerance_expr
                 .as_ref()
                 .and_then(|t| expr_at(t, &what, errs).map(|e| (t.value.clone(), e)));
-            let when = r.when.as_ref().and_then(|w| match parse_condition(&w.value) {
-                Ok(c) => {
-                    let mut facts = Vec::new();
-                    c.left.facts(&mut facts);
-                    c.right.facts(&mut facts);
-                    for f in facts {
-                        if let Err(m) = crate::check::facts::validate_name(&f) {
-                            errs.push(Pos::of(w), format!("{what}: `facts.{f}`: {m}"));
+            let when = r
+                .when
+                .as_ref()
+                .and_then(|w| match parse_condition(&w.value) {
+                    Ok(c) => {
+                        let mut facts = Vec::new();
+                        c.left.facts(&mut facts);
+                        c.right.facts(&mut facts);
+                        for f in facts {
+                            if let Err(m) = crate::check::facts::validate_name(&f) {
+                                errs.push(Pos::of(w), format!("{what}: `facts.{f}`: {m}"));
+                            }
                         }
+                        Some((w.value.clone(), c))
                     }
-                    Some((w.value.clone(), c))
-                }
-                Err(e) => {
-                    errs.push(
-                        Pos::of(w),
-                        format!("{what}: when `{}`: {} (at character {})", w.value, e.message, e.offset + 1),
-                    );
-                    None
-                }
-            });
+                    Err(e) => {
+                        errs.push(
+                            Pos::of(w),
+                            format!(
+                                "{what}: when `{}`: {} (at character {})",
+                                w.value,
+                                e.message,
+                                e.offset + 1
+                            ),
+                        );
+                        None
+                    }
+                });
             if let (Some(left), Some(right)) = (left, right) {
                 out.relations.push(Relation {
                     name: r.name.value.clone(),

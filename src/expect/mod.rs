@@ -57,7 +57,11 @@ fn serde_error(file: &str, e: &serde_saphyr::Error) -> ExpectErrors {
         .location()
         .map(|l| (l.line(), l.column()))
         .unwrap_or((0, 0));
-    let message = e.without_snippet().to_string();
+    let mut message = e.without_snippet().to_string();
+    // The position is already in front of the message; do not repeat it.
+    if let Some(i) = message.rfind(" at line ") {
+        message.truncate(i);
+    }
     ExpectErrors(vec![ExpectError {
         file: file.to_string(),
         line,
@@ -112,7 +116,10 @@ pub fn parse_str(file: &str, text: &str) -> Result<ExpectationFile, ExpectErrors
                 .unwrap_or_default();
             errs.push(
                 Pos::of(&kind),
-                format!("unknown kind `{other}` (expected one of {}){hint}", KINDS.join(", ")),
+                format!(
+                    "unknown kind `{other}` (expected one of {}){hint}",
+                    KINDS.join(", ")
+                ),
             );
             errs.finish(ExpectationFile::Metrics(MetricsExpectations::default()))
         }
@@ -131,7 +138,10 @@ fn wrong_kind(path: &Path, want: &str, got: &ExpectationFile) -> ExpectErrors {
         file: path.display().to_string(),
         line: 1,
         column: 1,
-        message: format!("expected a `kind: {want}` file, found `kind: {}`", got.kind()),
+        message: format!(
+            "expected a `kind: {want}` file, found `kind: {}`",
+            got.kind()
+        ),
     }])
 }
 

@@ -156,14 +156,22 @@ fn flatten(
     let pos = Pos::of(&s.name);
     let name = &s.name.value;
     if seen.insert(name.clone(), ()).is_some() {
-        errs.push(pos, format!("span `{name}` appears twice in the tree; names must be unique"));
+        errs.push(
+            pos,
+            format!("span `{name}` appears twice in the tree; names must be unique"),
+        );
     }
     let count = s.count.unwrap_or(NumMatcher::exactly(1.0));
     count.validate(pos, &format!("span `{name}` count"), errs);
     let attributes = s
         .attributes
         .iter()
-        .map(|(k, m)| (k.clone(), m.resolve(pos, &format!("span `{name}` attribute `{k}`"), errs)))
+        .map(|(k, m)| {
+            (
+                k.clone(),
+                m.resolve(pos, &format!("span `{name}` attribute `{k}`"), errs),
+            )
+        })
         .collect();
     out.push(SpanExpectation {
         name: name.clone(),
@@ -189,7 +197,10 @@ impl TracesFileRaw {
         if !(0.0..=1.0).contains(&self.completeness_min_ratio) {
             errs.push(
                 root_pos,
-                format!("completeness_min_ratio {} must be within 0..=1", self.completeness_min_ratio),
+                format!(
+                    "completeness_min_ratio {} must be within 0..=1",
+                    self.completeness_min_ratio
+                ),
             );
         }
         for d in &self.duration_spans {
@@ -197,7 +208,10 @@ impl TracesFileRaw {
                 let hint = crate::util::nearest(d, seen.keys().map(String::as_str))
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
-                errs.push(root_pos, format!("duration_spans names `{d}`, which is not in the tree{hint}"));
+                errs.push(
+                    root_pos,
+                    format!("duration_spans names `{d}`, which is not in the tree{hint}"),
+                );
             }
         }
         TracesExpectations {
