@@ -10,11 +10,20 @@ use serde_saphyr::Spanned;
 use super::error::{Collector, Pos};
 use super::matchers::{NumMatcher, StrMatcher, StrMatcherRaw};
 
+/// The `kind` value of this file type (for the JSON Schema; the loader reads `kind` first).
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum LogsKind {
+    Logs,
+}
+
 /// A logs expectation file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogsFileRaw {
     /// Always `logs`.
+    #[schemars(with = "LogsKind")]
     pub kind: String,
     /// Field that carries the level (default `level`).
     #[serde(default = "default_level_field")]

@@ -11,11 +11,20 @@ use super::expr::{CmpOp, Condition, Expr, parse_condition, parse_expr};
 use super::matchers::{StrMatcher, StrMatcherRaw};
 use crate::observe::model::MetricType;
 
+/// The `kind` value of this file type (for the JSON Schema; the loader reads `kind` first).
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum MetricsKind {
+    Metrics,
+}
+
 /// A metrics expectation file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsFileRaw {
     /// Always `metrics`.
+    #[schemars(with = "MetricsKind")]
     pub kind: String,
     /// Families the target must expose.
     pub families: Vec<FamilyRaw>,

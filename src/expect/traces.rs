@@ -11,11 +11,20 @@ use super::error::{Collector, Pos};
 use super::matchers::{NumMatcher, StrMatcher, StrMatcherRaw};
 use crate::observe::model::SpanKind;
 
+/// The `kind` value of this file type (for the JSON Schema; the loader reads `kind` first).
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum TracesKind {
+    Traces,
+}
+
 /// A traces expectation file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TracesFileRaw {
     /// Always `traces`.
+    #[schemars(with = "TracesKind")]
     pub kind: String,
     /// `service.name` of the target's spans (spans of other services are ignored).
     pub service_name: String,
