@@ -65,6 +65,9 @@ pub struct RunFacts<'a> {
     pub default_stub: bool,
     /// Every job ended before the final scrape.
     pub drained: bool,
+    /// Trace ids of the harness's other requests to the target (e.g. status polls): also
+    /// traces of this run.
+    pub extra_trace_ids: Vec<String>,
 }
 
 impl<'a> RunFacts<'a> {
@@ -113,6 +116,7 @@ impl<'a> RunFacts<'a> {
             run_end_unix_nano,
             default_stub,
             drained,
+            extra_trace_ids: Vec::new(),
         }
     }
 
@@ -142,6 +146,7 @@ impl<'a> RunFacts<'a> {
             .flat_map(|j| {
                 std::iter::once(j.trace_id.as_str()).chain(j.returned_trace_id.as_deref())
             })
+            .chain(self.extra_trace_ids.iter().map(String::as_str))
             .collect()
     }
 

@@ -71,6 +71,21 @@ pub fn check(
     for f in &exp.families {
         let Some(fam) = find_family(final_scrape, &f.name) else {
             out.push(absent(f, final_scrape));
+            // A client library renames a family by its type (`_total` for counters): say so
+            // through the type check, which is the real defect.
+            if let Some(sib) = total_sibling(final_scrape, &f.name) {
+                out.push(Check::fail(
+                    format!("metrics.type.{}", f.name),
+                    METRICS,
+                    format!(
+                        "`{}` should be a {}, but is exposed as `{}`, a {}",
+                        f.name,
+                        f.mtype.as_str(),
+                        sib.name,
+                        sib.mtype.as_str()
+                    ),
+                ));
+            }
             continue;
         };
         out.push(Check::pass(
@@ -99,8 +114,8 @@ pub fn check(
         if f.buckets.is_some() || !f.buckets_include.is_empty() {
             out.push(buckets_check(f, fam));
         }
-        if let Some(max) = f.max_series {
-            out.push(cardinality_check(f, fam, max));
+        if f.max_series.is_some() || f.max_label_values.is_some() {
+            out.push(cardinality_check(f, fam));
         }
         if !scrapes_during_run.is_empty()
             && matches!(
@@ -115,6 +130,14 @@ pub fn check(
         out.push(check_relation(r, final_scrape, facts));
     }
     out
+}
+
+/// The family named `name` with `_total` added or removed.
+fn total_sibling<'a>(e: &'a Exposition, name: &str) -> Option<&'a MetricFamily> {
+    match name.strip_suffix("_total") {
+        Some(base) => e.family(base),
+        None => e.family(&format!("{name}_total")),
+    }
 }
 
 fn absent(f: &FamilyExpectation, e: &Exposition) -> Check {
@@ -322,17 +345,10 @@ fn buckets_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
     }
 }
 
-fn cardinality_check(f: &FamilyExpectation, fam: &MetricFamily, max: u64) -> Check {
+fn cardinality_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
     let id = format!("metrics.cardinality.{}", f.name);
     let series: BTreeSet<Vec<(String, String)>> = fam.samples.iter().map(series_key).collect();
     let n = series.len() as u64;
-    if n <= max {
-        return Check::pass(
-            id,
-            METRICS,
-            format!("`{}` has {n} series (budget {max})", f.name),
-        );
-    }
     let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for k in &series {
         for (name, v) in k {
@@ -340,6 +356,22 @@ fn cardinality_check(f: &FamilyExpectation, fam: &MetricFamily, max: u64) -> Che
         }
     }
     let worst = values.iter().max_by_key(|(_, v)| v.len());
+    let widest = worst.map(|(_, v)| v.len() as u64).unwrap_or(0);
+    let series_ok = f.max_series.is_none_or(|m| n <= m);
+    let labels_ok = f.max_label_values.is_none_or(|m| widest <= m);
+    let budget = match (f.max_series, f.max_label_values) {
+        (Some(s), Some(l)) => format!("budget {s} series, {l} values per label"),
+        (Some(s), None) => format!("budget {s} series"),
+        (None, Some(l)) => format!("budget {l} values per label"),
+        (None, None) => "no budget".to_string(),
+    };
+    if series_ok && labels_ok {
+        return Check::pass(
+            id,
+            METRICS,
+            format!("`{}` has {n} series ({budget})", f.name),
+        );
+    }
     let (label_msg, evidence): (String, Vec<String>) = match worst {
         Some((name, vals)) => (
             format!("; label `{name}` has {} distinct values", vals.len()),
@@ -353,10 +385,7 @@ fn cardinality_check(f: &FamilyExpectation, fam: &MetricFamily, max: u64) -> Che
     Check::fail(
         id,
         METRICS,
-        format!(
-            "`{}` has {n} series, over its budget of {max}{label_msg}",
-            f.name
-        ),
+        format!("`{}` has {n} series, over its {budget}{label_msg}", f.name),
     )
     .with_evidence(evidence)
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::expect::traces::{ErrorStatus, Required, TracesExpectations};
-use crate::observe::model::{AttrValue, JobOutcome, JobRecord, SpanRecord, SpanStatus};
+use crate::observe::model::{AttrValue, JobOutcome, JobRecord, SpanKind, SpanRecord, SpanStatus};
 use crate::report::model::{Check, MAX_EVIDENCE};
 
 use super::TRACES;
@@ -325,6 +325,9 @@ fn completeness(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<
     }
 }
 
+/// A span whose parent id names no received span of its trace and no harness client span.
+/// Entry spans (server, consumer) are exempt: their parent is remote by design (a caller's span
+/// that is never exported here), which `traces.propagation` judges for jobs.
 fn orphans(idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
     let clients: HashSet<&str> = facts
         .jobs
@@ -335,6 +338,7 @@ fn orphans(idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
     for spans in idx.by_trace.values() {
         for s in spans {
             if let Some(parent) = s.parent_span_id.as_deref()
+                && !matches!(s.kind, SpanKind::Server | SpanKind::Consumer)
                 && idx.parent(s).is_none()
                 && !clients.contains(parent)
             {

@@ -84,6 +84,10 @@ pub struct FamilyRaw {
     /// Most series (distinct label sets, ignoring `le`/`quantile`) the family may expose.
     #[serde(default)]
     pub max_series: Option<u64>,
+    /// Most distinct values any one label may take in this family (catches a per-job or
+    /// per-user label even in a short run).
+    #[serde(default)]
+    pub max_label_values: Option<u64>,
 }
 
 fn yes() -> bool {
@@ -153,6 +157,7 @@ pub struct FamilyExpectation {
     /// Bounds that must be among the buckets.
     pub buckets_include: Vec<f64>,
     pub max_series: Option<u64>,
+    pub max_label_values: Option<u64>,
 }
 
 /// One relation, parsed.
@@ -270,6 +275,7 @@ impl MetricsFileRaw {
                     .map(|b| b.value.clone())
                     .unwrap_or_default(),
                 max_series: f.max_series,
+                max_label_values: f.max_label_values,
             });
         }
         let mut names = BTreeMap::new();

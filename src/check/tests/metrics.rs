@@ -87,7 +87,8 @@ fn unbounded_label_fails_cardinality_naming_the_label() {
     );
     let c = find(&checks, "metrics.cardinality.pipeline_duration_seconds");
     assert!(
-        c.message.contains("8 series, over its budget of 6"),
+        c.message
+            .contains("8 series, over its budget 6 series, 3 values per label"),
         "{}",
         c.message
     );
@@ -102,6 +103,56 @@ fn unbounded_label_fails_cardinality_naming_the_label() {
         c.evidence
     );
     assert!(c.evidence.len() <= 5);
+}
+
+#[test]
+fn a_short_run_with_a_per_job_label_still_fails_cardinality() {
+    // 4 jobs: within the series budget, but `job_id` has more values than any bounded label.
+    let js: Vec<_> = jobs().into_iter().take(4).collect();
+    let expo = parse(&exposition_text(&js, Defect::UnboundedLabel));
+    let checks = check(&metrics_exp(), &expo, &[], &facts(&js));
+    assert_eq!(
+        failing(&checks),
+        vec!["metrics.cardinality.pipeline_duration_seconds"]
+    );
+    let c = find(&checks, "metrics.cardinality.pipeline_duration_seconds");
+    assert!(
+        c.message.contains("label `job_id` has 4 distinct values"),
+        "{}",
+        c.message
+    );
+}
+
+#[test]
+fn wrong_type_renamed_by_the_client_library_still_names_the_type() {
+    // prometheus-client appends `_total` to a counter's name.
+    let checks = with_text(|t| {
+        t.replace(
+            "# TYPE pipeline_active_jobs gauge",
+            "# TYPE pipeline_active_jobs_total counter",
+        )
+        .replace("pipeline_active_jobs 0", "pipeline_active_jobs_total 0")
+        .replace(
+            "# HELP pipeline_active_jobs ",
+            "# HELP pipeline_active_jobs_total ",
+        )
+    });
+    let c = find(&checks, "metrics.type.pipeline_active_jobs");
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.message.contains(
+            "should be a gauge, but is exposed as `pipeline_active_jobs_total`, a counter"
+        ),
+        "{}",
+        c.message
+    );
+    let p = find(&checks, "metrics.present.pipeline_active_jobs");
+    assert!(
+        p.message
+            .contains("did you mean `pipeline_active_jobs_total`?"),
+        "{}",
+        p.message
+    );
 }
 
 #[test]
