@@ -1,9 +1,12 @@
 //! Per-line field rules of log checks: presence (optionally conditional on another field), JSON
-//! type, string format, allowed values, equality with another field, templates.
+//! type, string format, allowed values, equality with another field, templates; and the
+//! bounded offender samples log checks keep.
 
 use serde_json::{Map, Value};
 
 use crate::expect::logs::{FieldExpectation, FieldType, Format, TemplatePart};
+use crate::observe::model::LogLine;
+use crate::report::model::MAX_EVIDENCE;
 
 /// What is wrong with one field of one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +154,56 @@ pub fn check_field(obj: &Map<String, Value>, f: &FieldExpectation) -> Option<Fie
         }
     }
     None
+}
+
+/// Longest line excerpt kept as evidence.
+const EXCERPT_CHARS: usize = 240;
+
+/// A line, truncated, for evidence.
+pub fn excerpt(l: &LogLine) -> String {
+    let mut t: String = l.text.chars().take(EXCERPT_CHARS).collect();
+    if t.len() < l.text.len() {
+        t.push('…');
+    }
+    format!("line {}: {t}", l.line)
+}
+
+/// Offender counter with a bounded sample.
+#[derive(Debug, Default, Clone)]
+pub struct Offenders {
+    /// Offending lines.
+    pub count: u64,
+    /// Of which the field was missing.
+    pub missing: u64,
+    /// The first problem, for the message.
+    pub first: Option<String>,
+    /// At most `MAX_EVIDENCE` offending lines.
+    pub samples: Vec<String>,
+}
+
+impl Offenders {
+    /// Count one offending line.
+    pub fn add(&mut self, what: &str, l: &LogLine) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(what.to_string());
+        }
+        if self.samples.len() < MAX_EVIDENCE {
+            self.samples.push(format!("{} ({what})", excerpt(l)));
+        }
+    }
+}
+
+/// The JSON type of a value, for messages.
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 #[cfg(test)]

@@ -12,39 +12,7 @@ use crate::report::model::{Check, MAX_EVIDENCE};
 
 use super::LOGS;
 use super::facts::RunFacts;
-use super::log_fields::check_field;
-
-/// Longest line excerpt kept as evidence.
-const EXCERPT_CHARS: usize = 240;
-
-fn excerpt(l: &LogLine) -> String {
-    let mut t: String = l.text.chars().take(EXCERPT_CHARS).collect();
-    if t.len() < l.text.len() {
-        t.push('…');
-    }
-    format!("line {}: {t}", l.line)
-}
-
-/// Offender counter with a bounded sample.
-#[derive(Debug, Default, Clone)]
-struct Offenders {
-    count: u64,
-    missing: u64,
-    first: Option<String>,
-    samples: Vec<String>,
-}
-
-impl Offenders {
-    fn add(&mut self, what: &str, l: &LogLine) {
-        self.count += 1;
-        if self.first.is_none() {
-            self.first = Some(what.to_string());
-        }
-        if self.samples.len() < MAX_EVIDENCE {
-            self.samples.push(format!("{} ({what})", excerpt(l)));
-        }
-    }
-}
+use super::log_fields::{Offenders, check_field, json_kind};
 
 /// What the lines said about one job id.
 #[derive(Debug, Default, Clone)]
@@ -403,16 +371,5 @@ impl<'e> LogChecker<'e> {
             )
             .with_evidence(problems)
         }
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod expr;
+pub mod expr_parser;
 pub mod logs;
 pub mod matchers;
 pub mod metrics;

@@ -4,4 +4,5 @@
 mod fixtures;
 mod logs;
 mod metrics;
+mod telemetry;
 mod traces;
