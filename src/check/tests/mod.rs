@@ -4,5 +4,6 @@
 mod fixtures;
 mod logs;
 mod metrics;
+mod relations;
 mod telemetry;
 mod traces;
