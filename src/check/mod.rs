@@ -1,4 +1,26 @@
 //! Pure checks: (&Expectation, &Evidence) -> Vec<Check>. No I/O here, ever.
+//!
+//! One file per signal: [`metrics`] (plus [`metric_series`] and [`relations`], its expression
+//! evaluator), [`logs`] (plus [`log_fields`]), [`traces`] (plus [`trace_checks`] and
+//! [`trace_tree`]); [`facts`] is the harness's own ground truth they are compared with.
+
+pub mod facts;
+pub mod log_fields;
+pub mod logs;
+pub mod metric_series;
+pub mod metrics;
+pub mod relations;
+pub mod trace_checks;
+pub mod trace_tree;
+pub mod traces;
+
+/// Check kinds.
+pub const METRICS: &str = "metrics";
+pub const LOGS: &str = "logs";
+pub const TRACES: &str = "traces";
+
+#[cfg(test)]
+mod tests;
 
 pub mod compose;
 pub mod compose_links;

@@ -1,1 +1,107 @@
-//! Integration tests: checks.
+//! Integration tests: checks. The shipped expectation files load through the public API, the
+//! JSON Schema in `schemas/` is the one generated from the types, and the checks run end to end
+//! on the shipped files through the public API.
+
+use obsgate::check::facts::RunFacts;
+use obsgate::check::logs::LogChecker;
+use obsgate::expect;
+use obsgate::observe::model::{JobOutcome, JobRecord, LogLine};
+use obsgate::report::model::Status;
+
+use crate::util::repo_root;
+
+/// Regenerate with `OBSGATE_BLESS=1 cargo test --test it checks::schema`.
+#[test]
+fn schema_is_up_to_date() {
+    let path = repo_root().join("schemas/expectations.schema.json");
+    let generated = expect::schema_json();
+    if std::env::var_os("OBSGATE_BLESS").is_some() {
+        std::fs::write(&path, &generated).expect("write schema");
+    }
+    let shipped = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        shipped == generated,
+        "{} is stale: run `OBSGATE_BLESS=1 cargo test --test it checks::schema`",
+        path.display()
+    );
+    let v: serde_json::Value = serde_json::from_str(&shipped).expect("schema is JSON");
+    let text = v.to_string();
+    for key in [
+        "families",
+        "relations",
+        "buckets_include",
+        "when_present",
+        "error_status",
+        "completeness_min_ratio",
+    ] {
+        assert!(text.contains(key), "schema lacks `{key}`");
+    }
+}
+
+#[test]
+fn shipped_files_load_by_kind() {
+    for (file, kind) in [
+        ("metrics.yaml", "metrics"),
+        ("logs.yaml", "logs"),
+        ("traces.yaml", "traces"),
+    ] {
+        let f = expect::load_file(&repo_root().join("expectations").join(file))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.kind(), kind);
+    }
+}
+
+#[test]
+fn missing_file_is_an_error_naming_it() {
+    let e = expect::load_metrics(&repo_root().join("expectations/nope.yaml")).unwrap_err();
+    assert!(e.to_string().contains("nope.yaml:0:0: cannot read"), "{e}");
+}
+
+#[test]
+fn a_request_line_without_job_passes_and_a_bare_line_fails() {
+    let exp = expect::load_logs(&repo_root().join("expectations/logs.yaml")).expect("logs.yaml");
+    let job = JobRecord {
+        job_id: None,
+        correlation_id: "c1".into(),
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+        client_span_id: "00f067aa0ba902b7".into(),
+        returned_trace_id: None,
+        preset: "short".into(),
+        user_id: "u1".into(),
+        phase: "p".into(),
+        outcome: JobOutcome::HttpError,
+        http_status: Some(503),
+        sent_unix_nano: 1,
+        end_unix_nano: None,
+    };
+    let jobs = [job];
+    let facts = RunFacts::from_jobs(&jobs, &[], 0, 10_000_000_000, true);
+    let good = r#"{"timestamp":"2027-01-01T00:00:00Z","level":"WARNING","severity":"WARNING","message":"queue full","service":"pipeline-stub","correlation_id":"c1","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b8","user_id":"u1","logging.googleapis.com/trace":"projects/obsgate/traces/4bf92f3577b34da6a3ce929d0e0e4736","logging.googleapis.com/spanId":"00f067aa0ba902b8"}"#;
+    let mut c = LogChecker::new(&exp);
+    c.feed(&LogLine {
+        line: 1,
+        text: good.into(),
+    });
+    let checks = c.finish(&facts);
+    let bad: Vec<_> = checks.iter().filter(|c| c.status == Status::Fail).collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    let mut c = LogChecker::new(&exp);
+    c.feed(&LogLine {
+        line: 1,
+        text: r#"{"message":"hi"}"#.into(),
+    });
+    let checks = c.finish(&facts);
+    let failed: Vec<&str> = checks
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .map(|c| c.id.as_str())
+        .collect();
+    for id in [
+        "logs.field.timestamp",
+        "logs.field.level",
+        "logs.field.service",
+        "logs.correlation",
+    ] {
+        assert!(failed.contains(&id), "{id} not in {failed:?}");
+    }
+}

@@ -1,0 +1,254 @@
+//! Metrics checks over parsed expositions: presence, type, HELP, labels, histogram buckets,
+//! cardinality, counter monotonicity across scrapes, and value relations with the run's facts.
+
+use crate::expect::metrics::{FamilyExpectation, MetricsExpectations};
+use crate::observe::model::{
+    Exposition, ExpositionError, ExpositionFormat, MetricFamily, MetricType, Sample,
+};
+use crate::report::model::{Check, MAX_EVIDENCE};
+
+use super::METRICS;
+use super::facts::RunFacts;
+use super::metric_series::{buckets_check, cardinality_check, monotonic_check};
+use super::relations::check_relation;
+
+/// `metrics.exposition`: whether the scrape parsed at all.
+pub fn exposition_check(parsed: Result<&Exposition, &ExpositionError>) -> Check {
+    match parsed {
+        Ok(e) => Check::pass(
+            "metrics.exposition",
+            METRICS,
+            format!("exposition parsed: {} families", e.families.len()),
+        ),
+        Err(e) => Check::fail(
+            "metrics.exposition",
+            METRICS,
+            format!(
+                "the exposition is malformed at line {}:{}: {}",
+                e.line, e.column, e.message
+            ),
+        ),
+    }
+}
+
+/// Every metrics check for a scrape that may have failed to parse: `metrics.exposition`, then
+/// either [`check`] or one `error` check saying nothing else could be judged.
+pub fn check_scrape(
+    exp: &MetricsExpectations,
+    final_scrape: Result<&Exposition, &ExpositionError>,
+    scrapes_during_run: &[Exposition],
+    facts: &RunFacts<'_>,
+) -> Vec<Check> {
+    let mut out = vec![exposition_check(final_scrape)];
+    match final_scrape {
+        Ok(e) => out.extend(check(exp, e, scrapes_during_run, facts)),
+        Err(_) => out.push(Check::error(
+            "metrics.families",
+            METRICS,
+            "no metric family could be checked: the final scrape did not parse",
+        )),
+    }
+    out
+}
+
+/// The family `name` in `e`; OpenMetrics counters are exposed without their `_total`.
+pub fn find_family<'a>(e: &'a Exposition, name: &str) -> Option<&'a MetricFamily> {
+    e.family(name).or_else(|| match e.format {
+        ExpositionFormat::OpenMetrics => name.strip_suffix("_total").and_then(|n| e.family(n)),
+        ExpositionFormat::Text004 => None,
+    })
+}
+
+/// Every metrics check of `exp` against the final scrape (and the scrapes taken during the run).
+pub fn check(
+    exp: &MetricsExpectations,
+    final_scrape: &Exposition,
+    scrapes_during_run: &[Exposition],
+    facts: &RunFacts<'_>,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    for f in &exp.families {
+        let Some(fam) = find_family(final_scrape, &f.name) else {
+            out.push(absent(f, final_scrape));
+            // A client library renames a family by its type (`_total` for counters): say so
+            // through the type check, which is the real defect.
+            if let Some(sib) = total_sibling(final_scrape, &f.name) {
+                out.push(Check::fail(
+                    format!("metrics.type.{}", f.name),
+                    METRICS,
+                    format!(
+                        "`{}` should be a {}, but is exposed as `{}`, a {}",
+                        f.name,
+                        f.mtype.as_str(),
+                        sib.name,
+                        sib.mtype.as_str()
+                    ),
+                ));
+            }
+            continue;
+        };
+        out.push(Check::pass(
+            format!("metrics.present.{}", f.name),
+            METRICS,
+            format!("`{}` exposed with {} samples", f.name, fam.samples.len()),
+        ));
+        out.push(type_check(f, fam));
+        if f.help_required {
+            let ok = fam.help.as_deref().is_some_and(|h| !h.trim().is_empty());
+            out.push(Check::from_bool(
+                format!("metrics.help.{}", f.name),
+                METRICS,
+                ok,
+                if ok {
+                    format!("`{}` has a HELP text", f.name)
+                } else {
+                    format!(
+                        "`{}` has no (or an empty) `# HELP` line; expected a description",
+                        f.name
+                    )
+                },
+            ));
+        }
+        out.push(labels_check(f, fam));
+        if f.buckets.is_some() || !f.buckets_include.is_empty() {
+            out.push(buckets_check(f, fam));
+        }
+        if f.max_series.is_some() || f.max_label_values.is_some() {
+            out.push(cardinality_check(f, fam));
+        }
+        if !scrapes_during_run.is_empty()
+            && matches!(
+                f.mtype,
+                MetricType::Counter | MetricType::Histogram | MetricType::Summary
+            )
+        {
+            out.push(monotonic_check(f, scrapes_during_run, final_scrape));
+        }
+    }
+    for r in &exp.relations {
+        out.push(check_relation(r, final_scrape, facts));
+    }
+    out
+}
+
+/// The family named `name` with `_total` added or removed.
+fn total_sibling<'a>(e: &'a Exposition, name: &str) -> Option<&'a MetricFamily> {
+    match name.strip_suffix("_total") {
+        Some(base) => e.family(base),
+        None => e.family(&format!("{name}_total")),
+    }
+}
+
+fn absent(f: &FamilyExpectation, e: &Exposition) -> Check {
+    let names = e.families.iter().map(|x| x.name.as_str());
+    let hint = crate::util::nearest(&f.name, names)
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    Check::fail(
+        format!("metrics.present.{}", f.name),
+        METRICS,
+        format!(
+            "metric `{}` not exposed{hint} ({} families exposed)",
+            f.name,
+            e.families.len()
+        ),
+    )
+}
+
+fn type_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
+    let ok = fam.mtype == f.mtype;
+    Check::from_bool(
+        format!("metrics.type.{}", f.name),
+        METRICS,
+        ok,
+        if ok {
+            format!("`{}` is a {}", f.name, f.mtype.as_str())
+        } else {
+            format!(
+                "`{}` should be a {}, but is exposed as {}",
+                f.name,
+                f.mtype.as_str(),
+                fam.mtype.as_str()
+            )
+        },
+    )
+}
+
+/// One sample as written, for evidence.
+pub fn show(s: &Sample) -> String {
+    let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!(
+        "line {}: {}{{{}}} {}",
+        s.line,
+        s.name,
+        labels.join(","),
+        s.value
+    )
+}
+
+fn labels_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
+    let id = format!("metrics.labels.{}", f.name);
+    if f.labels.is_empty() {
+        return Check::pass(id, METRICS, format!("`{}` needs no labels", f.name));
+    }
+    let mut bad = 0usize;
+    let mut evidence = Vec::new();
+    let mut first = None;
+    for s in &fam.samples {
+        for (name, m) in &f.labels {
+            let problem = match s.label(name) {
+                None => {
+                    let present: Vec<&str> = s.labels.iter().map(|(k, _)| k.as_str()).collect();
+                    let hint = crate::util::nearest(name, present.iter().copied())
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default();
+                    Some(format!("label `{name}` missing{hint}"))
+                }
+                Some(v) if !m.matches(v) => {
+                    let hint = m
+                        .nearest(v)
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default();
+                    Some(format!(
+                        "label `{name}`=`{v}` is not {}{hint}",
+                        m.describe()
+                    ))
+                }
+                Some(_) => None,
+            };
+            if let Some(p) = problem {
+                bad += 1;
+                if evidence.len() < MAX_EVIDENCE {
+                    evidence.push(format!("{} ({p})", show(s)));
+                }
+                first.get_or_insert(p);
+                break;
+            }
+        }
+    }
+    let wanted: Vec<&str> = f.labels.iter().map(|(k, _)| k.as_str()).collect();
+    if bad == 0 {
+        Check::pass(
+            id,
+            METRICS,
+            format!(
+                "every sample of `{}` carries [{}] with allowed values",
+                f.name,
+                wanted.join(", ")
+            ),
+        )
+    } else {
+        Check::fail(
+            id,
+            METRICS,
+            format!(
+                "{bad} of {} samples of `{}` break the label contract [{}]: {}",
+                fam.samples.len(),
+                f.name,
+                wanted.join(", "),
+                first.unwrap_or_default()
+            ),
+        )
+        .with_evidence(evidence)
+    }
+}

@@ -1,0 +1,9 @@
+//! Checker tests on fixture data: a healthy run passes everything; each stub defect flips
+//! exactly the expected checks.
+
+mod fixtures;
+mod logs;
+mod metrics;
+mod relations;
+mod telemetry;
+mod traces;

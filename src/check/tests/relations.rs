@@ -1,0 +1,142 @@
+//! Relation evaluator tests: aggregations with partial label matching, facts, arithmetic, and
+//! the errors that make a relation fail or error instead of passing silently.
+
+use super::fixtures::*;
+use crate::check::relations::{check_relation, eval};
+use crate::expect::expr::{CmpOp, parse_condition, parse_expr};
+use crate::expect::metrics::Relation;
+use crate::report::model::Status;
+use crate::stub::faults::FaultProfile;
+
+fn ev(src: &str) -> Result<f64, String> {
+    let js = jobs();
+    let expo = parse(&exposition_text(&js, Defect::None));
+    let f = FaultProfile {
+        job_failure_ratio: 0.25,
+        ..FaultProfile::default()
+    };
+    eval(&parse_expr(src).unwrap(), &expo, &facts_with(&js, f))
+}
+
+#[test]
+fn aggregations_and_partial_label_matching() {
+    assert_eq!(ev("sum(user_jobs_completed_total)"), Ok(7.0));
+    assert_eq!(
+        ev(r#"sum(user_jobs_completed_total{preset="premium"})"#),
+        Ok(1.0)
+    );
+    assert_eq!(
+        ev(r#"sum(user_jobs_completed_total{preset=~"short|standard"})"#),
+        Ok(6.0)
+    );
+    assert_eq!(
+        ev(r#"sum(user_jobs_completed_total{preset!="short"})"#),
+        Ok(4.0)
+    );
+    assert_eq!(
+        ev(r#"sum(user_jobs_completed_total{preset!~"s.*"})"#),
+        Ok(1.0)
+    );
+    assert_eq!(ev("count(user_jobs_completed_total)"), Ok(3.0));
+    assert_eq!(ev("max(user_jobs_completed_total)"), Ok(3.0));
+    assert_eq!(ev("min(user_jobs_completed_total)"), Ok(1.0));
+    // Matching no series is zero, not an error: no failure yet is a count of 0.
+    assert_eq!(
+        ev(r#"sum(pipeline_duration_seconds_count{status="timeout"})"#),
+        Ok(0.0)
+    );
+}
+
+#[test]
+fn facts_and_arithmetic() {
+    assert_eq!(ev("facts.succeeded + facts.failed"), Ok(8.0));
+    assert_eq!(ev("facts.finished - 2 * facts.failed"), Ok(6.0));
+    assert_eq!(ev("facts.fault.job_failure_ratio"), Ok(0.25));
+    assert_eq!(ev("facts.preset.premium.failed"), Ok(1.0));
+    assert_eq!(ev("facts.phase.steady.sent"), Ok(8.0));
+    assert_eq!(ev("facts.drained * facts.default_stub"), Ok(1.0));
+    assert_eq!(ev("sqrt(16) + abs(-1)"), Ok(5.0));
+    assert_eq!(ev("-(1 + 2) * 2"), Ok(-6.0));
+}
+
+#[test]
+fn missing_samples_and_division_by_zero_are_errors() {
+    let e = ev("sum(render_failure_total)").unwrap_err();
+    assert!(e.contains("no sample named `render_failure_total` is exposed; did you mean `render_failures_total`?"), "{e}");
+    let e = ev(r#"sum(user_jobs_completed_total) / sum(user_jobs_completed_total{preset="x"})"#)
+        .unwrap_err();
+    assert!(e.contains("division by zero"), "{e}");
+    assert!(ev(r#"max(user_jobs_completed_total{preset="x"})"#).is_err());
+}
+
+fn relation(left: &str, op: CmpOp, right: &str, when: Option<&str>) -> Relation {
+    Relation {
+        name: "r".into(),
+        description: None,
+        left_src: left.into(),
+        left: parse_expr(left).unwrap(),
+        op,
+        right_src: right.into(),
+        right: parse_expr(right).unwrap(),
+        tolerance: 0.0,
+        tolerance_ratio: 0.0,
+        tolerance_expr: None,
+        when: when.map(|w| (w.to_string(), parse_condition(w).unwrap())),
+    }
+}
+
+#[test]
+fn relation_checks_pass_fail_skip_and_tolerate() {
+    let js = jobs();
+    let expo = parse(&exposition_text(&js, Defect::None));
+    let f = facts(&js);
+    let r = relation(
+        "sum(user_jobs_completed_total)",
+        CmpOp::Ge,
+        "facts.succeeded",
+        None,
+    );
+    assert_eq!(check_relation(&r, &expo, &f).status, Status::Pass);
+    let r = relation(
+        "sum(user_jobs_completed_total)",
+        CmpOp::Gt,
+        "facts.succeeded",
+        None,
+    );
+    assert_eq!(check_relation(&r, &expo, &f).status, Status::Fail);
+    let mut r = relation(
+        "sum(user_jobs_completed_total)",
+        CmpOp::Eq,
+        "facts.finished",
+        None,
+    );
+    assert_eq!(check_relation(&r, &expo, &f).status, Status::Fail);
+    r.tolerance_ratio = 0.125;
+    assert_eq!(
+        check_relation(&r, &expo, &f).status,
+        Status::Pass,
+        "7 vs 8 within 12.5%"
+    );
+    let r = relation(
+        "sum(user_jobs_completed_total)",
+        CmpOp::Eq,
+        "0",
+        Some("facts.failed == 0"),
+    );
+    let c = check_relation(&r, &expo, &f);
+    assert_eq!(c.status, Status::Skip);
+    assert!(
+        c.message
+            .contains("not applicable: `facts.failed == 0` does not hold (1 == 0)"),
+        "{}",
+        c.message
+    );
+    let r = relation("sum(nope_total)", CmpOp::Eq, "0", None);
+    let c = check_relation(&r, &expo, &f);
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.message.contains("`sum(nope_total)` cannot be computed"),
+        "{}",
+        c.message
+    );
+}
