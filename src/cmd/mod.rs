@@ -3,4 +3,5 @@ pub mod check;
 pub mod health;
 pub mod report;
 pub mod run;
+pub mod run_signals;
 pub mod stub;

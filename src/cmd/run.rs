@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::check::facts::RunFacts;
 use crate::cli::{OutputFormat, RunArgs};
+use crate::cmd::run_signals::{Expectations, LogFeed, Receiver, Scrapes, metric_and_trace_checks};
 use crate::exit::{AppError, AppResult, Outcome};
 use crate::load::{ExecOptions, LoadOutcome, StubChild, StubDriver, StubOptions};
 use crate::report::model::{Check, LoadReport, Report, SCHEMA_VERSION, Status, Verdict};
@@ -45,7 +47,15 @@ pub struct Target {
 /// Entry point of `obsgate run`.
 pub async fn run(args: RunArgs) -> AppResult {
     let prep = prepare(args)?;
-    let mut target = start_target(&prep).await?;
+    let exps = Expectations::load(&prep.plan.expectations)?;
+    // The receiver must exist before the stub starts: the stub is told where to export.
+    let receiver = match prep.args.target {
+        None => Some(Receiver::start().await?),
+        Some(_) => None,
+    };
+    let mut target = start_target(&prep, receiver.as_ref().map(|r| r.endpoint.clone())).await?;
+    let stdout = target.stub.as_mut().and_then(|s| s.take_stdout());
+    let scrapes = Scrapes::start(&target.base_url);
     let (stop_tx, stop_rx) = watch::channel(false);
     let ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -55,17 +65,78 @@ pub async fn run(args: RunArgs) -> AppResult {
             let _ = stop_tx.send(true);
         }
     });
-    let outcome = drive(&prep, &mut target, stop_rx).await;
+    let mut feed = LogFeed::new(&exps);
+    let (logs_done_tx, logs_done_rx) = tokio::sync::oneshot::channel::<()>();
+    // Logs are read in this task, beside the load: the checker streams them (bounded memory)
+    // and borrows the expectations, so it cannot move into a spawned task.
+    let logs = capture_logs(stdout, prep.args.logs.as_deref(), &mut feed, logs_done_rx);
+    let main = async {
+        let outcome = drive(&prep, &mut target, stop_rx).await;
+        let scrape_log = scrapes.finish().await;
+        // Stopping the stub flushes its last trace batches and closes its stdout.
+        stop_target(&mut target).await;
+        let _ = logs_done_tx.send(());
+        (outcome, scrape_log)
+    };
+    let (logs_result, (outcome, scrape_log)) = tokio::join!(logs, main);
     ctrl_c.abort();
     let outcome = outcome?;
-    let report = build_report(
-        &prep,
-        &target,
-        &outcome,
-        crate::load::load_checks(&prep.plan, &outcome),
+    let spans = match receiver {
+        Some(r) => r.finish().await,
+        None => Vec::new(),
+    };
+    let end_ns = crate::util::unix_nanos_now();
+    let phase_faults: Vec<(String, crate::stub::faults::FaultProfile)> = prep
+        .plan
+        .phases
+        .iter()
+        .map(|p| (p.name.clone(), p.faults.clone()))
+        .collect();
+    let mut facts = RunFacts::from_jobs(
+        &outcome.jobs,
+        &phase_faults,
+        outcome.started_unix_nano,
+        end_ns,
+        prep.args.target.is_none() && prep.args.stub_defects.is_empty(),
     );
-    stop_target(&mut target).await;
+    facts.jobs_complete = outcome.jobs_not_kept == 0;
+    let mut checks = crate::load::load_checks(&prep.plan, &outcome);
+    if let Err(e) = logs_result {
+        checks.push(Check::error("logs.capture", "logs", e));
+    }
+    checks.extend(feed.finish(&facts));
+    checks.extend(metric_and_trace_checks(&exps, &scrape_log, &spans, &facts));
+    let mut report = build_report(&prep, &target, &outcome, checks);
+    crate::report::criteria::apply(
+        &mut report,
+        exps.acceptance.as_ref().map(|(_, a)| a),
+        outcome.interrupted,
+    );
     finish(&prep, &report)
+}
+
+/// Read the stub child's stdout, or tail `--logs FILE`, until `done` (or the stream's end),
+/// handing every line to the feed.
+async fn capture_logs(
+    stdout: Option<std::process::ChildStdout>,
+    file: Option<&std::path::Path>,
+    feed: &mut LogFeed<'_>,
+    done: tokio::sync::oneshot::Receiver<()>,
+) -> Result<(), String> {
+    if let Some(out) = stdout {
+        let out = tokio::process::ChildStdout::from_std(out)
+            .map_err(|e| format!("cannot read the stub's stdout: {e}"))?;
+        crate::observe::logs::capture(out, |l| feed.feed(l)).await;
+        return Ok(());
+    }
+    if let Some(path) = file {
+        return crate::observe::logs::tail_file(path, |l| feed.feed(l), async {
+            let _ = done.await;
+        })
+        .await
+        .map_err(|e| format!("cannot tail {}: {e}", path.display()));
+    }
+    Ok(())
 }
 
 /// Read and validate the scenario and the flags (exit 2 on any problem; nothing runs).
@@ -124,7 +195,10 @@ pub fn check_target_url(url: &str, allow_remote: bool) -> Result<(), AppError> {
 }
 
 /// Start the stub child, or probe `--target` (exit 3 quickly when it does not answer).
-pub async fn start_target(prep: &Prepared) -> Result<Target, AppError> {
+pub async fn start_target(
+    prep: &Prepared,
+    otlp_endpoint: Option<String>,
+) -> Result<Target, AppError> {
     if let Some(url) = &prep.args.target {
         let base = url.trim_end_matches('/').to_string();
         probe(&base).await?;
@@ -137,6 +211,7 @@ pub async fn start_target(prep: &Prepared) -> Result<Target, AppError> {
         time_scale: prep.plan.time_scale,
         defects: prep.args.stub_defects.clone(),
         seed: prep.plan.seed,
+        otlp_endpoint,
         ..StubOptions::default()
     };
     let stub = tokio::task::spawn_blocking(move || StubChild::spawn(&opts))
