@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 
-/// Spans buffered before the exporter drops new ones.
-const CHANNEL_SPANS: usize = 32_768;
+/// Messages (a job's spans each) buffered before the exporter drops new ones.
+const CHANNEL_SPANS: usize = 8_192;
 /// Spans per export request.
 const BATCH_SPANS: usize = 512;
 /// Longest a span waits before its batch is sent.
@@ -167,7 +167,7 @@ impl SpanSpec<'_> {
 }
 
 enum Msg {
-    Span(Box<Span>),
+    Spans(Vec<Span>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -210,10 +210,19 @@ impl Tracer {
 
     /// Queue one span for export.
     pub fn export(&self, span: Span) {
-        if let Some(tx) = &self.tx
-            && tx.try_send(Msg::Span(Box::new(span))).is_err()
-        {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+        self.export_all(vec![span]);
+    }
+
+    /// Queue spans for export in one message (one channel hop for a whole job).
+    pub fn export_all(&self, spans: Vec<Span>) {
+        if spans.is_empty() {
+            return;
+        }
+        if let Some(tx) = &self.tx {
+            let n = spans.len() as u64;
+            if tx.try_send(Msg::Spans(spans)).is_err() {
+                self.dropped.fetch_add(n, Ordering::Relaxed);
+            }
         }
     }
 
@@ -297,8 +306,8 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
             }
         };
         match msg {
-            Some(Msg::Span(s)) => {
-                batch.push(*s);
+            Some(Msg::Spans(s)) => {
+                batch.extend(s);
                 if batch.len() >= BATCH_SPANS {
                     post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
                 }
