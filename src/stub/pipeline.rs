@@ -246,7 +246,7 @@ fn record_step(
         } => {
             m.render(job.preset, *failure, *size_bytes);
             attrs.push(kv_i64("render.attempt", i64::from(*attempt)));
-            attrs.push(kv_f64("video.size_bytes", *size_bytes));
+            attrs.push(kv_i64("video.size_bytes", *size_bytes as i64));
             if let Some(reason) = failure {
                 attrs.push(kv("render.failure_reason", *reason));
                 let what = format!("render attempt {attempt} failed: {reason}");

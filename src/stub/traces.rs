@@ -265,7 +265,15 @@ fn request(spans: Vec<Span>, service_name: &str) -> ExportTraceServiceRequest {
     }
 }
 
-async fn post(client: &reqwest::Client, url: &str, service_name: &str, spans: Vec<Span>) {
+/// Post one batch. Failures are reported on stderr for the 1st, 2nd, 4th, 8th… failure only,
+/// so an unreachable endpoint does not flood stderr.
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    service_name: &str,
+    spans: Vec<Span>,
+    failures: &mut u64,
+) {
     if spans.is_empty() {
         return;
     }
@@ -277,13 +285,16 @@ async fn post(client: &reqwest::Client, url: &str, service_name: &str, spans: Ve
         .body(body)
         .send()
         .await;
-    match res {
-        Ok(r) if r.status().is_success() => {}
-        Ok(r) => eprintln!(
-            "obsgate stub: OTLP export of {n} spans to {url}: HTTP {}",
-            r.status()
-        ),
-        Err(e) => eprintln!("obsgate stub: OTLP export of {n} spans to {url} failed: {e}"),
+    let problem = match res {
+        Ok(r) if r.status().is_success() => return,
+        Ok(r) => format!("HTTP {}", r.status()),
+        Err(e) => e.to_string(),
+    };
+    *failures += 1;
+    if failures.is_power_of_two() {
+        eprintln!(
+            "obsgate stub: OTLP export of {n} spans to {url} failed ({problem}); {failures} failed batches so far"
+        );
     }
 }
 
@@ -293,6 +304,7 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
         .build()
         .unwrap_or_default();
     let mut batch: Vec<Span> = Vec::new();
+    let mut failures = 0u64;
     loop {
         let msg = if batch.is_empty() {
             rx.recv().await
@@ -300,7 +312,14 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
             match tokio::time::timeout(BATCH_DELAY, rx.recv()).await {
                 Ok(m) => m,
                 Err(_) => {
-                    post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
+                    post(
+                        &client,
+                        &url,
+                        &service_name,
+                        std::mem::take(&mut batch),
+                        &mut failures,
+                    )
+                    .await;
                     continue;
                 }
             }
@@ -309,15 +328,36 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
             Some(Msg::Spans(s)) => {
                 batch.extend(s);
                 if batch.len() >= BATCH_SPANS {
-                    post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
+                    post(
+                        &client,
+                        &url,
+                        &service_name,
+                        std::mem::take(&mut batch),
+                        &mut failures,
+                    )
+                    .await;
                 }
             }
             Some(Msg::Flush(done)) => {
-                post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
+                post(
+                    &client,
+                    &url,
+                    &service_name,
+                    std::mem::take(&mut batch),
+                    &mut failures,
+                )
+                .await;
                 let _ = done.send(());
             }
             None => {
-                post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
+                post(
+                    &client,
+                    &url,
+                    &service_name,
+                    std::mem::take(&mut batch),
+                    &mut failures,
+                )
+                .await;
                 return;
             }
         }
