@@ -162,18 +162,31 @@ fn writer(rx: Receiver<Msg>, target: Target) {
     };
     while let Ok(msg) = rx.recv() {
         let mut pending = Some(msg);
-        // Drain what is already queued before flushing, so a busy stub writes in big chunks.
-        while let Some(m) = pending.take() {
-            match m {
-                Msg::Line(l) => write(l, &mut out),
-                Msg::Close(done) => {
-                    let _ = out.flush();
-                    let _ = done.send(());
+        // Under load, drain in rounds a few milliseconds apart instead of waking on every line:
+        // one wake-up per round rather than one per line. When idle, block in `recv`.
+        loop {
+            let mut n = 0usize;
+            while let Some(m) = pending.take() {
+                n += 1;
+                match m {
+                    Msg::Line(l) => write(l, &mut out),
+                    Msg::Close(done) => {
+                        let _ = out.flush();
+                        let _ = done.send(());
+                    }
                 }
+                pending = rx.try_recv().ok();
             }
-            pending = rx.try_recv().ok();
+            let _ = out.flush();
+            if n < 2 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            match rx.try_recv() {
+                Ok(m) => pending = Some(m),
+                Err(_) => break,
+            }
         }
-        let _ = out.flush();
     }
     let _ = out.flush();
 }

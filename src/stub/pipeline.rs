@@ -7,6 +7,7 @@ use super::logs::{Level, LogCtx};
 use super::model::{AgentOutcome, JobPlan, Step, StepKind, plan_job};
 use super::state::{JobStatus, QueuedJob, Shared};
 use super::traces::{SpanSpec, hex, kv, kv_bool, kv_f64, kv_i64, new_span_id, now_ns};
+use opentelemetry_proto::tonic::trace::v1::Span;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -99,6 +100,7 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
     let mut duration = 0.0;
     let mut cost = 0.0;
     let mut pacer = Pacer { debt_s: 0.0 };
+    let mut spans: Vec<Span> = Vec::new();
     if plan.hold_s > 0.0 && !pacer.wait(&shared, plan.hold_s).await {
         failure = Some((
             "aborted: shutdown deadline passed while holding".into(),
@@ -130,7 +132,15 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
             duration += step.duration_s;
             cost += step.cost_dollars;
             let retry_follows = plan.steps.get(i + 1).is_some_and(|n| n.stage() == stage);
-            record_step(&shared, &job, step, span_id, start, retry_follows);
+            record_step(
+                &shared,
+                &job,
+                step,
+                span_id,
+                start,
+                retry_follows,
+                &mut spans,
+            );
             update(&shared, &job.job_id, |v| {
                 v.cost_dollars = cost;
                 match step.kind {
@@ -158,7 +168,7 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
             }
         }
     }
-    finish(&shared, &job, duration, cost, failure, true);
+    finish(&shared, &job, duration, cost, failure, true, spans);
     dispatch(&shared);
     shared.idle.notify_waiters();
 }
@@ -177,6 +187,7 @@ fn record_step(
     span_id: [u8; 8],
     start: u64,
     retry_follows: bool,
+    spans: &mut Vec<Span>,
 ) {
     let m = &shared.metrics;
     let stage = step.stage();
@@ -235,7 +246,7 @@ fn record_step(
         } => {
             m.render(job.preset, *failure, *size_bytes);
             attrs.push(kv_i64("render.attempt", i64::from(*attempt)));
-            attrs.push(kv_f64("video.size_bytes", *size_bytes));
+            attrs.push(kv_i64("video.size_bytes", *size_bytes as i64));
             if let Some(reason) = failure {
                 attrs.push(kv("render.failure_reason", *reason));
                 let what = format!("render attempt {attempt} failed: {reason}");
@@ -269,7 +280,7 @@ fn record_step(
     }
     attrs.push(kv_f64("scenario.duration_s", step.duration_s));
     if shared.tracer.enabled() {
-        shared.tracer.export(
+        spans.push(
             SpanSpec {
                 trace_id: job.trace_id,
                 span_id,
@@ -307,6 +318,7 @@ pub fn finish(
     cost: f64,
     failure: Option<(String, &'static str)>,
     held_worker: bool,
+    mut spans: Vec<Span>,
 ) {
     let ok = failure.is_none();
     shared
@@ -325,7 +337,7 @@ pub fn finish(
             kv_f64("job.cost_dollars", cost),
             kv_f64("scenario.duration_s", duration_s),
         ];
-        shared.tracer.export(
+        spans.push(
             SpanSpec {
                 trace_id: job.trace_id,
                 span_id: job.run_span_id,
@@ -340,6 +352,7 @@ pub fn finish(
             }
             .build(),
         );
+        shared.tracer.export_all(spans);
     }
     let stage = failure.as_ref().map(|(_, s)| *s).unwrap_or("done");
     let c = ctx(job, &job.run_span_id, stage);
@@ -387,7 +400,15 @@ pub async fn drain(shared: &Arc<Shared>) {
         let left: Vec<QueuedJob> = shared.sched.lock().queued.drain(..).collect();
         for job in &left {
             let msg = "aborted: shutdown deadline passed while queued".to_string();
-            finish(shared, job, 0.0, 0.0, Some((msg, "queued")), false);
+            finish(
+                shared,
+                job,
+                0.0,
+                0.0,
+                Some((msg, "queued")),
+                false,
+                Vec::new(),
+            );
         }
         wait_idle(shared, Duration::from_secs(5)).await;
     }

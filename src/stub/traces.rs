@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 
-/// Spans buffered before the exporter drops new ones.
-const CHANNEL_SPANS: usize = 32_768;
+/// Messages (a job's spans each) buffered before the exporter drops new ones.
+const CHANNEL_SPANS: usize = 8_192;
 /// Spans per export request.
 const BATCH_SPANS: usize = 512;
 /// Longest a span waits before its batch is sent.
@@ -167,7 +167,7 @@ impl SpanSpec<'_> {
 }
 
 enum Msg {
-    Span(Box<Span>),
+    Spans(Vec<Span>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -210,10 +210,19 @@ impl Tracer {
 
     /// Queue one span for export.
     pub fn export(&self, span: Span) {
-        if let Some(tx) = &self.tx
-            && tx.try_send(Msg::Span(Box::new(span))).is_err()
-        {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+        self.export_all(vec![span]);
+    }
+
+    /// Queue spans for export in one message (one channel hop for a whole job).
+    pub fn export_all(&self, spans: Vec<Span>) {
+        if spans.is_empty() {
+            return;
+        }
+        if let Some(tx) = &self.tx {
+            let n = spans.len() as u64;
+            if tx.try_send(Msg::Spans(spans)).is_err() {
+                self.dropped.fetch_add(n, Ordering::Relaxed);
+            }
         }
     }
 
@@ -256,7 +265,15 @@ fn request(spans: Vec<Span>, service_name: &str) -> ExportTraceServiceRequest {
     }
 }
 
-async fn post(client: &reqwest::Client, url: &str, service_name: &str, spans: Vec<Span>) {
+/// Post one batch. Failures are reported on stderr for the 1st, 2nd, 4th, 8th… failure only,
+/// so an unreachable endpoint does not flood stderr.
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    service_name: &str,
+    spans: Vec<Span>,
+    failures: &mut u64,
+) {
     if spans.is_empty() {
         return;
     }
@@ -268,13 +285,16 @@ async fn post(client: &reqwest::Client, url: &str, service_name: &str, spans: Ve
         .body(body)
         .send()
         .await;
-    match res {
-        Ok(r) if r.status().is_success() => {}
-        Ok(r) => eprintln!(
-            "obsgate stub: OTLP export of {n} spans to {url}: HTTP {}",
-            r.status()
-        ),
-        Err(e) => eprintln!("obsgate stub: OTLP export of {n} spans to {url} failed: {e}"),
+    let problem = match res {
+        Ok(r) if r.status().is_success() => return,
+        Ok(r) => format!("HTTP {}", r.status()),
+        Err(e) => e.to_string(),
+    };
+    *failures += 1;
+    if failures.is_power_of_two() {
+        eprintln!(
+            "obsgate stub: OTLP export of {n} spans to {url} failed ({problem}); {failures} failed batches so far"
+        );
     }
 }
 
@@ -284,6 +304,7 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
         .build()
         .unwrap_or_default();
     let mut batch: Vec<Span> = Vec::new();
+    let mut failures = 0u64;
     loop {
         let msg = if batch.is_empty() {
             rx.recv().await
@@ -291,24 +312,52 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
             match tokio::time::timeout(BATCH_DELAY, rx.recv()).await {
                 Ok(m) => m,
                 Err(_) => {
-                    post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
+                    post(
+                        &client,
+                        &url,
+                        &service_name,
+                        std::mem::take(&mut batch),
+                        &mut failures,
+                    )
+                    .await;
                     continue;
                 }
             }
         };
         match msg {
-            Some(Msg::Span(s)) => {
-                batch.push(*s);
+            Some(Msg::Spans(s)) => {
+                batch.extend(s);
                 if batch.len() >= BATCH_SPANS {
-                    post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
+                    post(
+                        &client,
+                        &url,
+                        &service_name,
+                        std::mem::take(&mut batch),
+                        &mut failures,
+                    )
+                    .await;
                 }
             }
             Some(Msg::Flush(done)) => {
-                post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
+                post(
+                    &client,
+                    &url,
+                    &service_name,
+                    std::mem::take(&mut batch),
+                    &mut failures,
+                )
+                .await;
                 let _ = done.send(());
             }
             None => {
-                post(&client, &url, &service_name, std::mem::take(&mut batch)).await;
+                post(
+                    &client,
+                    &url,
+                    &service_name,
+                    std::mem::take(&mut batch),
+                    &mut failures,
+                )
+                .await;
                 return;
             }
         }
