@@ -34,7 +34,7 @@ fn inputs() -> Vec<(String, String, ExpositionFormat)> {
             .and_then(|n| n.to_str())
             .unwrap_or("")
             .to_string();
-        // The `accept-openmetrics` captures are byte-identical fallbacks: skip the duplicates.
+        // The `accept-openmetrics` captures are 0.0.4 fallbacks with the same content: skip them.
         if name.contains("accept-openmetrics") {
             continue;
         }

@@ -167,7 +167,14 @@ pub async fn tail_file(
                 progressed = true;
             }
         }
-        if !progressed {
+        if progressed {
+            // A file that never stops growing must not keep shutdown from being seen.
+            tokio::select! {
+                biased;
+                _ = &mut shutdown => break,
+                _ = std::future::ready(()) => {}
+            }
+        } else {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = tokio::time::sleep(TAIL_POLL) => {}

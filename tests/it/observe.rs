@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use obsgate::observe::exposition::{parse, parse_all_errors};
+use obsgate::observe::exposition::{format_from_content_type, parse, parse_all_errors};
 use obsgate::observe::model::{Exposition, ExpositionFormat, MetricType};
 use obsgate::observe::otlp::{SpanStore, serve};
 
@@ -19,6 +19,20 @@ const SYNTHETIC: [&str; 5] = [
     "scrape_samples_scraped",
     "scrape_samples_post_metric_relabeling",
     "scrape_series_added",
+];
+
+/// Bodies Prometheus refuses to ingest: obsgate's parser must refuse each of them too.
+const REFUSED: [(&str, &str); 4] = [
+    ("text/plain; version=0.0.4", "ok 1\nbad_value 1abc\n"),
+    (
+        "text/plain; version=0.0.4",
+        "ok 1\nunterminated{a=\"1\" 2\n",
+    ),
+    ("text/plain; version=0.0.4", "ok 1\n\tindented 2\n"),
+    (
+        "application/openmetrics-text; version=1.0.0",
+        "# TYPE a gauge\na 1\n",
+    ),
 ];
 
 /// A child process killed (and reaped) on every path out of the test.
@@ -112,7 +126,8 @@ fn same_value(a: f64, b: f64) -> bool {
 }
 
 /// Serve the tricky fixtures (0.0.4 and OpenMetrics), let a real Prometheus scrape them, and
-/// compare its series and values with what obsgate's parser reads from the same text.
+/// compare its series and values with what obsgate's parser reads from the same text; and
+/// check that bodies Prometheus refuses are refused by obsgate's parser too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parser_agrees_with_real_prometheus() {
     if !util::have("prometheus") {
@@ -149,6 +164,15 @@ async fn parser_agrees_with_real_prometheus() {
                     )
                 }
             }),
+        )
+        .route(
+            "/bad/{n}",
+            axum::routing::get(
+                |axum::extract::Path(n): axum::extract::Path<usize>| async move {
+                    let (ct, body) = REFUSED.get(n).copied().unwrap_or(("text/plain", ""));
+                    ([("content-type", ct)], body)
+                },
+            ),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -165,6 +189,14 @@ async fn parser_agrees_with_real_prometheus() {
          - job_name: text\n  metrics_path: /text\n  static_configs: [{{targets: ['{target}']}}]\n\
          - job_name: om\n  metrics_path: /om\n  static_configs: [{{targets: ['{target}']}}]\n"
     );
+    let bad_jobs: String = (0..REFUSED.len())
+        .map(|n| {
+            format!(
+                "- job_name: bad{n}\n  metrics_path: /bad/{n}\n  static_configs: [{{targets: ['{target}']}}]\n"
+            )
+        })
+        .collect();
+    let config = config + &bad_jobs;
     let config_path = dir.path().join("prometheus.yml");
     std::fs::write(&config_path, config).unwrap_or_else(|e| panic!("{e}"));
     let port = free_port();
@@ -183,7 +215,7 @@ async fn parser_agrees_with_real_prometheus() {
     let api = format!("http://127.0.0.1:{port}/api/v1");
     let client = reqwest::Client::new();
 
-    // Both targets up (scraped without error at least once), within a deadline.
+    // The good targets up and every refused one down, within a deadline.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let targets = get_json(&client, &format!("{api}/targets")).await;
@@ -193,34 +225,43 @@ async fn parser_agrees_with_real_prometheus() {
             .and_then(|a| a.as_array())
             .cloned()
             .unwrap_or_default();
-        let up = active
+        let health: BTreeMap<String, (String, String)> = active
             .iter()
-            .filter(|t| t.get("health").and_then(|h| h.as_str()) == Some("up"))
-            .count();
-        if up == 2 {
-            break;
-        }
-        let errors: Vec<String> = active
-            .iter()
-            .filter_map(|t| {
-                t.get("lastError")
-                    .and_then(|e| e.as_str())
-                    .filter(|e| !e.is_empty())
-                    .map(String::from)
+            .map(|t| {
+                let s = |p: &str| {
+                    t.pointer(p)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                (s("/labels/job"), (s("/health"), s("/lastError")))
             })
             .collect();
-        let down = active
-            .iter()
-            .any(|t| t.get("health").and_then(|h| h.as_str()) == Some("down"));
-        assert!(
-            !down,
-            "prometheus refused a scrape that obsgate's parser accepts: {errors:?}"
-        );
+        let state = |job: &str| health.get(job).map_or("", |(h, _)| h.as_str());
+        for job in ["text", "om"] {
+            let err = health.get(job).map_or("", |(_, e)| e.as_str());
+            assert_ne!(
+                state(job),
+                "down",
+                "prometheus refused `{job}`, which obsgate's parser accepts: {err}"
+            );
+        }
+        let bad_down = (0..REFUSED.len()).all(|n| state(&format!("bad{n}")) == "down");
+        if state("text") == "up" && state("om") == "up" && bad_down {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
-            "targets not up within 60 s; last errors: {errors:?}"
+            "targets not settled within 60 s: {health:?}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for (n, (ct, body)) in REFUSED.iter().enumerate() {
+        let ours = parse(body, format_from_content_type(ct));
+        assert!(
+            ours.is_err(),
+            "bad{n}: prometheus refuses {body:?} but obsgate parsed it"
+        );
     }
 
     for (job, tpl, format) in [

@@ -1,6 +1,7 @@
 //! The bounded, shared store of received spans. Cloning shares the store. When full, new spans
 //! are counted as dropped instead of growing memory without bound.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -13,6 +14,8 @@ pub const DEFAULT_MAX_SPANS: usize = 1_000_000;
 #[derive(Default)]
 struct Inner {
     spans: Vec<SpanRecord>,
+    /// trace id → indices into `spans`, so per-trace look-ups stay cheap for big runs.
+    by_trace: HashMap<String, Vec<usize>>,
     dropped: u64,
     requests: u64,
     rejected_requests: u64,
@@ -46,7 +49,14 @@ impl SpanStore {
         g.requests += 1;
         let room = self.max_spans.saturating_sub(g.spans.len());
         let n = spans.len();
-        g.spans.extend(spans.into_iter().take(room));
+        for span in spans.into_iter().take(room) {
+            let idx = g.spans.len();
+            g.by_trace
+                .entry(span.trace_id.clone())
+                .or_default()
+                .push(idx);
+            g.spans.push(span);
+        }
         let dropped = n.saturating_sub(room) as u64;
         g.dropped += dropped;
         dropped
@@ -65,13 +75,28 @@ impl SpanStore {
     /// The stored spans of one trace (`trace_id` as hex, any case).
     pub fn trace(&self, trace_id: &str) -> Vec<SpanRecord> {
         let want = trace_id.to_ascii_lowercase();
-        self.inner
-            .lock()
-            .spans
+        let g = self.inner.lock();
+        g.by_trace
+            .get(&want)
+            .map(|ix| ix.iter().filter_map(|&i| g.spans.get(i)).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Every stored span grouped by trace id (spans in arrival order).
+    pub fn by_trace(&self) -> BTreeMap<String, Vec<SpanRecord>> {
+        let g = self.inner.lock();
+        g.by_trace
             .iter()
-            .filter(|s| s.trace_id == want)
-            .cloned()
+            .map(|(id, ix)| {
+                let spans = ix.iter().filter_map(|&i| g.spans.get(i)).cloned().collect();
+                (id.clone(), spans)
+            })
             .collect()
+    }
+
+    /// Number of distinct trace ids stored.
+    pub fn trace_count(&self) -> usize {
+        self.inner.lock().by_trace.len()
     }
 
     /// Number of stored spans.

@@ -174,6 +174,9 @@ async fn json_export_accepts_every_form_of_the_mapping() {
         (SpanKind::Internal, SpanStatus::Error, "bad")
     );
     assert_eq!((b.start_unix_nano, b.end_unix_nano), (5, 6));
+    assert_eq!(store.trace_count(), 1);
+    assert_eq!(store.by_trace().get(TRACE).map(Vec::len), Some(2));
+    assert!(store.trace("ffffffffffffffffffffffffffffffff").is_empty());
 }
 
 #[tokio::test]
