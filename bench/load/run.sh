@@ -79,7 +79,7 @@ echo
 echo "== fixed rates (wrk has no fixed-rate mode) =="
 printf "%-8s %7s %12s %9s %14s %12s %8s\n" tool rate achieved error_% sched_lag_p99 lat_p99_ms RSS_MB
 for R in $RATES; do
-  timed "og_$R" "$BIN/load_bench" "$URL" rate "$SECS" "$R"
+  timed "og_$R" "$BIN/load_bench" "$URL" rate "$SECS" "$R" "$CONC"
   printf "%-8s %7s %12s %9s %14s %12s %8s\n" obsgate "$R" \
     "$(json "$TMP/og_$R.out" 'round(d["achieved_rate"],1)')" \
     "$(json "$TMP/og_$R.out" 'round(d["rate_error_pct"],3)')" \
@@ -97,7 +97,7 @@ done
 if [ $RSS60 = 1 ]; then
   echo
   echo "== peak RSS, 60 s at 5000/s =="
-  timed og_60 "$BIN/load_bench" "$URL" rate 60 5000
+  timed og_60 "$BIN/load_bench" "$URL" rate 60 5000 "$CONC"
   echo "obsgate $(rss_mb og_60) MB (sent $(json "$TMP/og_60.out" 'd["sent"]'))"
   if [ $HAVE_OHA = 1 ]; then
     timed oha_60 oha -z 60s -q 5000 -c "$CONC" --no-tui --output-format json "$URL"
