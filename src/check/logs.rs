@@ -95,11 +95,13 @@ impl<'e> LogChecker<'e> {
         {
             self.correlation_ids.insert(c.to_string());
         }
-        if let Some(t) = str_field(&obj, &self.exp.trace_field) {
-            self.trace_ids.entry(t.to_string()).or_insert(line.line);
-        }
         match str_field(&obj, &self.exp.job_field) {
             Some(job) => {
+                // Only job lines must name a trace of this run: request lines of other
+                // clients (Prometheus's scrapes, health probes) start traces of their own.
+                if let Some(t) = str_field(&obj, &self.exp.trace_field) {
+                    self.trace_ids.entry(t.to_string()).or_insert(line.line);
+                }
                 let seen = self.jobs.entry(job.to_string()).or_default();
                 if let Some(c) = corr
                     && !seen.correlation_ids.iter().any(|x| x == c)

@@ -79,6 +79,8 @@ pub async fn put_faults(
     super::pipeline::dispatch(&state.0);
     let lc = LogCtx {
         correlation_id: ctx.correlation_id,
+        trace_id: ctx.trace_id,
+        span_id: ctx.span_id,
         stage: "admin".into(),
         ..LogCtx::default()
     };

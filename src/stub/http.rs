@@ -64,6 +64,11 @@ pub struct RequestCtx {
     pub trace_state: String,
     /// `X-User-ID` when given.
     pub user_id: Option<String>,
+    /// Trace of this request for its log lines: the caller's, or (no traceparent) one this
+    /// request starts, so every line can be correlated.
+    pub trace_id: String,
+    /// Span id for this request's log lines outside a job.
+    pub span_id: String,
 }
 
 /// Job facts a handler hands back (response extension) for the request log line.
@@ -131,11 +136,18 @@ pub async fn middleware(State(state): State<StubState>, mut req: Request, next: 
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let route = route_template(&path);
+    let request_trace_id = incoming
+        .as_ref()
+        .map(|i| hex(&i.trace_id))
+        .unwrap_or_else(|| hex(&super::traces::new_trace_id()));
+    let request_span_id = hex(&super::traces::new_span_id());
     let ctx = RequestCtx {
         correlation_id: correlation_id.clone(),
         incoming: incoming.clone(),
         trace_state,
         user_id: user_id.clone(),
+        trace_id: request_trace_id.clone(),
+        span_id: request_span_id.clone(),
     };
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
@@ -154,11 +166,15 @@ pub async fn middleware(State(state): State<StubState>, mut req: Request, next: 
     let log_ctx = LogCtx {
         correlation_id,
         trace_id: if info.trace_id.is_empty() {
-            incoming.map(|i| hex(&i.trace_id)).unwrap_or_default()
+            request_trace_id
         } else {
             info.trace_id
         },
-        span_id: info.span_id,
+        span_id: if info.span_id.is_empty() {
+            request_span_id
+        } else {
+            info.span_id
+        },
         user_id: if info.user_id.is_empty() {
             user_id.unwrap_or_default()
         } else {

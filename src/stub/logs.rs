@@ -121,9 +121,17 @@ impl Logger {
         put("correlation_id", &s(&ctx.correlation_id));
         put("trace_id", &s(&ctx.trace_id));
         put("span_id", &s(&ctx.span_id));
-        put("user_id", &s(&ctx.user_id));
-        put("job_id", &s(&ctx.job_id));
-        put("preset", &s(&ctx.preset));
+        // Fields a line has no value for are left out rather than written empty: a request
+        // that names no user or job has none, and "" would read as a broken value.
+        for (k, v) in [
+            ("user_id", &ctx.user_id),
+            ("job_id", &ctx.job_id),
+            ("preset", &ctx.preset),
+        ] {
+            if !v.is_empty() {
+                put(k, &s(v));
+            }
+        }
         put("stage", &s(&ctx.stage));
         put("logging.googleapis.com/trace", &s(&trace));
         put("logging.googleapis.com/spanId", &s(&ctx.span_id));

@@ -217,6 +217,7 @@ fn record_step(
             m.agent_call(agent, model, outcome.as_str(), step.duration_s);
             attrs.extend([
                 kv("gen_ai.system", "gemini"),
+                kv("gen_ai.operation.name", "generate_content"),
                 kv("gen_ai.request.model", model),
                 kv_i64("gen_ai.usage.input_tokens", *input_tokens),
                 kv_i64("gen_ai.usage.output_tokens", *output_tokens),
