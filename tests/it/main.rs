@@ -4,6 +4,7 @@ mod config;
 mod load;
 mod observe;
 mod report;
+mod run;
 mod scenario;
 mod stack;
 mod stub;
