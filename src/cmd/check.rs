@@ -128,11 +128,13 @@ fn write_report(dir: &Path, checks: &[Check], outcome: Outcome) -> Result<(), Ap
         alerts: Vec::new(),
         criteria: Vec::new(),
     };
-    let bytes = serde_json::to_vec_pretty(&report)
-        .map_err(|e| AppError::harness(format!("cannot encode report: {e}")))?;
-    std::fs::create_dir_all(dir)
-        .and_then(|_| crate::util::write_atomic(&dir.join("report.json"), &bytes))
-        .map_err(|e| AppError::harness(format!("cannot write {}/report.json: {e}", dir.display())))
+    // The same writers as `obsgate run`: report.json, report.md, junit.xml, report.html.
+    crate::report::write_report(dir, &report).map_err(|e| {
+        AppError::harness(format!(
+            "cannot write the report into {}: {e}",
+            dir.display()
+        ))
+    })
 }
 
 /// Every check so far and the required inputs that were missing or unparseable.
