@@ -97,7 +97,7 @@ pub(crate) fn on_send(
     let in_flight = shared.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
     let lag = sent_at.saturating_duration_since(deadline);
     let name = plan.phases.get(pi).map_or("", |p| p.name.as_str());
-    let rec = record(req, name, JobOutcome::InFlight, shared.unix_ns(sent_at));
+    let sent_ns = shared.unix_ns(sent_at);
     let send_s = shared.scenario_s(sent_at);
     let mut st = shared.state.lock();
     let st = &mut *st;
@@ -117,7 +117,9 @@ pub(crate) fn on_send(
     }
     st.timeline.sent(job.intended_s);
     if st.records.len() + st.live.len() < shared.record_cap {
-        st.live.insert(seq, rec);
+        // Built only when kept: past the cap a job costs no allocation here.
+        st.live
+            .insert(seq, record(req, name, JobOutcome::InFlight, sent_ns));
     } else {
         st.not_kept += 1;
     }

@@ -14,6 +14,8 @@ use crate::scenario::Plan;
 /// Print one line per second until aborted.
 pub(crate) async fn report_every_second(plan: Plan, shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // The first tick is immediate; a rate over a few microseconds means nothing.
+    tick.tick().await;
     let mut last_sent = 0u64;
     let mut last_at = Instant::now();
     loop {
