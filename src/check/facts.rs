@@ -68,6 +68,8 @@ pub struct RunFacts<'a> {
     /// Trace ids of the harness's other requests to the target (e.g. status polls): also
     /// traces of this run.
     pub extra_trace_ids: Vec<String>,
+    /// Scenario seconds per wall second: rates promised per second are per scenario second.
+    pub time_scale: f64,
 }
 
 impl<'a> RunFacts<'a> {
@@ -117,6 +119,7 @@ impl<'a> RunFacts<'a> {
             default_stub,
             drained,
             extra_trace_ids: Vec::new(),
+            time_scale: 1.0,
         }
     }
 
@@ -136,6 +139,11 @@ impl<'a> RunFacts<'a> {
         self.run_end_unix_nano
             .saturating_sub(self.run_start_unix_nano) as f64
             / 1e9
+    }
+
+    /// Run duration in scenario seconds (wall × time scale).
+    pub fn scenario_seconds(&self) -> f64 {
+        self.duration_seconds() * self.time_scale.max(0.0)
     }
 
     /// Every trace id the run produced: the harness's client traces and the ids the target

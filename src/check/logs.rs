@@ -164,7 +164,8 @@ impl<'e> LogChecker<'e> {
         out.push(self.errors_check(facts));
         for (level, max) in &self.exp.rate_limits {
             let n = self.levels.get(level).copied().unwrap_or(0);
-            let secs = facts.duration_seconds();
+            // Promised rates are per scenario second: a time-scaled run emits k times faster.
+            let secs = facts.scenario_seconds();
             let id = format!("logs.rate.{level}");
             if secs <= 0.0 {
                 out.push(Check::skip(
@@ -179,7 +180,9 @@ impl<'e> LogChecker<'e> {
                 id,
                 LOGS,
                 rate <= *max,
-                format!("{n} {level} lines over {secs:.1} s = {rate:.2}/s (limit {max}/s)"),
+                format!(
+                    "{n} {level} lines over {secs:.1} scenario s = {rate:.2}/s (limit {max}/s)"
+                ),
             ));
         }
         out

@@ -100,6 +100,7 @@ pub async fn run(args: RunArgs) -> AppResult {
         prep.args.target.is_none() && prep.args.stub_defects.is_empty(),
     );
     facts.jobs_complete = outcome.jobs_not_kept == 0;
+    facts.time_scale = prep.plan.time_scale;
     let mut checks = crate::load::load_checks(&prep.plan, &outcome);
     if let Err(e) = logs_result {
         checks.push(Check::error("logs.capture", "logs", e));

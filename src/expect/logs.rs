@@ -145,7 +145,7 @@ pub struct RateLimitRaw {
     /// Level value, as written in the lines.
     #[schemars(with = "String")]
     pub level: Spanned<String>,
-    /// Most lines per wall second of the run, on average.
+    /// Most lines per scenario second of the run, on average (a time-scaled run emits faster).
     pub max_lines_per_second: f64,
 }
 

@@ -136,3 +136,91 @@ fn unbounded_label_fails_the_cardinality_budget() {
 fn no_trace_export_fails_traces_received() {
     assert_defect("no-trace-export", &["traces.received"], "no spans received");
 }
+
+#[test]
+fn smoke_scenario_passes_end_to_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = obsgate()
+        .current_dir(repo_root())
+        .args(["run", "scenarios/smoke.yaml", "--quiet", "--report-dir"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(240))
+        .output()
+        .expect("obsgate run starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "smoke must pass:\n{stdout}");
+    for f in ["report.json", "report.md", "junit.xml", "report.html"] {
+        assert!(dir.path().join(f).is_file(), "{f} not written");
+    }
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["verdict"], "pass");
+    let phases = report["load"]["phases"].as_array().expect("phases");
+    assert_eq!(phases.len(), 2);
+    for p in phases {
+        let sent = p["sent"].as_u64().expect("sent");
+        assert!(sent > 0);
+        assert_eq!(
+            p["scheduled"].as_u64(),
+            Some(sent + p["dropped"].as_u64().unwrap_or(0))
+        );
+        assert_eq!(
+            sent,
+            p["succeeded"].as_u64().unwrap_or(0) + p["failed"].as_u64().unwrap_or(0)
+        );
+    }
+    assert!(
+        stdout.contains("report: "),
+        "the report path is printed: {stdout}"
+    );
+}
+
+#[test]
+fn a_phase_fault_reaches_the_stub_and_shows_in_its_counters() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = obsgate()
+        .current_dir(repo_root())
+        .args([
+            "run",
+            "tests/fixtures/scenarios/faults.yaml",
+            "--quiet",
+            "--report-dir",
+        ])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(180))
+        .output()
+        .expect("obsgate run starts");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    let failing = not_passing(&report);
+    assert_eq!(out.status.code(), Some(0), "{failing:?}");
+    let check = |id: &str| {
+        report["checks"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no check {id}"))
+    };
+    // The 40% failure fault of phase `failing` is what the stub's counters show (within the
+    // binomial tolerance of the expectation), and the failures are the harness's failures.
+    assert_eq!(
+        check("metrics.relation.failure_ratio_matches_fault")["status"],
+        "pass"
+    );
+    assert_eq!(
+        check("metrics.relation.duration_count_failed")["status"],
+        "pass"
+    );
+    let phases = report["load"]["phases"].as_array().expect("phases");
+    let healthy_failed = phases[0]["failed"].as_u64().unwrap_or(0);
+    let faulty_failed = phases[1]["failed"].as_u64().unwrap_or(0);
+    assert!(
+        faulty_failed > 4 * healthy_failed.max(1),
+        "the fault phase must fail far more jobs: healthy {healthy_failed}, faulty {faulty_failed}"
+    );
+}
