@@ -243,7 +243,7 @@ fn unknown_trace_ids_and_rate_limits_fail() {
     assert_eq!(c.status, Status::Fail);
     assert!(
         c.message
-            .contains("201 ERROR lines over 20.0 s = 10.05/s (limit 5/s)"),
+            .contains("201 ERROR lines over 20.0 scenario s = 10.05/s (limit 5/s)"),
         "{}",
         c.message
     );
