@@ -28,6 +28,7 @@ pub mod compose_links;
 mod compose_tests;
 pub mod dashboards;
 pub mod dashboards_ds;
+pub mod dashboards_live;
 pub mod dashboards_provider;
 pub mod dashboards_subst;
 #[cfg(test)]
