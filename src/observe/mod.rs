@@ -1,4 +1,8 @@
 //! I/O only: scrape `/metrics`, receive OTLP traces, capture logs, receive notifications, poll
 //! Prometheus/Alertmanager/Jaeger APIs. Produces evidence values; never judges them (that is
 //! [`crate::check`]'s job).
+pub mod alert_watch;
+pub mod am_api;
 pub mod model;
+pub mod prom_api;
+pub mod receivers;

@@ -81,6 +81,9 @@ mod tests {
     fn formats_round_trip() {
         assert_eq!(format_prom_duration(90.0), "1m30s");
         assert_eq!(format_prom_duration(0.25), "250ms");
-        assert_eq!(parse_prom_duration(&format_prom_duration(3723.0)), Ok(3723.0));
+        assert_eq!(
+            parse_prom_duration(&format_prom_duration(3723.0)),
+            Ok(3723.0)
+        );
     }
 }

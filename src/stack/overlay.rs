@@ -96,7 +96,9 @@ pub fn prometheus_overlay(
                     .to_string();
                 let new = format_prom_duration(iv);
                 if old != new {
-                    deviations.push(format!("prometheus {key}: {old} → {new} (rehearsal override)"));
+                    deviations.push(format!(
+                        "prometheus {key}: {old} → {new} (rehearsal override)"
+                    ));
                 }
                 g.insert(key.to_string(), Value::String(new));
             }
@@ -112,11 +114,23 @@ pub fn prometheus_overlay(
     let shipped_rule_files: Vec<String> = root
         .get("rule_files")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default();
     root.insert(
         "rule_files".to_string(),
-        Value::Array(input.rule_files.iter().cloned().map(Value::String).collect()),
+        Value::Array(
+            input
+                .rule_files
+                .iter()
+                .cloned()
+                .map(Value::String)
+                .collect(),
+        ),
     );
 
     let am = serde_json::json!({"alertmanagers": [{"static_configs": [{"targets": [input.alertmanager_target]}]}]});

@@ -58,7 +58,8 @@ fn input(iv: Option<f64>) -> PromOverlayInput {
 
 #[test]
 fn prometheus_targets_replaced_and_node_exporter_dropped() {
-    let o = prometheus_overlay(PROM, "prometheus.yml", &input(None)).unwrap_or_else(|e| panic!("{e}"));
+    let o =
+        prometheus_overlay(PROM, "prometheus.yml", &input(None)).unwrap_or_else(|e| panic!("{e}"));
     let v: Value = serde_json::from_str(&o.text).unwrap_or_default();
     let jobs = v["scrape_configs"].as_array().cloned().unwrap_or_default();
     assert_eq!(jobs.len(), 2);
@@ -71,36 +72,58 @@ fn prometheus_targets_replaced_and_node_exporter_dropped() {
         "127.0.0.1:5002"
     );
     assert_eq!(o.shipped_rule_files, vec!["alert-rules.yaml".to_string()]);
-    assert!(o.deviations.iter().any(|d| d.contains("node-exporter") && d.contains("dropped")));
+    assert!(
+        o.deviations
+            .iter()
+            .any(|d| d.contains("node-exporter") && d.contains("dropped"))
+    );
     assert!(!o.deviations.iter().any(|d| d.contains("override")));
 }
 
 #[test]
 fn interval_override_is_a_deviation() {
-    let o = prometheus_overlay(PROM, "prometheus.yml", &input(Some(5.0))).unwrap_or_else(|e| panic!("{e}"));
+    let o = prometheus_overlay(PROM, "prometheus.yml", &input(Some(5.0)))
+        .unwrap_or_else(|e| panic!("{e}"));
     let v: Value = serde_json::from_str(&o.text).unwrap_or_default();
     assert_eq!(v["global"]["scrape_interval"], "5s");
     assert_eq!(v["global"]["evaluation_interval"], "5s");
     assert!(v["scrape_configs"][0].get("scrape_interval").is_none());
-    assert!(o.deviations.iter().any(|d| d.contains("scrape_interval: 15s → 5s")));
-    assert!(o.deviations.iter().any(|d| d.contains("`pipeline`: scrape_interval")));
+    assert!(
+        o.deviations
+            .iter()
+            .any(|d| d.contains("scrape_interval: 15s → 5s"))
+    );
+    assert!(
+        o.deviations
+            .iter()
+            .any(|d| d.contains("`pipeline`: scrape_interval"))
+    );
 }
 
 #[test]
 fn alertmanager_urls_replaced_channel_and_key_kept() {
-    let (text, dev) =
-        alertmanager_overlay(AM, "alertmanager.yml", "http://127.0.0.1:7000").unwrap_or_else(|e| panic!("{e}"));
+    let (text, dev) = alertmanager_overlay(AM, "alertmanager.yml", "http://127.0.0.1:7000")
+        .unwrap_or_else(|e| panic!("{e}"));
     let v: Value = serde_json::from_str(&text).unwrap_or_default();
     assert!(v["global"].get("slack_api_url").is_none());
     let sla = &v["receivers"][0]["slack_configs"][0];
     assert_eq!(sla["api_url"], "http://127.0.0.1:7000/slack/slack-sla");
     assert_eq!(sla["channel"], "#sla");
     let crit = &v["receivers"][1];
-    assert_eq!(crit["slack_configs"][0]["api_url"], "http://127.0.0.1:7000/slack/critical");
-    assert_eq!(crit["pagerduty_configs"][0]["url"], "http://127.0.0.1:7000/pagerduty/critical");
+    assert_eq!(
+        crit["slack_configs"][0]["api_url"],
+        "http://127.0.0.1:7000/slack/critical"
+    );
+    assert_eq!(
+        crit["pagerduty_configs"][0]["url"],
+        "http://127.0.0.1:7000/pagerduty/critical"
+    );
     assert_eq!(crit["pagerduty_configs"][0]["routing_key"], "pd-key-123");
     assert!(crit.get("email_configs").is_none());
-    assert!(dev.iter().any(|d| d.contains("hooks.slack.com/services/T/B/Y")));
+    assert!(
+        dev.iter()
+            .any(|d| d.contains("hooks.slack.com/services/T/B/Y"))
+    );
     assert!(dev.iter().any(|d| d.contains("email_configs removed")));
     assert!(dev.iter().any(|d| d.contains("global.slack_api_url")));
 }

@@ -50,10 +50,18 @@ fn walk_routes(
 
 impl StackTiming {
     /// Read the timing from Prometheus config text, the rule files' texts and Alertmanager config text.
-    pub fn from_configs(prometheus: &str, rules: &[String], alertmanager: &str) -> Result<Self, String> {
+    pub fn from_configs(
+        prometheus: &str,
+        rules: &[String],
+        alertmanager: &str,
+    ) -> Result<Self, String> {
         let p = parse_yaml(prometheus, "prometheus config")?;
         let g = p.get("global");
-        let scrape_interval_s = dur(g.and_then(|g| g.get("scrape_interval")), 60.0, "scrape_interval")?;
+        let scrape_interval_s = dur(
+            g.and_then(|g| g.get("scrape_interval")),
+            60.0,
+            "scrape_interval",
+        )?;
         let evaluation_interval_s = dur(
             g.and_then(|g| g.get("evaluation_interval")),
             60.0,
@@ -62,8 +70,18 @@ impl StackTiming {
         let mut for_s = BTreeMap::new();
         for text in rules {
             let r = parse_yaml(text, "rule file")?;
-            for group in r.get("groups").and_then(Value::as_array).into_iter().flatten() {
-                for rule in group.get("rules").and_then(Value::as_array).into_iter().flatten() {
+            for group in r
+                .get("groups")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for rule in group
+                    .get("rules")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(name) = rule.get("alert").and_then(Value::as_str) {
                         let f = dur(rule.get("for"), 0.0, name)?;
                         for_s.insert(name.to_string(), f);
@@ -114,7 +132,10 @@ mod tests {
         assert_eq!(t.for_s.get("A"), Some(&300.0));
         assert_eq!(t.for_s.get("B"), Some(&0.0));
         assert_eq!(t.bound_s("A", &[]), Some(15.0 + 30.0 + 300.0 + 30.0));
-        assert_eq!(t.bound_s("A", &["pager".into(), "slack".into()]), Some(355.0));
+        assert_eq!(
+            t.bound_s("A", &["pager".into(), "slack".into()]),
+            Some(355.0)
+        );
         assert_eq!(t.bound_s("A", &["slack".into()]), Some(375.0));
         assert_eq!(t.bound_s("missing", &[]), None);
     }
@@ -122,8 +143,12 @@ mod tests {
     #[test]
     fn defaults_and_bad_values() {
         let t = StackTiming::from_configs("{}", &[], "route: {}\n").unwrap_or_default();
-        assert_eq!((t.scrape_interval_s, t.evaluation_interval_s, t.group_wait_s), (60.0, 60.0, 30.0));
-        let e = StackTiming::from_configs("global: {scrape_interval: 5x}\n", &[], "{}").unwrap_err();
+        assert_eq!(
+            (t.scrape_interval_s, t.evaluation_interval_s, t.group_wait_s),
+            (60.0, 60.0, 30.0)
+        );
+        let e =
+            StackTiming::from_configs("global: {scrape_interval: 5x}\n", &[], "{}").unwrap_err();
         assert!(e.contains("5x"), "{e}");
     }
 }
