@@ -1,1 +1,2 @@
 //! Expectation files (raw serde models and resolved forms).
+pub mod alerts;
