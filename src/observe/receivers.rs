@@ -203,10 +203,10 @@ pub fn parse_webhook(receiver: &str, v: &Value, at_unix_ms: i64) -> Notification
         .into_iter()
         .flatten()
     {
-        if let Some(n) = a.pointer("/labels/alertname").and_then(Value::as_str) {
-            if !alertnames.iter().any(|x| x == n) {
-                alertnames.push(n.to_string());
-            }
+        if let Some(n) = a.pointer("/labels/alertname").and_then(Value::as_str)
+            && !alertnames.iter().any(|x| x == n)
+        {
+            alertnames.push(n.to_string());
         }
     }
     let status = if v.get("status").and_then(Value::as_str) == Some("resolved") {
