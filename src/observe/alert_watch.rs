@@ -221,9 +221,11 @@ impl AlertWatcher {
         let task = tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-            loop {
+            let mut last = false;
+            while !last {
+                // On stop, poll once more so the final state (e.g. a just-resolved alert) is seen.
                 tokio::select! {
-                    _ = &mut rx => break,
+                    _ = &mut rx => last = true,
                     _ = tick.tick() => {}
                 }
                 let now = chrono::Utc::now().timestamp_millis();

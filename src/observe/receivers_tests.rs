@@ -25,9 +25,9 @@ fn slack_default_title_gives_alertname_channel_and_status() {
         n.alertnames
     );
     assert_eq!(n.destination(), "slack:#critical");
-    let r = parse_slack("slack-sla", &fixture("slack-resolved.json"), 2);
+    let r = parse_slack("critical", &fixture("slack-resolved.json"), 2);
     assert_eq!(r.status, NotificationStatus::Resolved);
-    assert!(r.alertnames.contains(&"QAGateRejection".to_string()));
+    assert!(r.alertnames.contains(&"RenderFailures".to_string()));
 }
 
 #[test]
@@ -37,19 +37,36 @@ fn pagerduty_v2_custom_details_list_every_alert() {
     assert_eq!(n.event_action.as_deref(), Some("trigger"));
     assert_eq!(n.status, NotificationStatus::Firing);
     assert!(n.dedup_key.is_some());
-    assert_eq!(&n.alertnames[..2], ["SLABreach", "RenderFailures"]);
+    assert_eq!(
+        n.alertnames.first().map(String::as_str),
+        Some("RenderFailures")
+    );
     assert_eq!(n.destination(), "pagerduty:pd-critical-routing-key");
     let r = parse_pagerduty("critical", &fixture("pagerduty-resolve.json"), 2);
     assert_eq!(r.status, NotificationStatus::Resolved);
-    assert!(r.alertnames.contains(&"SLABreach".to_string()));
+    assert!(r.alertnames.contains(&"RenderFailures".to_string()));
 }
 
 #[test]
 fn webhook_v4_labels() {
     let n = parse_webhook("hook", &fixture("webhook-firing.json"), 1);
-    assert_eq!(n.alertnames, ["PrometheusDown"]);
+    assert_eq!(n.alertnames, ["RenderFailures"]);
     assert_eq!(n.status, NotificationStatus::Firing);
     assert_eq!(n.destination(), "webhook:hook");
+    let r = parse_webhook("hook", &fixture("webhook-resolved.json"), 2);
+    assert_eq!(r.status, NotificationStatus::Resolved);
+}
+
+#[test]
+fn pagerduty_group_lists_every_alert_of_the_group() {
+    // Alertmanager's default `pagerduty.default.instances` template: one block per alert.
+    let mut v = fixture("pagerduty-trigger.json");
+    v["payload"]["custom_details"]["firing"] = Value::String(
+        "Labels:\n - alertname = SLABreach\n - severity = critical\nLabels:\n - alertname = RenderFailures\n".into(),
+    );
+    v["payload"]["summary"] = Value::String("[FIRING:2]  (critical)".into());
+    let n = parse_pagerduty("critical", &v, 1);
+    assert_eq!(&n.alertnames[..2], ["SLABreach", "RenderFailures"]);
 }
 
 #[tokio::test]
