@@ -2,6 +2,7 @@
 //! The stack's own timing (intervals, `for`, `group_wait`) is read here for the alert bounds.
 pub mod duration;
 pub mod external;
+pub mod health;
 pub mod managed;
 pub mod overlay;
 pub mod ports;
