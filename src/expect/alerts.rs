@@ -271,4 +271,45 @@ mod tests {
         let err = parse(&badrcv, "a.yaml").unwrap_err().message;
         assert!(err.contains("bad receiver `email:x`"), "{err}");
     }
+
+    #[test]
+    fn shipped_storm_expectations_cover_the_ten_alerts_and_its_phases() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let e = load(&root.join("expectations/alerts.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = e.alerts.iter().map(|a| a.alert.as_str()).collect();
+        for a in [
+            "PipelineHighErrorRate",
+            "PipelineCostThreshold",
+            "SLABreach",
+            "PubSubQueueDepth",
+            "AIAgentTimeouts",
+            "QAGateRejection",
+            "RenderFailures",
+            "DatabaseLatency",
+            "PrometheusDown",
+            "ActiveJobsSpike",
+        ] {
+            assert!(
+                names.contains(&a),
+                "{a} missing from expectations/alerts.yaml"
+            );
+        }
+        let text =
+            std::fs::read_to_string(root.join("scenarios/alert-storm.yaml")).unwrap_or_default();
+        let v: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_default();
+        let phases: Vec<&str> = v["phases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(phases.len(), 6);
+        e.validate_phases(&phases).unwrap_or_else(|e| panic!("{e}"));
+        for f in [
+            "tests/fixtures/alerts/expectations.yaml",
+            "tests/fixtures/alerts/run-expectations.yaml",
+        ] {
+            load(&root.join(f)).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
 }
