@@ -6,4 +6,5 @@ pub mod health;
 pub mod managed;
 pub mod overlay;
 pub mod ports;
+pub mod session;
 pub mod timing;

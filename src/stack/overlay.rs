@@ -102,11 +102,19 @@ pub fn prometheus_overlay(
                 }
                 g.insert(key.to_string(), Value::String(new));
             }
-            if g.get("scrape_timeout").is_some() {
-                g.insert(
-                    "scrape_timeout".to_string(),
-                    Value::String(format_prom_duration(iv)),
-                );
+            // A scrape timeout may not exceed the (shortened) interval.
+            if let Some(old) = g
+                .get("scrape_timeout")
+                .and_then(Value::as_str)
+                .map(String::from)
+            {
+                let new = format_prom_duration(iv);
+                if crate::stack::duration::parse_prom_duration(&old).is_ok_and(|t| t > iv) {
+                    deviations.push(format!(
+                        "prometheus scrape_timeout: {old} → {new} (rehearsal override)"
+                    ));
+                    g.insert("scrape_timeout".to_string(), Value::String(new));
+                }
             }
         }
     }
