@@ -4,6 +4,7 @@ use super::*;
 const PROM: &str = r#"
 global:
   scrape_interval: 15s
+  scrape_timeout: 10s
   evaluation_interval: 15s
 rule_files:
   - alert-rules.yaml
@@ -23,6 +24,9 @@ scrape_configs:
   - job_name: node-exporter
     static_configs:
       - targets: ['node-exporter:9100']
+  - job_name: alertmanager
+    static_configs:
+      - targets: ['alertmanager:9093']
 "#;
 
 const AM: &str = r#"
@@ -62,7 +66,8 @@ fn prometheus_targets_replaced_and_node_exporter_dropped() {
         prometheus_overlay(PROM, "prometheus.yml", &input(None)).unwrap_or_else(|e| panic!("{e}"));
     let v: Value = serde_json::from_str(&o.text).unwrap_or_default();
     let jobs = v["scrape_configs"].as_array().cloned().unwrap_or_default();
-    assert_eq!(jobs.len(), 2);
+    assert_eq!(jobs.len(), 3);
+    assert_eq!(jobs[2]["static_configs"][0]["targets"][0], "127.0.0.1:5002");
     assert_eq!(jobs[0]["job_name"], "pipeline");
     assert_eq!(jobs[0]["static_configs"][0]["targets"][0], "127.0.0.1:5000");
     assert_eq!(jobs[0]["static_configs"][0]["labels"]["env"], "prod");
