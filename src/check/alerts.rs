@@ -8,9 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::expect::alerts::{AlertExpectation, AlertExpectations, UnexpectedPolicy};
 use crate::observe::alert_watch::{AlertObservations, AlertState};
 use crate::observe::receivers::{Notification, NotificationStatus};
-use crate::report::model::{AlertEvent, AlertTiming, Check};
-use crate::stack::duration::format_prom_duration;
+use crate::report::model::{AlertTiming, Check};
 use crate::stack::timing::StackTiming;
+
+mod shape;
+mod timeline;
+use shape::labels_and_inhibition;
+use timeline::{all_clear_times, events, first, fmt_s, for_alert, secs, set, split};
 
 const KIND: &str = "alerts";
 
@@ -45,58 +49,6 @@ pub struct AlertCheckInput<'a> {
     /// Wall start of the run, Unix milliseconds (events are relative to it).
     pub run_start_unix_ms: i64,
     pub routing: RoutingEvidence,
-}
-
-fn secs(ms: i64) -> f64 {
-    ms as f64 / 1000.0
-}
-
-fn fmt_s(s: f64) -> String {
-    format_prom_duration(s.max(0.0))
-}
-
-fn for_alert<'a>(n: &'a [Notification], alert: &'a str) -> impl Iterator<Item = &'a Notification> {
-    n.iter()
-        .filter(move |x| x.alertnames.iter().any(|a| a == alert))
-}
-
-/// Times (ms) at which every instance of `alert` was resolved, after being active.
-fn all_clear_times(obs: &AlertObservations, alert: &str) -> Vec<i64> {
-    let mut active = BTreeSet::new();
-    let mut out = Vec::new();
-    for c in obs.changes.iter().filter(|c| c.alertname == alert) {
-        let k = format!("{:?}", c.labels);
-        match c.state {
-            AlertState::Pending | AlertState::Firing => {
-                active.insert(k);
-            }
-            AlertState::Resolved if active.remove(&k) && active.is_empty() => {
-                out.push(c.at_unix_ms);
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn first(obs: &AlertObservations, alert: &str, state: AlertState, from_ms: i64) -> Option<i64> {
-    obs.changes
-        .iter()
-        .find(|c| c.alertname == alert && c.state == state && c.at_unix_ms >= from_ms)
-        .map(|c| c.at_unix_ms)
-}
-
-/// Split expected receivers into names and destinations (`kind:...`).
-fn split(rs: impl IntoIterator<Item = String>) -> (BTreeSet<String>, BTreeSet<String>) {
-    rs.into_iter().partition(|r| !r.contains(':'))
-}
-
-fn set(s: &BTreeSet<String>) -> String {
-    if s.is_empty() {
-        "none".into()
-    } else {
-        s.iter().cloned().collect::<Vec<_>>().join(", ")
-    }
 }
 
 fn check_one(
@@ -322,99 +274,11 @@ fn check_one(
         .with_evidence(noisy)
     });
 
-    // Labels and annotations (partial, anchored regexes).
-    if !e.labels.is_empty() || !e.annotations.is_empty() {
-        let mut bad = Vec::new();
-        for (what, exp, got) in [
-            ("label", &e.labels, obs.labels.get(a)),
-            ("annotation", &e.annotations, obs.annotations.get(a)),
-        ] {
-            for (k, re) in exp {
-                match got.and_then(|g| g.get(k)) {
-                    Some(v) if re.is_match(v) => {}
-                    Some(v) => bad.push(format!(
-                        "{what} `{k}` is `{v}`, expected to match `{}`",
-                        re.as_str()
-                    )),
-                    None => bad.push(format!("{what} `{k}` missing")),
-                }
-            }
-        }
-        let id = format!("alerts.labels.{a}");
-        out.push(if got_any(obs, a) && bad.is_empty() {
-            Check::pass(
-                id,
-                KIND,
-                format!("{a} carries the expected labels and annotations"),
-            )
-        } else if !got_any(obs, a) {
-            Check::fail(
-                id,
-                KIND,
-                format!("{a} never became active: labels and annotations unseen"),
-            )
-        } else {
-            Check::fail(id, KIND, format!("{a}: {}", bad.join("; ")))
-        });
-    }
-
-    if let Some(b) = &e.inhibited_by {
-        let id = format!("alerts.inhibited.{a}");
-        let inhibited = obs
-            .changes
-            .iter()
-            .any(|c| c.alertname == a && c.state == AlertState::Inhibited);
-        let b_fired = obs
-            .changes
-            .iter()
-            .any(|c| &c.alertname == b && c.state == AlertState::Firing);
-        out.push(Check::from_bool(
-            id,
-            KIND,
-            inhibited && b_fired,
-            if inhibited && b_fired {
-                format!("{a} was inhibited while {b} fired")
-            } else {
-                format!(
-                    "{a} was never inhibited by {b} ({b} {})",
-                    if b_fired { "fired" } else { "never fired" }
-                )
-            },
-        ));
-    }
+    labels_and_inhibition(e, obs, out);
 
     timing.bound_s = input.timing.and_then(|t| t.bound_s(a, &rcv_names));
     timing.events = events(obs, a, input.run_start_unix_ms);
     timing
-}
-
-fn got_any(obs: &AlertObservations, a: &str) -> bool {
-    obs.labels.contains_key(a)
-}
-
-fn events(obs: &AlertObservations, a: &str, run_start: i64) -> Vec<AlertEvent> {
-    let mut ev: Vec<AlertEvent> = obs
-        .changes
-        .iter()
-        .filter(|c| c.alertname == a)
-        .map(|c| AlertEvent {
-            state: format!("{:?}", c.state).to_lowercase(),
-            at_s: secs(c.at_unix_ms - run_start),
-            receiver: None,
-        })
-        .chain(for_alert(&obs.notifications, a).map(|n| AlertEvent {
-            state: if n.status == NotificationStatus::Resolved {
-                "notified_resolved".into()
-            } else {
-                "notified".into()
-            },
-            at_s: secs(n.at_unix_ms - run_start),
-            receiver: Some(n.destination()),
-        }))
-        .collect();
-    ev.sort_by(|x, y| x.at_s.total_cmp(&y.at_s));
-    ev.truncate(200);
-    ev
 }
 
 /// Judge the observations against the expectations.

@@ -6,5 +6,6 @@ pub mod health;
 pub mod managed;
 pub mod overlay;
 pub mod ports;
+pub mod process;
 pub mod session;
 pub mod timing;
