@@ -67,6 +67,7 @@ pub struct ManagedStack {
     alertmanager_url: String,
     deviations: Vec<String>,
     timing: StackTiming,
+    report_dir: PathBuf,
     _run_dir: tempfile::TempDir,
 }
 
@@ -225,6 +226,7 @@ impl ManagedStack {
             alertmanager_url: format!("http://{am_addr}"),
             deviations,
             timing,
+            report_dir: opts.report_dir.clone(),
             _run_dir: run_dir,
         };
         stack.wait_ready(&opts, &prom_log, &am_log).await?;
@@ -316,6 +318,30 @@ impl ManagedStack {
     /// Intervals, `for` and `group_wait` as the managed stack runs them.
     pub fn timing(&self) -> &StackTiming {
         &self.timing
+    }
+
+    /// Process id of the managed Prometheus, while it runs.
+    pub fn prometheus_pid(&self) -> Option<u32> {
+        self.prometheus.as_ref().and_then(Child::id)
+    }
+
+    /// Err when Prometheus or Alertmanager died during the run (the report is then incomplete);
+    /// the message quotes the end of its log.
+    pub async fn check_alive(&mut self) -> Result<(), AppError> {
+        for (name, child, log) in [
+            ("Prometheus", &mut self.prometheus, "prometheus.log"),
+            ("Alertmanager", &mut self.alertmanager, "alertmanager.log"),
+        ] {
+            if let Some(st) = exited(child).await {
+                let path = self.report_dir.join(log);
+                return Err(AppError::harness(format!(
+                    "{name} exited during the run ({st}); last lines of {}:\n{}",
+                    path.display(),
+                    log_tail(&path, 15)
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Kill both processes and wait for them.

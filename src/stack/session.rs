@@ -185,6 +185,14 @@ impl StackSession {
         (checks, timings, obs)
     }
 
+    /// Err when a managed stack's process died (poll it between phases).
+    pub async fn check_alive(&mut self) -> Result<(), AppError> {
+        match self {
+            Self::Managed(m) => m.check_alive().await,
+            _ => Ok(()),
+        }
+    }
+
     /// Stop a managed stack (also done on drop).
     pub async fn stop(&mut self) {
         if let Self::Managed(m) = self {

@@ -63,6 +63,25 @@ async fn health_passes_on_a_running_stack_and_fails_on_a_dead_component() {
         table.contains("jaeger") && table.contains("FAIL"),
         "{table}"
     );
+    // A Prometheus that dies during a run is reported with the end of its log.
+    let pid = stack.prometheus_pid().expect("prometheus runs");
+    let killed = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let err = loop {
+        if let Err(e) = stack.check_alive().await {
+            break e;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the death of Prometheus was not noticed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(err.message.contains("Prometheus exited"), "{}", err.message);
     stack.stop().await;
     let _ = stop_metrics.send(());
 }
