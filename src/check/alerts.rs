@@ -217,7 +217,8 @@ fn check_one(
         });
     }
 
-    // Silence elsewhere: no new activation in the listed phases.
+    // Silence elsewhere: no firing starts in the listed phases. Pending alone notifies nobody,
+    // so it is only counted in the message.
     let silent: Vec<&PhaseWindow> = match &e.silent_in {
         Some(names) => input
             .phases
@@ -230,17 +231,27 @@ fn check_one(
             .filter(|p| p.name != e.fires_in)
             .collect(),
     };
+    let in_silent = |t: i64| {
+        silent
+            .iter()
+            .any(|p| t >= p.start_unix_ms && t < p.end_unix_ms)
+    };
+    let pending_only = obs
+        .changes
+        .iter()
+        .filter(|c| c.alertname == a && c.state == AlertState::Pending && in_silent(c.at_unix_ms))
+        .count();
     let noisy: Vec<String> = obs
         .changes
         .iter()
-        .filter(|c| c.alertname == a && c.state == AlertState::Pending)
+        .filter(|c| c.alertname == a && c.state == AlertState::Firing)
         .filter_map(|c| {
             silent
                 .iter()
                 .find(|p| c.at_unix_ms >= p.start_unix_ms && c.at_unix_ms < p.end_unix_ms)
                 .map(|p| {
                     format!(
-                        "pending {} into `{}` {:?}",
+                        "firing {} into `{}` {:?}",
                         fmt_s(secs(c.at_unix_ms - p.start_unix_ms)),
                         p.name,
                         c.labels
@@ -254,11 +265,16 @@ fn check_one(
             format!("alerts.silent.{a}"),
             KIND,
             format!(
-                "{a} stayed silent in {}",
+                "{a} did not fire in {}{}",
                 if silent_names.is_empty() {
                     "no other phase".to_string()
                 } else {
                     silent_names.join(", ")
+                },
+                if pending_only > 0 {
+                    format!(" (pending {pending_only} time(s) there, never long enough to fire)")
+                } else {
+                    String::new()
                 }
             ),
         )
@@ -267,7 +283,7 @@ fn check_one(
             format!("alerts.silent.{a}"),
             KIND,
             format!(
-                "{a} became active {} time(s) in phases where it must stay silent",
+                "{a} started firing {} time(s) in phases where it must stay silent",
                 noisy.len()
             ),
         )

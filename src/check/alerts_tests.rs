@@ -229,10 +229,15 @@ fn unexpected_alert_fails_unless_ignored() {
 }
 
 #[test]
-fn activation_in_silent_phase_fails() {
+fn firing_in_silent_phase_fails_but_pending_alone_does_not() {
     let mut o = good_obs();
     o.changes
         .insert(0, change("A", 10_000, AlertState::Pending));
+    let (checks, _) = run(EXP, &o, RoutingEvidence::Notifications);
+    let (s, m) = status(&checks, "alerts.silent.A");
+    assert_eq!(s, Status::Pass, "{m}");
+    assert!(m.contains("pending 1 time(s)"), "{m}");
+    o.changes.insert(1, change("A", 20_000, AlertState::Firing));
     let (checks, _) = run(EXP, &o, RoutingEvidence::Notifications);
     let (s, m) = status(&checks, "alerts.silent.A");
     assert_eq!(s, Status::Fail, "{m}");
