@@ -84,6 +84,8 @@ fn words(text: &str, out: &mut Vec<String>) {
     // spaces, then common labels in parentheses.
     let body = text.split_once(']').map(|(_, b)| b).unwrap_or(text);
     for w in body.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
+        // `Name: summary` templates put a colon after the name.
+        let w = w.trim_end_matches(':');
         let ok = w.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         if ok && !out.iter().any(|o| o == w) {
             out.push(w.to_string());

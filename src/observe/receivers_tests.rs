@@ -104,3 +104,23 @@ async fn server_answers_like_the_real_services_and_records() {
     assert_eq!(got[1].kind, NotificationKind::Pagerduty);
     assert_eq!(r.rejected().len(), 1);
 }
+
+#[test]
+fn custom_templates_of_the_shipped_config_still_name_the_alert() {
+    // config/alertmanager.yml sets `title: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}'`
+    // and a PagerDuty `description: '{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}'`.
+    let mut s = fixture("slack-firing.json");
+    s["attachments"][0]["title"] = Value::String("[FIRING] SLABreach".into());
+    let n = parse_slack("critical", &s, 1);
+    assert_eq!(n.alertnames, ["SLABreach"]);
+    s["attachments"][0]["title"] = Value::String("[RESOLVED] SLABreach".into());
+    assert_eq!(
+        parse_slack("critical", &s, 2).status,
+        NotificationStatus::Resolved
+    );
+    let mut p = fixture("pagerduty-trigger.json");
+    p["payload"]["summary"] = Value::String("SLABreach: Pipeline P95 above 300 s".into());
+    p["payload"]["custom_details"]["firing"] = Value::String(String::new());
+    let n = parse_pagerduty("critical", &p, 1);
+    assert_eq!(n.alertnames.first().map(String::as_str), Some("SLABreach"));
+}
