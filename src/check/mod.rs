@@ -22,6 +22,7 @@ pub const TRACES: &str = "traces";
 #[cfg(test)]
 mod tests;
 
+pub mod alerts;
 pub mod compose;
 pub mod compose_links;
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! problem at once. This module reads files; `check` never does.
 
 pub mod acceptance;
+pub mod alerts;
 pub mod error;
 pub mod expr;
 pub mod expr_parser;

@@ -1,9 +1,13 @@
 //! I/O only: scrape `/metrics`, receive OTLP traces, capture logs, receive notifications, poll
 //! Prometheus/Alertmanager/Jaeger APIs. Produces evidence values; never judges them (that is
 //! [`crate::check`]'s job).
+pub mod alert_watch;
+pub mod am_api;
 pub mod exposition;
 pub mod jaeger;
 pub mod logs;
 pub mod model;
 pub mod otlp;
+pub mod prom_api;
+pub mod receivers;
 pub mod scrape;

@@ -1,0 +1,291 @@
+//! Health probes of running stack components (`obsgate health`): Prometheus (ready, targets
+//! up, rules healthy), Alertmanager (ready, cluster and config status), Grafana
+//! (`/api/health`), Jaeger (`/api/services` or `/`) and the stub (`/metrics` parses). Each
+//! probe gives [`Check`]s of kind `health`.
+//!
+//! The stub's `/metrics` gets a line-level sanity check here (names, label braces, numeric
+//! values, at least one sample), not the strict exposition parser of the metrics checks.
+
+use std::time::Duration;
+
+use crate::observe::am_api::AmClient;
+use crate::observe::prom_api::PromClient;
+use crate::report::model::Check;
+
+const KIND: &str = "health";
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap_or_default()
+}
+
+fn base(url: &str) -> String {
+    url.trim_end_matches('/').to_string()
+}
+
+/// Prometheus: `/-/ready`, every active target up, every rule healthy.
+pub async fn prometheus(url: &str) -> Vec<Check> {
+    let p = PromClient::new(url);
+    let mut out = Vec::new();
+    match p.ready().await {
+        Ok(true) => out.push(Check::pass(
+            "health.prometheus.ready",
+            KIND,
+            format!("{}/-/ready answers 200", p.base()),
+        )),
+        Ok(false) => out.push(Check::fail(
+            "health.prometheus.ready",
+            KIND,
+            format!("{}/-/ready is not 200", p.base()),
+        )),
+        Err(e) => {
+            out.push(Check::fail(
+                "health.prometheus.ready",
+                KIND,
+                format!("Prometheus unreachable: {e}"),
+            ));
+            return out;
+        }
+    }
+    out.push(match p.targets().await {
+        Ok(t) if t.is_empty() => Check::fail(
+            "health.prometheus.targets",
+            KIND,
+            "no active scrape targets",
+        ),
+        Ok(t) => {
+            let down: Vec<String> = t
+                .iter()
+                .filter(|t| t.health != "up")
+                .map(|t| format!("{} {} {}: {}", t.job, t.scrape_url, t.health, t.last_error))
+                .collect();
+            if down.is_empty() {
+                Check::pass(
+                    "health.prometheus.targets",
+                    KIND,
+                    format!("{} target(s) up", t.len()),
+                )
+            } else {
+                Check::fail(
+                    "health.prometheus.targets",
+                    KIND,
+                    format!("{} of {} target(s) not up", down.len(), t.len()),
+                )
+                .with_evidence(down)
+            }
+        }
+        Err(e) => Check::error("health.prometheus.targets", KIND, e),
+    });
+    out.push(match p.rules().await {
+        Ok(r) => {
+            let bad: Vec<String> = r
+                .iter()
+                .filter(|r| r.health == "err")
+                .map(|r| {
+                    format!(
+                        "{}/{}: {}",
+                        r.group,
+                        r.name,
+                        r.last_error.as_deref().unwrap_or("?")
+                    )
+                })
+                .collect();
+            if bad.is_empty() {
+                Check::pass(
+                    "health.prometheus.rules",
+                    KIND,
+                    format!("{} rule(s), none failing", r.len()),
+                )
+            } else {
+                Check::fail(
+                    "health.prometheus.rules",
+                    KIND,
+                    format!("{} rule(s) failing to evaluate", bad.len()),
+                )
+                .with_evidence(bad)
+            }
+        }
+        Err(e) => Check::error("health.prometheus.rules", KIND, e),
+    });
+    out
+}
+
+/// Alertmanager: `/-/ready`, `/api/v2/status` (cluster ready or disabled, config loaded).
+pub async fn alertmanager(url: &str) -> Vec<Check> {
+    let a = AmClient::new(url);
+    let mut out = Vec::new();
+    match a.ready().await {
+        Ok(ok) => out.push(Check::from_bool(
+            "health.alertmanager.ready",
+            KIND,
+            ok,
+            format!(
+                "{}/-/ready {}",
+                a.base(),
+                if ok { "answers 200" } else { "is not 200" }
+            ),
+        )),
+        Err(e) => {
+            out.push(Check::fail(
+                "health.alertmanager.ready",
+                KIND,
+                format!("Alertmanager unreachable: {e}"),
+            ));
+            return out;
+        }
+    }
+    out.push(match a.status().await {
+        Ok(s) => {
+            let cluster_ok = matches!(s.cluster_status.as_str(), "ready" | "disabled");
+            Check::from_bool(
+                "health.alertmanager.status",
+                KIND,
+                cluster_ok && s.has_config,
+                format!(
+                    "version {}, cluster {} ({} peer(s)), config {}",
+                    s.version,
+                    s.cluster_status,
+                    s.peers,
+                    if s.has_config { "loaded" } else { "missing" }
+                ),
+            )
+        }
+        Err(e) => Check::error("health.alertmanager.status", KIND, e),
+    });
+    out
+}
+
+/// Grafana: `/api/health` answers 200 with `database: ok`.
+pub async fn grafana(url: &str) -> Vec<Check> {
+    let u = format!("{}/api/health", base(url));
+    vec![match client().get(&u).send().await {
+        Ok(r) if r.status().is_success() => {
+            let v: serde_json::Value = r.json().await.unwrap_or_default();
+            let db = v
+                .get("database")
+                .and_then(|d| d.as_str())
+                .unwrap_or("?")
+                .to_string();
+            Check::from_bool(
+                "health.grafana",
+                KIND,
+                db == "ok",
+                format!(
+                    "{u}: database {db}, version {}",
+                    v.get("version").and_then(|d| d.as_str()).unwrap_or("?")
+                ),
+            )
+        }
+        Ok(r) => Check::fail("health.grafana", KIND, format!("{u}: HTTP {}", r.status())),
+        Err(e) => Check::fail("health.grafana", KIND, format!("{u}: {e}")),
+    }]
+}
+
+/// Jaeger query: `/api/services` (or `/`) answers 200.
+pub async fn jaeger(url: &str) -> Vec<Check> {
+    let c = client();
+    let mut last = String::new();
+    for path in ["/api/services", "/"] {
+        let u = format!("{}{path}", base(url));
+        match c.get(&u).send().await {
+            Ok(r) if r.status().is_success() => {
+                return vec![Check::pass(
+                    "health.jaeger",
+                    KIND,
+                    format!("{u} answers 200"),
+                )];
+            }
+            Ok(r) => last = format!("{u}: HTTP {}", r.status()),
+            Err(e) => last = format!("{u}: {e}"),
+        }
+    }
+    vec![Check::fail("health.jaeger", KIND, last)]
+}
+
+/// Line-level sanity check of a Prometheus text exposition: Ok(sample count) or the bad lines.
+pub fn sanity_check_exposition(text: &str) -> Result<usize, Vec<String>> {
+    let mut bad = Vec::new();
+    let mut samples = 0;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let (series, rest) = match l.rfind('}') {
+            Some(end) if l.contains('{') => l.split_at(end + 1),
+            _ => l.split_once(' ').unwrap_or((l, "")),
+        };
+        let name = series.split('{').next().unwrap_or("");
+        let name_ok = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+        let value = rest.split_whitespace().next().unwrap_or("");
+        let value_ok = value.parse::<f64>().is_ok() || matches!(value, "+Inf" | "-Inf" | "NaN");
+        if name_ok && value_ok {
+            samples += 1;
+        } else {
+            bad.push(format!(
+                "line {}: `{}`",
+                i + 1,
+                l.chars().take(120).collect::<String>()
+            ));
+        }
+    }
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    if samples == 0 {
+        return Err(vec!["no samples".to_string()]);
+    }
+    Ok(samples)
+}
+
+/// The stub: `/metrics` answers 200 and passes the sanity check.
+pub async fn target(url: &str) -> Vec<Check> {
+    let u = format!("{}/metrics", base(url));
+    vec![match client().get(&u).send().await {
+        Ok(r) if r.status().is_success() => match r.text().await {
+            Ok(t) => match sanity_check_exposition(&t) {
+                Ok(n) => Check::pass(
+                    "health.target.metrics",
+                    KIND,
+                    format!("{u}: {n} samples, every line well-formed"),
+                ),
+                Err(bad) => Check::fail(
+                    "health.target.metrics",
+                    KIND,
+                    format!("{u}: {} malformed line(s)", bad.len()),
+                )
+                .with_evidence(bad),
+            },
+            Err(e) => Check::fail("health.target.metrics", KIND, format!("{u}: {e}")),
+        },
+        Ok(r) => Check::fail(
+            "health.target.metrics",
+            KIND,
+            format!("{u}: HTTP {}", r.status()),
+        ),
+        Err(e) => Check::fail("health.target.metrics", KIND, format!("{u}: {e}")),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exposition_sanity() {
+        let ok = "# HELP x X\n# TYPE x counter\nx_total{a=\"b}c\"} 3\nup 1 1700000000\ny NaN\nh_bucket{le=\"+Inf\"} +Inf\n";
+        assert_eq!(sanity_check_exposition(ok), Ok(4));
+        let bad = sanity_check_exposition("x 1\n1bad 2\ny abc\n").unwrap_err();
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(bad[0].starts_with("line 2"));
+        assert!(sanity_check_exposition("# only comments\n").is_err());
+    }
+}

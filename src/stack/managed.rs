@@ -1,0 +1,368 @@
+//! The managed stack: Prometheus and Alertmanager as child processes on free loopback ports, in
+//! a temporary run dir, with overlay configs generated from the shipped `config/` (see
+//! [`super::overlay`]) and obsgate's fake receivers behind every notifier. Waits for `/-/ready`
+//! and for every scrape target to be up. `stop()` and `Drop` kill both.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tokio::process::Child;
+
+use super::overlay::{PromOverlayInput, alertmanager_overlay, prometheus_overlay};
+use super::ports::free_loopback_port;
+use super::timing::StackTiming;
+use crate::exit::AppError;
+use crate::observe::am_api::AmClient;
+use crate::observe::prom_api::PromClient;
+use crate::observe::receivers::FakeReceivers;
+
+use super::process::{INSTALL_HINT, exited, log_tail, read, resolve_rule_files, spawn, validate};
+pub use super::process::{binaries_available, find_binary};
+
+/// How to start the managed stack.
+#[derive(Debug, Clone)]
+pub struct ManagedOptions {
+    /// The shipped config folder (`prometheus.yml`, `alertmanager.yml`, rule files).
+    pub config_dir: PathBuf,
+    /// `host:port` of the stub that Prometheus scrapes.
+    pub scrape_target: String,
+    /// Scrape and evaluation interval override, seconds (a deviation in the report).
+    pub interval_override_s: Option<f64>,
+    /// Where `prometheus.log` and `alertmanager.log` go.
+    pub report_dir: PathBuf,
+    /// Rule files to load instead of the shipped config's (fixtures).
+    pub rule_files: Option<Vec<PathBuf>>,
+    /// Alertmanager config to use instead of `<config_dir>/alertmanager.yml` (fixtures).
+    pub alertmanager_config: Option<PathBuf>,
+    /// How long to wait for readiness and targets up.
+    pub ready_timeout: Duration,
+}
+
+impl ManagedOptions {
+    /// Options with the shipped config and a 60 s readiness deadline.
+    pub fn new(
+        config_dir: impl Into<PathBuf>,
+        scrape_target: impl Into<String>,
+        report_dir: impl Into<PathBuf>,
+    ) -> Self {
+        Self {
+            config_dir: config_dir.into(),
+            scrape_target: scrape_target.into(),
+            interval_override_s: None,
+            report_dir: report_dir.into(),
+            rule_files: None,
+            alertmanager_config: None,
+            ready_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A running managed stack.
+#[derive(Debug)]
+pub struct ManagedStack {
+    prometheus: Option<Child>,
+    alertmanager: Option<Child>,
+    receivers: FakeReceivers,
+    prometheus_url: String,
+    alertmanager_url: String,
+    deviations: Vec<String>,
+    timing: StackTiming,
+    report_dir: PathBuf,
+    _run_dir: tempfile::TempDir,
+}
+
+impl ManagedStack {
+    /// Start the fake receivers, Prometheus and Alertmanager; return once everything is ready.
+    pub async fn start(opts: ManagedOptions) -> Result<Self, AppError> {
+        let prom_bin = find_binary(&["prometheus"]).ok_or_else(|| {
+            AppError::harness(format!("`prometheus` is not on PATH: {INSTALL_HINT}"))
+        })?;
+        let am_bin = find_binary(&["prometheus-alertmanager", "alertmanager"]).ok_or_else(|| {
+            AppError::harness(format!("neither `prometheus-alertmanager` nor `alertmanager` is on PATH: {INSTALL_HINT}"))
+        })?;
+        std::fs::create_dir_all(&opts.report_dir)
+            .map_err(|e| AppError::harness(format!("{}: {e}", opts.report_dir.display())))?;
+        let run_dir = tempfile::Builder::new()
+            .prefix("obsgate-stack-")
+            .tempdir()
+            .map_err(|e| AppError::harness(format!("cannot create a run dir: {e}")))?;
+        let dir = run_dir.path().to_path_buf();
+        let receivers = FakeReceivers::start().await?;
+        let prom_port = free_loopback_port()?;
+        let am_port = free_loopback_port()?;
+        let prom_addr = format!("127.0.0.1:{prom_port}");
+        let am_addr = format!("127.0.0.1:{am_port}");
+
+        let prom_src_path = opts.config_dir.join("prometheus.yml");
+        let prom_src = read(&prom_src_path)?;
+        let am_src_path = opts
+            .alertmanager_config
+            .clone()
+            .unwrap_or_else(|| opts.config_dir.join("alertmanager.yml"));
+        let am_src = read(&am_src_path)?;
+
+        // First pass only to learn the shipped rule files.
+        let probe = prometheus_overlay(
+            &prom_src,
+            &prom_src_path.display().to_string(),
+            &PromOverlayInput {
+                stub_target: String::new(),
+                prometheus_target: String::new(),
+                alertmanager_target: String::new(),
+                interval_override_s: None,
+                rule_files: vec![],
+            },
+        )
+        .map_err(AppError::usage)?;
+        let rule_paths = match &opts.rule_files {
+            Some(r) => r.clone(),
+            None => resolve_rule_files(&opts.config_dir, &probe.shipped_rule_files)?,
+        };
+        let mut rule_names = Vec::new();
+        let mut rule_texts = Vec::new();
+        for (i, p) in rule_paths.iter().enumerate() {
+            let text = read(p)?;
+            let name = format!(
+                "rules-{i}-{}",
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("rules.yaml")
+            );
+            std::fs::write(dir.join(&name), &text)
+                .map_err(|e| AppError::harness(format!("{name}: {e}")))?;
+            rule_names.push(name);
+            rule_texts.push(text);
+        }
+        let overlay = prometheus_overlay(
+            &prom_src,
+            &prom_src_path.display().to_string(),
+            &PromOverlayInput {
+                stub_target: opts.scrape_target.clone(),
+                prometheus_target: prom_addr.clone(),
+                alertmanager_target: am_addr.clone(),
+                interval_override_s: opts.interval_override_s,
+                rule_files: rule_names,
+            },
+        )
+        .map_err(AppError::usage)?;
+        let (am_text, am_dev) = alertmanager_overlay(
+            &am_src,
+            &am_src_path.display().to_string(),
+            receivers.base_url(),
+        )
+        .map_err(AppError::usage)?;
+        let mut deviations = overlay.deviations.clone();
+        if opts.rule_files.is_some() {
+            deviations.push(format!(
+                "rule files replaced by {}",
+                rule_paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        deviations.extend(am_dev);
+        let timing = StackTiming::from_configs(&overlay.text, &rule_texts, &am_text)
+            .map_err(AppError::usage)?;
+
+        let prom_cfg = dir.join("prometheus.yml");
+        let am_cfg = dir.join("alertmanager.yml");
+        for (p, t) in [(&prom_cfg, &overlay.text), (&am_cfg, &am_text)] {
+            std::fs::write(p, t).map_err(|e| AppError::harness(format!("{}: {e}", p.display())))?;
+        }
+        // Keep the generated configs beside the logs: the report's deviations point at them.
+        let _ = std::fs::write(
+            opts.report_dir.join("prometheus.overlay.yml"),
+            &overlay.text,
+        );
+        let _ = std::fs::write(opts.report_dir.join("alertmanager.overlay.yml"), &am_text);
+        if let Some(msg) = validate(
+            "promtool",
+            &["check", "config", &prom_cfg.display().to_string()],
+        )
+        .await
+        {
+            return Err(AppError::harness(format!(
+                "Prometheus rejects the config generated from {}:\n{msg}",
+                prom_src_path.display()
+            )));
+        }
+        if let Some(msg) =
+            validate("amtool", &["check-config", &am_cfg.display().to_string()]).await
+        {
+            return Err(AppError::harness(format!(
+                "Alertmanager rejects the config generated from {}:\n{msg}",
+                am_src_path.display()
+            )));
+        }
+
+        let am_log = opts.report_dir.join("alertmanager.log");
+        let prom_log = opts.report_dir.join("prometheus.log");
+        let alertmanager = spawn(
+            &am_bin,
+            &[
+                format!("--config.file={}", am_cfg.display()),
+                format!("--storage.path={}", dir.join("am-data").display()),
+                format!("--web.listen-address={am_addr}"),
+                "--cluster.listen-address=".to_string(),
+            ],
+            &am_log,
+        )?;
+        let prometheus = spawn(
+            &prom_bin,
+            &[
+                format!("--config.file={}", prom_cfg.display()),
+                format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
+                format!("--web.listen-address={prom_addr}"),
+            ],
+            &prom_log,
+        )?;
+        let mut stack = Self {
+            prometheus: Some(prometheus),
+            alertmanager: Some(alertmanager),
+            receivers,
+            prometheus_url: format!("http://{prom_addr}"),
+            alertmanager_url: format!("http://{am_addr}"),
+            deviations,
+            timing,
+            report_dir: opts.report_dir.clone(),
+            _run_dir: run_dir,
+        };
+        stack.wait_ready(&opts, &prom_log, &am_log).await?;
+        Ok(stack)
+    }
+
+    async fn wait_ready(
+        &mut self,
+        opts: &ManagedOptions,
+        prom_log: &Path,
+        am_log: &Path,
+    ) -> Result<(), AppError> {
+        let prom = PromClient::new(&self.prometheus_url);
+        let am = AmClient::new(&self.alertmanager_url);
+        // The first scrape may wait up to one scrape interval.
+        let wait = opts.ready_timeout.max(Duration::from_secs_f64(
+            self.timing.scrape_interval_s * 2.0 + 10.0,
+        ));
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Some(st) = exited(&mut self.prometheus).await {
+                return Err(AppError::harness(format!(
+                    "Prometheus exited ({st}) during startup; last lines of {}:\n{}",
+                    prom_log.display(),
+                    log_tail(prom_log, 15)
+                )));
+            }
+            if let Some(st) = exited(&mut self.alertmanager).await {
+                return Err(AppError::harness(format!(
+                    "Alertmanager exited ({st}) during startup; last lines of {}:\n{}",
+                    am_log.display(),
+                    log_tail(am_log, 15)
+                )));
+            }
+            let ready = prom.ready().await.unwrap_or(false) && am.ready().await.unwrap_or(false);
+            let last;
+            if ready {
+                match prom.targets().await {
+                    Ok(t) if !t.is_empty() && t.iter().all(|t| t.health == "up") => return Ok(()),
+                    Ok(t) => {
+                        last = if t.is_empty() {
+                            "no active targets".to_string()
+                        } else {
+                            t.iter()
+                                .filter(|t| t.health != "up")
+                                .map(|t| {
+                                    format!(
+                                        "{} {} {} {}",
+                                        t.job, t.scrape_url, t.health, t.last_error
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        };
+                    }
+                    Err(e) => last = e,
+                }
+            } else {
+                last = "waiting for /-/ready".into();
+            }
+            if Instant::now() >= deadline {
+                return Err(AppError::harness(format!(
+                    "managed stack not ready after {:.0}s: {last} (logs: {}, {})",
+                    wait.as_secs_f64(),
+                    prom_log.display(),
+                    am_log.display()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` of Prometheus.
+    pub fn prometheus_url(&self) -> &str {
+        &self.prometheus_url
+    }
+    /// `http://127.0.0.1:PORT` of Alertmanager.
+    pub fn alertmanager_url(&self) -> &str {
+        &self.alertmanager_url
+    }
+    /// The fake receivers (their notifications are the routing evidence).
+    pub fn receivers(&self) -> &FakeReceivers {
+        &self.receivers
+    }
+    /// Every deviation of the overlay configs from the shipped ones.
+    pub fn deviations(&self) -> Vec<String> {
+        self.deviations.clone()
+    }
+    /// Intervals, `for` and `group_wait` as the managed stack runs them.
+    pub fn timing(&self) -> &StackTiming {
+        &self.timing
+    }
+
+    /// Process id of the managed Prometheus, while it runs.
+    pub fn prometheus_pid(&self) -> Option<u32> {
+        self.prometheus.as_ref().and_then(Child::id)
+    }
+
+    /// Err when Prometheus or Alertmanager died during the run (the report is then incomplete);
+    /// the message quotes the end of its log.
+    pub async fn check_alive(&mut self) -> Result<(), AppError> {
+        for (name, child, log) in [
+            ("Prometheus", &mut self.prometheus, "prometheus.log"),
+            ("Alertmanager", &mut self.alertmanager, "alertmanager.log"),
+        ] {
+            if let Some(st) = exited(child).await {
+                let path = self.report_dir.join(log);
+                return Err(AppError::harness(format!(
+                    "{name} exited during the run ({st}); last lines of {}:\n{}",
+                    path.display(),
+                    log_tail(&path, 15)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Kill both processes and wait for them.
+    pub async fn stop(&mut self) {
+        for c in [self.prometheus.take(), self.alertmanager.take()]
+            .into_iter()
+            .flatten()
+        {
+            let mut c = c;
+            let _ = c.kill().await;
+        }
+    }
+}
+
+impl Drop for ManagedStack {
+    fn drop(&mut self) {
+        for c in [self.prometheus.as_mut(), self.alertmanager.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = c.start_kill();
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Overlay configs for the managed stack, generated from the shipped `config/` files (pure: text
+//! in, text out). Scrape targets point at the stub, the Alertmanager target at the managed
+//! Alertmanager, rule files at copies in the run dir; every notifier URL points at obsgate's fake
+//! receivers (channel and routing key are kept, so routing stays provable). Every change that
+//! alters behaviour is returned as a deviation sentence for the report.
+//!
+//! The overlays are written as JSON, which Prometheus's and Alertmanager's YAML loaders accept.
+
+use serde_json::{Map, Value};
+
+use super::duration::format_prom_duration;
+
+/// Where the managed stack's parts listen.
+#[derive(Debug, Clone)]
+pub struct PromOverlayInput {
+    /// `host:port` of the stub (the system under test).
+    pub stub_target: String,
+    /// `host:port` of the managed Prometheus itself (for a self-scrape job).
+    pub prometheus_target: String,
+    /// `host:port` of the managed Alertmanager.
+    pub alertmanager_target: String,
+    /// Scrape and evaluation interval override, seconds (None keeps the shipped values).
+    pub interval_override_s: Option<f64>,
+    /// File names (in the run dir) of the rule files to load.
+    pub rule_files: Vec<String>,
+}
+
+/// A generated Prometheus overlay.
+#[derive(Debug, Clone)]
+pub struct PromOverlay {
+    /// The config text (JSON).
+    pub text: String,
+    /// Rule file entries of the shipped config, as written there.
+    pub shipped_rule_files: Vec<String>,
+    /// Every change from the shipped config that alters behaviour.
+    pub deviations: Vec<String>,
+}
+
+/// Parse a YAML config into a generic value, with the file name in the error.
+pub fn parse_yaml(text: &str, name: &str) -> Result<Value, String> {
+    serde_saphyr::from_str::<Value>(text).map_err(|e| format!("{name}: {e}"))
+}
+
+/// What a scrape job becomes in the managed stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JobRole {
+    SelfScrape,
+    Alertmanager,
+    NodeExporter,
+    Stub,
+}
+
+fn job_role(job: &Value) -> JobRole {
+    let name = job
+        .get("job_name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let targets = serde_json::to_string(job.get("static_configs").unwrap_or(&Value::Null))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let says = |w: &str| name.contains(w) || targets.contains(w);
+    if says("node-exporter") || says("node_exporter") || says(":9100") || name == "node" {
+        JobRole::NodeExporter
+    } else if says("alertmanager") || says(":9093") {
+        JobRole::Alertmanager
+    } else if name == "prometheus" || says(":9090") {
+        JobRole::SelfScrape
+    } else {
+        JobRole::Stub
+    }
+}
+
+/// Generate the managed Prometheus config from the shipped one.
+pub fn prometheus_overlay(
+    shipped: &str,
+    name: &str,
+    input: &PromOverlayInput,
+) -> Result<PromOverlay, String> {
+    let mut cfg = parse_yaml(shipped, name)?;
+    let root = cfg
+        .as_object_mut()
+        .ok_or_else(|| format!("{name}: top level is not a mapping"))?;
+    let mut deviations = Vec::new();
+
+    if let Some(iv) = input.interval_override_s {
+        let global = root
+            .entry("global")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(g) = global.as_object_mut() {
+            for key in ["scrape_interval", "evaluation_interval"] {
+                let old = g
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or("1m (default)")
+                    .to_string();
+                let new = format_prom_duration(iv);
+                if old != new {
+                    deviations.push(format!(
+                        "prometheus {key}: {old} → {new} (rehearsal override)"
+                    ));
+                }
+                g.insert(key.to_string(), Value::String(new));
+            }
+            // A scrape timeout may not exceed the (shortened) interval.
+            if let Some(old) = g
+                .get("scrape_timeout")
+                .and_then(Value::as_str)
+                .map(String::from)
+            {
+                let new = format_prom_duration(iv);
+                if crate::stack::duration::parse_prom_duration(&old).is_ok_and(|t| t > iv) {
+                    deviations.push(format!(
+                        "prometheus scrape_timeout: {old} → {new} (rehearsal override)"
+                    ));
+                    g.insert("scrape_timeout".to_string(), Value::String(new));
+                }
+            }
+        }
+    }
+
+    let shipped_rule_files: Vec<String> = root
+        .get("rule_files")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    root.insert(
+        "rule_files".to_string(),
+        Value::Array(
+            input
+                .rule_files
+                .iter()
+                .cloned()
+                .map(Value::String)
+                .collect(),
+        ),
+    );
+
+    let am = serde_json::json!({"alertmanagers": [{"static_configs": [{"targets": [input.alertmanager_target]}]}]});
+    if root.get("alerting").is_none() {
+        deviations.push(format!(
+            "alerting: the shipped config has no Alertmanager; alerts go to the managed one at {}",
+            input.alertmanager_target
+        ));
+    }
+    root.insert("alerting".to_string(), am);
+
+    let mut jobs_out = Vec::new();
+    let jobs = root
+        .remove("scrape_configs")
+        .and_then(|v| match v {
+            Value::Array(a) => Some(a),
+            _ => None,
+        })
+        .unwrap_or_default();
+    for mut job in jobs {
+        let role = job_role(&job);
+        let job_name = job
+            .get("job_name")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
+        let target = match role {
+            JobRole::NodeExporter => {
+                deviations.push(format!(
+                    "scrape job `{job_name}` dropped: no node exporter runs beside the managed stack"
+                ));
+                continue;
+            }
+            JobRole::SelfScrape => input.prometheus_target.clone(),
+            JobRole::Alertmanager => input.alertmanager_target.clone(),
+            JobRole::Stub => input.stub_target.clone(),
+        };
+        if let Some(obj) = job.as_object_mut() {
+            let old = serde_json::to_string(obj.get("static_configs").unwrap_or(&Value::Null))
+                .unwrap_or_default();
+            let labels = obj
+                .get("static_configs")
+                .and_then(Value::as_array)
+                .and_then(|a| a.first())
+                .and_then(|c| c.get("labels"))
+                .cloned();
+            let mut sc = Map::new();
+            sc.insert("targets".to_string(), serde_json::json!([target]));
+            if let Some(l) = labels {
+                sc.insert("labels".to_string(), l);
+            }
+            obj.insert(
+                "static_configs".to_string(),
+                Value::Array(vec![Value::Object(sc)]),
+            );
+            for sd in ["dns_sd_configs", "file_sd_configs", "kubernetes_sd_configs"] {
+                obj.remove(sd);
+            }
+            if input.interval_override_s.is_some() {
+                for key in ["scrape_interval", "scrape_timeout"] {
+                    if let Some(v) = obj.remove(key) {
+                        deviations.push(format!(
+                            "scrape job `{job_name}`: {key} {v} removed (rehearsal override)"
+                        ));
+                    }
+                }
+            }
+            deviations.push(format!(
+                "scrape job `{job_name}`: targets {old} → [\"{target}\"]"
+            ));
+        }
+        jobs_out.push(job);
+    }
+    root.insert("scrape_configs".to_string(), Value::Array(jobs_out));
+
+    let text = serde_json::to_string_pretty(&cfg).map_err(|e| format!("{name}: {e}"))?;
+    Ok(PromOverlay {
+        text,
+        shipped_rule_files,
+        deviations,
+    })
+}
+
+/// Percent-encode a receiver name for a URL path segment.
+pub fn path_segment(name: &str) -> String {
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Notifier kinds obsgate's fake receivers stand in for, with the URL field each one uses.
+const FAKED: [(&str, &str, &str); 3] = [
+    ("slack_configs", "api_url", "slack"),
+    ("pagerduty_configs", "url", "pagerduty"),
+    ("webhook_configs", "url", "webhook"),
+];
+
+/// Generate the managed Alertmanager config: every Slack / PagerDuty / webhook URL → the fake
+/// receivers at `receivers_base` (e.g. `http://127.0.0.1:4321`). Returns the text and deviations.
+pub fn alertmanager_overlay(
+    shipped: &str,
+    name: &str,
+    receivers_base: &str,
+) -> Result<(String, Vec<String>), String> {
+    let mut cfg = parse_yaml(shipped, name)?;
+    let root = cfg
+        .as_object_mut()
+        .ok_or_else(|| format!("{name}: top level is not a mapping"))?;
+    let mut deviations = Vec::new();
+    if let Some(g) = root.get_mut("global").and_then(Value::as_object_mut) {
+        for key in ["slack_api_url", "slack_api_url_file", "pagerduty_url"] {
+            if g.remove(key).is_some() {
+                deviations.push(format!(
+                    "alertmanager global.{key} replaced by obsgate's fake receivers"
+                ));
+            }
+        }
+    }
+    let receivers = root
+        .get_mut("receivers")
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| format!("{name}: no `receivers` list"))?;
+    for r in receivers.iter_mut() {
+        let Some(obj) = r.as_object_mut() else {
+            continue;
+        };
+        let rname = obj
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let keys: Vec<String> = obj.keys().cloned().collect();
+        for key in keys {
+            if key == "name" {
+                continue;
+            }
+            let Some((_, url_field, kind)) = FAKED.iter().find(|(k, _, _)| *k == key) else {
+                obj.remove(&key);
+                deviations.push(format!(
+                    "receiver `{rname}`: {key} removed (obsgate has no fake for it; not observed)"
+                ));
+                continue;
+            };
+            let url = format!("{receivers_base}/{kind}/{}", path_segment(&rname));
+            if let Some(list) = obj.get_mut(&key).and_then(Value::as_array_mut) {
+                for nc in list.iter_mut().filter_map(Value::as_object_mut) {
+                    let old = nc
+                        .remove(*url_field)
+                        .map(|v| v.as_str().map(String::from).unwrap_or(v.to_string()))
+                        .unwrap_or_else(|| "(global default)".to_string());
+                    nc.remove(&format!("{url_field}_file"));
+                    nc.insert(url_field.to_string(), Value::String(url.clone()));
+                    deviations.push(format!(
+                        "receiver `{rname}`: {key} {url_field} {old} → {url}"
+                    ));
+                }
+            }
+        }
+    }
+    let text = serde_json::to_string_pretty(&cfg).map_err(|e| format!("{name}: {e}"))?;
+    Ok((text, deviations))
+}
+
+#[cfg(test)]
+#[path = "overlay_tests.rs"]
+mod tests;

@@ -1,0 +1,256 @@
+//! One run's view of the stack, whatever its mode: start or connect, watch alerts during the
+//! load, wait for expected resolutions after it, then judge. This is what `obsgate run` holds.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::duration::parse_prom_duration;
+use super::external::ExternalStack;
+use super::managed::{ManagedOptions, ManagedStack, binaries_available};
+use super::timing::StackTiming;
+use crate::check::alerts::{AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts, skipped};
+use crate::cli::StackMode;
+use crate::exit::AppError;
+use crate::expect::alerts::AlertExpectations;
+use crate::observe::alert_watch::{AlertObservations, AlertWatcher};
+use crate::observe::am_api::AmClient;
+use crate::observe::prom_api::PromClient;
+use crate::report::model::{AlertTiming, Check};
+
+/// How to open the stack for a run (from `RunArgs`).
+#[derive(Debug, Clone)]
+pub struct StackRequest {
+    /// `--stack`; None picks managed when the binaries are on PATH, else none.
+    pub mode: Option<StackMode>,
+    /// `--prometheus-url` (external).
+    pub prometheus_url: Option<String>,
+    /// `--alertmanager-url` (external).
+    pub alertmanager_url: Option<String>,
+    /// `--scrape-interval`, e.g. `5s` (managed).
+    pub scrape_interval: Option<String>,
+    /// `--config-dir`.
+    pub config_dir: PathBuf,
+    /// `host:port` of the stub Prometheus must scrape.
+    pub stub_target: String,
+    /// The run's report folder (logs and overlay configs go there).
+    pub report_dir: PathBuf,
+}
+
+/// The stack of one run.
+#[derive(Debug)]
+pub enum StackSession {
+    /// Child processes obsgate started.
+    Managed(Box<ManagedStack>),
+    /// A running stack observed through its APIs.
+    External(ExternalStack),
+    /// No stack; the reason goes into every skipped alert check.
+    None(String),
+}
+
+impl StackSession {
+    /// Start or connect. Bad flags are exit 2; a stack that cannot run is exit 3.
+    pub async fn open(req: StackRequest) -> Result<Self, AppError> {
+        let mode = req.mode.unwrap_or(if binaries_available() {
+            StackMode::Managed
+        } else {
+            StackMode::None
+        });
+        match mode {
+            StackMode::None => Ok(Self::None(if req.mode.is_some() {
+                "--stack none: no Prometheus/Alertmanager to observe".into()
+            } else {
+                "no stack: prometheus and prometheus-alertmanager are not on PATH (apt-get install prometheus prometheus-alertmanager)".into()
+            })),
+            StackMode::External => {
+                let (Some(p), Some(a)) = (&req.prometheus_url, &req.alertmanager_url) else {
+                    return Err(AppError::usage(
+                        "--stack external needs --prometheus-url and --alertmanager-url",
+                    ));
+                };
+                Ok(Self::External(ExternalStack::connect(p, a).await?))
+            }
+            StackMode::Managed => {
+                let interval = match &req.scrape_interval {
+                    Some(s) => Some(
+                        parse_prom_duration(s)
+                            .map_err(|e| AppError::usage(format!("--scrape-interval: {e}")))?,
+                    ),
+                    None => None,
+                };
+                if interval.is_some_and(|s| s <= 0.0) {
+                    return Err(AppError::usage("--scrape-interval must be positive"));
+                }
+                let mut opts =
+                    ManagedOptions::new(&req.config_dir, &req.stub_target, &req.report_dir);
+                opts.interval_override_s = interval;
+                Ok(Self::Managed(Box::new(ManagedStack::start(opts).await?)))
+            }
+        }
+    }
+
+    fn clients(&self) -> Option<(PromClient, AmClient)> {
+        match self {
+            Self::Managed(m) => Some((
+                PromClient::new(m.prometheus_url()),
+                AmClient::new(m.alertmanager_url()),
+            )),
+            Self::External(e) => Some((e.prometheus(), e.alertmanager())),
+            Self::None(_) => None,
+        }
+    }
+
+    /// Prometheus base URL, when there is a stack (dashboards' live checks query it).
+    pub fn prometheus_url(&self) -> Option<String> {
+        self.clients().map(|(p, _)| p.base().to_string())
+    }
+
+    /// Start watching alerts (call right before the first phase). None without a stack.
+    pub fn watch(&self) -> Option<AlertWatcher> {
+        self.clients()
+            .map(|(p, a)| AlertWatcher::start(p, Some(a), Duration::from_secs(1)))
+    }
+
+    /// Every deviation from the shipped config (managed stack only).
+    pub fn deviations(&self) -> Vec<String> {
+        match self {
+            Self::Managed(m) => m.deviations(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The stack's timing, when obsgate knows its configs (managed stack).
+    pub fn timing(&self) -> Option<&StackTiming> {
+        match self {
+            Self::Managed(m) => Some(m.timing()),
+            _ => None,
+        }
+    }
+
+    /// After the last phase: wait (bounded by the largest `resolves_within`, at most 30 min)
+    /// until Prometheus has no active alert left, so resolutions are observed.
+    pub async fn settle(&self, exp: &AlertExpectations) {
+        let Some((prom, _)) = self.clients() else {
+            return;
+        };
+        let max = exp
+            .alerts
+            .iter()
+            .filter_map(|a| a.resolves_within_s)
+            .fold(0.0, f64::max)
+            .min(1800.0);
+        let deadline = Instant::now() + Duration::from_secs_f64(max);
+        while Instant::now() < deadline {
+            if prom.alerts().await.is_ok_and(|a| a.is_empty()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Stop watching, judge, and return the checks, timings and raw observations.
+    pub async fn finish(
+        &self,
+        watcher: Option<AlertWatcher>,
+        exp: &AlertExpectations,
+        phases: &[PhaseWindow],
+        run_start_unix_ms: i64,
+    ) -> (Vec<Check>, Vec<AlertTiming>, AlertObservations) {
+        let (Some(w), false) = (watcher, matches!(self, Self::None(_))) else {
+            let reason = match self {
+                Self::None(r) => r.clone(),
+                _ => "alerts were not watched during the run".to_string(),
+            };
+            return (
+                skipped(exp, &reason),
+                Vec::new(),
+                AlertObservations::default(),
+            );
+        };
+        let (notes, routing) = match self {
+            Self::Managed(m) => (
+                m.receivers().notifications(),
+                RoutingEvidence::Notifications,
+            ),
+            _ => (Vec::new(), RoutingEvidence::AlertmanagerApi),
+        };
+        let obs = w.finish(notes).await;
+        let (checks, timings) = check_alerts(&AlertCheckInput {
+            expectations: exp,
+            observations: &obs,
+            phases,
+            timing: self.timing(),
+            run_start_unix_ms,
+            routing,
+        });
+        (checks, timings, obs)
+    }
+
+    /// Err when a managed stack's process died (poll it between phases).
+    pub async fn check_alive(&mut self) -> Result<(), AppError> {
+        match self {
+            Self::Managed(m) => m.check_alive().await,
+            _ => Ok(()),
+        }
+    }
+
+    /// Stop a managed stack (also done on drop).
+    pub async fn stop(&mut self) {
+        if let Self::Managed(m) = self {
+            m.stop().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Status;
+
+    fn req(mode: StackMode) -> StackRequest {
+        StackRequest {
+            mode: Some(mode),
+            prometheus_url: None,
+            alertmanager_url: None,
+            scrape_interval: None,
+            config_dir: "config".into(),
+            stub_target: "127.0.0.1:9".into(),
+            report_dir: std::env::temp_dir(),
+        }
+    }
+
+    #[tokio::test]
+    async fn none_skips_every_alert_check_with_the_reason() {
+        let s = StackSession::open(req(StackMode::None))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.watch().is_none());
+        let exp = crate::expect::alerts::parse(
+            "alerts:\n  - alert: A\n    fires_in: p\n    within: 1m\n",
+            "t.yaml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (checks, timings, _) = s.finish(None, &exp, &[], 0).await;
+        assert!(timings.is_empty());
+        assert!(
+            checks
+                .iter()
+                .all(|c| c.status == Status::Skip && c.message.contains("--stack none"))
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_flags_are_usage_errors() {
+        let e = StackSession::open(req(StackMode::External))
+            .await
+            .unwrap_err();
+        assert_eq!(e.outcome, crate::exit::Outcome::Usage);
+        let mut r = req(StackMode::Managed);
+        r.scrape_interval = Some("5 seconds".into());
+        let e = StackSession::open(r).await.unwrap_err();
+        assert!(
+            e.message.contains("--scrape-interval") && e.message.contains("5 seconds"),
+            "{}",
+            e.message
+        );
+    }
+}

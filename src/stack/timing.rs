@@ -1,0 +1,154 @@
+//! The stack's own timing, read from its configs: scrape and evaluation interval, each alert's
+//! `for`, and Alertmanager's `group_wait` (root route and per receiver). Gives each alert its
+//! theoretical lower bound from fault start to first notification.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::duration::parse_prom_duration;
+use super::overlay::parse_yaml;
+
+/// Timing parameters of one stack.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StackTiming {
+    /// Global scrape interval, seconds (Prometheus default 60).
+    pub scrape_interval_s: f64,
+    /// Global evaluation interval, seconds (Prometheus default 60).
+    pub evaluation_interval_s: f64,
+    /// `for` of each alerting rule, seconds.
+    pub for_s: BTreeMap<String, f64>,
+    /// Root route `group_wait`, seconds (Alertmanager default 30).
+    pub group_wait_s: f64,
+    /// `group_wait` of the first route naming each receiver, seconds (inherits from its parent).
+    pub group_wait_by_receiver_s: BTreeMap<String, f64>,
+}
+
+fn dur(v: Option<&Value>, default: f64, what: &str) -> Result<f64, String> {
+    match v.and_then(Value::as_str) {
+        Some(s) => parse_prom_duration(s).map_err(|e| format!("{what}: {e}")),
+        None => Ok(default),
+    }
+}
+
+fn walk_routes(
+    route: &Value,
+    inherited: f64,
+    out: &mut BTreeMap<String, f64>,
+) -> Result<(), String> {
+    let gw = dur(route.get("group_wait"), inherited, "group_wait")?;
+    if let Some(r) = route.get("receiver").and_then(Value::as_str) {
+        out.entry(r.to_string()).or_insert(gw);
+    }
+    if let Some(children) = route.get("routes").and_then(Value::as_array) {
+        for c in children {
+            walk_routes(c, gw, out)?;
+        }
+    }
+    Ok(())
+}
+
+impl StackTiming {
+    /// Read the timing from Prometheus config text, the rule files' texts and Alertmanager config text.
+    pub fn from_configs(
+        prometheus: &str,
+        rules: &[String],
+        alertmanager: &str,
+    ) -> Result<Self, String> {
+        let p = parse_yaml(prometheus, "prometheus config")?;
+        let g = p.get("global");
+        let scrape_interval_s = dur(
+            g.and_then(|g| g.get("scrape_interval")),
+            60.0,
+            "scrape_interval",
+        )?;
+        let evaluation_interval_s = dur(
+            g.and_then(|g| g.get("evaluation_interval")),
+            60.0,
+            "evaluation_interval",
+        )?;
+        let mut for_s = BTreeMap::new();
+        for text in rules {
+            let r = parse_yaml(text, "rule file")?;
+            for group in r
+                .get("groups")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for rule in group
+                    .get("rules")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(name) = rule.get("alert").and_then(Value::as_str) {
+                        let f = dur(rule.get("for"), 0.0, name)?;
+                        for_s.insert(name.to_string(), f);
+                    }
+                }
+            }
+        }
+        let a = parse_yaml(alertmanager, "alertmanager config")?;
+        let route = a.get("route").cloned().unwrap_or(Value::Null);
+        let group_wait_s = dur(route.get("group_wait"), 30.0, "group_wait")?;
+        let mut group_wait_by_receiver_s = BTreeMap::new();
+        walk_routes(&route, group_wait_s, &mut group_wait_by_receiver_s)?;
+        Ok(Self {
+            scrape_interval_s,
+            evaluation_interval_s,
+            for_s,
+            group_wait_s,
+            group_wait_by_receiver_s,
+        })
+    }
+
+    /// Lower bound from fault start to first notification: scrape + evaluation interval + `for`
+    /// + `group_wait` (the smallest among the receivers that got it, else the root's). None when
+    ///   the alert has no rule.
+    pub fn bound_s(&self, alert: &str, receivers: &[String]) -> Option<f64> {
+        let f = self.for_s.get(alert)?;
+        let gw = receivers
+            .iter()
+            .filter_map(|r| self.group_wait_by_receiver_s.get(r))
+            .copied()
+            .reduce(f64::min)
+            .unwrap_or(self.group_wait_s);
+        Some(self.scrape_interval_s + self.evaluation_interval_s + f + gw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROM: &str = "global:\n  scrape_interval: 15s\n  evaluation_interval: 30s\n";
+    const RULES: &str = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    for: 5m\n  - alert: B\n    expr: up == 0\n  - record: r\n    expr: up\n";
+    const AM: &str = "route:\n  receiver: default\n  group_wait: 30s\n  routes:\n  - receiver: pager\n    group_wait: 10s\n  - receiver: slack\nreceivers: []\n";
+
+    #[test]
+    fn bound_is_scrape_eval_for_group_wait() {
+        let t = StackTiming::from_configs(PROM, &[RULES.to_string()], AM).unwrap_or_default();
+        assert_eq!(t.for_s.get("A"), Some(&300.0));
+        assert_eq!(t.for_s.get("B"), Some(&0.0));
+        assert_eq!(t.bound_s("A", &[]), Some(15.0 + 30.0 + 300.0 + 30.0));
+        assert_eq!(
+            t.bound_s("A", &["pager".into(), "slack".into()]),
+            Some(355.0)
+        );
+        assert_eq!(t.bound_s("A", &["slack".into()]), Some(375.0));
+        assert_eq!(t.bound_s("missing", &[]), None);
+    }
+
+    #[test]
+    fn defaults_and_bad_values() {
+        let t = StackTiming::from_configs("{}", &[], "route: {}\n").unwrap_or_default();
+        assert_eq!(
+            (t.scrape_interval_s, t.evaluation_interval_s, t.group_wait_s),
+            (60.0, 60.0, 30.0)
+        );
+        let e =
+            StackTiming::from_configs("global: {scrape_interval: 5x}\n", &[], "{}").unwrap_err();
+        assert!(e.contains("5x"), "{e}");
+    }
+}
