@@ -48,6 +48,19 @@ pub async fn run(args: CheckArgs) -> AppResult {
     finish(&args, g.checks, g.bad_input)
 }
 
+/// Every static check of `obsgate check` (rules, routes, dashboards, compose, docs), off the
+/// async workers: `obsgate run` adds them to a run's report when its acceptance file asks.
+/// Returns the checks and the required inputs that were missing or unparseable.
+pub async fn static_checks(args: CheckArgs) -> Result<(Vec<Check>, Vec<String>), AppError> {
+    tokio::task::spawn_blocking(move || {
+        let mut g = Gathered::default();
+        g.run_all(&args);
+        (g.checks, g.bad_input)
+    })
+    .await
+    .map_err(|e| AppError::harness(format!("check task failed: {e}")))
+}
+
 fn finish(args: &CheckArgs, checks: Vec<Check>, bad_input: Vec<String>) -> AppResult {
     let text = match args.output {
         OutputFormat::Json => {

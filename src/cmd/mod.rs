@@ -4,4 +4,5 @@ pub mod health;
 pub mod report;
 pub mod run;
 pub mod run_signals;
+pub mod run_stack;
 pub mod stub;

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use crate::check::facts::RunFacts;
 use crate::cli::{OutputFormat, RunArgs};
 use crate::cmd::run_signals::{Expectations, LogFeed, Receiver, Scrapes, metric_and_trace_checks};
+use crate::cmd::run_stack::{RunStack, StackResults};
 use crate::exit::{AppError, AppResult, Outcome};
 use crate::load::{ExecOptions, LoadOutcome, StubChild, StubDriver, StubOptions};
 use crate::report::model::{Check, LoadReport, Report, SCHEMA_VERSION, Status, Verdict};
@@ -48,12 +49,23 @@ pub struct Target {
 pub async fn run(args: RunArgs) -> AppResult {
     let prep = prepare(args)?;
     let exps = Expectations::load(&prep.plan.expectations)?;
+    let phase_names: Vec<&str> = prep.plan.phases.iter().map(|p| p.name.as_str()).collect();
+    for (_, a) in &exps.alerts {
+        a.validate_phases(&phase_names)?;
+    }
     // The receiver must exist before the stub starts: the stub is told where to export.
     let receiver = match prep.args.target {
         None => Some(Receiver::start().await?),
         Some(_) => None,
     };
     let mut target = start_target(&prep, receiver.as_ref().map(|r| r.endpoint.clone())).await?;
+    let mut stack = match RunStack::open(&prep, &target.base_url).await {
+        Ok(s) => s,
+        Err(e) => {
+            stop_target(&mut target).await;
+            return Err(e);
+        }
+    };
     let stdout = target.stub.as_mut().and_then(|s| s.take_stdout());
     let scrapes = Scrapes::start(&target.base_url);
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -72,13 +84,32 @@ pub async fn run(args: RunArgs) -> AppResult {
     let logs = capture_logs(stdout, prep.args.logs.as_deref(), &mut feed, logs_done_rx);
     let main = async {
         let outcome = drive(&prep, &mut target, stop_rx).await;
+        // Judged while the target still runs: alerts must see it recover.
+        let stack_results = match &outcome {
+            Ok(o) => {
+                let windows = phase_windows(&prep, o);
+                let start_ms = i64::try_from(o.started_unix_nano / 1_000_000).unwrap_or(0);
+                stack
+                    .after_load(
+                        &prep,
+                        &exps,
+                        &target.base_url,
+                        &windows,
+                        start_ms,
+                        o.interrupted,
+                    )
+                    .await
+            }
+            Err(_) => StackResults::default(),
+        };
+        stack.stop().await;
         let scrape_log = scrapes.finish().await;
         // Stopping the stub flushes its last trace batches and closes its stdout.
         stop_target(&mut target).await;
         let _ = logs_done_tx.send(());
-        (outcome, scrape_log)
+        (outcome, scrape_log, stack_results)
     };
-    let (logs_result, (outcome, scrape_log)) = tokio::join!(logs, main);
+    let (logs_result, (outcome, scrape_log, stack_results)) = tokio::join!(logs, main);
     ctrl_c.abort();
     let outcome = outcome?;
     let spans = match receiver {
@@ -107,13 +138,40 @@ pub async fn run(args: RunArgs) -> AppResult {
     }
     checks.extend(feed.finish(&facts));
     checks.extend(metric_and_trace_checks(&exps, &scrape_log, &spans, &facts));
+    checks.extend(stack_results.checks);
+    if !exps.alerts.is_empty() && stack.session.prometheus_url().is_none() {
+        // Skipped alert checks must not let a scenario that expects alerts pass.
+        checks.push(Check::error(
+            "alerts.stack",
+            "alerts",
+            "the scenario expects alerts but no Prometheus/Alertmanager was observed (--stack none or binaries missing): alert expectations were not checked",
+        ));
+    }
     let mut report = build_report(&prep, &target, &outcome, checks);
+    report.alerts = stack_results.alerts;
+    report.deviations.extend(stack_results.deviations);
     crate::report::criteria::apply(
         &mut report,
         exps.acceptance.as_ref().map(|(_, a)| a),
         outcome.interrupted,
     );
     finish(&prep, &report)
+}
+
+/// Each phase on the wall clock: the schedule starts phase i at `start_s / time_scale` after the
+/// run start (absolute deadlines, so this is when its fault profile took effect).
+fn phase_windows(prep: &Prepared, o: &LoadOutcome) -> Vec<crate::check::alerts::PhaseWindow> {
+    let start_ms = (o.started_unix_nano / 1_000_000) as f64;
+    let k = prep.plan.time_scale;
+    prep.plan
+        .phases
+        .iter()
+        .map(|p| crate::check::alerts::PhaseWindow {
+            name: p.name.clone(),
+            start_unix_ms: (start_ms + p.start_s / k * 1000.0) as i64,
+            end_unix_ms: (start_ms + (p.start_s + p.duration_s) / k * 1000.0) as i64,
+        })
+        .collect()
 }
 
 /// Read the stub child's stdout, or tail `--logs FILE`, until `done` (or the stream's end),

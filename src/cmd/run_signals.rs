@@ -34,6 +34,8 @@ pub struct Expectations {
     pub metrics: Vec<(PathBuf, MetricsExpectations)>,
     pub logs: Vec<(PathBuf, LogsExpectations)>,
     pub traces: Vec<(PathBuf, TracesExpectations)>,
+    pub alerts: Vec<(PathBuf, crate::expect::alerts::AlertExpectations)>,
+    pub dashboards: Vec<(PathBuf, super::run_stack::DashboardsExpectation)>,
     pub acceptance: Option<(PathBuf, Acceptance)>,
 }
 
@@ -44,6 +46,8 @@ struct Peek {
     kind: Option<String>,
     #[serde(default)]
     criteria: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    alerts: Option<serde::de::IgnoredAny>,
 }
 
 impl Expectations {
@@ -67,7 +71,10 @@ impl Expectations {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
         let peek: Peek = serde_saphyr::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
-        if peek.kind.is_some() {
+        if peek.kind.as_deref() == Some("dashboards") {
+            let d = super::run_stack::DashboardsExpectation::load(path)?;
+            self.dashboards.push((path.to_path_buf(), d));
+        } else if peek.kind.is_some() {
             match crate::expect::load_file(path).map_err(|e| e.to_string())? {
                 ExpectationFile::Metrics(m) => self.metrics.push((path.to_path_buf(), m)),
                 ExpectationFile::Logs(l) => self.logs.push((path.to_path_buf(), l)),
@@ -76,9 +83,12 @@ impl Expectations {
         } else if peek.criteria.is_some() {
             let a = crate::expect::acceptance::load(path)?;
             self.acceptance = Some((path.to_path_buf(), a));
+        } else if peek.alerts.is_some() {
+            let a = crate::expect::alerts::load(path).map_err(|e| e.message)?;
+            self.alerts.push((path.to_path_buf(), a));
         } else {
             return Err(format!(
-                "{shown}:1:1: expected an expectation file: a top-level `kind` (metrics, logs, traces), `alerts` or `criteria`"
+                "{shown}:1:1: expected an expectation file: a top-level `kind` (metrics, logs, traces, dashboards), `alerts` or `criteria`"
             ));
         }
         Ok(())

@@ -104,6 +104,11 @@ impl StackSession {
         self.clients().map(|(p, _)| p.base().to_string())
     }
 
+    /// Alertmanager base URL, when there is a stack (health probes).
+    pub fn alertmanager_url(&self) -> Option<String> {
+        self.clients().map(|(_, a)| a.base().to_string())
+    }
+
     /// Start watching alerts (call right before the first phase). None without a stack.
     pub fn watch(&self) -> Option<AlertWatcher> {
         self.clients()

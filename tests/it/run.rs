@@ -11,7 +11,14 @@ fn run_with(defect: Option<&str>) -> (i32, serde_json::Value) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut cmd = obsgate();
     cmd.current_dir(repo_root())
-        .args(["run", SCENARIO, "--quiet", "--report-dir"])
+        .args([
+            "run",
+            SCENARIO,
+            "--quiet",
+            "--stack",
+            "none",
+            "--report-dir",
+        ])
         .arg(dir.path())
         .timeout(std::time::Duration::from_secs(180));
     if let Some(d) = defect {
