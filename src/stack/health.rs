@@ -3,8 +3,8 @@
 //! (`/api/health`), Jaeger (`/api/services` or `/`) and the stub (`/metrics` parses). Each
 //! probe gives [`Check`]s of kind `health`.
 //!
-//! The stub's `/metrics` gets a line-level sanity check here (names, label braces, numeric
-//! values, at least one sample), not the strict exposition parser of the metrics checks.
+//! The stub's `/metrics` goes through the same strict exposition parser as the metrics checks:
+//! a health probe that accepts what the gate would reject would be lying.
 
 use std::time::Duration;
 
@@ -204,68 +204,49 @@ pub async fn jaeger(url: &str) -> Vec<Check> {
     vec![Check::fail("health.jaeger", KIND, last)]
 }
 
-/// Line-level sanity check of a Prometheus text exposition: Ok(sample count) or the bad lines.
-pub fn sanity_check_exposition(text: &str) -> Result<usize, Vec<String>> {
-    let mut bad = Vec::new();
-    let mut samples = 0;
-    for (i, line) in text.lines().enumerate() {
-        let l = line.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
-        }
-        let (series, rest) = match l.rfind('}') {
-            Some(end) if l.contains('{') => l.split_at(end + 1),
-            _ => l.split_once(' ').unwrap_or((l, "")),
-        };
-        let name = series.split('{').next().unwrap_or("");
-        let name_ok = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
-        let value = rest.split_whitespace().next().unwrap_or("");
-        let value_ok = value.parse::<f64>().is_ok() || matches!(value, "+Inf" | "-Inf" | "NaN");
-        if name_ok && value_ok {
-            samples += 1;
-        } else {
-            bad.push(format!(
-                "line {}: `{}`",
-                i + 1,
-                l.chars().take(120).collect::<String>()
-            ));
-        }
+/// Strict parse of an exposition (the same parser as the metrics checks): Ok(sample count) or
+/// every bad line (bounded), each with its line and column.
+pub fn parse_exposition(text: &str, content_type: &str) -> Result<usize, Vec<String>> {
+    use crate::observe::exposition::{format_from_content_type, parse_all_errors};
+    let (e, errors) = parse_all_errors(text, format_from_content_type(content_type));
+    if !errors.is_empty() {
+        return Err(errors.iter().map(ToString::to_string).collect());
     }
-    if !bad.is_empty() {
-        return Err(bad);
-    }
+    let samples: usize = e.families.iter().map(|f| f.samples.len()).sum();
     if samples == 0 {
         return Err(vec!["no samples".to_string()]);
     }
     Ok(samples)
 }
 
-/// The stub: `/metrics` answers 200 and passes the sanity check.
+/// The stub: `/metrics` answers 200 and parses strictly.
 pub async fn target(url: &str) -> Vec<Check> {
     let u = format!("{}/metrics", base(url));
     vec![match client().get(&u).send().await {
-        Ok(r) if r.status().is_success() => match r.text().await {
-            Ok(t) => match sanity_check_exposition(&t) {
-                Ok(n) => Check::pass(
-                    "health.target.metrics",
-                    KIND,
-                    format!("{u}: {n} samples, every line well-formed"),
-                ),
-                Err(bad) => Check::fail(
-                    "health.target.metrics",
-                    KIND,
-                    format!("{u}: {} malformed line(s)", bad.len()),
-                )
-                .with_evidence(bad),
-            },
-            Err(e) => Check::fail("health.target.metrics", KIND, format!("{u}: {e}")),
-        },
+        Ok(r) if r.status().is_success() => {
+            let ct = r
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            match r.text().await {
+                Ok(t) => match parse_exposition(&t, &ct) {
+                    Ok(n) => Check::pass(
+                        "health.target.metrics",
+                        KIND,
+                        format!("{u}: {n} samples, every line well-formed"),
+                    ),
+                    Err(bad) => Check::fail(
+                        "health.target.metrics",
+                        KIND,
+                        format!("{u}: {} malformed line(s)", bad.len()),
+                    )
+                    .with_evidence(bad),
+                },
+                Err(e) => Check::fail("health.target.metrics", KIND, format!("{u}: {e}")),
+            }
+        }
         Ok(r) => Check::fail(
             "health.target.metrics",
             KIND,
@@ -280,12 +261,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exposition_sanity() {
-        let ok = "# HELP x X\n# TYPE x counter\nx_total{a=\"b}c\"} 3\nup 1 1700000000\ny NaN\nh_bucket{le=\"+Inf\"} +Inf\n";
-        assert_eq!(sanity_check_exposition(ok), Ok(4));
-        let bad = sanity_check_exposition("x 1\n1bad 2\ny abc\n").unwrap_err();
-        assert_eq!(bad.len(), 2, "{bad:?}");
-        assert!(bad[0].starts_with("line 2"));
-        assert!(sanity_check_exposition("# only comments\n").is_err());
+    fn exposition_is_parsed_strictly() {
+        let ok = "# HELP x X\n# TYPE x counter\nx_total{a=\"b}c\"} 3\nup 1 1700000000\ny NaN\n";
+        assert_eq!(parse_exposition(ok, "text/plain; version=0.0.4"), Ok(3));
+        let bad = parse_exposition("x 1\n1bad 2\ny abc\n", "text/plain").unwrap_err();
+        assert!(bad[0].contains("line 2"), "{bad:?}");
+        assert!(parse_exposition("# only comments\n", "text/plain").is_err());
     }
 }
