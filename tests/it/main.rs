@@ -3,6 +3,7 @@ mod checks;
 mod config;
 mod load;
 mod observe;
+mod rehearsal;
 mod report;
 mod run;
 mod scenario;
