@@ -59,7 +59,7 @@ pub async fn run(args: RunArgs) -> AppResult {
         Some(_) => None,
     };
     let mut target = start_target(&prep, receiver.as_ref().map(|r| r.endpoint.clone())).await?;
-    let mut stack = match RunStack::open(&prep, &target.base_url).await {
+    let mut stack = match RunStack::open(&prep, &exps, &target.base_url).await {
         Ok(s) => s,
         Err(e) => {
             stop_target(&mut target).await;

@@ -81,7 +81,11 @@ pub struct StackResults {
 
 impl RunStack {
     /// Open the stack with Prometheus scraping the target; start watching alerts.
-    pub async fn open(prep: &Prepared, target_base_url: &str) -> Result<Self, AppError> {
+    pub async fn open(
+        prep: &Prepared,
+        exps: &Expectations,
+        target_base_url: &str,
+    ) -> Result<Self, AppError> {
         let stub_target = target_base_url
             .trim_start_matches("http://")
             .trim_start_matches("https://")
@@ -95,6 +99,9 @@ impl RunStack {
             config_dir: prep.args.config_dir.clone(),
             stub_target,
             report_dir: prep.report_dir.clone(),
+            needs_stack: !exps.alerts.is_empty()
+                || !exps.dashboards.is_empty()
+                || exps.acceptance.is_some(),
         })
         .await?;
         let watcher = session.watch();

@@ -34,6 +34,8 @@ pub struct StackRequest {
     pub stub_target: String,
     /// The run's report folder (logs and overlay configs go there).
     pub report_dir: PathBuf,
+    /// The scenario expects alerts, dashboards or acceptance criteria (decides the default mode).
+    pub needs_stack: bool,
 }
 
 /// The stack of one run.
@@ -50,17 +52,23 @@ pub enum StackSession {
 impl StackSession {
     /// Start or connect. Bad flags are exit 2; a stack that cannot run is exit 3.
     pub async fn open(req: StackRequest) -> Result<Self, AppError> {
-        let mode = req.mode.unwrap_or(if binaries_available() {
-            StackMode::Managed
-        } else {
-            StackMode::None
-        });
+        // Without --stack: a managed stack when the scenario expects something only a stack can
+        // show (alerts, dashboards, acceptance) and the binaries are there; none otherwise, so a
+        // signals-only run does not pay for a Prometheus nobody reads.
+        let (mode, why_none) = match req.mode {
+            Some(m) => (m, "--stack none: no Prometheus/Alertmanager to observe"),
+            None if !req.needs_stack => (
+                StackMode::None,
+                "no stack: the scenario expects no alerts or dashboards (--stack managed observes one anyway)",
+            ),
+            None if binaries_available() => (StackMode::Managed, ""),
+            None => (
+                StackMode::None,
+                "no stack: prometheus and prometheus-alertmanager are not on PATH (apt-get install prometheus prometheus-alertmanager)",
+            ),
+        };
         match mode {
-            StackMode::None => Ok(Self::None(if req.mode.is_some() {
-                "--stack none: no Prometheus/Alertmanager to observe".into()
-            } else {
-                "no stack: prometheus and prometheus-alertmanager are not on PATH (apt-get install prometheus prometheus-alertmanager)".into()
-            })),
+            StackMode::None => Ok(Self::None(why_none.to_string())),
             StackMode::External => {
                 let (Some(p), Some(a)) = (&req.prometheus_url, &req.alertmanager_url) else {
                     return Err(AppError::usage(
@@ -220,6 +228,7 @@ mod tests {
             config_dir: "config".into(),
             stub_target: "127.0.0.1:9".into(),
             report_dir: std::env::temp_dir(),
+            needs_stack: true,
         }
     }
 

@@ -58,6 +58,7 @@ async fn external_stack_proves_routing_through_alertmanager_api() {
         config_dir: fixtures().join("config"),
         stub_target: String::new(),
         report_dir: report.path().to_path_buf(),
+        needs_stack: true,
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));
