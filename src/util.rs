@@ -44,6 +44,15 @@ pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
     best.map(|(_, c)| c)
 }
 
+/// An HTTP client with a whole-request timeout, for the API clients and probes. Building one
+/// only fails when the TLS backend cannot start; the default client is then the best fallback.
+pub fn http_client(timeout: std::time::Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .unwrap_or_default()
+}
+
 /// Wall-clock time now, in nanoseconds since the Unix epoch (0 if the clock is before it).
 pub fn unix_nanos_now() -> u64 {
     std::time::SystemTime::now()

@@ -413,11 +413,7 @@ pub fn summary(r: &Report) -> String {
             p.job_time_s.p99
         );
     }
-    let failing: Vec<_> = r
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Error))
-        .collect();
+    let failing = r.failing();
     let _ = writeln!(
         o,
         "  checks: {} total, {} failing",

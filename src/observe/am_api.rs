@@ -103,10 +103,7 @@ pub fn parse_alerts(v: &Value) -> Vec<AmAlert> {
 impl AmClient {
     /// A client for the Alertmanager at `base`.
     pub fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
+        let http = crate::util::http_client(Duration::from_secs(5));
         Self {
             base: base.trim_end_matches('/').to_string(),
             http,

@@ -90,10 +90,7 @@ fn s(v: &Value, k: &str) -> String {
 impl PromClient {
     /// A client for the Prometheus at `base` (e.g. `http://127.0.0.1:9090`).
     pub fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
+        let http = crate::util::http_client(Duration::from_secs(5));
         Self {
             base: base.trim_end_matches('/').to_string(),
             http,

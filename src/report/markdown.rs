@@ -94,11 +94,7 @@ pub fn render_markdown(r: &Report) -> String {
             "\nLatency is HTTP time from each job's *intended* start (no coordinated omission); job time is end-to-end in scenario seconds."
         );
     }
-    let failing: Vec<_> = r
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Error))
-        .collect();
+    let failing = r.failing();
     let _ = writeln!(
         o,
         "\n## Checks\n\n{} checks: {} passed, {} failed, {} skipped\n",

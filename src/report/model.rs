@@ -143,6 +143,16 @@ pub struct Report {
     pub criteria: Vec<Criterion>,
 }
 
+impl Report {
+    /// The checks that failed or errored, in report order.
+    pub fn failing(&self) -> Vec<&Check> {
+        self.checks
+            .iter()
+            .filter(|c| matches!(c.status, Status::Fail | Status::Error))
+            .collect()
+    }
+}
+
 /// Load results.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LoadReport {

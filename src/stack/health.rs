@@ -15,10 +15,7 @@ use crate::report::model::Check;
 const KIND: &str = "health";
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap_or_default()
+    crate::util::http_client(Duration::from_secs(5))
 }
 
 fn base(url: &str) -> String {
