@@ -53,10 +53,12 @@ pub async fn run(args: RunArgs) -> AppResult {
     for (_, a) in &exps.alerts {
         a.validate_phases(&phase_names)?;
     }
-    // The receiver must exist before the stub starts: the stub is told where to export.
-    let receiver = match prep.args.target {
-        None => Some(Receiver::start().await?),
-        Some(_) => None,
+    // The receiver must exist before the stub starts: the stub is told where to export. With
+    // --jaeger-url the traces are read back from Jaeger instead, and a started stub exports
+    // where the OTEL_* environment says (Jaeger's collector).
+    let receiver = match (&prep.args.target, &prep.args.jaeger_url) {
+        (None, None) => Some(Receiver::start().await?),
+        _ => None,
     };
     let mut target = start_target(&prep, receiver.as_ref().map(|r| r.endpoint.clone())).await?;
     let mut stack = match RunStack::open(&prep, &exps, &target.base_url).await {
@@ -112,10 +114,16 @@ pub async fn run(args: RunArgs) -> AppResult {
     let (logs_result, (outcome, scrape_log, stack_results)) = tokio::join!(logs, main);
     ctrl_c.abort();
     let outcome = outcome?;
-    let spans = match receiver {
+    let mut spans = match receiver {
         Some(r) => r.finish().await,
         None => Vec::new(),
     };
+    let mut trace_checks = Vec::new();
+    if let Some(j) = &prep.args.jaeger_url {
+        let (s, c) = crate::cmd::run_signals::jaeger_spans(j, &outcome.jobs).await;
+        spans = s;
+        trace_checks.extend(c);
+    }
     let end_ns = crate::util::unix_nanos_now();
     let phase_faults: Vec<(String, crate::stub::faults::FaultProfile)> = prep
         .plan
@@ -138,6 +146,7 @@ pub async fn run(args: RunArgs) -> AppResult {
     }
     checks.extend(feed.finish(&facts));
     checks.extend(metric_and_trace_checks(&exps, &scrape_log, &spans, &facts));
+    checks.extend(trace_checks);
     checks.extend(stack_results.checks);
     if !exps.alerts.is_empty() && stack.session.prometheus_url().is_none() {
         // Skipped alert checks must not let a scenario that expects alerts pass.

@@ -259,3 +259,43 @@ pub fn metric_and_trace_checks(
     }
     out
 }
+
+/// Most traces read back from Jaeger per run (one request each): enough to judge propagation
+/// and completeness, bounded in time.
+const JAEGER_MAX_TRACES: usize = 2_000;
+/// Spans a complete job trace has at least: server, pipeline.run, publish, db.insert, one
+/// agent call, render, qa.gate, db.update.
+const MIN_SPANS_PER_JOB: usize = 8;
+
+/// Read the jobs' traces back from Jaeger (`/api/v3`, then `/api/traces`), polling until they
+/// are complete or a deadline passes. A backend that cannot be read is itself a finding.
+pub async fn jaeger_spans(
+    url: &str,
+    jobs: &[crate::observe::model::JobRecord],
+) -> (Vec<SpanRecord>, Vec<Check>) {
+    use crate::observe::model::JobOutcome;
+    let ids: Vec<String> = jobs
+        .iter()
+        .filter(|j| matches!(j.outcome, JobOutcome::Succeeded | JobOutcome::Failed))
+        .map(|j| j.trace_id.clone())
+        .take(JAEGER_MAX_TRACES)
+        .collect();
+    let client = crate::observe::jaeger::JaegerClient::new(url);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let poll = client
+        .poll_until_complete(&ids, MIN_SPANS_PER_JOB, deadline)
+        .await;
+    let mut checks = Vec::new();
+    if poll.errors > 0 {
+        checks.push(Check::error(
+            "traces.backend",
+            crate::check::TRACES,
+            format!(
+                "{} reads from Jaeger at {url} failed; last: {}",
+                poll.errors,
+                poll.last_error.as_deref().unwrap_or("?")
+            ),
+        ));
+    }
+    (poll.traces.into_values().flatten().collect(), checks)
+}

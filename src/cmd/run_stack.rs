@@ -133,6 +133,18 @@ impl RunStack {
         if exps.acceptance.is_some() {
             r.checks.extend(self.health(target_base_url).await);
         }
+        if let Some(g) = &prep.args.grafana_url {
+            r.checks.extend(crate::stack::health::grafana(g).await);
+            let uids: Vec<String> = exps
+                .dashboards
+                .iter()
+                .flat_map(|(_, d)| d.files.iter())
+                .filter_map(|f| crate::stack::config::load_dashboard(f).ok())
+                .map(|d| crate::check::dashboards::dashboard_key(&d))
+                .collect();
+            r.checks
+                .extend(crate::stack::health::grafana_dashboards(g, &uids).await);
+        }
         if let Some(url) = &prom_url {
             for (_, d) in &exps.dashboards {
                 r.checks.extend(live_dashboards(url, d).await);

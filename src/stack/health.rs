@@ -180,6 +180,33 @@ pub async fn grafana(url: &str) -> Vec<Check> {
     }]
 }
 
+/// Grafana has each dashboard loaded: `GET /api/dashboards/uid/<uid>` answers 200 (credentials,
+/// when Grafana needs them, go in the URL: `http://admin:admin@host:3000`).
+pub async fn grafana_dashboards(url: &str, uids: &[String]) -> Vec<Check> {
+    let mut out = Vec::new();
+    for uid in uids {
+        let u = format!("{}/api/dashboards/uid/{uid}", base(url));
+        let id = format!("dashboards.grafana.{uid}");
+        out.push(match client().get(&u).send().await {
+            Ok(r) if r.status().is_success() => Check::pass(
+                id,
+                "dashboards",
+                format!("Grafana has dashboard `{uid}` loaded"),
+            ),
+            Ok(r) => Check::fail(
+                id,
+                "dashboards",
+                format!(
+                    "Grafana does not serve dashboard `{uid}`: {u} answered HTTP {}",
+                    r.status()
+                ),
+            ),
+            Err(e) => Check::fail(id, "dashboards", format!("{u}: {e}")),
+        });
+    }
+    out
+}
+
 /// Jaeger query: `/api/services` (or `/`) answers 200.
 pub async fn jaeger(url: &str) -> Vec<Check> {
     let c = client();
