@@ -9,6 +9,7 @@ pub mod driver;
 pub mod executor;
 pub mod outcome;
 pub(crate) mod progress;
+mod records;
 pub mod schedule;
 pub mod stats;
 pub mod stub_driver;
