@@ -1,6 +1,7 @@
 //! Per-job bookkeeping of the executor: job identities (trace/span/correlation ids), and what
 //! a send, a drop and a job's end change in the phase stats, the timeline and the job records.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -10,7 +11,7 @@ use tokio::time::Instant;
 
 use super::driver::{JobRequest, JobResult};
 use super::executor::Shared;
-use super::records::{JobIds, Kept, correlation_id, user_id};
+use super::records::{JobIds, Kept};
 use super::schedule::JobSpec;
 use crate::observe::model::JobOutcome;
 use crate::scenario::Plan;
@@ -24,6 +25,7 @@ pub(crate) fn next_ids(ids: &mut ChaCha8Rng) -> JobIds {
 }
 
 pub(crate) fn job_request(
+    presets: &[Arc<str>],
     plan: &Plan,
     job: &JobSpec,
     ids: JobIds,
@@ -31,14 +33,15 @@ pub(crate) fn job_request(
     seq: u64,
 ) -> JobRequest {
     JobRequest {
-        preset: plan
-            .presets
+        preset: presets
             .get(job.preset)
-            .map_or_else(String::new, |p| p.name.clone()),
-        user_id: user_id(job.user),
-        trace_id: ids.trace_hex(),
-        span_id: ids.span_hex(),
-        correlation_id: correlation_id(run_id, seq),
+            .cloned()
+            .unwrap_or_else(|| Arc::from("")),
+        user: job.user,
+        trace: ids.trace,
+        span: ids.span,
+        run_id,
+        seq,
         follow_for: plan.job_timeout_wall(),
     }
 }

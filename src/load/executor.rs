@@ -155,6 +155,12 @@ pub async fn execute<D: Driver>(
         .progress
         .then(|| tokio::spawn(progress::report_every_second(plan.clone(), shared.clone())));
     let sem = Arc::new(Semaphore::new(plan.max_in_flight));
+    // Shared by every job of a preset: one name allocation per preset, not per job.
+    let preset_names: Vec<Arc<str>> = plan
+        .presets
+        .iter()
+        .map(|p| Arc::from(p.name.as_str()))
+        .collect();
     let mut notes = vec![PhaseNotes::default(); plan.phases.len()];
     let mut interrupted = false;
     let mut seq: u64 = 0;
@@ -199,7 +205,7 @@ pub async fn execute<D: Driver>(
                 }
             };
             let job_ids = next_ids(&mut ids);
-            let req = job_request(plan, &job, job_ids, run_id, seq);
+            let req = job_request(&preset_names, plan, &job, job_ids, run_id, seq);
             let sent_at = Instant::now();
             on_send(&shared, pi, &job, job_ids, seq, deadline, sent_at);
             let (shared2, driver2) = (shared.clone(), driver.clone());
