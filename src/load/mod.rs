@@ -1,7 +1,7 @@
 //! Open-model load: the pure schedule ([`schedule`]), the executor with absolute deadlines and a
 //! max-in-flight cap ([`executor`]), HDR stats ([`stats`]), the timeline ([`timeline`]), the
-//! progress line ([`progress`]), the load's own checks ([`checks`]), drivers ([`driver`],
-//! [`stub_driver`]) and the stub child process ([`target`]).
+//! progress line (`progress`), compact job records (`records`), the load's own checks
+//! ([`checks`]), drivers ([`driver`], [`stub_driver`]) and the stub child process ([`target`]).
 
 mod accounting;
 pub mod checks;
