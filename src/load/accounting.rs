@@ -1,6 +1,7 @@
 //! Per-job bookkeeping of the executor: job identities (trace/span/correlation ids), and what
 //! a send, a drop and a job's end change in the phase stats, the timeline and the job records.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -10,73 +11,83 @@ use tokio::time::Instant;
 
 use super::driver::{JobRequest, JobResult};
 use super::executor::Shared;
+use super::records::{JobIds, Kept};
 use super::schedule::JobSpec;
-use crate::observe::model::{JobOutcome, JobRecord};
+use crate::observe::model::JobOutcome;
 use crate::scenario::Plan;
 
+/// Draw the next job's client span ids (two draws per job, trace first: the sequence of ids
+/// depends only on the seed and the run start).
+pub(crate) fn next_ids(ids: &mut ChaCha8Rng) -> JobIds {
+    let trace: u128 = ids.random::<u128>().max(1);
+    let span: u64 = ids.random::<u64>().max(1);
+    JobIds { trace, span }
+}
+
 pub(crate) fn job_request(
+    presets: &[Arc<str>],
     plan: &Plan,
     job: &JobSpec,
-    ids: &mut ChaCha8Rng,
+    ids: JobIds,
     run_id: u32,
     seq: u64,
 ) -> JobRequest {
-    let trace: u128 = ids.random::<u128>().max(1);
-    let span: u64 = ids.random::<u64>().max(1);
     JobRequest {
-        preset: plan
-            .presets
+        preset: presets
             .get(job.preset)
-            .map_or_else(String::new, |p| p.name.clone()),
-        user_id: format!("u-{}", job.user),
-        trace_id: format!("{trace:032x}"),
-        span_id: format!("{span:016x}"),
-        correlation_id: format!("og-{run_id:08x}-{seq}"),
+            .cloned()
+            .unwrap_or_else(|| Arc::from("")),
+        user: job.user,
+        trace: ids.trace,
+        span: ids.span,
+        run_id,
+        seq,
         follow_for: plan.job_timeout_wall(),
     }
 }
 
-fn record(req: &JobRequest, phase: &str, outcome: JobOutcome, sent_ns: u64) -> JobRecord {
-    JobRecord {
-        job_id: None,
-        correlation_id: req.correlation_id.clone(),
-        trace_id: req.trace_id.clone(),
-        client_span_id: req.span_id.clone(),
-        returned_trace_id: None,
-        preset: req.preset.clone(),
-        user_id: req.user_id.clone(),
-        phase: phase.to_string(),
+fn kept(
+    job: &JobSpec,
+    pi: usize,
+    ids: JobIds,
+    seq: u64,
+    outcome: JobOutcome,
+    sent_ns: u64,
+) -> Kept {
+    Kept {
+        seq,
+        ids,
+        user: job.user,
+        preset: job.preset,
+        phase: pi,
         outcome,
         http_status: None,
         sent_unix_nano: sent_ns,
         end_unix_nano: None,
+        job_id: None,
+        returned_trace_id: None,
     }
 }
 
 pub(crate) fn drop_job(
     shared: &Shared,
-    plan: &Plan,
     pi: usize,
     job: &JobSpec,
     ids: &mut ChaCha8Rng,
-    run_id: u32,
     seq: &mut u64,
 ) {
-    let req = job_request(plan, job, ids, run_id, *seq);
+    // Ids are drawn for dropped jobs too, so a job's ids do not depend on what was dropped.
+    let job_ids = next_ids(ids);
+    let this_seq = *seq;
     *seq += 1;
-    let name = plan.phases.get(pi).map_or("", |p| p.name.as_str());
-    let rec = record(
-        &req,
-        name,
-        JobOutcome::Dropped,
-        shared.unix_ns(Instant::now()),
-    );
+    let sent_ns = shared.unix_ns(Instant::now());
     let mut st = shared.state.lock();
     if let Some(ps) = st.phases.get_mut(pi) {
         ps.scheduled += 1;
         ps.dropped += 1;
     }
     if st.records.len() + st.live.len() < shared.record_cap {
+        let rec = kept(job, pi, job_ids, this_seq, JobOutcome::Dropped, sent_ns);
         st.records.push(rec);
     } else {
         st.not_kept += 1;
@@ -86,17 +97,15 @@ pub(crate) fn drop_job(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn on_send(
     shared: &Shared,
-    plan: &Plan,
     pi: usize,
     job: &JobSpec,
-    req: &JobRequest,
+    ids: JobIds,
     seq: u64,
     deadline: Instant,
     sent_at: Instant,
 ) {
     let in_flight = shared.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
     let lag = sent_at.saturating_duration_since(deadline);
-    let name = plan.phases.get(pi).map_or("", |p| p.name.as_str());
     let sent_ns = shared.unix_ns(sent_at);
     let send_s = shared.scenario_s(sent_at);
     let mut st = shared.state.lock();
@@ -119,7 +128,7 @@ pub(crate) fn on_send(
     if st.records.len() + st.live.len() < shared.record_cap {
         // Built only when kept: past the cap a job costs no allocation here.
         st.live
-            .insert(seq, record(req, name, JobOutcome::InFlight, sent_ns));
+            .insert(seq, kept(job, pi, ids, seq, JobOutcome::InFlight, sent_ns));
     } else {
         st.not_kept += 1;
     }
@@ -182,8 +191,8 @@ pub(crate) fn on_end(
     }
     if let Some(mut rec) = st.live.remove(&seq) {
         rec.outcome = r.outcome;
-        rec.job_id = r.job_id;
-        rec.returned_trace_id = r.returned_trace_id;
+        rec.job_id = r.job_id.map(String::into_boxed_str);
+        rec.returned_trace_id = r.returned_trace_id.map(String::into_boxed_str);
         rec.http_status = r.http_status;
         rec.end_unix_nano = r.ended.map(|e| shared.unix_ns(e));
         st.records.push(rec);

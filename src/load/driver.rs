@@ -2,25 +2,56 @@
 //! job) or a bare endpoint (benchmarks). The HTTP driver for the stub lives here too.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::records;
 use crate::observe::model::JobOutcome;
 use crate::scenario::PhasePlan;
 
-/// Everything a driver needs to start one job.
+/// Everything a driver needs to start one job. Ids are kept as numbers and formatted only by
+/// the drivers that send them, so a driver that ignores them costs no allocation per job.
 #[derive(Debug, Clone)]
 pub struct JobRequest {
-    pub preset: String,
-    pub user_id: String,
-    /// 32 hex: the harness client span's trace id.
-    pub trace_id: String,
-    /// 16 hex: the harness client span's id.
-    pub span_id: String,
-    pub correlation_id: String,
+    /// Preset name (shared by all jobs of the preset).
+    pub preset: Arc<str>,
+    /// User number (see [`JobRequest::user_id`]).
+    pub user: u64,
+    /// The harness client span's trace id (never 0).
+    pub trace: u128,
+    /// The harness client span's id (never 0).
+    pub span: u64,
+    /// Random per run: part of the correlation id.
+    pub run_id: u32,
+    /// The job's sequence number in the run.
+    pub seq: u64,
     /// How long to follow the job (wall).
     pub follow_for: Duration,
+}
+
+impl JobRequest {
+    /// `u-<n>`.
+    pub fn user_id(&self) -> String {
+        records::user_id(self.user)
+    }
+    /// 32 hex: the harness client span's trace id.
+    pub fn trace_id(&self) -> String {
+        format!("{:032x}", self.trace)
+    }
+    /// 16 hex: the harness client span's id.
+    pub fn span_id(&self) -> String {
+        format!("{:016x}", self.span)
+    }
+    /// `og-<run id>-<seq>`.
+    pub fn correlation_id(&self) -> String {
+        records::correlation_id(self.run_id, self.seq)
+    }
+    /// W3C `traceparent` naming the client span as parent (sampled).
+    pub fn traceparent(&self) -> String {
+        format!("00-{:032x}-{:016x}-01", self.trace, self.span)
+    }
 }
 
 /// What happened to one job.

@@ -15,14 +15,14 @@ use rand_chacha::ChaCha8Rng;
 use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 
-use super::accounting::{drop_job, job_request, on_end, on_send};
+use super::accounting::{drop_job, job_request, next_ids, on_end, on_send};
 use super::driver::Driver;
 use super::outcome::{LoadOutcome, PhaseNotes};
 use super::progress;
+use super::records::Kept;
 use super::schedule::PhaseSchedule;
 use super::stats::PhaseStats;
 use super::timeline::Timeline;
-use crate::observe::model::JobRecord;
 use crate::scenario::{OverloadPolicy, Plan};
 
 /// Default most job records kept per run (later ones are counted, not kept).
@@ -53,10 +53,11 @@ impl Default for ExecOptions {
 pub(crate) struct State {
     pub(crate) phases: Vec<PhaseStats>,
     pub(crate) timeline: Timeline,
-    pub(crate) records: Vec<JobRecord>,
+    /// Ended and dropped jobs' records, compact until the outcome is built.
+    pub(crate) records: Vec<Kept>,
     pub(crate) not_kept: u64,
     /// Records of jobs in flight, by sequence number (bounded by max in flight).
-    pub(crate) live: HashMap<u64, JobRecord>,
+    pub(crate) live: HashMap<u64, Kept>,
 }
 
 pub(crate) struct Shared {
@@ -65,6 +66,8 @@ pub(crate) struct Shared {
     pub(crate) current_phase: AtomicUsize,
     run_start: Instant,
     unix_start_ns: u64,
+    /// Random per run: part of every correlation id.
+    pub(crate) run_id: u32,
     pub(crate) time_scale: f64,
     pub(crate) record_cap: usize,
     pub(crate) late_threshold: Duration,
@@ -129,6 +132,8 @@ pub async fn execute<D: Driver>(
     let unix_start_ns = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    let mut ids = ChaCha8Rng::seed_from_u64(plan.seed ^ unix_start_ns);
+    let run_id: u32 = ids.random();
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
             phases: vec![PhaseStats::new(plan.presets.len()); plan.phases.len()],
@@ -141,6 +146,7 @@ pub async fn execute<D: Driver>(
         current_phase: AtomicUsize::new(0),
         run_start: Instant::now(),
         unix_start_ns,
+        run_id,
         time_scale: plan.time_scale,
         record_cap: opts.record_cap,
         late_threshold: Duration::from_secs_f64(plan.tolerances.late_threshold_ms / 1000.0),
@@ -149,8 +155,12 @@ pub async fn execute<D: Driver>(
         .progress
         .then(|| tokio::spawn(progress::report_every_second(plan.clone(), shared.clone())));
     let sem = Arc::new(Semaphore::new(plan.max_in_flight));
-    let mut ids = ChaCha8Rng::seed_from_u64(plan.seed ^ unix_start_ns);
-    let run_id: u32 = ids.random();
+    // Shared by every job of a preset: one name allocation per preset, not per job.
+    let preset_names: Vec<Arc<str>> = plan
+        .presets
+        .iter()
+        .map(|p| Arc::from(p.name.as_str()))
+        .collect();
     let mut notes = vec![PhaseNotes::default(); plan.phases.len()];
     let mut interrupted = false;
     let mut seq: u64 = 0;
@@ -179,7 +189,7 @@ pub async fn execute<D: Driver>(
                 Err(_) => {
                     notes[pi].cap_hits += 1;
                     if plan.overload == OverloadPolicy::Drop {
-                        drop_job(&shared, plan, pi, &job, &mut ids, run_id, &mut seq);
+                        drop_job(&shared, pi, &job, &mut ids, &mut seq);
                         continue;
                     }
                     tokio::select! {
@@ -194,9 +204,10 @@ pub async fn execute<D: Driver>(
                     }
                 }
             };
-            let req = job_request(plan, &job, &mut ids, run_id, seq);
+            let job_ids = next_ids(&mut ids);
+            let req = job_request(&preset_names, plan, &job, job_ids, run_id, seq);
             let sent_at = Instant::now();
-            on_send(&shared, plan, pi, &job, &req, seq, deadline, sent_at);
+            on_send(&shared, pi, &job, job_ids, seq, deadline, sent_at);
             let (shared2, driver2) = (shared.clone(), driver.clone());
             let this_seq = seq;
             let preset = job.preset;

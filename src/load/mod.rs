@@ -1,7 +1,7 @@
 //! Open-model load: the pure schedule ([`schedule`]), the executor with absolute deadlines and a
 //! max-in-flight cap ([`executor`]), HDR stats ([`stats`]), the timeline ([`timeline`]), the
-//! progress line ([`progress`]), the load's own checks ([`checks`]), drivers ([`driver`],
-//! [`stub_driver`]) and the stub child process ([`target`]).
+//! progress line (`progress`), compact job records (`records`), the load's own checks
+//! ([`checks`]), drivers ([`driver`], [`stub_driver`]) and the stub child process ([`target`]).
 
 mod accounting;
 pub mod checks;
@@ -9,6 +9,7 @@ pub mod driver;
 pub mod executor;
 pub mod outcome;
 pub(crate) mod progress;
+mod records;
 pub mod schedule;
 pub mod stats;
 pub mod stub_driver;

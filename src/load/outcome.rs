@@ -4,6 +4,7 @@
 use tokio::time::Instant;
 
 use super::executor::Shared;
+use super::records::Kept;
 use crate::observe::model::{JobOutcome, JobRecord};
 use crate::report::model::{PhaseReport, TimelinePoint};
 use crate::scenario::Plan;
@@ -77,12 +78,14 @@ pub(crate) fn snapshot(
             &names,
         ));
     }
-    let mut jobs = st.records.clone();
-    let mut live: Vec<&JobRecord> = st.live.values().collect();
+    let mut live: Vec<&Kept> = st.live.values().collect();
     live.sort_by_key(|r| r.sent_unix_nano);
-    jobs.extend(live.into_iter().cloned().map(|mut r| {
-        r.outcome = JobOutcome::InFlight;
-        r
+    let mut jobs = Vec::with_capacity(st.records.len() + live.len());
+    jobs.extend(st.records.iter().map(|r| r.to_record(plan, shared.run_id)));
+    jobs.extend(live.into_iter().map(|r| {
+        let mut rec = r.to_record(plan, shared.run_id);
+        rec.outcome = JobOutcome::InFlight;
+        rec
     }));
     LoadOutcome {
         phases,

@@ -96,16 +96,14 @@ impl Driver for StubDriver {
 
     async fn run_job(&self, job: JobRequest) -> JobResult {
         let deadline = Instant::now() + job.follow_for;
-        let body = serde_json::json!({"user_id": job.user_id, "preset": job.preset});
+        let user_id = job.user_id();
+        let body = serde_json::json!({"user_id": user_id, "preset": &*job.preset});
         let send = self
             .client
             .post(format!("{}/v1/jobs", self.base))
-            .header(
-                "traceparent",
-                format!("00-{}-{}-01", job.trace_id, job.span_id),
-            )
-            .header("x-correlation-id", &job.correlation_id)
-            .header("x-user-id", &job.user_id)
+            .header("traceparent", job.traceparent())
+            .header("x-correlation-id", job.correlation_id())
+            .header("x-user-id", &user_id)
             .json(&body)
             .send();
         let resp = match tokio::time::timeout(job.follow_for, send).await {
