@@ -83,13 +83,18 @@ pub async fn run(args: RunArgs) -> AppResult {
     let (logs_done_tx, logs_done_rx) = tokio::sync::oneshot::channel::<()>();
     // Logs are read in this task, beside the load: the checker streams them (bounded memory)
     // and borrows the expectations, so it cannot move into a spawned task.
-    let logs = capture_logs(stdout, prep.args.logs.as_deref(), &mut feed, logs_done_rx);
+    let logs = crate::cmd::run_signals::capture_logs(
+        stdout,
+        prep.args.logs.as_deref(),
+        &mut feed,
+        logs_done_rx,
+    );
     let main = async {
         let outcome = drive(&prep, &mut target, stop_rx).await;
         // Judged while the target still runs: alerts must see it recover.
         let stack_results = match &outcome {
             Ok(o) => {
-                let windows = phase_windows(&prep, o);
+                let windows = crate::cmd::run_stack::phase_windows(&prep, o);
                 let start_ms = i64::try_from(o.started_unix_nano / 1_000_000).unwrap_or(0);
                 stack
                     .after_load(
@@ -165,46 +170,6 @@ pub async fn run(args: RunArgs) -> AppResult {
         outcome.interrupted,
     );
     finish(&prep, &report)
-}
-
-/// Each phase on the wall clock: the schedule starts phase i at `start_s / time_scale` after the
-/// run start (absolute deadlines, so this is when its fault profile took effect).
-fn phase_windows(prep: &Prepared, o: &LoadOutcome) -> Vec<crate::check::alerts::PhaseWindow> {
-    let start_ms = (o.started_unix_nano / 1_000_000) as f64;
-    let k = prep.plan.time_scale;
-    prep.plan
-        .phases
-        .iter()
-        .map(|p| crate::check::alerts::PhaseWindow {
-            name: p.name.clone(),
-            start_unix_ms: (start_ms + p.start_s / k * 1000.0) as i64,
-            end_unix_ms: (start_ms + (p.start_s + p.duration_s) / k * 1000.0) as i64,
-        })
-        .collect()
-}
-
-/// Read the stub child's stdout, or tail `--logs FILE`, until `done` (or the stream's end),
-/// handing every line to the feed.
-async fn capture_logs(
-    stdout: Option<std::process::ChildStdout>,
-    file: Option<&std::path::Path>,
-    feed: &mut LogFeed<'_>,
-    done: tokio::sync::oneshot::Receiver<()>,
-) -> Result<(), String> {
-    if let Some(out) = stdout {
-        let out = tokio::process::ChildStdout::from_std(out)
-            .map_err(|e| format!("cannot read the stub's stdout: {e}"))?;
-        crate::observe::logs::capture(out, |l| feed.feed(l)).await;
-        return Ok(());
-    }
-    if let Some(path) = file {
-        return crate::observe::logs::tail_file(path, |l| feed.feed(l), async {
-            let _ = done.await;
-        })
-        .await
-        .map_err(|e| format!("cannot tail {}: {e}", path.display()));
-    }
-    Ok(())
 }
 
 /// Read and validate the scenario and the flags (exit 2 on any problem; nothing runs).

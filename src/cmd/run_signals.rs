@@ -299,3 +299,27 @@ pub async fn jaeger_spans(
     }
     (poll.traces.into_values().flatten().collect(), checks)
 }
+
+/// Read the stub child's stdout, or tail `--logs FILE`, until `done` (or the stream's end),
+/// handing every line to the feed.
+pub async fn capture_logs(
+    stdout: Option<std::process::ChildStdout>,
+    file: Option<&std::path::Path>,
+    feed: &mut LogFeed<'_>,
+    done: tokio::sync::oneshot::Receiver<()>,
+) -> Result<(), String> {
+    if let Some(out) = stdout {
+        let out = tokio::process::ChildStdout::from_std(out)
+            .map_err(|e| format!("cannot read the stub's stdout: {e}"))?;
+        crate::observe::logs::capture(out, |l| feed.feed(l)).await;
+        return Ok(());
+    }
+    if let Some(path) = file {
+        return crate::observe::logs::tail_file(path, |l| feed.feed(l), async {
+            let _ = done.await;
+        })
+        .await
+        .map_err(|e| format!("cannot tail {}: {e}", path.display()));
+    }
+    Ok(())
+}

@@ -273,3 +273,22 @@ fn result_len(data: &serde_json::Value) -> usize {
         _ => 0,
     }
 }
+
+/// Each phase on the wall clock: the schedule starts phase i at `start_s / time_scale` after the
+/// run start (absolute deadlines, so this is when its fault profile took effect).
+pub fn phase_windows(
+    prep: &Prepared,
+    o: &crate::load::LoadOutcome,
+) -> Vec<crate::check::alerts::PhaseWindow> {
+    let start_ms = (o.started_unix_nano / 1_000_000) as f64;
+    let k = prep.plan.time_scale;
+    prep.plan
+        .phases
+        .iter()
+        .map(|p| crate::check::alerts::PhaseWindow {
+            name: p.name.clone(),
+            start_unix_ms: (start_ms + p.start_s / k * 1000.0) as i64,
+            end_unix_ms: (start_ms + (p.start_s + p.duration_s) / k * 1000.0) as i64,
+        })
+        .collect()
+}
