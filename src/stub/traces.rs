@@ -71,9 +71,16 @@ pub fn parse_traceparent(v: &str) -> Option<Incoming> {
     })
 }
 
-/// Lowercase hex.
+/// Lowercase hex. By table rather than `format!` per byte: ids are hexed several times per
+/// request and the formatter machinery showed up in profiles.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// A new random non-zero trace id.
