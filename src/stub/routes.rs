@@ -9,7 +9,7 @@ use super::http::{
 use super::logs::{Level, LogCtx};
 use super::model::{PRESETS, Preset};
 use super::state::{JobEntry, JobStatus, JobView, QueuedJob, StubState};
-use super::traces::{SpanSpec, hex, kv, kv_i64, new_span_id, new_trace_id, now_ns};
+use super::traces::{SpanBatch, SpanSpec, hex, kv, kv_i64, new_span_id, new_trace_id, now_ns};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -137,23 +137,22 @@ pub async fn submit(
             kv("http.route", "/v1/jobs"),
             kv("url.path", "/v1/jobs"),
             kv_i64("http.response.status_code", i64::from(status)),
-            kv("correlation.id", ctx.correlation_id.clone()),
+            kv("correlation.id", ctx.correlation_id.as_str()),
         ];
-        shared.tracer.export(
-            SpanSpec {
-                trace_id,
-                span_id: server_span_id,
-                parent: incoming.map(|i| i.parent_span_id),
-                trace_state: &trace_state,
-                name: "POST /v1/jobs",
-                kind: SpanKind::Server,
-                start_ns: start,
-                end_ns: now_ns(),
-                attributes: attrs,
-                error: (status >= 500).then(|| format!("HTTP {status}")),
-            }
-            .build(),
-        );
+        let mut batch = SpanBatch::new();
+        batch.push(&SpanSpec {
+            trace_id,
+            span_id: server_span_id,
+            parent: incoming.map(|i| i.parent_span_id),
+            trace_state: &trace_state,
+            name: "POST /v1/jobs",
+            kind: SpanKind::Server,
+            start_ns: start,
+            end_ns: now_ns(),
+            attributes: attrs,
+            error: (status >= 500).then(|| format!("HTTP {status}")),
+        });
+        shared.tracer.export_batch(batch);
     }
     if res.extensions().get::<JobLogInfo>().is_none() {
         res.extensions_mut().insert(JobLogInfo {
@@ -230,26 +229,25 @@ fn enqueue(
     }
     super::pipeline::dispatch(shared);
     if shared.tracer.enabled() {
-        shared.tracer.export(
-            SpanSpec {
-                trace_id,
-                span_id: publish_span,
-                parent: Some(job.run_span_id),
-                trace_state,
-                name: "pubsub.publish",
-                kind: SpanKind::Producer,
-                start_ns: accepted_ns,
-                end_ns: now_ns(),
-                attributes: vec![
-                    kv("messaging.system", "gcp_pubsub"),
-                    kv("messaging.destination.name", super::metrics::TOPIC),
-                    kv("messaging.operation.type", "send"),
-                    kv("messaging.message.id", job.job_id.clone()),
-                ],
-                error: None,
-            }
-            .build(),
-        );
+        let mut batch = SpanBatch::new();
+        batch.push(&SpanSpec {
+            trace_id,
+            span_id: publish_span,
+            parent: Some(job.run_span_id),
+            trace_state,
+            name: "pubsub.publish",
+            kind: SpanKind::Producer,
+            start_ns: accepted_ns,
+            end_ns: now_ns(),
+            attributes: vec![
+                kv("messaging.system", "gcp_pubsub"),
+                kv("messaging.destination.name", super::metrics::TOPIC),
+                kv("messaging.operation.type", "send"),
+                kv("messaging.message.id", job.job_id.as_str()),
+            ],
+            error: None,
+        });
+        shared.tracer.export_batch(batch);
     }
     let lc = LogCtx {
         correlation_id: job.correlation_id.clone(),
