@@ -118,9 +118,14 @@ pub struct SpanBatch {
 }
 
 impl SpanBatch {
+    /// Room for a job's spans without regrowing.
     pub fn new() -> SpanBatch {
+        SpanBatch::with_capacity(4096)
+    }
+
+    pub fn with_capacity(bytes: usize) -> SpanBatch {
         SpanBatch {
-            bytes: Vec::with_capacity(4096),
+            bytes: Vec::with_capacity(bytes),
             count: 0,
         }
     }

@@ -17,7 +17,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -27,6 +27,15 @@ use std::time::Duration;
 pub const MAX_WAIT_S: f64 = 60.0;
 /// `Retry-After` seconds sent with 503.
 const RETRY_AFTER_S: &str = "1";
+
+/// Body of the 202 answer. Fields in alphabetical order: the order the `serde_json::Value`
+/// object this replaces was written in.
+#[derive(Serialize)]
+struct Accepted<'a> {
+    correlation_id: &'a str,
+    job_id: &'a str,
+    trace_id: &'a str,
+}
 
 /// Body of `POST /v1/jobs`.
 #[derive(Debug, Deserialize)]
@@ -113,6 +122,8 @@ pub async fn submit(
         ctx.trace_state.clone()
     };
     let server_span_id = new_span_id();
+    // The request's spans (pubsub.publish, then the server span) go out in one message.
+    let mut spans = SpanBatch::with_capacity(1024);
     let result = match parse_submit(&ctx, &headers, body) {
         Err(e) => e.into_response(),
         Ok(_) if shared.closing.load(Ordering::SeqCst) => {
@@ -127,6 +138,7 @@ pub async fn submit(
             start,
             user_id,
             preset,
+            &mut spans,
         ),
     };
     let mut res = result;
@@ -139,8 +151,7 @@ pub async fn submit(
             kv_i64("http.response.status_code", i64::from(status)),
             kv("correlation.id", ctx.correlation_id.as_str()),
         ];
-        let mut batch = SpanBatch::new();
-        batch.push(&SpanSpec {
+        spans.push(&SpanSpec {
             trace_id,
             span_id: server_span_id,
             parent: incoming.map(|i| i.parent_span_id),
@@ -152,7 +163,7 @@ pub async fn submit(
             attributes: attrs,
             error: (status >= 500).then(|| format!("HTTP {status}")),
         });
-        shared.tracer.export_batch(batch);
+        shared.tracer.export_batch(spans);
     }
     if res.extensions().get::<JobLogInfo>().is_none() {
         res.extensions_mut().insert(JobLogInfo {
@@ -174,6 +185,7 @@ fn enqueue(
     accepted_ns: u64,
     user_id: String,
     preset: Preset,
+    spans: &mut SpanBatch,
 ) -> Response {
     let shared = &state.0;
     let seq = shared.seq.fetch_add(1, Ordering::Relaxed);
@@ -229,8 +241,7 @@ fn enqueue(
     }
     super::pipeline::dispatch(shared);
     if shared.tracer.enabled() {
-        let mut batch = SpanBatch::new();
-        batch.push(&SpanSpec {
+        spans.push(&SpanSpec {
             trace_id,
             span_id: publish_span,
             parent: Some(job.run_span_id),
@@ -247,7 +258,6 @@ fn enqueue(
             ],
             error: None,
         });
-        shared.tracer.export_batch(batch);
     }
     let lc = LogCtx {
         correlation_id: job.correlation_id.clone(),
@@ -259,7 +269,11 @@ fn enqueue(
         stage: "queued".into(),
     };
     shared.logger.log(Level::Info, "job accepted", &lc, &[]);
-    let body = json!({"job_id": job.job_id, "trace_id": hex(&trace_id), "correlation_id": job.correlation_id});
+    let body = Accepted {
+        correlation_id: &job.correlation_id,
+        job_id: &job.job_id,
+        trace_id: &lc.trace_id,
+    };
     let mut res = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
     res.extensions_mut().insert(JobLogInfo {
         trace_id: lc.trace_id,

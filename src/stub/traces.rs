@@ -10,14 +10,18 @@ use opentelemetry_proto::tonic::trace::v1::{Span, Status, span, status};
 use prost::Message;
 use rand::Rng;
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
 
 /// Messages (a job's spans each) buffered before the exporter drops new ones.
 const CHANNEL_SPANS: usize = 8_192;
 /// Spans per export request.
-const BATCH_SPANS: u64 = 512;
+const BATCH_SPANS: u64 = 2048;
+/// Export requests in flight at once.
+const POSTS_IN_FLIGHT: usize = 4;
 /// Longest a span waits before its batch is sent.
 const BATCH_DELAY: Duration = Duration::from_millis(200);
 
@@ -286,22 +290,23 @@ struct Envelope {
     scope: Vec<u8>,
 }
 
+/// What every post needs, shared by the in-flight posts.
+struct Sink {
+    client: reqwest::Client,
+    url: String,
+    env: Envelope,
+    failures: AtomicU64,
+}
+
 /// Post one batch. Failures are reported on stderr for the 1st, 2nd, 4th, 8th… failure only,
 /// so an unreachable endpoint does not flood stderr.
-async fn post(
-    client: &reqwest::Client,
-    url: &str,
-    env: &Envelope,
-    spans: SpanBatch,
-    failures: &mut u64,
-) {
-    if spans.is_empty() {
-        return;
-    }
+async fn post(sink: Arc<Sink>, spans: SpanBatch) {
     let n = spans.len();
-    let body = export_request(&env.resource, &env.scope, &spans.bytes);
-    let res = client
-        .post(url)
+    let body = export_request(&sink.env.resource, &sink.env.scope, &spans.bytes);
+    drop(spans);
+    let res = sink
+        .client
+        .post(&sink.url)
         .header("content-type", "application/x-protobuf")
         .body(body)
         .send()
@@ -311,11 +316,40 @@ async fn post(
         Ok(r) => format!("HTTP {}", r.status()),
         Err(e) => e.to_string(),
     };
-    *failures += 1;
+    let failures = sink.failures.fetch_add(1, Ordering::Relaxed) + 1;
     if failures.is_power_of_two() {
         eprintln!(
-            "obsgate stub: OTLP export of {n} spans to {url} failed ({problem}); {failures} failed batches so far"
+            "obsgate stub: OTLP export of {n} spans to {} failed ({problem}); {failures} failed batches so far",
+            sink.url
         );
+    }
+}
+
+/// Batches being posted. Posts overlap (up to [`POSTS_IN_FLIGHT`]) because one post at a
+/// time caps export at one batch per round trip, and under load the round trip, not the
+/// encoding, is what made the span buffer overflow.
+struct Posts {
+    sink: Arc<Sink>,
+    running: JoinSet<()>,
+}
+
+impl Posts {
+    /// Start posting `batch` (leaving it empty), first waiting for a slot.
+    async fn start(&mut self, batch: &mut SpanBatch) {
+        if batch.is_empty() {
+            return;
+        }
+        let spans = std::mem::replace(batch, SpanBatch::with_capacity(batch.bytes.len()));
+        while self.running.len() >= POSTS_IN_FLIGHT {
+            let _ = self.running.join_next().await;
+        }
+        self.running.spawn(post(self.sink.clone(), spans));
+    }
+
+    /// Post `batch` and wait for every post to end.
+    async fn finish(&mut self, batch: &mut SpanBatch) {
+        self.start(batch).await;
+        while self.running.join_next().await.is_some() {}
     }
 }
 
@@ -328,8 +362,16 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
         resource: resource(&service_name).encode_to_vec(),
         scope: scope().encode_to_vec(),
     };
+    let mut posts = Posts {
+        sink: Arc::new(Sink {
+            client,
+            url,
+            env,
+            failures: AtomicU64::new(0),
+        }),
+        running: JoinSet::new(),
+    };
     let mut batch = SpanBatch::new();
-    let mut failures = 0u64;
     loop {
         let msg = if batch.is_empty() {
             rx.recv().await
@@ -337,14 +379,7 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
             match tokio::time::timeout(BATCH_DELAY, rx.recv()).await {
                 Ok(m) => m,
                 Err(_) => {
-                    post(
-                        &client,
-                        &url,
-                        &env,
-                        std::mem::take(&mut batch),
-                        &mut failures,
-                    )
-                    .await;
+                    posts.start(&mut batch).await;
                     continue;
                 }
             }
@@ -353,36 +388,15 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
             Some(Msg::Spans(s)) => {
                 batch.append(s);
                 if batch.len() >= BATCH_SPANS {
-                    post(
-                        &client,
-                        &url,
-                        &env,
-                        std::mem::take(&mut batch),
-                        &mut failures,
-                    )
-                    .await;
+                    posts.start(&mut batch).await;
                 }
             }
             Some(Msg::Flush(done)) => {
-                post(
-                    &client,
-                    &url,
-                    &env,
-                    std::mem::take(&mut batch),
-                    &mut failures,
-                )
-                .await;
+                posts.finish(&mut batch).await;
                 let _ = done.send(());
             }
             None => {
-                post(
-                    &client,
-                    &url,
-                    &env,
-                    std::mem::take(&mut batch),
-                    &mut failures,
-                )
-                .await;
+                posts.finish(&mut batch).await;
                 return;
             }
         }
