@@ -158,10 +158,10 @@ pub async fn middleware(State(state): State<StubState>, mut req: Request, next: 
     let secs = started.elapsed().as_secs_f64();
     let shared = &state.0;
     shared.metrics.api(&method, route, status, secs);
+    // Taken, not cloned: this middleware is the outermost layer, nothing reads it after us.
     let info = res
-        .extensions()
-        .get::<JobLogInfo>()
-        .cloned()
+        .extensions_mut()
+        .remove::<JobLogInfo>()
         .unwrap_or_default();
     let log_ctx = LogCtx {
         correlation_id,

@@ -5,7 +5,8 @@
 //! Files: `config` (resolved options, defect switches), `faults` (the profile), `model`
 //! (distributions, pure), `state` (queue, job store), `pipeline` (workers, shutdown drain),
 //! `http` (errors, request context middleware), `routes` (job, metrics and health handlers), `admin` (fault profile), `metrics` + `expo`
-//! (registry and exposition), `logs` (JSON lines), `traces` (W3C context, OTLP export).
+//! (registry and exposition), `logs` (JSON lines), `traces` (W3C context, OTLP export), `otlp_wire` (spans encoded
+//! straight to protobuf).
 
 pub mod admin;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod logs;
 pub mod metrics;
 pub mod model;
+pub mod otlp_wire;
 pub mod pipeline;
 pub mod routes;
 pub mod state;

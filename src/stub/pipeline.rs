@@ -6,8 +6,7 @@
 use super::logs::{Level, LogCtx};
 use super::model::{AgentOutcome, JobPlan, Step, StepKind, plan_job};
 use super::state::{JobStatus, QueuedJob, Shared};
-use super::traces::{SpanSpec, hex, kv, kv_bool, kv_f64, kv_i64, new_span_id, now_ns};
-use opentelemetry_proto::tonic::trace::v1::Span;
+use super::traces::{SpanBatch, SpanSpec, hex, kv, kv_bool, kv_f64, kv_i64, new_span_id, now_ns};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -100,7 +99,7 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
     let mut duration = 0.0;
     let mut cost = 0.0;
     let mut pacer = Pacer { debt_s: 0.0 };
-    let mut spans: Vec<Span> = Vec::new();
+    let mut spans = SpanBatch::new();
     if plan.hold_s > 0.0 && !pacer.wait(&shared, plan.hold_s).await {
         failure = Some((
             "aborted: shutdown deadline passed while holding".into(),
@@ -187,7 +186,7 @@ fn record_step(
     span_id: [u8; 8],
     start: u64,
     retry_follows: bool,
-    spans: &mut Vec<Span>,
+    spans: &mut SpanBatch,
 ) {
     let m = &shared.metrics;
     let stage = step.stage();
@@ -281,21 +280,18 @@ fn record_step(
     }
     attrs.push(kv_f64("scenario.duration_s", step.duration_s));
     if shared.tracer.enabled() {
-        spans.push(
-            SpanSpec {
-                trace_id: job.trace_id,
-                span_id,
-                parent: Some(job.run_span_id),
-                trace_state: &job.trace_state,
-                name: stage,
-                kind,
-                start_ns: start,
-                end_ns: now_ns(),
-                attributes: attrs,
-                error,
-            }
-            .build(),
-        );
+        spans.push(&SpanSpec {
+            trace_id: job.trace_id,
+            span_id,
+            parent: Some(job.run_span_id),
+            trace_state: &job.trace_state,
+            name: stage,
+            kind,
+            start_ns: start,
+            end_ns: now_ns(),
+            attributes: attrs,
+            error,
+        });
     }
     let log = &shared.logger;
     if log.enabled(Level::Debug) {
@@ -319,7 +315,7 @@ pub fn finish(
     cost: f64,
     failure: Option<(String, &'static str)>,
     held_worker: bool,
-    mut spans: Vec<Span>,
+    mut spans: SpanBatch,
 ) {
     let ok = failure.is_none();
     shared
@@ -331,29 +327,26 @@ pub fn finish(
     }
     if shared.tracer.enabled() {
         let attrs = vec![
-            kv("job.id", job.job_id.clone()),
+            kv("job.id", job.job_id.as_str()),
             kv("job.preset", job.preset.as_str()),
-            kv("user.id", job.user_id.clone()),
+            kv("user.id", job.user_id.as_str()),
             kv("messaging.destination.name", super::metrics::TOPIC),
             kv_f64("job.cost_dollars", cost),
             kv_f64("scenario.duration_s", duration_s),
         ];
-        spans.push(
-            SpanSpec {
-                trace_id: job.trace_id,
-                span_id: job.run_span_id,
-                parent: Some(job.server_span_id),
-                trace_state: &job.trace_state,
-                name: "pipeline.run",
-                kind: SpanKind::Internal,
-                start_ns: job.accepted_ns,
-                end_ns: now_ns(),
-                attributes: attrs,
-                error: failure.as_ref().map(|(m, _)| m.clone()),
-            }
-            .build(),
-        );
-        shared.tracer.export_all(spans);
+        spans.push(&SpanSpec {
+            trace_id: job.trace_id,
+            span_id: job.run_span_id,
+            parent: Some(job.server_span_id),
+            trace_state: &job.trace_state,
+            name: "pipeline.run",
+            kind: SpanKind::Internal,
+            start_ns: job.accepted_ns,
+            end_ns: now_ns(),
+            attributes: attrs,
+            error: failure.as_ref().map(|(m, _)| m.clone()),
+        });
+        shared.tracer.export_batch(spans);
     }
     let stage = failure.as_ref().map(|(_, s)| *s).unwrap_or("done");
     let c = ctx(job, &job.run_span_id, stage);
@@ -408,7 +401,7 @@ pub async fn drain(shared: &Arc<Shared>) {
                 0.0,
                 Some((msg, "queued")),
                 false,
-                Vec::new(),
+                SpanBatch::default(),
             );
         }
         wait_idle(shared, Duration::from_secs(5)).await;

@@ -9,7 +9,7 @@ use super::http::{
 use super::logs::{Level, LogCtx};
 use super::model::{PRESETS, Preset};
 use super::state::{JobEntry, JobStatus, JobView, QueuedJob, StubState};
-use super::traces::{SpanSpec, hex, kv, kv_i64, new_span_id, new_trace_id, now_ns};
+use super::traces::{SpanBatch, SpanSpec, hex, kv, kv_i64, new_span_id, new_trace_id, now_ns};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -17,7 +17,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -27,6 +27,15 @@ use std::time::Duration;
 pub const MAX_WAIT_S: f64 = 60.0;
 /// `Retry-After` seconds sent with 503.
 const RETRY_AFTER_S: &str = "1";
+
+/// Body of the 202 answer. Fields in alphabetical order: the order the `serde_json::Value`
+/// object this replaces was written in.
+#[derive(Serialize)]
+struct Accepted<'a> {
+    correlation_id: &'a str,
+    job_id: &'a str,
+    trace_id: &'a str,
+}
 
 /// Body of `POST /v1/jobs`.
 #[derive(Debug, Deserialize)]
@@ -113,6 +122,8 @@ pub async fn submit(
         ctx.trace_state.clone()
     };
     let server_span_id = new_span_id();
+    // The request's spans (pubsub.publish, then the server span) go out in one message.
+    let mut spans = SpanBatch::with_capacity(1024);
     let result = match parse_submit(&ctx, &headers, body) {
         Err(e) => e.into_response(),
         Ok(_) if shared.closing.load(Ordering::SeqCst) => {
@@ -127,6 +138,7 @@ pub async fn submit(
             start,
             user_id,
             preset,
+            &mut spans,
         ),
     };
     let mut res = result;
@@ -137,23 +149,21 @@ pub async fn submit(
             kv("http.route", "/v1/jobs"),
             kv("url.path", "/v1/jobs"),
             kv_i64("http.response.status_code", i64::from(status)),
-            kv("correlation.id", ctx.correlation_id.clone()),
+            kv("correlation.id", ctx.correlation_id.as_str()),
         ];
-        shared.tracer.export(
-            SpanSpec {
-                trace_id,
-                span_id: server_span_id,
-                parent: incoming.map(|i| i.parent_span_id),
-                trace_state: &trace_state,
-                name: "POST /v1/jobs",
-                kind: SpanKind::Server,
-                start_ns: start,
-                end_ns: now_ns(),
-                attributes: attrs,
-                error: (status >= 500).then(|| format!("HTTP {status}")),
-            }
-            .build(),
-        );
+        spans.push(&SpanSpec {
+            trace_id,
+            span_id: server_span_id,
+            parent: incoming.map(|i| i.parent_span_id),
+            trace_state: &trace_state,
+            name: "POST /v1/jobs",
+            kind: SpanKind::Server,
+            start_ns: start,
+            end_ns: now_ns(),
+            attributes: attrs,
+            error: (status >= 500).then(|| format!("HTTP {status}")),
+        });
+        shared.tracer.export_batch(spans);
     }
     if res.extensions().get::<JobLogInfo>().is_none() {
         res.extensions_mut().insert(JobLogInfo {
@@ -175,6 +185,7 @@ fn enqueue(
     accepted_ns: u64,
     user_id: String,
     preset: Preset,
+    spans: &mut SpanBatch,
 ) -> Response {
     let shared = &state.0;
     let seq = shared.seq.fetch_add(1, Ordering::Relaxed);
@@ -230,26 +241,23 @@ fn enqueue(
     }
     super::pipeline::dispatch(shared);
     if shared.tracer.enabled() {
-        shared.tracer.export(
-            SpanSpec {
-                trace_id,
-                span_id: publish_span,
-                parent: Some(job.run_span_id),
-                trace_state,
-                name: "pubsub.publish",
-                kind: SpanKind::Producer,
-                start_ns: accepted_ns,
-                end_ns: now_ns(),
-                attributes: vec![
-                    kv("messaging.system", "gcp_pubsub"),
-                    kv("messaging.destination.name", super::metrics::TOPIC),
-                    kv("messaging.operation.type", "send"),
-                    kv("messaging.message.id", job.job_id.clone()),
-                ],
-                error: None,
-            }
-            .build(),
-        );
+        spans.push(&SpanSpec {
+            trace_id,
+            span_id: publish_span,
+            parent: Some(job.run_span_id),
+            trace_state,
+            name: "pubsub.publish",
+            kind: SpanKind::Producer,
+            start_ns: accepted_ns,
+            end_ns: now_ns(),
+            attributes: vec![
+                kv("messaging.system", "gcp_pubsub"),
+                kv("messaging.destination.name", super::metrics::TOPIC),
+                kv("messaging.operation.type", "send"),
+                kv("messaging.message.id", job.job_id.as_str()),
+            ],
+            error: None,
+        });
     }
     let lc = LogCtx {
         correlation_id: job.correlation_id.clone(),
@@ -261,7 +269,11 @@ fn enqueue(
         stage: "queued".into(),
     };
     shared.logger.log(Level::Info, "job accepted", &lc, &[]);
-    let body = json!({"job_id": job.job_id, "trace_id": hex(&trace_id), "correlation_id": job.correlation_id});
+    let body = Accepted {
+        correlation_id: &job.correlation_id,
+        job_id: &job.job_id,
+        trace_id: &lc.trace_id,
+    };
     let mut res = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
     res.extensions_mut().insert(JobLogInfo {
         trace_id: lc.trace_id,

@@ -2,22 +2,26 @@
 //! OTLP/HTTP protobuf exporter, a background task fed by a bounded channel that posts batches
 //! and flushes on request (shutdown). A full channel drops spans (counted) instead of blocking.
 
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, InstrumentationScope, KeyValue, any_value};
+use super::otlp_wire::export_request;
+pub use super::otlp_wire::{Attr, AttrValue, SpanBatch};
+use opentelemetry_proto::tonic::common::v1::InstrumentationScope;
 use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{
-    ResourceSpans, ScopeSpans, Span, Status, span, status,
-};
+use opentelemetry_proto::tonic::trace::v1::{Span, Status, span, status};
 use prost::Message;
 use rand::Rng;
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
 
 /// Messages (a job's spans each) buffered before the exporter drops new ones.
 const CHANNEL_SPANS: usize = 8_192;
 /// Spans per export request.
-const BATCH_SPANS: usize = 512;
+const BATCH_SPANS: u64 = 2048;
+/// Export requests in flight at once.
+const POSTS_IN_FLIGHT: usize = 4;
 /// Longest a span waits before its batch is sent.
 const BATCH_DELAY: Duration = Duration::from_millis(200);
 
@@ -71,9 +75,16 @@ pub fn parse_traceparent(v: &str) -> Option<Incoming> {
     })
 }
 
-/// Lowercase hex.
+/// Lowercase hex. By table rather than `format!` per byte: ids are hexed several times per
+/// request and the formatter machinery showed up in profiles.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// A new random non-zero trace id.
@@ -102,31 +113,37 @@ pub fn now_ns() -> u64 {
         .unwrap_or(0)
 }
 
-/// A string attribute.
-pub fn kv(key: &str, v: impl Into<String>) -> KeyValue {
-    attr(key, any_value::Value::StringValue(v.into()))
+/// A string attribute (borrowed or owned: no copy is made for a borrowed value).
+pub fn kv<'a>(key: &'a str, v: impl Into<Cow<'a, str>>) -> Attr<'a> {
+    Attr {
+        key,
+        value: AttrValue::Str(v.into()),
+    }
 }
 /// An integer attribute.
-pub fn kv_i64(key: &str, v: i64) -> KeyValue {
-    attr(key, any_value::Value::IntValue(v))
+pub fn kv_i64(key: &str, v: i64) -> Attr<'_> {
+    Attr {
+        key,
+        value: AttrValue::Int(v),
+    }
 }
 /// A float attribute.
-pub fn kv_f64(key: &str, v: f64) -> KeyValue {
-    attr(key, any_value::Value::DoubleValue(v))
+pub fn kv_f64(key: &str, v: f64) -> Attr<'_> {
+    Attr {
+        key,
+        value: AttrValue::Double(v),
+    }
 }
 /// A boolean attribute.
-pub fn kv_bool(key: &str, v: bool) -> KeyValue {
-    attr(key, any_value::Value::BoolValue(v))
-}
-fn attr(key: &str, v: any_value::Value) -> KeyValue {
-    KeyValue {
-        key: key.to_string(),
-        value: Some(AnyValue { value: Some(v) }),
-        ..Default::default()
+pub fn kv_bool(key: &str, v: bool) -> Attr<'_> {
+    Attr {
+        key,
+        value: AttrValue::Bool(v),
     }
 }
 
 /// What one span is; [`SpanSpec::build`] turns it into the OTLP message.
+#[derive(Debug)]
 pub struct SpanSpec<'a> {
     pub trace_id: [u8; 16],
     pub span_id: [u8; 8],
@@ -136,24 +153,31 @@ pub struct SpanSpec<'a> {
     pub kind: span::SpanKind,
     pub start_ns: u64,
     pub end_ns: u64,
-    pub attributes: Vec<KeyValue>,
+    pub attributes: Vec<Attr<'a>>,
     /// Error status with this message.
     pub error: Option<String>,
 }
 
 impl SpanSpec<'_> {
+    /// W3C flags word: "has is-remote" plus "is remote" when there is a parent.
+    pub fn flags(&self) -> u32 {
+        0x100 | u32::from(self.parent.is_some()) << 9
+    }
+
+    /// The OTLP message. Export goes through [`SpanBatch::push`], which writes the same bytes
+    /// prost would write for this message; this is its reference.
     pub fn build(self) -> Span {
         Span {
             trace_id: self.trace_id.to_vec(),
             span_id: self.span_id.to_vec(),
             trace_state: self.trace_state.to_string(),
             parent_span_id: self.parent.map(|p| p.to_vec()).unwrap_or_default(),
-            flags: 0x100 | u32::from(self.parent.is_some()) << 9,
+            flags: self.flags(),
             name: self.name.to_string(),
             kind: self.kind as i32,
             start_time_unix_nano: self.start_ns,
             end_time_unix_nano: self.end_ns.max(self.start_ns),
-            attributes: self.attributes,
+            attributes: self.attributes.iter().map(Attr::to_key_value).collect(),
             status: Some(match self.error {
                 Some(message) => Status {
                     message,
@@ -167,7 +191,7 @@ impl SpanSpec<'_> {
 }
 
 enum Msg {
-    Spans(Vec<Span>),
+    Spans(SpanBatch),
     Flush(oneshot::Sender<()>),
 }
 
@@ -208,18 +232,13 @@ impl Tracer {
         self.tx.is_some()
     }
 
-    /// Queue one span for export.
-    pub fn export(&self, span: Span) {
-        self.export_all(vec![span]);
-    }
-
-    /// Queue spans for export in one message (one channel hop for a whole job).
-    pub fn export_all(&self, spans: Vec<Span>) {
+    /// Queue encoded spans for export in one message (one channel hop for a whole job).
+    pub fn export_batch(&self, spans: SpanBatch) {
         if spans.is_empty() {
             return;
         }
         if let Some(tx) = &self.tx {
-            let n = spans.len() as u64;
+            let n = spans.len();
             if tx.try_send(Msg::Spans(spans)).is_err() {
                 self.dropped.fetch_add(n, Ordering::Relaxed);
             }
@@ -241,46 +260,53 @@ impl Tracer {
     }
 }
 
-fn request(spans: Vec<Span>, service_name: &str) -> ExportTraceServiceRequest {
-    ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            resource: Some(Resource {
-                attributes: vec![
-                    kv("service.name", service_name),
-                    kv("telemetry.sdk.language", "rust"),
-                ],
-                ..Default::default()
-            }),
-            scope_spans: vec![ScopeSpans {
-                scope: Some(InstrumentationScope {
-                    name: "obsgate-stub".to_string(),
-                    version: env!("CARGO_PKG_VERSION").to_string(),
-                    ..Default::default()
-                }),
-                spans,
-                ..Default::default()
-            }],
-            ..Default::default()
-        }],
+/// The resource every export request carries.
+fn resource(service_name: &str) -> Resource {
+    Resource {
+        attributes: vec![
+            Attr {
+                key: "service.name",
+                value: AttrValue::Str(service_name.into()),
+            }
+            .to_key_value(),
+            kv("telemetry.sdk.language", "rust").to_key_value(),
+        ],
+        ..Default::default()
     }
+}
+
+/// The instrumentation scope every export request carries.
+fn scope() -> InstrumentationScope {
+    InstrumentationScope {
+        name: "obsgate-stub".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        ..Default::default()
+    }
+}
+
+/// The parts of a request that do not change, encoded once.
+struct Envelope {
+    resource: Vec<u8>,
+    scope: Vec<u8>,
+}
+
+/// What every post needs, shared by the in-flight posts.
+struct Sink {
+    client: reqwest::Client,
+    url: String,
+    env: Envelope,
+    failures: AtomicU64,
 }
 
 /// Post one batch. Failures are reported on stderr for the 1st, 2nd, 4th, 8th… failure only,
 /// so an unreachable endpoint does not flood stderr.
-async fn post(
-    client: &reqwest::Client,
-    url: &str,
-    service_name: &str,
-    spans: Vec<Span>,
-    failures: &mut u64,
-) {
-    if spans.is_empty() {
-        return;
-    }
+async fn post(sink: Arc<Sink>, spans: SpanBatch) {
     let n = spans.len();
-    let body = request(spans, service_name).encode_to_vec();
-    let res = client
-        .post(url)
+    let body = export_request(&sink.env.resource, &sink.env.scope, &spans.bytes);
+    drop(spans);
+    let res = sink
+        .client
+        .post(&sink.url)
         .header("content-type", "application/x-protobuf")
         .body(body)
         .send()
@@ -290,11 +316,40 @@ async fn post(
         Ok(r) => format!("HTTP {}", r.status()),
         Err(e) => e.to_string(),
     };
-    *failures += 1;
+    let failures = sink.failures.fetch_add(1, Ordering::Relaxed) + 1;
     if failures.is_power_of_two() {
         eprintln!(
-            "obsgate stub: OTLP export of {n} spans to {url} failed ({problem}); {failures} failed batches so far"
+            "obsgate stub: OTLP export of {n} spans to {} failed ({problem}); {failures} failed batches so far",
+            sink.url
         );
+    }
+}
+
+/// Batches being posted. Posts overlap (up to [`POSTS_IN_FLIGHT`]) because one post at a
+/// time caps export at one batch per round trip, and under load the round trip, not the
+/// encoding, is what made the span buffer overflow.
+struct Posts {
+    sink: Arc<Sink>,
+    running: JoinSet<()>,
+}
+
+impl Posts {
+    /// Start posting `batch` (leaving it empty), first waiting for a slot.
+    async fn start(&mut self, batch: &mut SpanBatch) {
+        if batch.is_empty() {
+            return;
+        }
+        let spans = std::mem::replace(batch, SpanBatch::with_capacity(batch.bytes.len()));
+        while self.running.len() >= POSTS_IN_FLIGHT {
+            let _ = self.running.join_next().await;
+        }
+        self.running.spawn(post(self.sink.clone(), spans));
+    }
+
+    /// Post `batch` and wait for every post to end.
+    async fn finish(&mut self, batch: &mut SpanBatch) {
+        self.start(batch).await;
+        while self.running.join_next().await.is_some() {}
     }
 }
 
@@ -303,8 +358,20 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap_or_default();
-    let mut batch: Vec<Span> = Vec::new();
-    let mut failures = 0u64;
+    let env = Envelope {
+        resource: resource(&service_name).encode_to_vec(),
+        scope: scope().encode_to_vec(),
+    };
+    let mut posts = Posts {
+        sink: Arc::new(Sink {
+            client,
+            url,
+            env,
+            failures: AtomicU64::new(0),
+        }),
+        running: JoinSet::new(),
+    };
+    let mut batch = SpanBatch::new();
     loop {
         let msg = if batch.is_empty() {
             rx.recv().await
@@ -312,52 +379,24 @@ async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_name: String
             match tokio::time::timeout(BATCH_DELAY, rx.recv()).await {
                 Ok(m) => m,
                 Err(_) => {
-                    post(
-                        &client,
-                        &url,
-                        &service_name,
-                        std::mem::take(&mut batch),
-                        &mut failures,
-                    )
-                    .await;
+                    posts.start(&mut batch).await;
                     continue;
                 }
             }
         };
         match msg {
             Some(Msg::Spans(s)) => {
-                batch.extend(s);
+                batch.append(s);
                 if batch.len() >= BATCH_SPANS {
-                    post(
-                        &client,
-                        &url,
-                        &service_name,
-                        std::mem::take(&mut batch),
-                        &mut failures,
-                    )
-                    .await;
+                    posts.start(&mut batch).await;
                 }
             }
             Some(Msg::Flush(done)) => {
-                post(
-                    &client,
-                    &url,
-                    &service_name,
-                    std::mem::take(&mut batch),
-                    &mut failures,
-                )
-                .await;
+                posts.finish(&mut batch).await;
                 let _ = done.send(());
             }
             None => {
-                post(
-                    &client,
-                    &url,
-                    &service_name,
-                    std::mem::take(&mut batch),
-                    &mut failures,
-                )
-                .await;
+                posts.finish(&mut batch).await;
                 return;
             }
         }
