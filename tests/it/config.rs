@@ -324,7 +324,8 @@ fn corpus_dashboards_all_walk_and_check_without_panic() {
 /// obsgate's routing evaluation agrees with amtool's on the corpus configs amtool accepts.
 #[test]
 fn corpus_routing_agrees_with_amtool() {
-    if !have("amtool") {
+    if !have("amtool") || corpus().is_none() {
+        eprintln!("note: amtool or the shared corpus is absent; routing cross-check skipped");
         return;
     }
     let label_sets: &[&[(&str, &str)]] = &[
