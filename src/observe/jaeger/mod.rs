@@ -120,9 +120,11 @@ impl JaegerClient {
             if pending.is_empty() {
                 break;
             }
+            let mut answered = false;
             for id in &pending {
                 match self.fetch_trace(id).await {
                     Ok(spans) => {
+                        answered = true;
                         poll.traces.insert(id.clone(), spans);
                     }
                     Err(e) => {
@@ -138,7 +140,9 @@ impl JaegerClient {
                 .traces
                 .values()
                 .all(|s| s.len() >= expected_spans_per_trace);
-            if done || Instant::now() + POLL_EVERY > deadline {
+            // A round where Jaeger answered nothing at all will not go better: stop hammering
+            // an unreachable or broken backend and report its error.
+            if done || !answered || Instant::now() + POLL_EVERY > deadline {
                 break;
             }
             tokio::time::sleep(POLL_EVERY).await;
