@@ -82,18 +82,30 @@ fn check_json_output_and_report_file() {
     assert_eq!(report["scenario"], "check");
 }
 
-#[test]
-fn check_fails_on_a_misspelled_metric() {
-    let tmp = config_with("misspelled-metric", "alert-rules.yaml");
+/// Run `obsgate check` on the shipped config with one file replaced by a broken fixture; it
+/// must exit 1, and the line of the check starting with `prefix` must say `fail`.
+fn failing_line(fixture: &str, file: &str, prefix: &str) -> String {
+    let tmp = config_with(fixture, file);
     let out = check_cmd(&tmp.path().join("config"), tmp.path())
         .assert()
         .code(1);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     let line = stdout
         .lines()
-        .find(|l| l.starts_with("rules.metric.RenderFailures"))
-        .expect("metric check listed");
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` check listed in:\n{stdout}"))
+        .to_string();
     assert!(line.contains("fail"), "{line}");
+    line
+}
+
+#[test]
+fn check_fails_on_a_misspelled_metric() {
+    let line = failing_line(
+        "misspelled-metric",
+        "alert-rules.yaml",
+        "rules.metric.RenderFailures",
+    );
     assert!(
         line.contains("`render_failure_total` (did you mean `render_failures_total`?)"),
         "{line}"
@@ -103,16 +115,11 @@ fn check_fails_on_a_misspelled_metric() {
 
 #[test]
 fn check_fails_when_a_critical_alert_reaches_slack_only() {
-    let tmp = config_with("critical-slack-only", "alertmanager.yml");
-    let out = check_cmd(&tmp.path().join("config"), tmp.path())
-        .assert()
-        .code(1);
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("routes.SLABreach "))
-        .expect("route check listed");
-    assert!(line.contains("fail"), "{line}");
+    let line = failing_line(
+        "critical-slack-only",
+        "alertmanager.yml",
+        "routes.SLABreach ",
+    );
     assert!(
         line.contains(
             "receiver `critical` has no PagerDuty routing key; expected video-pipeline-critical"
@@ -382,19 +389,11 @@ fn corpus_routing_agrees_with_amtool() {
 
 #[test]
 fn check_fails_on_a_dashboard_reading_a_misspelled_metric() {
-    let tmp = config_with(
+    let line = failing_line(
         "dashboard-misspelled",
         "grafana/provisioning/dashboards/sla-tracking.json",
+        "dashboards.metrics.video-pipeline-sla",
     );
-    let out = check_cmd(&tmp.path().join("config"), tmp.path())
-        .assert()
-        .code(1);
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("dashboards.metrics.video-pipeline-sla"))
-        .expect("dashboard metrics check listed");
-    assert!(line.contains("fail"), "{line}");
     assert!(line.contains("panel \"Render failures\""), "{line}");
     assert!(
         line.contains("did you mean `render_failures_total`?"),
