@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use obsgate::evidence::ExpositionFormat;
 use obsgate::observe::exposition::parse;
-use obsgate::observe::model::ExpositionFormat;
 
 fn inputs() -> Vec<(String, String, ExpositionFormat)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -4,8 +4,8 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use obsgate::check::facts::RunFacts;
 use obsgate::check::logs::LogChecker;
+use obsgate::evidence::{JobOutcome, JobRecord, LogLine};
 use obsgate::expect;
-use obsgate::observe::model::{JobOutcome, JobRecord, LogLine};
 
 const JOBS: usize = 2_000;
 const LINES_PER_JOB: usize = 10;

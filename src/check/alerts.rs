@@ -5,18 +5,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::evidence::AlertTiming;
+use crate::evidence::{AlertObservations, AlertState};
+use crate::evidence::{Notification, NotificationStatus};
 use crate::expect::alerts::{AlertExpectation, AlertExpectations, UnexpectedPolicy};
-use crate::observe::alert_watch::{AlertObservations, AlertState};
-use crate::observe::receivers::{Notification, NotificationStatus};
-use crate::report::model::{AlertTiming, Check};
 use crate::stack::timing::StackTiming;
+use crate::verdict::Check;
 
 mod shape;
 mod timeline;
+use crate::verdict::Kind;
 use shape::labels_and_inhibition;
 use timeline::{all_clear_times, events, first, fmt_s, for_alert, secs, set, split};
 
-const KIND: &str = "alerts";
+const KIND: Kind = Kind::Alerts;
 
 /// One scenario phase on the wall clock.
 #[derive(Debug, Clone, PartialEq)]

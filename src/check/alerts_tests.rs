@@ -1,9 +1,9 @@
 //! Unit tests of the alert checks and timing math, on hand-built timelines.
 use super::*;
+use crate::evidence::AlertStateChange;
+use crate::evidence::NotificationKind;
 use crate::expect::alerts::parse;
-use crate::observe::alert_watch::AlertStateChange;
-use crate::observe::receivers::NotificationKind;
-use crate::report::model::Status;
+use crate::verdict::Status;
 
 const T0: i64 = 1_000_000;
 const EXP: &str = "alerts:\n  - alert: A\n    fires_in: storm\n    within: 2m\n    resolves_within: 1m\n    receivers: [critical, 'slack:#critical', 'pagerduty:pk']\n    labels: {severity: critical}\n    annotations: {summary: '.+'}\n";

@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::check::compose_links::url_host_port;
 use crate::check::compose_links::{otlp_check, rule_files_check, targets_check};
-use crate::report::model::Check;
 use crate::stack::config::compose::{ComposeFile, Service};
 use crate::stack::config::prometheus::PrometheusConfig;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-pub(crate) const KIND: &str = "compose";
+pub(crate) const KIND: Kind = Kind::Compose;
 
 /// One service the stack must have.
 #[derive(Debug, Clone, Copy)]

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use crate::check::compose::{KIND, args_of, flag_value, verdict};
-use crate::report::model::Check;
 use crate::stack::config::compose::ComposeFile;
 use crate::stack::config::prometheus::PrometheusConfig;
+use crate::verdict::Check;
 
 /// Host part of a URL (`http://jaeger:4318/v1/traces` → `jaeger`, port `4318`).
 pub fn url_host_port(url: &str) -> Option<(String, Option<u64>)> {

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 use crate::check::compose::{ComposeInput, check_compose, host_mounts};
-use crate::report::model::{Check, Status};
 use crate::stack::config::compose::ComposeFile;
 use crate::stack::config::parse_yaml;
 use crate::stack::config::prometheus::PrometheusConfig;
+use crate::verdict::{Check, Status};
 
 const SHIPPED: &str = include_str!("../../docker-compose.monitoring.yml");
 const PROM: &str = include_str!("../../config/prometheus.yml");

@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use crate::check::dashboards_ds::{Resolved, resolve, type_hint};
 use crate::check::dashboards_subst::{dashboard_values, substitute};
 use crate::check::rules_metrics::{KnownMetrics, metrics_in};
-use crate::report::model::Check;
 use crate::stack::config::dashboard::{Dashboard, DsRef, Panel, Target};
 use crate::stack::config::grafana::ProvisionedDatasource;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "dashboards";
+const KIND: Kind = Kind::Dashboards;
 
 /// One query of one panel, ready to run on Prometheus.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,10 +4,11 @@
 //! only judges the answers.
 
 use super::dashboards::PanelQuery;
-use crate::report::model::Check;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
 /// Check kind of dashboard checks.
-pub const KIND: &str = "dashboards";
+pub const KIND: Kind = Kind::Dashboards;
 
 /// What Prometheus answered for one panel query: the number of series (or of points of a
 /// scalar), or the error it gave.
@@ -63,12 +64,12 @@ pub fn check(answers: &[(PanelQuery, QueryAnswer)]) -> Vec<Check> {
         let mine: Vec<&Check> = out.iter().filter(|c| c.id.starts_with(&prefix)).collect();
         let bad: Vec<String> = mine
             .iter()
-            .filter(|c| c.status == crate::report::model::Status::Fail)
+            .filter(|c| c.status == crate::verdict::Status::Fail)
             .map(|c| c.message.clone())
             .collect();
         let drawn = mine
             .iter()
-            .filter(|c| c.status != crate::report::model::Status::Skip)
+            .filter(|c| c.status != crate::verdict::Status::Skip)
             .count();
         let summary = if drawn == 0 {
             Check::fail(
@@ -109,7 +110,7 @@ fn slug(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::Status;
+    use crate::verdict::Status;
 
     fn q(panel: &str, expr: &str, hidden: bool) -> PanelQuery {
         PanelQuery {

@@ -3,11 +3,12 @@
 //! every provisioned datasource URL names a compose service.
 
 use crate::check::compose::url_host_port;
-use crate::report::model::Check;
 use crate::stack::config::compose::ComposeFile;
 use crate::stack::config::grafana::{DashboardProvisioning, ProvisionedDatasource};
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "dashboards";
+const KIND: Kind = Kind::Dashboards;
 
 /// The container path a host path is visible at in `service`, from its bind mounts
 /// (`./config/grafana/provisioning:/etc/grafana/provisioning` makes
@@ -92,8 +93,8 @@ pub fn check_datasource_urls(ds: &[ProvisionedDatasource], compose: &ComposeFile
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::Status;
     use crate::stack::config::parse_yaml;
+    use crate::verdict::Status;
 
     #[test]
     fn provider_path_follows_the_mount() {

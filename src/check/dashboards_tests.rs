@@ -3,9 +3,9 @@
 
 use crate::check::dashboards::{DashboardPolicy, check_dashboard, panel_queries};
 use crate::check::rules_metrics::KnownMetrics;
-use crate::report::model::Status;
 use crate::stack::config::dashboard::walk;
 use crate::stack::config::grafana::ProvisionedDatasource;
+use crate::verdict::Status;
 
 fn prom() -> Vec<ProvisionedDatasource> {
     vec![ProvisionedDatasource {

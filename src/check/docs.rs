@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use crate::check::rules::runbook_file;
-use crate::report::model::Check;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "docs";
+const KIND: Kind = Kind::Docs;
 
 /// The README check: it exists and links `docs/runbooks`.
 pub fn check_readme(readme: Option<&str>) -> Check {
@@ -71,7 +72,7 @@ pub fn check_runbooks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::Status;
+    use crate::verdict::Status;
 
     #[test]
     fn readme_and_runbooks() {

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::observe::model::{JobOutcome, JobRecord};
+use crate::evidence::{JobOutcome, JobRecord};
 use crate::stub::faults::FaultProfile;
 
 /// Job counts.

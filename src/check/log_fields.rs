@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::evidence::LogLine;
 use crate::expect::logs::{FieldExpectation, FieldType, Format, TemplatePart};
-use crate::observe::model::LogLine;
-use crate::report::model::MAX_EVIDENCE;
+use crate::verdict::MAX_EVIDENCE;
 
 /// What is wrong with one field of one line.
 #[derive(Debug, Clone, PartialEq, Eq)]

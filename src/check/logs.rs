@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
+use crate::evidence::{JobOutcome, LogLine};
 use crate::expect::logs::LogsExpectations;
-use crate::observe::model::{JobOutcome, LogLine};
-use crate::report::model::{Check, MAX_EVIDENCE};
+use crate::verdict::{Check, MAX_EVIDENCE};
 
 use super::LOGS;
 use super::facts::RunFacts;

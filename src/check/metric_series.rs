@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::evidence::{Exposition, MetricFamily, Sample};
 use crate::expect::metrics::FamilyExpectation;
-use crate::observe::model::{Exposition, MetricFamily, Sample};
-use crate::report::model::{Check, MAX_EVIDENCE};
+use crate::verdict::{Check, MAX_EVIDENCE};
 
 use super::METRICS;
 use super::metrics::{find_family, show};

@@ -1,11 +1,11 @@
 //! Metrics checks over parsed expositions: presence, type, HELP, labels, histogram buckets,
 //! cardinality, counter monotonicity across scrapes, and value relations with the run's facts.
 
-use crate::expect::metrics::{FamilyExpectation, MetricsExpectations};
-use crate::observe::model::{
+use crate::evidence::{
     Exposition, ExpositionError, ExpositionFormat, MetricFamily, MetricType, Sample,
 };
-use crate::report::model::{Check, MAX_EVIDENCE};
+use crate::expect::metrics::{FamilyExpectation, MetricsExpectations};
+use crate::verdict::{Check, MAX_EVIDENCE};
 
 use super::METRICS;
 use super::facts::RunFacts;

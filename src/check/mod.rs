@@ -3,6 +3,7 @@
 //! One file per signal: [`metrics`] (plus [`metric_series`] and [`relations`], its expression
 //! evaluator), [`logs`] (plus [`log_fields`]), [`traces`] (plus [`trace_checks`] and
 //! [`trace_tree`]); [`facts`] is the harness's own ground truth they are compared with.
+use crate::verdict::Kind;
 
 pub mod facts;
 pub mod log_fields;
@@ -15,9 +16,9 @@ pub mod trace_tree;
 pub mod traces;
 
 /// Check kinds.
-pub const METRICS: &str = "metrics";
-pub const LOGS: &str = "logs";
-pub const TRACES: &str = "traces";
+pub const METRICS: Kind = Kind::Metrics;
+pub const LOGS: Kind = Kind::Logs;
+pub const TRACES: Kind = Kind::Traces;
 
 #[cfg(test)]
 mod tests;

@@ -1,10 +1,10 @@
 //! Evaluates relation expressions (`expect::expr`) over one exposition and the run's facts, and
 //! turns each relation into a `metrics.relation.<name>` check.
 
+use crate::evidence::{Exposition, Sample};
 use crate::expect::expr::{Agg, BinOp, Expr, MathFn, Selector};
 use crate::expect::metrics::Relation;
-use crate::observe::model::{Exposition, Sample};
-use crate::report::model::Check;
+use crate::verdict::Check;
 
 use super::METRICS;
 use super::facts::RunFacts;

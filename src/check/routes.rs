@@ -13,10 +13,11 @@ use crate::check::routes_tree::{
     Inhibition, RouteNode, build_inhibitions, build_tree, inhibited_by, matching_routes, walk,
 };
 use crate::expect::routes::{AlertRouteExpectation, ReceiverExpectation, RoutesExpectations};
-use crate::report::model::Check;
 use crate::stack::config::alertmanager::AlertmanagerConfig;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "routes";
+const KIND: Kind = Kind::Routes;
 
 /// Static labels of each alerting rule, by alert name (from the rule files).
 pub type RuleLabels = BTreeMap<String, BTreeMap<String, String>>;

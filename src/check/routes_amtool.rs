@@ -4,9 +4,10 @@
 use std::collections::BTreeSet;
 
 use crate::check::rules_tool::ToolRun;
-use crate::report::model::Check;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "routes";
+const KIND: Kind = Kind::Routes;
 
 /// One `amtool config routes test` result beside obsgate's own evaluation.
 #[derive(Debug, Clone)]

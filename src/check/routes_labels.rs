@@ -8,9 +8,10 @@ use crate::check::routes::{RoutingModel, RuleLabels};
 use crate::check::routes_matchers::MatchKind;
 use crate::check::routes_tree::walk;
 use crate::expect::routes::RoutesExpectations;
-use crate::report::model::Check;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "routes";
+const KIND: Kind = Kind::Routes;
 
 /// Every alerting rule has a routing expectation and every expectation names a rule: an
 /// unrouted new alert, or an expectation left behind by a renamed one, is caught.

@@ -7,9 +7,9 @@ use crate::check::routes::{RoutingModel, check_routes};
 use crate::check::routes_matchers::LabelSet;
 use crate::check::routes_tree::inhibited_by;
 use crate::expect::routes::RoutesExpectations;
-use crate::report::model::Status;
 use crate::stack::config::alertmanager::AlertmanagerConfig;
 use crate::stack::config::parse_yaml;
+use crate::verdict::Status;
 
 fn model(yaml: &str) -> RoutingModel {
     let cfg: AlertmanagerConfig = parse_yaml("test.yml", yaml).expect("test config parses");

@@ -6,11 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::rules_metrics::{KnownMetrics, metrics_in};
-use crate::report::model::Check;
 use crate::stack::config::rules_file::RuleFile;
 use crate::stack::config::{ConfigError, line_of};
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "rules";
+const KIND: Kind = Kind::Rules;
 
 /// What every alerting rule must carry, and what is known to exist.
 #[derive(Debug, Clone)]

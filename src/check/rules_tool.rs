@@ -1,7 +1,8 @@
 //! The outcome of an external validator (promtool, amtool) run by the command layer, and the
 //! pure check that turns it into a verdict with the tool's own message kept.
 
-use crate::report::model::Check;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
 /// What running an external tool gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +29,7 @@ pub enum ToolRun {
 }
 
 /// A check from a validator's run: pass on exit 0, fail with its message otherwise.
-pub fn tool_check(id: &str, kind: &str, what: &str, run: &ToolRun) -> Check {
+pub fn tool_check(id: &str, kind: Kind, what: &str, run: &ToolRun) -> Check {
     match run {
         ToolRun::Missing { tool } => Check::skip(
             id,
@@ -69,7 +70,7 @@ pub fn tool_check(id: &str, kind: &str, what: &str, run: &ToolRun) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::Status;
+    use crate::verdict::Status;
 
     #[test]
     fn keeps_the_tools_message() {
@@ -79,7 +80,7 @@ mod tests {
             stderr: String::new(),
         };
         assert_eq!(
-            tool_check("rules.promtool", "rules", "promtool", &ok).status,
+            tool_check("rules.promtool", Kind::Rules, "promtool", &ok).status,
             Status::Pass
         );
         let bad = ToolRun::Ran {
@@ -89,7 +90,7 @@ mod tests {
                 "  FAILED:\nx.yaml: 3:15: group \"g\", rule 1, \"A\": could not parse expression\n"
                     .into(),
         };
-        let c = tool_check("rules.promtool", "rules", "promtool check rules", &bad);
+        let c = tool_check("rules.promtool", Kind::Rules, "promtool check rules", &bad);
         assert_eq!(c.status, Status::Fail);
         assert!(c.message.contains("FAILED"), "{}", c.message);
         assert!(c.evidence.iter().any(|l| l.contains("could not parse")));
@@ -97,7 +98,7 @@ mod tests {
             tool: "promtool".into(),
         };
         assert_eq!(
-            tool_check("rules.promtool", "rules", "x", &missing).status,
+            tool_check("rules.promtool", Kind::Rules, "x", &missing).status,
             Status::Skip
         );
     }

@@ -4,9 +4,9 @@
 
 use std::collections::HashSet;
 
+use crate::evidence::{JobRecord, SpanKind, SpanRecord};
 use crate::expect::traces::TracesExpectations;
-use crate::observe::model::{JobRecord, SpanKind, SpanRecord};
-use crate::report::model::{Check, MAX_EVIDENCE};
+use crate::verdict::{Check, MAX_EVIDENCE};
 
 use super::TRACES;
 use super::facts::RunFacts;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::observe::model::{JobOutcome, JobRecord, SpanRecord};
+use crate::evidence::{JobOutcome, JobRecord, SpanRecord};
 
 /// Spans of one service, indexed.
 #[derive(Debug, Default)]

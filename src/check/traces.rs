@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::evidence::{AttrValue, JobOutcome, SpanRecord, SpanStatus};
 use crate::expect::traces::{ErrorStatus, Required, TracesExpectations};
-use crate::observe::model::{AttrValue, JobOutcome, SpanRecord, SpanStatus};
-use crate::report::model::Check;
+use crate::verdict::Check;
 
 use super::TRACES;
 use super::facts::RunFacts;
@@ -17,7 +17,7 @@ use super::trace_tree::{SpanIndex, finished, show};
 pub fn check(exp: &TracesExpectations, spans: &[SpanRecord], facts: &RunFacts<'_>) -> Vec<Check> {
     let idx = SpanIndex::new(spans, &exp.service_name);
     let received = received_check(exp, spans, &idx);
-    let ok = received.status == crate::report::model::Status::Pass;
+    let ok = received.status == crate::verdict::Status::Pass;
     let mut out = vec![received];
     let ids = [
         "traces.propagation",

@@ -18,7 +18,6 @@ use crate::check::rules_tool::tool_check;
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::exit::{AppError, AppResult, Outcome};
 use crate::expect::routes::RoutesExpectations;
-use crate::report::model::{Check, Status};
 use crate::stack::config::alertmanager::AlertmanagerConfig;
 use crate::stack::config::compose::ComposeFile;
 use crate::stack::config::files::{expand, expected_metric_names, list_files, run_tool};
@@ -28,6 +27,8 @@ use crate::stack::config::grafana::{
 use crate::stack::config::prometheus::PrometheusConfig;
 use crate::stack::config::rules_file::RuleFile;
 use crate::stack::config::{ConfigError, load_dashboard, load_yaml};
+use crate::verdict::Kind;
+use crate::verdict::{Check, Status};
 
 /// Entry point of `obsgate check`.
 pub async fn run(args: CheckArgs) -> AppResult {
@@ -121,7 +122,9 @@ pub fn table(checks: &[Check]) -> String {
 }
 
 fn write_report(dir: &Path, checks: &[Check], outcome: Outcome) -> Result<(), AppError> {
-    use crate::report::model::{LoadReport, Report, SCHEMA_VERSION, Verdict};
+    use crate::evidence::LoadReport;
+    use crate::report::model::{Report, SCHEMA_VERSION};
+    use crate::verdict::Verdict;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let report = Report {
         schema_version: SCHEMA_VERSION,
@@ -158,7 +161,7 @@ struct Gathered {
 }
 
 impl Gathered {
-    fn required<T>(&mut self, id: &str, kind: &str, r: Result<T, ConfigError>) -> Option<T> {
+    fn required<T>(&mut self, id: &str, kind: Kind, r: Result<T, ConfigError>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
@@ -179,13 +182,13 @@ impl Gathered {
         let prom_path = cfg.join("prometheus.yml");
         let prom = self.required(
             "prometheus.parse",
-            "rules",
+            Kind::Rules,
             load_yaml::<PrometheusConfig>(&prom_path),
         );
         if prom.is_some() {
             self.checks.push(Check::pass(
                 "prometheus.parse",
-                "rules",
+                Kind::Rules,
                 format!("{} parses", prom_path.display()),
             ));
         }
@@ -230,7 +233,7 @@ impl Gathered {
         promtool_args.extend(rule_paths.iter().map(|p| p.display().to_string()));
         self.checks.push(tool_check(
             "rules.promtool",
-            "rules",
+            Kind::Rules,
             "promtool check rules",
             &run_tool(tools, "promtool", &promtool_args),
         ));
@@ -239,13 +242,13 @@ impl Gathered {
         let am_path = cfg.join("alertmanager.yml");
         let am = self.required(
             "alertmanager.parse",
-            "routes",
+            Kind::Routes,
             load_yaml::<AlertmanagerConfig>(&am_path),
         );
         let am_file = am_path.display().to_string();
         self.checks.push(tool_check(
             "alertmanager.config",
-            "routes",
+            Kind::Routes,
             "amtool check-config",
             &run_tool(tools, "amtool", &["check-config".into(), am_file.clone()]),
         ));
@@ -253,13 +256,13 @@ impl Gathered {
         let exp = if exp_path.is_file() {
             self.required(
                 "routes.expectations",
-                "routes",
+                Kind::Routes,
                 load_yaml::<RoutesExpectations>(&exp_path),
             )
         } else {
             self.checks.push(Check::skip(
                 "routes.expectations",
-                "routes",
+                Kind::Routes,
                 format!(
                     "{} not found: routes not checked against expectations",
                     exp_path.display()
@@ -312,7 +315,7 @@ impl Gathered {
                 )),
                 Err(e) => self.checks.push(Check::fail(
                     "dashboards.provider",
-                    "dashboards",
+                    Kind::Dashboards,
                     e.to_string(),
                 )),
             }
@@ -326,14 +329,14 @@ impl Gathered {
                 Ok(d) => datasources.extend(d.datasources),
                 Err(e) => self.checks.push(Check::fail(
                     format!("dashboards.provisioning.{}", file_key(&e.file)),
-                    "dashboards",
+                    Kind::Dashboards,
                     e.to_string(),
                 )),
             }
         }
         self.checks.push(Check::from_bool(
             "dashboards.datasources",
-            "dashboards",
+            Kind::Dashboards,
             datasources
                 .iter()
                 .any(|d| d.kind == "prometheus" && d.uid.is_some()),
@@ -350,7 +353,7 @@ impl Gathered {
         if json_files.is_empty() {
             self.checks.push(Check::fail(
                 "dashboards.files",
-                "dashboards",
+                Kind::Dashboards,
                 format!("no dashboard JSON in {}", prov.join("dashboards").display()),
             ));
         }
@@ -367,7 +370,7 @@ impl Gathered {
                 }
                 Err(e) => self.checks.push(Check::fail(
                     format!("dashboards.parse.{}", file_key(&e.file)),
-                    "dashboards",
+                    Kind::Dashboards,
                     e.to_string(),
                 )),
             }
@@ -401,7 +404,7 @@ impl Gathered {
             }
             Err(e) => self
                 .checks
-                .push(Check::fail("compose.parse", "compose", e.to_string())),
+                .push(Check::fail("compose.parse", Kind::Compose, e.to_string())),
         }
 
         // Docs.

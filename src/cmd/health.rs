@@ -3,8 +3,8 @@
 
 use crate::cli::{HealthArgs, OutputFormat};
 use crate::exit::{AppError, AppResult, Outcome};
-use crate::report::model::{Check, Status};
 use crate::stack::health;
+use crate::verdict::{Check, Status};
 
 /// Entry point of `obsgate health`.
 pub async fn run(args: HealthArgs) -> AppResult {

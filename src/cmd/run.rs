@@ -15,10 +15,13 @@ use crate::check::facts::RunFacts;
 use crate::cli::{OutputFormat, RunArgs};
 use crate::cmd::run_signals::{Expectations, LogFeed, Receiver, Scrapes, metric_and_trace_checks};
 use crate::cmd::run_stack::{RunStack, StackResults};
+use crate::evidence::LoadReport;
 use crate::exit::{AppError, AppResult, Outcome};
 use crate::load::{ExecOptions, LoadOutcome, StubChild, StubDriver, StubOptions};
-use crate::report::model::{Check, LoadReport, Report, SCHEMA_VERSION, Status, Verdict};
+use crate::report::model::{Report, SCHEMA_VERSION};
 use crate::scenario::{Plan, load_scenario};
+use crate::verdict::Kind;
+use crate::verdict::{Check, Status, Verdict};
 
 /// Wall time to wait for in-flight jobs after Ctrl-C.
 const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
@@ -147,7 +150,7 @@ pub async fn run(args: RunArgs) -> AppResult {
     facts.time_scale = prep.plan.time_scale;
     let mut checks = crate::load::load_checks(&prep.plan, &outcome);
     if let Err(e) = logs_result {
-        checks.push(Check::error("logs.capture", "logs", e));
+        checks.push(Check::error("logs.capture", Kind::Logs, e));
     }
     checks.extend(feed.finish(&facts));
     checks.extend(metric_and_trace_checks(&exps, &scrape_log, &spans, &facts));
@@ -157,7 +160,7 @@ pub async fn run(args: RunArgs) -> AppResult {
         // Skipped alert checks must not let a scenario that expects alerts pass.
         checks.push(Check::error(
             "alerts.stack",
-            "alerts",
+            Kind::Alerts,
             "the scenario expects alerts but no Prometheus/Alertmanager was observed (--stack none or binaries missing): alert expectations were not checked",
         ));
     }

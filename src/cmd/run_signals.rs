@@ -11,13 +11,14 @@ use tokio::task::JoinHandle;
 
 use crate::check::facts::RunFacts;
 use crate::check::logs::LogChecker;
+use crate::evidence::ScrapeLog;
+use crate::evidence::{Exposition, LogLine, SpanRecord};
 use crate::exit::AppError;
 use crate::expect::acceptance::Acceptance;
 use crate::expect::{ExpectationFile, LogsExpectations, MetricsExpectations, TracesExpectations};
-use crate::observe::model::{Exposition, LogLine, SpanRecord};
 use crate::observe::otlp::SpanStore;
-use crate::observe::scrape::{ScrapeLog, Scraper};
-use crate::report::model::Check;
+use crate::observe::scrape::Scraper;
+use crate::verdict::Check;
 
 /// Most spans the receiver keeps in one run (the store counts what it drops beyond this).
 const MAX_SPANS: usize = 2_000_000;
@@ -271,9 +272,9 @@ const MIN_SPANS_PER_JOB: usize = 8;
 /// are complete or a deadline passes. A backend that cannot be read is itself a finding.
 pub async fn jaeger_spans(
     url: &str,
-    jobs: &[crate::observe::model::JobRecord],
+    jobs: &[crate::evidence::JobRecord],
 ) -> (Vec<SpanRecord>, Vec<Check>) {
-    use crate::observe::model::JobOutcome;
+    use crate::evidence::JobOutcome;
     let ids: Vec<String> = jobs
         .iter()
         .filter(|j| matches!(j.outcome, JobOutcome::Succeeded | JobOutcome::Failed))

@@ -11,14 +11,16 @@ use crate::check::alerts::PhaseWindow;
 use crate::check::dashboards::{PanelQuery, panel_queries};
 use crate::check::dashboards_live::QueryAnswer;
 use crate::cli::{CheckArgs, OutputFormat};
+use crate::evidence::AlertTiming;
 use crate::exit::AppError;
 use crate::observe::alert_watch::AlertWatcher;
 use crate::observe::prom_api::PromClient;
-use crate::report::model::{AlertTiming, Check};
 use crate::stack::session::{StackRequest, StackSession};
+use crate::verdict::Check;
 
 use super::run::Prepared;
 use super::run_signals::Expectations;
+use crate::verdict::Kind;
 
 /// `dashboards` expectation file: which dashboards must show data after the load.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -152,7 +154,7 @@ impl RunStack {
         } else if !exps.dashboards.is_empty() {
             r.checks.push(Check::skip(
                 "dashboards.live",
-                "dashboards",
+                Kind::Dashboards,
                 "no Prometheus to evaluate dashboard queries on (--stack none)",
             ));
         }
@@ -173,10 +175,12 @@ impl RunStack {
                 Ok((checks, bad)) => {
                     r.checks.extend(checks);
                     for b in bad {
-                        r.checks.push(Check::error("static.input", "static", b));
+                        r.checks.push(Check::error("static.input", Kind::Static, b));
                     }
                 }
-                Err(e) => r.checks.push(Check::error("static", "static", e.message)),
+                Err(e) => r
+                    .checks
+                    .push(Check::error("static", Kind::Static, e.message)),
             }
         }
         r
@@ -225,7 +229,7 @@ async fn live_dashboards(prom_url: &str, exp: &DashboardsExpectation) -> Vec<Che
             Err(e) => {
                 out.push(Check::error(
                     format!("dashboards.live.{}", f.display()),
-                    "dashboards",
+                    Kind::Dashboards,
                     e.to_string(),
                 ));
                 continue;

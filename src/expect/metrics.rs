@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 use super::error::{Collector, Pos};
 use super::expr::{CmpOp, Condition, Expr, parse_condition, parse_expr};
 use super::matchers::{StrMatcher, StrMatcherRaw};
-use crate::observe::model::MetricType;
+use crate::evidence::MetricType;
 
 /// The `kind` value of this file type (for the JSON Schema; the loader reads `kind` first).
 #[derive(JsonSchema)]

@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::error::{Collector, Pos};
 use super::matchers::{NumMatcher, StrMatcher, StrMatcherRaw};
-use crate::observe::model::SpanKind;
+use crate::evidence::SpanKind;
 
 /// The `kind` value of this file type (for the JSON Schema; the loader reads `kind` first).
 #[derive(JsonSchema)]

@@ -13,7 +13,7 @@ use super::driver::{JobRequest, JobResult};
 use super::executor::Shared;
 use super::records::{JobIds, Kept};
 use super::schedule::JobSpec;
-use crate::observe::model::JobOutcome;
+use crate::evidence::JobOutcome;
 use crate::scenario::Plan;
 
 /// Draw the next job's client span ids (two draws per job, trace first: the sequence of ids

@@ -4,10 +4,11 @@
 //! profile reached the target (`load.faults.<phase>`). Pure: no I/O.
 
 use super::outcome::LoadOutcome;
-use crate::report::model::Check;
 use crate::scenario::Plan;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "load";
+const KIND: Kind = Kind::Load;
 
 /// Every load check of `outcome`.
 pub fn load_checks(plan: &Plan, outcome: &LoadOutcome) -> Vec<Check> {
@@ -60,7 +61,7 @@ pub fn load_checks(plan: &Plan, outcome: &LoadOutcome) -> Vec<Check> {
 fn rate_check(
     plan: &Plan,
     name: &str,
-    r: &crate::report::model::PhaseReport,
+    r: &crate::evidence::PhaseReport,
     n: &super::outcome::PhaseNotes,
 ) -> Check {
     let id = format!("load.rate.{name}");
@@ -98,7 +99,7 @@ fn rate_check(
 fn generator_check(
     plan: &Plan,
     name: &str,
-    r: &crate::report::model::PhaseReport,
+    r: &crate::evidence::PhaseReport,
     n: &super::outcome::PhaseNotes,
 ) -> Check {
     let id = format!("load.generator.{name}");

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::records;
-use crate::observe::model::JobOutcome;
+use crate::evidence::JobOutcome;
 use crate::scenario::PhasePlan;
 
 /// Everything a driver needs to start one job. Ids are kept as numbers and formatted only by

@@ -9,9 +9,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::*;
-use crate::observe::model::JobOutcome;
-use crate::report::model::Status;
+use crate::evidence::JobOutcome;
 use crate::scenario::{PhasePlan, Plan, parse_scenario};
+use crate::verdict::Status;
 
 /// Answers after `answer`, ends the job after `job`; fails every `fail_every`-th job.
 struct Fake {

@@ -5,8 +5,8 @@ use tokio::time::Instant;
 
 use super::executor::Shared;
 use super::records::Kept;
-use crate::observe::model::{JobOutcome, JobRecord};
-use crate::report::model::{PhaseReport, TimelinePoint};
+use crate::evidence::{JobOutcome, JobRecord};
+use crate::evidence::{PhaseReport, TimelinePoint};
 use crate::scenario::Plan;
 
 /// What the generator noticed about a phase beyond the counters.

@@ -4,7 +4,7 @@
 //! difference between ~20 MB and ~150 MB of resident memory, and it keeps string formatting
 //! off the per-job path.
 
-use crate::observe::model::{JobOutcome, JobRecord};
+use crate::evidence::{JobOutcome, JobRecord};
 use crate::scenario::Plan;
 
 /// The harness client span's ids of one job.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
-use crate::report::model::{JobTimeS, LatencyMs, PhaseReport, PresetReport};
+use crate::evidence::{JobTimeS, LatencyMs, PhaseReport, PresetReport};
 
 /// An HDR histogram with 3 significant digits (auto-resizing up to the largest value seen).
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tokio::time::Instant;
 
 use super::driver::{Driver, JobRequest, JobResult, reason_of};
-use crate::observe::model::JobOutcome;
+use crate::evidence::JobOutcome;
 use crate::scenario::PhasePlan;
 
 /// Longest single long-poll (wall seconds); the follow loop repeats it until the job timeout.

@@ -3,7 +3,7 @@
 //! enough for a chart). Bucketed by intended start so late sends show in the bucket they belong to.
 
 use super::stats::Hist;
-use crate::report::model::TimelinePoint;
+use crate::evidence::TimelinePoint;
 use crate::scenario::Plan;
 
 /// Most points in a run's timeline.

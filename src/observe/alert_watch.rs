@@ -9,59 +9,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use serde::{Deserialize, Serialize};
 
 use super::am_api::{AmAlert, AmClient};
 use super::prom_api::{PromAlert, PromClient};
-use super::receivers::Notification;
+
+use crate::evidence::Notification;
+use crate::evidence::{AlertObservations, AlertState, AlertStateChange};
 
 /// Most state changes kept.
 pub const MAX_CHANGES: usize = 50_000;
 /// Most poll errors kept.
 pub const MAX_ERRORS: usize = 50;
-
-/// A state an alert instance entered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AlertState {
-    Pending,
-    Firing,
-    Resolved,
-    Inhibited,
-    Uninhibited,
-}
-
-/// One state change of one alert instance (alertname + labels).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AlertStateChange {
-    /// Wall time, Unix milliseconds.
-    pub at_unix_ms: i64,
-    /// The `alertname` label.
-    pub alertname: String,
-    /// Every label of the instance.
-    pub labels: BTreeMap<String, String>,
-    /// The state entered.
-    pub state: AlertState,
-}
-
-/// Everything observed about alerts during a run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AlertObservations {
-    /// State changes in time order.
-    pub changes: Vec<AlertStateChange>,
-    /// Receiver names Alertmanager routed each alert to (`/api/v2/alerts` `receivers`).
-    pub am_receivers: BTreeMap<String, BTreeSet<String>>,
-    /// Labels of each alert's first instance seen.
-    pub labels: BTreeMap<String, BTreeMap<String, String>>,
-    /// Annotations of each alert's first instance seen.
-    pub annotations: BTreeMap<String, BTreeMap<String, String>>,
-    /// Notifications the fake receivers got (empty for an external stack).
-    pub notifications: Vec<Notification>,
-    /// Poll errors (bounded).
-    pub poll_errors: Vec<String>,
-    /// True when a bound dropped changes.
-    pub truncated: bool,
-}
 
 fn key(labels: &BTreeMap<String, String>) -> String {
     labels

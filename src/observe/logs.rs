@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeekExt, BufReader};
 
-use crate::observe::model::LogLine;
+use crate::evidence::LogLine;
 
 /// Longest line kept whole (bytes); the rest of a longer line is skipped.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;

@@ -6,7 +6,6 @@ pub mod am_api;
 pub mod exposition;
 pub mod jaeger;
 pub mod logs;
-pub mod model;
 pub mod otlp;
 pub mod prom_api;
 pub mod receivers;

@@ -1,5 +1,6 @@
 //! Unit tests of the payload parsing (Alertmanager's real payload shapes) and the server.
 use super::*;
+use crate::evidence::{NotificationKind, NotificationStatus};
 
 fn fixture(name: &str) -> Value {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,15 +1,14 @@
 //! Scraping `/metrics`: one-off scrapes parsed with the strict exposition parser, and a
 //! periodic scraper task that keeps a bounded history for the run's evidence.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::task::JoinHandle;
 
+use crate::evidence::ExpositionError;
+use crate::evidence::{Scrape, ScrapeError, ScrapeLog};
 use crate::observe::exposition::{format_from_content_type, parse};
-use crate::observe::model::{Exposition, ExpositionError};
 
 /// Largest body read from a target (bytes); a larger one is a scrape error, not a parse.
 pub const MAX_SCRAPE_BYTES: usize = 32 * 1024 * 1024;
@@ -21,51 +20,6 @@ pub const DEFAULT_HISTORY: usize = 64;
 const ACCEPT_OPENMETRICS: &str =
     "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 const ACCEPT_TEXT: &str = "text/plain;version=0.0.4,*/*;q=0.1";
-
-/// The outcome of one scrape that got an HTTP answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Scrape {
-    /// When the request was sent (ms since the epoch).
-    pub at_unix_ms: i64,
-    /// HTTP status of the answer.
-    pub status: u16,
-    /// `Content-Type` of the answer ("" when absent).
-    pub content_type: String,
-    /// Body length in bytes.
-    pub body_len: usize,
-    /// The parsed body; a non-2xx answer or a non-UTF-8 body is an error at line 0/the bad line.
-    pub result: Result<Exposition, ExpositionError>,
-}
-
-/// A scrape that got no usable answer.
-#[derive(Debug, thiserror::Error)]
-pub enum ScrapeError {
-    #[error("GET {url}: {source}")]
-    Http {
-        url: String,
-        #[source]
-        source: reqwest::Error,
-    },
-    #[error("GET {url}: body larger than {limit_bytes} bytes")]
-    TooLarge { url: String, limit_bytes: usize },
-}
-
-/// The history a periodic scraper keeps.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ScrapeLog {
-    /// The last scrapes (at most the history length), oldest first.
-    pub recent: VecDeque<Scrape>,
-    /// Scrapes attempted.
-    pub attempts: u64,
-    /// Scrapes with no answer (connection refused, timeout, body too large).
-    pub transport_failures: u64,
-    /// Answers that were not 2xx.
-    pub http_failures: u64,
-    /// 2xx answers whose body failed to parse.
-    pub parse_failures: u64,
-    /// The last transport error, as text.
-    pub last_transport_error: Option<String>,
-}
 
 /// Scrapes metrics endpoints over HTTP.
 #[derive(Clone)]

@@ -2,7 +2,8 @@
 //! which module produced a check. Writers only format what this decides.
 
 use crate::expect::acceptance::{Acceptance, AcceptanceCriterion};
-use crate::report::model::{Check, Criterion, Report, Status, Verdict};
+use crate::report::model::Report;
+use crate::verdict::{Check, Criterion, Status};
 
 /// True when check id `id` matches `pattern`: `*` matches any run of characters (dots
 /// included, so `metrics.*` covers `metrics.type.x`), `?` exactly one, anything else itself.
@@ -118,37 +119,19 @@ fn evaluate_one(c: &AcceptanceCriterion, checks: &[Check]) -> Criterion {
     }
 }
 
-/// The run verdict: `incomplete` when interrupted (what was measured is still reported, but it
-/// never passes); `fail` when any check failed or errored, or any criterion is not a pass (a
-/// criterion whose checks never ran is not a pass); `pass` otherwise. Skipped checks alone do
-/// not fail a run: a skip that an expectation needed shows up through its criterion.
-pub fn verdict(checks: &[Check], criteria: &[Criterion], interrupted: bool) -> Verdict {
-    if interrupted {
-        return Verdict::Incomplete;
-    }
-    let check_bad = checks
-        .iter()
-        .any(|c| matches!(c.status, Status::Fail | Status::Error));
-    let criterion_bad = criteria.iter().any(|c| c.status != Status::Pass);
-    if check_bad || criterion_bad {
-        Verdict::Fail
-    } else {
-        Verdict::Pass
-    }
-}
-
 /// Fill `report.criteria` from `acceptance` (left empty without one) and set `report.verdict`
 /// from its checks and criteria. The one call a command makes after collecting every check.
 pub fn apply(report: &mut Report, acceptance: Option<&Acceptance>, interrupted: bool) {
     report.criteria = acceptance
         .map(|a| evaluate(a, &report.checks))
         .unwrap_or_default();
-    report.verdict = verdict(&report.checks, &report.criteria, interrupted);
+    report.verdict = crate::verdict::decide(&report.checks, &report.criteria, interrupted);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verdict::{Kind, Verdict, decide as verdict};
 
     fn crit(id: &str, patterns: &[&str], min: usize) -> AcceptanceCriterion {
         AcceptanceCriterion {
@@ -165,7 +148,7 @@ mod tests {
 
     fn metrics_checks(n: usize) -> Vec<Check> {
         (0..n)
-            .map(|i| Check::pass(format!("metrics.type.m{i}"), "metrics", "ok"))
+            .map(|i| Check::pass(format!("metrics.type.m{i}"), Kind::Metrics, "ok"))
             .collect()
     }
 
@@ -201,10 +184,10 @@ mod tests {
         let mut checks = metrics_checks(12);
         checks.push(Check::fail(
             "metrics.exposed.render_failures_total",
-            "metrics",
+            Kind::Metrics,
             "not exposed",
         ));
-        checks.push(Check::error("logs.parse", "logs", "no log"));
+        checks.push(Check::error("logs.parse", Kind::Logs, "no log"));
         let out = evaluate(&acc(vec![crit("AC2", &["metrics.*"], 12)]), &checks);
         assert_eq!(out[0].status, Status::Fail);
         assert!(
@@ -249,7 +232,7 @@ mod tests {
         assert_eq!(out[0].status, Status::Skip);
         assert!(out[0].message.contains("only 11"), "{}", out[0].message);
         let mut checks = metrics_checks(1);
-        checks.push(Check::skip("metrics.live", "metrics", "no stack"));
+        checks.push(Check::skip("metrics.live", Kind::Metrics, "no stack"));
         let out = evaluate(&acc(vec![crit("AC2", &["metrics.*"], 1)]), &checks);
         assert_eq!(out[0].status, Status::Skip);
         assert!(
@@ -261,7 +244,7 @@ mod tests {
 
     #[test]
     fn overlapping_patterns_count_a_check_once() {
-        let checks = vec![Check::pass("dashboards.live.a", "dashboards", "ok")];
+        let checks = vec![Check::pass("dashboards.live.a", Kind::Dashboards, "ok")];
         let out = evaluate(
             &acc(vec![crit("AC3", &["dashboards.*", "dashboards.live.*"], 2)]),
             &checks,
@@ -279,8 +262,12 @@ mod tests {
                 let n = if i == 0 { c.min_matches } else { 1 };
                 for k in 0..n {
                     let id = p.replace('*', &format!("{}{k}", c.id)).replace('?', "q");
-                    let kind = id.split('.').next().unwrap_or("x").to_string();
-                    out.push(Check::pass(id, &kind, "ok"));
+                    let kind = id
+                        .split('.')
+                        .next()
+                        .and_then(Kind::parse)
+                        .unwrap_or(Kind::Static);
+                    out.push(Check::pass(id, kind, "ok"));
                 }
             }
         }
@@ -337,10 +324,10 @@ mod tests {
         assert_eq!(verdict(&checks, &skip_c, false), Verdict::Fail);
         assert_eq!(verdict(&checks, &pass_c, true), Verdict::Incomplete);
         let mut failing = checks.clone();
-        failing.push(Check::error("logs.x", "logs", "broken"));
+        failing.push(Check::error("logs.x", Kind::Logs, "broken"));
         assert_eq!(verdict(&failing, &pass_c, false), Verdict::Fail);
         let mut skipped = checks;
-        skipped.push(Check::skip("alerts.x", "alerts", "no stack"));
+        skipped.push(Check::skip("alerts.x", Kind::Alerts, "no stack"));
         assert_eq!(verdict(&skipped, &pass_c, false), Verdict::Pass);
     }
 }

@@ -2,7 +2,9 @@
 //! and job-time percentiles, achieved rates, alert timings, check and criterion statuses.
 //! Pure: the command reads the files; this decides what is a regression and formats the table.
 
-use crate::report::model::{AlertTiming, PhaseReport, Report, Status};
+use crate::evidence::{AlertTiming, PhaseReport};
+use crate::report::model::Report;
+use crate::verdict::Status;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

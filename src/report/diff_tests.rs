@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::report::html_sample::sample_report;
-use crate::report::model::Check;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
 const TOL: Tolerances = Tolerances {
     latency_pct: 10.0,
@@ -109,9 +110,9 @@ fn status_regressions_removed_checks_and_new_failures() {
         c.status = Status::Skip;
     }
     new.checks
-        .push(Check::fail("logs.field.trace_id", "logs", "missing"));
+        .push(Check::fail("logs.field.trace_id", Kind::Logs, "missing"));
     new.checks
-        .push(Check::pass("logs.field.span_id", "logs", "ok"));
+        .push(Check::pass("logs.field.span_id", Kind::Logs, "ok"));
     new.criteria[0].status = Status::Fail;
     new.alerts[3].fired = false;
     new.load.phases.pop();

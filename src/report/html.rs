@@ -5,7 +5,8 @@
 
 use crate::report::html_escape::escape;
 use crate::report::html_sections::{alerts_section, charts_section, phases_section};
-use crate::report::model::{Check, Report, Status, Verdict};
+use crate::report::model::Report;
+use crate::verdict::{Check, Status, Verdict};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -219,7 +220,7 @@ fn failures_section(out: &mut String, checks: &[Check]) {
             "<article class=\"{cls}\"><h3>{} <span class=\"id\">{}</span> <span class=\"why\">{}</span></h3><p>{}</p>",
             status_badge(c.status),
             id_html(&c.id),
-            escape(&c.kind),
+            escape(c.kind.as_str()),
             escape(&c.message)
         );
         if !c.evidence.is_empty() {
@@ -254,7 +255,7 @@ fn all_checks_section(out: &mut String, checks: &[Check]) {
             "<tr id=\"{}\"><td class=\"id\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             check_anchor(&c.id),
             id_html(&c.id),
-            escape(&c.kind),
+            escape(c.kind.as_str()),
             status_badge(c.status),
             escape(&c.message)
         );

@@ -2,11 +2,13 @@
 //! checks, the ten criteria) used to preview the HTML writer and to test the writers and
 //! `report diff` without a run.
 
-use crate::expect::acceptance::SEED_CRITERIA;
-use crate::report::model::{
-    AlertEvent, AlertTiming, Check, Criterion, JobTimeS, LatencyMs, LoadReport, PhaseReport,
-    Report, SCHEMA_VERSION, Status, TimelinePoint, Verdict,
+use crate::evidence::{
+    AlertEvent, AlertTiming, JobTimeS, LatencyMs, LoadReport, PhaseReport, TimelinePoint,
 };
+use crate::expect::acceptance::SEED_CRITERIA;
+use crate::report::model::{Report, SCHEMA_VERSION};
+use crate::verdict::Kind;
+use crate::verdict::{Check, Criterion, Status, Verdict};
 
 /// Scenario seconds per wall second in the sample.
 const TIME_SCALE: f64 = 10.0;
@@ -125,27 +127,27 @@ pub fn sample_report() -> Report {
         })
         .collect();
     let mut checks = vec![
-        Check::pass("load.rate.storm", "load", "achieved 0.599 jobs/s of 0.6 (within 1%)"),
-        Check::pass("stack.prometheus.targets_up", "stack", "3/3 targets up"),
+        Check::pass("load.rate.storm", Kind::Load, "achieved 0.599 jobs/s of 0.6 (within 1%)"),
+        Check::pass("stack.prometheus.targets_up", Kind::Stack, "3/3 targets up"),
         Check::fail(
             "metrics.exposed.render_failures_total",
-            "metrics",
+            Kind::Metrics,
             "metric `render_failure_total` not exposed; did you mean `render_failures_total`? <script>alert(1)</script>",
         )
         .with_evidence(["render_failure_total{reason=\"oom\"} 3 <b>&amp;</b>"]),
-        Check::skip("traces.jaeger.query", "traces", "no Jaeger URL given"),
+        Check::skip("traces.jaeger.query", Kind::Traces, "no Jaeger URL given"),
     ];
     for i in 0..11 {
         checks.push(Check::pass(
             format!("metrics.type.m{i}"),
-            "metrics",
+            Kind::Metrics,
             "type matches",
         ));
     }
     for (a, ..) in ALERTS {
         checks.push(Check::pass(
             format!("alerts.fired.{a}"),
-            "alerts",
+            Kind::Alerts,
             "fired within bound",
         ));
     }

@@ -1,8 +1,9 @@
 //! The measurement sections of `report.html`: the per-phase table, the load charts (target vs
 //! achieved rate, latency percentiles) and the alert timeline with its table.
 
+use crate::evidence::AlertTiming;
 use crate::report::html_escape::escape;
-use crate::report::model::{AlertTiming, Report};
+use crate::report::model::Report;
 use crate::report::svg::{Band, LineChart, Series, alert_timeline, line_chart};
 use std::fmt::Write as _;
 
@@ -99,7 +100,7 @@ pub fn charts_section(out: &mut String, r: &Report) {
     }
     let bands = phase_bands(r);
     let series =
-        |name: &str, color, dashed, f: fn(&crate::report::model::TimelinePoint) -> f64| Series {
+        |name: &str, color, dashed, f: fn(&crate::evidence::TimelinePoint) -> f64| Series {
             name: name.into(),
             color,
             dashed,

@@ -1,9 +1,11 @@
 //! Unit tests of the HTML writer: structure, charts, criteria, escaping, self-containment.
 
 use super::*;
+use crate::evidence::LoadReport;
 use crate::expect::acceptance::SEED_CRITERIA;
 use crate::report::html_sample::sample_report;
-use crate::report::model::{Check, LoadReport, Status};
+use crate::verdict::Kind;
+use crate::verdict::{Check, Status};
 
 /// A small well-formedness check: every non-void element is closed in order, `<style>` content
 /// is skipped, and nothing is left open. Returns the first problem.
@@ -114,7 +116,7 @@ fn text_from_checks_cannot_inject_markup() {
     r.checks.push(
         Check::fail(
             "x\"><img src=http://evil.example/x onerror=alert(1)>",
-            "<b>kind</b>",
+            Kind::Dashboards,
             "<script>alert('pwned')</script>",
         )
         .with_evidence(["</pre><script>alert(2)</script>"]),
@@ -172,14 +174,14 @@ fn static_report_without_load_has_no_charts() {
 #[test]
 fn incomplete_runs_say_so() {
     let mut r = sample_report();
-    r.verdict = crate::report::model::Verdict::Incomplete;
+    r.verdict = crate::verdict::Verdict::Incomplete;
     let html = render(&r);
     assert!(html.contains("class=\"badge verdict v-incomplete\">incomplete<"));
     assert!(html.contains("Incomplete run."));
     for c in &mut r.checks {
         c.status = Status::Pass;
     }
-    r.verdict = crate::report::model::Verdict::Pass;
+    r.verdict = crate::verdict::Verdict::Pass;
     let html = render(&r);
     assert!(html.contains("Failing checks (0)"));
     assert!(html.contains("v-pass\">pass<"));

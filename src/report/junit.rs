@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::model::{Check, Report, Status};
+use super::model::Report;
+use crate::verdict::{Check, Status};
 
 fn case(c: &Check) -> TestCase {
     let mut status = match c.status {

@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::model::{Report, Status, Verdict};
+use super::model::Report;
+use crate::verdict::{Status, Verdict};
 
 fn status_word(s: Status) -> &'static str {
     match s {

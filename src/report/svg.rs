@@ -2,8 +2,8 @@
 //! axes, and the alert timeline (pending/firing bars, notification and resolution markers).
 //! Output is a self-contained `<svg>` element (no external references); every text is escaped.
 
+use crate::evidence::AlertTiming;
 use crate::report::html_escape::escape;
-use crate::report::model::AlertTiming;
 use std::fmt::Write as _;
 
 /// A shaded, labelled interval on the x axis (a load phase).

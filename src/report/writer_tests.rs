@@ -3,6 +3,8 @@
 
 use super::model::*;
 use super::*;
+use crate::evidence::{LoadReport, PhaseReport};
+use crate::verdict::{Check, Kind, Verdict};
 
 fn sample() -> Report {
     Report {
@@ -30,8 +32,8 @@ fn sample() -> Report {
             timeline: vec![],
         },
         checks: vec![
-            Check::pass("load.rate.steady", "load", "achieved 1.19/s"),
-            Check::fail("load.dropped.steady", "load", "3 of 288 | dropped")
+            Check::pass("load.rate.steady", Kind::Load, "achieved 1.19/s"),
+            Check::fail("load.dropped.steady", Kind::Load, "3 of 288 | dropped")
                 .with_evidence(["job og-1-7 dropped"]),
         ],
         alerts: vec![],

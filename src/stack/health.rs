@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use crate::observe::am_api::AmClient;
 use crate::observe::prom_api::PromClient;
-use crate::report::model::Check;
+use crate::verdict::Check;
+use crate::verdict::Kind;
 
-const KIND: &str = "health";
+const KIND: Kind = Kind::Health;
 
 fn client() -> reqwest::Client {
     crate::util::http_client(Duration::from_secs(5))
@@ -190,18 +191,18 @@ pub async fn grafana_dashboards(url: &str, uids: &[String]) -> Vec<Check> {
         out.push(match client().get(&u).send().await {
             Ok(r) if r.status().is_success() => Check::pass(
                 id,
-                "dashboards",
+                Kind::Dashboards,
                 format!("Grafana has dashboard `{uid}` loaded"),
             ),
             Ok(r) => Check::fail(
                 id,
-                "dashboards",
+                Kind::Dashboards,
                 format!(
                     "Grafana does not serve dashboard `{uid}`: {u} answered HTTP {}",
                     r.status()
                 ),
             ),
-            Err(e) => Check::fail(id, "dashboards", format!("{u}: {e}")),
+            Err(e) => Check::fail(id, Kind::Dashboards, format!("{u}: {e}")),
         });
     }
     out

@@ -10,12 +10,14 @@ use super::managed::{ManagedOptions, ManagedStack, binaries_available};
 use super::timing::StackTiming;
 use crate::check::alerts::{AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts, skipped};
 use crate::cli::StackMode;
+use crate::evidence::AlertObservations;
+use crate::evidence::AlertTiming;
 use crate::exit::AppError;
 use crate::expect::alerts::AlertExpectations;
-use crate::observe::alert_watch::{AlertObservations, AlertWatcher};
+use crate::observe::alert_watch::AlertWatcher;
 use crate::observe::am_api::AmClient;
 use crate::observe::prom_api::PromClient;
-use crate::report::model::{AlertTiming, Check};
+use crate::verdict::Check;
 
 /// How to open the stack for a run (from `RunArgs`).
 #[derive(Debug, Clone)]
@@ -217,7 +219,7 @@ impl StackSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::Status;
+    use crate::verdict::Status;
 
     fn req(mode: StackMode) -> StackRequest {
         StackRequest {

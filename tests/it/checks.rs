@@ -4,9 +4,9 @@
 
 use obsgate::check::facts::RunFacts;
 use obsgate::check::logs::LogChecker;
+use obsgate::evidence::{JobOutcome, JobRecord, LogLine};
 use obsgate::expect;
-use obsgate::observe::model::{JobOutcome, JobRecord, LogLine};
-use obsgate::report::model::Status;
+use obsgate::verdict::Status;
 
 use crate::util::repo_root;
 

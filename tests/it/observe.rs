@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use obsgate::evidence::{Exposition, ExpositionFormat, MetricType};
 use obsgate::observe::exposition::{format_from_content_type, parse, parse_all_errors};
-use obsgate::observe::model::{Exposition, ExpositionFormat, MetricType};
 use obsgate::observe::otlp::{SpanStore, serve};
 
 use crate::util;

@@ -4,9 +4,9 @@
 //! `/usr/bin/chromium`; it prints where the PDF and PNG were written).
 
 use crate::util::obsgate;
-use obsgate::report::model::{
-    Check, JobTimeS, LatencyMs, LoadReport, PhaseReport, Report, SCHEMA_VERSION, Verdict,
-};
+use obsgate::evidence::{JobTimeS, LatencyMs, LoadReport, PhaseReport};
+use obsgate::report::model::{Report, SCHEMA_VERSION};
+use obsgate::verdict::{Check, Kind, Verdict};
 use std::path::Path;
 
 /// A small report of scenario `smoke` with one phase whose p99 latency is `p99_ms`.
@@ -52,7 +52,7 @@ fn report(p99_ms: f64, check_passes: bool) -> Report {
         },
         checks: vec![Check::from_bool(
             "load.rate.steady",
-            "load",
+            Kind::Load,
             check_passes,
             "achieved rate",
         )],

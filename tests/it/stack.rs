@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::get;
 use obsgate::check::alerts::{AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts};
+use obsgate::evidence::AlertObservations;
+use obsgate::evidence::{NotificationKind, NotificationStatus};
 use obsgate::expect::alerts;
-use obsgate::observe::alert_watch::{AlertObservations, AlertWatcher};
+use obsgate::observe::alert_watch::AlertWatcher;
 use obsgate::observe::am_api::AmClient;
 use obsgate::observe::prom_api::PromClient;
-use obsgate::observe::receivers::{NotificationKind, NotificationStatus};
-use obsgate::report::model::{Check, Status};
 use obsgate::stack::managed::{ManagedOptions, ManagedStack, binaries_available};
+use obsgate::verdict::{Check, Status};
 
 use crate::util::repo_root;
 

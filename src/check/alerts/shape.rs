@@ -2,9 +2,9 @@
 
 use super::KIND;
 use super::timeline::got_any;
+use crate::evidence::{AlertObservations, AlertState};
 use crate::expect::alerts::AlertExpectation;
-use crate::observe::alert_watch::{AlertObservations, AlertState};
-use crate::report::model::Check;
+use crate::verdict::Check;
 
 /// `alerts.labels.<A>` (partial, anchored regexes) and `alerts.inhibited.<A>` when asked for.
 pub(super) fn labels_and_inhibition(

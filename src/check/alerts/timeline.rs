@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::observe::alert_watch::{AlertObservations, AlertState};
-use crate::observe::receivers::{Notification, NotificationStatus};
-use crate::report::model::AlertEvent;
+use crate::evidence::AlertEvent;
+use crate::evidence::{AlertObservations, AlertState};
+use crate::evidence::{Notification, NotificationStatus};
 use crate::stack::duration::format_prom_duration;
 
 pub(super) fn secs(ms: i64) -> f64 {

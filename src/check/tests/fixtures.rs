@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use crate::check::facts::RunFacts;
-use crate::expect::{self, ExpectationFile};
-use crate::observe::model::{
+use crate::evidence::{
     Exposition, ExpositionFormat, JobOutcome, JobRecord, MetricFamily, MetricType, Sample,
 };
-use crate::report::model::{Check, Status};
+use crate::expect::{self, ExpectationFile};
 use crate::stub::faults::FaultProfile;
+use crate::verdict::{Check, Status};
 
 pub use super::telemetry::*;
 

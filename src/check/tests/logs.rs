@@ -2,8 +2,8 @@
 
 use super::fixtures::*;
 use crate::check::logs::LogChecker;
-use crate::observe::model::{JobRecord, LogLine};
-use crate::report::model::{Check, MAX_EVIDENCE, Status};
+use crate::evidence::{JobRecord, LogLine};
+use crate::verdict::{Check, MAX_EVIDENCE, Status};
 
 fn run_lines(js: &[JobRecord], lines: &[LogLine]) -> Vec<Check> {
     let exp = logs_exp();

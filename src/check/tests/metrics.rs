@@ -2,11 +2,11 @@
 
 use super::fixtures::*;
 use crate::check::metrics::{check, check_scrape};
-use crate::observe::model::ExpositionError;
-use crate::report::model::Status;
+use crate::evidence::ExpositionError;
 use crate::stub::faults::FaultProfile;
+use crate::verdict::Status;
 
-fn run(d: Defect) -> Vec<crate::report::model::Check> {
+fn run(d: Defect) -> Vec<crate::verdict::Check> {
     let js = jobs();
     let expo = parse(&exposition_text(&js, d));
     check(&metrics_exp(), &expo, &[], &facts(&js))
@@ -180,7 +180,7 @@ fn malformed_exposition_is_a_failure_naming_the_position() {
     assert_eq!(find(&ok, "metrics.exposition").status, Status::Pass);
 }
 
-fn with_text(edit: impl Fn(String) -> String) -> Vec<crate::report::model::Check> {
+fn with_text(edit: impl Fn(String) -> String) -> Vec<crate::verdict::Check> {
     let js = jobs();
     let expo = parse(&edit(exposition_text(&js, Defect::None)));
     check(&metrics_exp(), &expo, &[], &facts(&js))

@@ -5,8 +5,8 @@ use super::fixtures::*;
 use crate::check::relations::{check_relation, eval};
 use crate::expect::expr::{CmpOp, parse_condition, parse_expr};
 use crate::expect::metrics::Relation;
-use crate::report::model::Status;
 use crate::stub::faults::FaultProfile;
+use crate::verdict::Status;
 
 fn ev(src: &str) -> Result<f64, String> {
     let js = jobs();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::fixtures::{Defect, jobs};
-use crate::observe::model::{
+use crate::evidence::{
     AttrValue, JobOutcome, JobRecord, LogLine, SpanKind, SpanRecord, SpanStatus,
 };
 

@@ -2,8 +2,8 @@
 
 use super::fixtures::*;
 use crate::check::traces::check;
-use crate::observe::model::{JobRecord, SpanKind, SpanRecord, SpanStatus};
-use crate::report::model::{Check, Status};
+use crate::evidence::{JobRecord, SpanKind, SpanRecord, SpanStatus};
+use crate::verdict::{Check, Status};
 
 fn run(d: Defect) -> Vec<Check> {
     let js = jobs_for(d);

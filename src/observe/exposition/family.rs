@@ -9,7 +9,7 @@ use super::lex::{Line, RawSample, found, metric_name_end, parse_value};
 use super::rules::{
     accepts, display_series, expected_names, parse_type, same_labels, series_key, unescape_help,
 };
-use crate::observe::model::{ExpositionError, MetricFamily, MetricType, Sample};
+use crate::evidence::{ExpositionError, MetricFamily, MetricType, Sample};
 
 /// Suffixes a sample name may carry on top of its family name, longest first where one is a
 /// suffix of another (`_gcount` before `_count`).

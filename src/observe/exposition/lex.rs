@@ -2,7 +2,7 @@
 //! the pieces of `#` metadata lines. Works on byte offsets of ASCII delimiters, so slicing never
 //! splits a UTF-8 character; every error carries the 1-based column where it was found.
 
-use crate::observe::model::ExpositionError;
+use crate::evidence::ExpositionError;
 
 /// One line being lexed: its text, number and format rules.
 pub(super) struct Line<'a> {

@@ -10,7 +10,7 @@ mod family;
 mod lex;
 mod rules;
 
-use crate::observe::model::{Exposition, ExpositionError, ExpositionFormat};
+use crate::evidence::{Exposition, ExpositionError, ExpositionFormat};
 
 use family::Builder;
 use lex::Line;

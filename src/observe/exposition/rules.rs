@@ -2,7 +2,7 @@
 //! the `# TYPE` words of each format, HELP escapes, and series keys for duplicate detection.
 
 use super::lex::Line;
-use crate::observe::model::{ExpositionError, MetricType};
+use crate::evidence::{ExpositionError, MetricType};
 
 pub(super) fn same_labels(a: &[&(String, String)], b: &[&(String, String)]) -> bool {
     a.len() == b.len() && a.iter().all(|l| b.contains(l))

@@ -2,7 +2,7 @@
 //! (with the line and column the error must name).
 
 use super::*;
-use crate::observe::model::MetricType;
+use crate::evidence::MetricType;
 
 const TEXT: ExpositionFormat = ExpositionFormat::Text004;
 const OM: ExpositionFormat = ExpositionFormat::OpenMetrics;

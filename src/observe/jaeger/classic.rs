@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::observe::model::{AttrValue, SpanKind, SpanRecord, SpanStatus};
+use crate::evidence::{AttrValue, SpanKind, SpanRecord, SpanStatus};
 use crate::observe::otlp::decode_id;
 
 /// Tags Jaeger uses to carry OTLP fields; they become kind/status, not attributes.

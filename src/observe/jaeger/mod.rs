@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::observe::model::SpanRecord;
+use crate::evidence::SpanRecord;
 use crate::observe::otlp;
 
 /// Pause between polling rounds.

@@ -12,7 +12,7 @@ use axum::routing::get;
 use serde_json::json;
 
 use super::*;
-use crate::observe::model::{AttrValue, SpanKind, SpanStatus};
+use crate::evidence::{AttrValue, SpanKind, SpanStatus};
 
 const V3_TRACE: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const V1_TRACE: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::proto::{hex, kind_from_i32, status_from_i32};
-use crate::observe::model::{AttrValue, SpanKind, SpanRecord, SpanStatus};
+use crate::evidence::{AttrValue, SpanKind, SpanRecord, SpanStatus};
 
 /// Decode an OTLP/JSON export request body.
 pub fn decode(body: &[u8]) -> Result<Vec<SpanRecord>, String> {

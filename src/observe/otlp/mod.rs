@@ -96,10 +96,7 @@ pub fn encoding_of(content_type: &str) -> Option<Encoding> {
 }
 
 /// Decode one request body (already decompressed) into spans.
-pub fn decode(
-    body: &[u8],
-    encoding: Encoding,
-) -> Result<Vec<crate::observe::model::SpanRecord>, String> {
+pub fn decode(body: &[u8], encoding: Encoding) -> Result<Vec<crate::evidence::SpanRecord>, String> {
     match encoding {
         Encoding::Protobuf => proto::decode(body),
         Encoding::Json => json::decode(body),

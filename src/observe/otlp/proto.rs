@@ -7,7 +7,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
 use prost::Message;
 
-use crate::observe::model::{AttrValue, SpanKind, SpanRecord, SpanStatus};
+use crate::evidence::{AttrValue, SpanKind, SpanRecord, SpanStatus};
 
 /// Decode a protobuf export request into spans; the error says what is malformed.
 pub fn decode(body: &[u8]) -> Result<Vec<SpanRecord>, String> {

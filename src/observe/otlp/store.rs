@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::observe::model::SpanRecord;
+use crate::evidence::SpanRecord;
 
 /// Default capacity: enough for long runs while bounding memory (about 1 KiB per span).
 pub const DEFAULT_MAX_SPANS: usize = 1_000_000;

@@ -11,7 +11,7 @@ use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Sta
 use tower::ServiceExt;
 
 use super::*;
-use crate::observe::model::{AttrValue, SpanKind, SpanStatus};
+use crate::evidence::{AttrValue, SpanKind, SpanStatus};
 
 const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 

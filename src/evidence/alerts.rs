@@ -1,0 +1,81 @@
+//! Alerts: the state changes the watcher saw, and the timing the alert checks derive from them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::Notification;
+
+/// A state an alert instance entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    Pending,
+    Firing,
+    Resolved,
+    Inhibited,
+    Uninhibited,
+}
+
+/// One state change of one alert instance (alertname + labels).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertStateChange {
+    /// Wall time, Unix milliseconds.
+    pub at_unix_ms: i64,
+    /// The `alertname` label.
+    pub alertname: String,
+    /// Every label of the instance.
+    pub labels: BTreeMap<String, String>,
+    /// The state entered.
+    pub state: AlertState,
+}
+
+/// Everything observed about alerts during a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertObservations {
+    /// State changes in time order.
+    pub changes: Vec<AlertStateChange>,
+    /// Receiver names Alertmanager routed each alert to (`/api/v2/alerts` `receivers`).
+    pub am_receivers: BTreeMap<String, BTreeSet<String>>,
+    /// Labels of each alert's first instance seen.
+    pub labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// Annotations of each alert's first instance seen.
+    pub annotations: BTreeMap<String, BTreeMap<String, String>>,
+    /// Notifications the fake receivers got (empty for an external stack).
+    pub notifications: Vec<Notification>,
+    /// Poll errors (bounded).
+    pub poll_errors: Vec<String>,
+    /// True when a bound dropped changes.
+    pub truncated: bool,
+}
+
+/// Timing of one alert in a run (seconds from the fault's phase start / end).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlertTiming {
+    pub alert: String,
+    /// Whether it fired at all.
+    pub fired: bool,
+    /// Receivers that got a notification (`slack:#critical`, `pagerduty:<routing_key>`, or receiver names).
+    pub receivers: Vec<String>,
+    pub pending_after_s: Option<f64>,
+    pub firing_after_s: Option<f64>,
+    pub notified_after_s: Option<f64>,
+    pub resolved_after_s: Option<f64>,
+    /// Theoretical lower bound: scrape + evaluation interval + `for` + `group_wait`.
+    pub bound_s: Option<f64>,
+    /// Every state change, in order: (`pending`/`firing`/`notified`/`resolved`, seconds since run start).
+    #[serde(default)]
+    pub events: Vec<AlertEvent>,
+}
+
+/// One alert state change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlertEvent {
+    /// `pending`, `firing`, `notified`, `resolved`, `inhibited`.
+    pub state: String,
+    /// Seconds since the run start (wall).
+    pub at_s: f64,
+    /// Receiver, for `notified`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver: Option<String>,
+}

@@ -1,0 +1,21 @@
+//! The evidence vocabulary: plain data that observers (`observe`, `load`) produce and checks
+//! (`check`) and writers (`report`) consume. No I/O and no judgement here; the types are shared
+//! so that those stages meet in this module instead of in each other.
+//!
+//! - [`telemetry`]: parsed expositions, spans, log lines, and the harness's job records;
+//! - [`load`]: what the load engine measured per phase and over time;
+//! - [`scrapes`]: the scrapes of a run and their bounded history;
+//! - [`alerts`]: alert state changes and the timings derived from them;
+//! - [`notifications`]: what the fake receivers got.
+
+pub mod alerts;
+pub mod load;
+pub mod notifications;
+pub mod scrapes;
+pub mod telemetry;
+
+pub use alerts::*;
+pub use load::*;
+pub use notifications::*;
+pub use scrapes::*;
+pub use telemetry::*;

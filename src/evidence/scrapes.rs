@@ -1,0 +1,52 @@
+//! Scrapes of a target's `/metrics`: each answer parsed, and the bounded history of a run.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::{Exposition, ExpositionError};
+
+/// The outcome of one scrape that got an HTTP answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scrape {
+    /// When the request was sent (ms since the epoch).
+    pub at_unix_ms: i64,
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// `Content-Type` of the answer ("" when absent).
+    pub content_type: String,
+    /// Body length in bytes.
+    pub body_len: usize,
+    /// The parsed body; a non-2xx answer or a non-UTF-8 body is an error at line 0/the bad line.
+    pub result: Result<Exposition, ExpositionError>,
+}
+
+/// A scrape that got no usable answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ScrapeError {
+    #[error("GET {url}: {source}")]
+    Http {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("GET {url}: body larger than {limit_bytes} bytes")]
+    TooLarge { url: String, limit_bytes: usize },
+}
+
+/// The history a periodic scraper keeps.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScrapeLog {
+    /// The last scrapes (at most the history length), oldest first.
+    pub recent: VecDeque<Scrape>,
+    /// Scrapes attempted.
+    pub attempts: u64,
+    /// Scrapes with no answer (connection refused, timeout, body too large).
+    pub transport_failures: u64,
+    /// Answers that were not 2xx.
+    pub http_failures: u64,
+    /// 2xx answers whose body failed to parse.
+    pub parse_failures: u64,
+    /// The last transport error, as text.
+    pub last_transport_error: Option<String>,
+}
