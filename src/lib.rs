@@ -15,6 +15,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod evidence;
 pub mod exit;
 pub mod expect;

@@ -5,11 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::config::timing::StackTiming;
 use crate::evidence::AlertTiming;
 use crate::evidence::{AlertObservations, AlertState};
 use crate::evidence::{Notification, NotificationStatus};
 use crate::expect::alerts::{AlertExpectation, AlertExpectations, UnexpectedPolicy};
-use crate::stack::timing::StackTiming;
 use crate::verdict::Check;
 
 mod shape;

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::check::compose_links::url_host_port;
 use crate::check::compose_links::{otlp_check, rule_files_check, targets_check};
-use crate::stack::config::compose::{ComposeFile, Service};
-use crate::stack::config::prometheus::PrometheusConfig;
+use crate::config::compose::{ComposeFile, Service};
+use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::Check;
 use crate::verdict::Kind;
 

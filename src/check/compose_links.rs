@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use crate::check::compose::{KIND, args_of, flag_value, verdict};
-use crate::stack::config::compose::ComposeFile;
-use crate::stack::config::prometheus::PrometheusConfig;
+use crate::config::compose::ComposeFile;
+use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::Check;
 
 /// Host part of a URL (`http://jaeger:4318/v1/traces` → `jaeger`, port `4318`).

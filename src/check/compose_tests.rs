@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::check::compose::{ComposeInput, check_compose, host_mounts};
-use crate::stack::config::compose::ComposeFile;
-use crate::stack::config::parse_yaml;
-use crate::stack::config::prometheus::PrometheusConfig;
+use crate::config::compose::ComposeFile;
+use crate::config::parse_yaml;
+use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::{Check, Status};
 
 const SHIPPED: &str = include_str!("../../docker-compose.monitoring.yml");

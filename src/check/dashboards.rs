@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use crate::check::dashboards_ds::{Resolved, resolve, type_hint};
 use crate::check::dashboards_subst::{dashboard_values, substitute};
 use crate::check::rules_metrics::{KnownMetrics, metrics_in};
-use crate::stack::config::dashboard::{Dashboard, DsRef, Panel, Target};
-use crate::stack::config::grafana::ProvisionedDatasource;
+use crate::config::dashboard::{Dashboard, DsRef, Panel, Target};
+use crate::config::grafana::ProvisionedDatasource;
 use crate::verdict::Check;
 use crate::verdict::Kind;
 

@@ -3,8 +3,8 @@
 //! datasources and `null` (the default). `${DS_...}` import inputs resolve to nothing once a
 //! dashboard is provisioned, so they are reported.
 
-use crate::stack::config::dashboard::{Dashboard, DsRef};
-use crate::stack::config::grafana::ProvisionedDatasource;
+use crate::config::dashboard::{Dashboard, DsRef};
+use crate::config::grafana::ProvisionedDatasource;
 
 /// What a reference resolves to.
 #[derive(Debug, Clone, PartialEq)]

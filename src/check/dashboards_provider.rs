@@ -3,8 +3,8 @@
 //! every provisioned datasource URL names a compose service.
 
 use crate::check::compose::url_host_port;
-use crate::stack::config::compose::ComposeFile;
-use crate::stack::config::grafana::{DashboardProvisioning, ProvisionedDatasource};
+use crate::config::compose::ComposeFile;
+use crate::config::grafana::{DashboardProvisioning, ProvisionedDatasource};
 use crate::verdict::Check;
 use crate::verdict::Kind;
 
@@ -93,7 +93,7 @@ pub fn check_datasource_urls(ds: &[ProvisionedDatasource], compose: &ComposeFile
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stack::config::parse_yaml;
+    use crate::config::parse_yaml;
     use crate::verdict::Status;
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::stack::config::dashboard::Variable;
+use crate::config::dashboard::Variable;
 
 /// Representative values of Grafana's built-in variables (a 1 h range, 1 m steps).
 pub fn builtin(name: &str) -> Option<&'static str> {
@@ -100,9 +100,7 @@ pub fn substitute(expr: &str, vars: &BTreeMap<String, String>) -> (String, Vec<S
 
 /// Values of every variable of a dashboard and of its constant import inputs (`VAR_*`),
 /// with input references inside variable values resolved.
-pub fn dashboard_values(
-    d: &crate::stack::config::dashboard::Dashboard,
-) -> BTreeMap<String, String> {
+pub fn dashboard_values(d: &crate::config::dashboard::Dashboard) -> BTreeMap<String, String> {
     let mut vals = variable_values(&d.variables);
     for v in vals.values_mut() {
         *v = substitute(v, &d.input_constants).0;

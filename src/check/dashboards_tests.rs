@@ -3,8 +3,8 @@
 
 use crate::check::dashboards::{DashboardPolicy, check_dashboard, panel_queries};
 use crate::check::rules_metrics::KnownMetrics;
-use crate::stack::config::dashboard::walk;
-use crate::stack::config::grafana::ProvisionedDatasource;
+use crate::config::dashboard::walk;
+use crate::config::grafana::ProvisionedDatasource;
 use crate::verdict::Status;
 
 fn prom() -> Vec<ProvisionedDatasource> {
@@ -177,7 +177,7 @@ fn loki_and_builtin_targets_are_not_parsed_as_promql() {
 #[test]
 fn duplicate_uids_fail() {
     use crate::check::dashboards::check_unique_uids;
-    let d = |file: &str, uid: &str| crate::stack::config::dashboard::Dashboard {
+    let d = |file: &str, uid: &str| crate::config::dashboard::Dashboard {
         file: file.into(),
         uid: Some(uid.into()),
         ..Default::default()

@@ -12,8 +12,8 @@ use crate::check::routes_matchers::LabelSet;
 use crate::check::routes_tree::{
     Inhibition, RouteNode, build_inhibitions, build_tree, inhibited_by, matching_routes, walk,
 };
+use crate::config::alertmanager::AlertmanagerConfig;
 use crate::expect::routes::{AlertRouteExpectation, ReceiverExpectation, RoutesExpectations};
-use crate::stack::config::alertmanager::AlertmanagerConfig;
 use crate::verdict::Check;
 use crate::verdict::Kind;
 
@@ -50,7 +50,7 @@ impl RoutingModel {
         let (tree, mut problems) = match &cfg.route {
             Some(r) => build_tree(r),
             None => {
-                let (t, _) = build_tree(&crate::stack::config::alertmanager::Route::default());
+                let (t, _) = build_tree(&crate::config::alertmanager::Route::default());
                 (t, vec!["no `route:` section".to_string()])
             }
         };

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::check::rules_tool::ToolRun;
+use crate::evidence::ToolRun;
 use crate::verdict::Check;
 use crate::verdict::Kind;
 

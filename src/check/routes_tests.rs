@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use crate::check::routes::{RoutingModel, check_routes};
 use crate::check::routes_matchers::LabelSet;
 use crate::check::routes_tree::inhibited_by;
+use crate::config::alertmanager::AlertmanagerConfig;
+use crate::config::parse_yaml;
 use crate::expect::routes::RoutesExpectations;
-use crate::stack::config::alertmanager::AlertmanagerConfig;
-use crate::stack::config::parse_yaml;
 use crate::verdict::Status;
 
 fn model(yaml: &str) -> RoutingModel {
@@ -272,7 +272,7 @@ receivers: [{name: root}, {name: host}]
 #[test]
 fn missing_inhibition_and_amtool_disagreement_fail() {
     use crate::check::routes::{AmtoolCase, amtool_cross_check};
-    use crate::check::rules_tool::ToolRun;
+    use crate::evidence::ToolRun;
     let m = model(
         r#"
 route: {receiver: r}

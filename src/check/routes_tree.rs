@@ -6,8 +6,8 @@
 //! miss handles the alert itself.
 
 use crate::check::routes_matchers::{LabelSet, Matcher, all_match, from_maps, parse_matchers};
-use crate::stack::config::alertmanager::{InhibitRule, Route};
-use crate::stack::config::line_of;
+use crate::config::alertmanager::{InhibitRule, Route};
+use crate::config::line_of;
 
 /// A route with its inherited settings resolved.
 #[derive(Debug, Clone)]

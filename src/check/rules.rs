@@ -1,13 +1,13 @@
 //! Checks of Prometheus rule files: every expression parses, every metric it reads is known
 //! (with "did you mean"), every alert has the required labels and annotations, and its
 //! `runbook_url` resolves to an existing `docs/runbooks/<file>.md`. Pure: files are read by the
-//! caller (`crate::stack::config`, `crate::cmd::check`).
+//! caller (`crate::config`, `crate::cmd::check`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::rules_metrics::{KnownMetrics, metrics_in};
-use crate::stack::config::rules_file::RuleFile;
-use crate::stack::config::{ConfigError, line_of};
+use crate::config::rules_file::RuleFile;
+use crate::config::{ConfigError, line_of};
 use crate::verdict::Check;
 use crate::verdict::Kind;
 
@@ -161,7 +161,7 @@ fn labels_check(
     name: &str,
     file: &str,
     line: u64,
-    r: &crate::stack::config::rules_file::Rule,
+    r: &crate::config::rules_file::Rule,
     policy: &RulesPolicy,
 ) -> Check {
     let mut missing: Vec<String> = policy

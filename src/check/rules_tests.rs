@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use crate::check::rules::{RulesPolicy, check_rule_file, runbook_file};
 use crate::check::rules_metrics::KnownMetrics;
-use crate::stack::config::parse_yaml;
-use crate::stack::config::rules_file::RuleFile;
+use crate::config::parse_yaml;
+use crate::config::rules_file::RuleFile;
 use crate::verdict::Status;
 
 const GOOD: &str = r#"groups:

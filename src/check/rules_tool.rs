@@ -1,32 +1,9 @@
 //! The outcome of an external validator (promtool, amtool) run by the command layer, and the
 //! pure check that turns it into a verdict with the tool's own message kept.
 
+use crate::evidence::ToolRun;
 use crate::verdict::Check;
 use crate::verdict::Kind;
-
-/// What running an external tool gave.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ToolRun {
-    /// The tool is not on PATH (the check is skipped, saying so).
-    Missing {
-        /// The binary that was looked for.
-        tool: String,
-    },
-    /// The tool ran.
-    Ran {
-        /// Exit status was 0.
-        success: bool,
-        /// Its stdout.
-        stdout: String,
-        /// Its stderr.
-        stderr: String,
-    },
-    /// The tool is present but could not be started.
-    Failed {
-        /// Why.
-        error: String,
-    },
-}
 
 /// A check from a validator's run: pass on exit 0, fail with its message otherwise.
 pub fn tool_check(id: &str, kind: Kind, what: &str, run: &ToolRun) -> Check {

@@ -16,17 +16,18 @@ use crate::check::rules::{RulesPolicy, check_rule_file, file_key};
 use crate::check::rules_metrics::KnownMetrics;
 use crate::check::rules_tool::tool_check;
 use crate::cli::{CheckArgs, OutputFormat};
-use crate::exit::{AppError, AppResult, Outcome};
-use crate::expect::routes::RoutesExpectations;
-use crate::stack::config::alertmanager::AlertmanagerConfig;
-use crate::stack::config::compose::ComposeFile;
-use crate::stack::config::files::{expand, expected_metric_names, list_files, run_tool};
-use crate::stack::config::grafana::{
+use crate::config::alertmanager::AlertmanagerConfig;
+use crate::config::compose::ComposeFile;
+use crate::config::files::{expand, expected_metric_names, list_files};
+use crate::config::grafana::{
     DashboardProvisioning, DatasourceProvisioning, ProvisionedDatasource,
 };
-use crate::stack::config::prometheus::PrometheusConfig;
-use crate::stack::config::rules_file::RuleFile;
-use crate::stack::config::{ConfigError, load_dashboard, load_yaml};
+use crate::config::prometheus::PrometheusConfig;
+use crate::config::rules_file::RuleFile;
+use crate::config::{ConfigError, load_dashboard, load_yaml};
+use crate::exit::{AppError, AppResult, Outcome};
+use crate::expect::routes::RoutesExpectations;
+use crate::observe::tools::run_tool;
 use crate::verdict::Kind;
 use crate::verdict::{Check, Status};
 

@@ -141,7 +141,7 @@ impl RunStack {
                 .dashboards
                 .iter()
                 .flat_map(|(_, d)| d.files.iter())
-                .filter_map(|f| crate::stack::config::load_dashboard(f).ok())
+                .filter_map(|f| crate::config::load_dashboard(f).ok())
                 .map(|d| crate::check::dashboards::dashboard_key(&d))
                 .collect();
             r.checks
@@ -224,7 +224,7 @@ async fn live_dashboards(prom_url: &str, exp: &DashboardsExpectation) -> Vec<Che
     let mut answers: Vec<(PanelQuery, QueryAnswer)> = Vec::new();
     let mut out = Vec::new();
     for f in &exp.files {
-        let d = match crate::stack::config::load_dashboard(f) {
+        let d = match crate::config::load_dashboard(f) {
             Ok(d) => d,
             Err(e) => {
                 out.push(Check::error(

@@ -13,9 +13,11 @@ pub mod load;
 pub mod notifications;
 pub mod scrapes;
 pub mod telemetry;
+pub mod tools;
 
 pub use alerts::*;
 pub use load::*;
 pub use notifications::*;
 pub use scrapes::*;
 pub use telemetry::*;
+pub use tools::*;

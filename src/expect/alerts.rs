@@ -9,8 +9,8 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::config::duration::parse_prom_duration;
 use crate::exit::AppError;
-use crate::stack::duration::parse_prom_duration;
 
 /// What to do with an alert that fires without being expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]

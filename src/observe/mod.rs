@@ -10,3 +10,4 @@ pub mod otlp;
 pub mod prom_api;
 pub mod receivers;
 pub mod scrape;
+pub mod tools;

@@ -10,7 +10,7 @@ use tokio::process::Child;
 
 use super::overlay::{PromOverlayInput, alertmanager_overlay, prometheus_overlay};
 use super::ports::free_loopback_port;
-use super::timing::StackTiming;
+use crate::config::timing::StackTiming;
 use crate::exit::AppError;
 use crate::observe::am_api::AmClient;
 use crate::observe::prom_api::PromClient;

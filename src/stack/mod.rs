@@ -1,7 +1,5 @@
 //! Prometheus and Alertmanager: managed child processes with overlay configs, or external URLs.
 //! The stack's own timing (intervals, `for`, `group_wait`) is read here for the alert bounds.
-pub mod config;
-pub mod duration;
 pub mod external;
 pub mod health;
 pub mod managed;
@@ -9,4 +7,3 @@ pub mod overlay;
 pub mod ports;
 pub mod process;
 pub mod session;
-pub mod timing;

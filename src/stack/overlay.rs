@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use super::duration::format_prom_duration;
+use crate::config::duration::format_prom_duration;
 
 /// Where the managed stack's parts listen.
 #[derive(Debug, Clone)]
@@ -109,7 +109,7 @@ pub fn prometheus_overlay(
                 .map(String::from)
             {
                 let new = format_prom_duration(iv);
-                if crate::stack::duration::parse_prom_duration(&old).is_ok_and(|t| t > iv) {
+                if crate::config::duration::parse_prom_duration(&old).is_ok_and(|t| t > iv) {
                     deviations.push(format!(
                         "prometheus scrape_timeout: {old} → {new} (rehearsal override)"
                     ));

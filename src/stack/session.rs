@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::duration::parse_prom_duration;
 use super::external::ExternalStack;
 use super::managed::{ManagedOptions, ManagedStack, binaries_available};
-use super::timing::StackTiming;
 use crate::check::alerts::{AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts, skipped};
 use crate::cli::StackMode;
+use crate::config::duration::parse_prom_duration;
+use crate::config::timing::StackTiming;
 use crate::evidence::AlertObservations;
 use crate::evidence::AlertTiming;
 use crate::exit::AppError;

@@ -8,11 +8,11 @@ use obsgate::check::dashboards::{DashboardPolicy, check_dashboard, panel_queries
 use obsgate::check::routes::{RoutingModel, check_routes};
 use obsgate::check::rules::{RulesPolicy, check_rule_file};
 use obsgate::check::rules_metrics::KnownMetrics;
+use obsgate::config::alertmanager::AlertmanagerConfig;
+use obsgate::config::grafana::ProvisionedDatasource;
+use obsgate::config::rules_file::RuleFile;
+use obsgate::config::{load_dashboard, load_yaml, parse_yaml};
 use obsgate::expect::routes::RoutesExpectations;
-use obsgate::stack::config::alertmanager::AlertmanagerConfig;
-use obsgate::stack::config::grafana::ProvisionedDatasource;
-use obsgate::stack::config::rules_file::RuleFile;
-use obsgate::stack::config::{load_dashboard, load_yaml, parse_yaml};
 use obsgate::verdict::Status;
 
 use crate::util::{corpus_dir, have, obsgate, repo_root};

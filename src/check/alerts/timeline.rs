@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::config::duration::format_prom_duration;
 use crate::evidence::AlertEvent;
 use crate::evidence::{AlertObservations, AlertState};
 use crate::evidence::{Notification, NotificationStatus};
-use crate::stack::duration::format_prom_duration;
 
 pub(super) fn secs(ms: i64) -> f64 {
     ms as f64 / 1000.0

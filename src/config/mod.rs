@@ -10,10 +10,12 @@
 pub mod alertmanager;
 pub mod compose;
 pub mod dashboard;
+pub mod duration;
 pub mod files;
 pub mod grafana;
 pub mod prometheus;
 pub mod rules_file;
+pub mod timing;
 
 use std::fmt;
 

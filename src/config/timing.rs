@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::duration::parse_prom_duration;
-use super::overlay::parse_yaml;
 
 /// Timing parameters of one stack.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -116,6 +115,11 @@ impl StackTiming {
             .unwrap_or(self.group_wait_s);
         Some(self.scrape_interval_s + self.evaluation_interval_s + f + gw)
     }
+}
+
+/// Parse YAML text into a generic value, naming the file on error.
+fn parse_yaml(text: &str, name: &str) -> Result<Value, String> {
+    serde_saphyr::from_str::<Value>(text).map_err(|e| format!("{name}: {e}"))
 }
 
 #[cfg(test)]
