@@ -2,8 +2,8 @@
 //! shipped `expectations/logs.yaml`, fed 20 000 lines for 2 000 jobs.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use obsgate::check::facts::RunFacts;
-use obsgate::check::logs::LogChecker;
+use obsgate::check::signals::facts::RunFacts;
+use obsgate::check::signals::logs::LogChecker;
 use obsgate::evidence::{JobOutcome, JobRecord, LogLine};
 use obsgate::expect;
 

@@ -5,16 +5,16 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::check::compose::{ComposeInput, check_compose, host_mounts};
-use crate::check::dashboards::{DashboardPolicy, check_dashboard, check_unique_uids};
-use crate::check::dashboards_provider::{check_datasource_urls, check_provider};
-use crate::check::docs::{check_readme, check_runbooks};
-use crate::check::routes::{
+use crate::check::config::compose::{ComposeInput, check_compose, host_mounts};
+use crate::check::config::dashboards::{DashboardPolicy, check_dashboard, check_unique_uids};
+use crate::check::config::dashboards_provider::{check_datasource_urls, check_provider};
+use crate::check::config::docs::{check_readme, check_runbooks};
+use crate::check::config::routes::{
     AmtoolCase, RoutingModel, RuleLabels, alert_labels, amtool_cross_check, check_routes,
 };
-use crate::check::rules::{RulesPolicy, check_rule_file, file_key};
-use crate::check::rules_metrics::KnownMetrics;
-use crate::check::rules_tool::tool_check;
+use crate::check::config::rules::{RulesPolicy, check_rule_file, file_key};
+use crate::check::config::rules_metrics::KnownMetrics;
+use crate::check::config::rules_tool::tool_check;
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::compose::ComposeFile;

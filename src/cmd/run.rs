@@ -11,13 +11,14 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::check::facts::RunFacts;
+use crate::check::signals::facts::RunFacts;
 use crate::cli::{OutputFormat, RunArgs};
 use crate::cmd::run_signals::{Expectations, LogFeed, Receiver, Scrapes, metric_and_trace_checks};
 use crate::cmd::run_stack::{RunStack, StackResults};
+use crate::evidence::LoadOutcome;
 use crate::evidence::LoadReport;
 use crate::exit::{AppError, AppResult, Outcome};
-use crate::load::{ExecOptions, LoadOutcome, StubChild, StubDriver, StubOptions};
+use crate::load::{ExecOptions, StubChild, StubDriver, StubOptions};
 use crate::report::model::{Report, SCHEMA_VERSION};
 use crate::scenario::{Plan, load_scenario};
 use crate::verdict::Kind;
@@ -148,7 +149,7 @@ pub async fn run(args: RunArgs) -> AppResult {
     );
     facts.jobs_complete = outcome.jobs_not_kept == 0;
     facts.time_scale = prep.plan.time_scale;
-    let mut checks = crate::load::load_checks(&prep.plan, &outcome);
+    let mut checks = crate::check::signals::load::load_checks(&prep.plan, &outcome);
     if let Err(e) = logs_result {
         checks.push(Check::error("logs.capture", Kind::Logs, e));
     }

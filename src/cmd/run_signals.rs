@@ -9,8 +9,8 @@ use serde::Deserialize;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::check::facts::RunFacts;
-use crate::check::logs::LogChecker;
+use crate::check::signals::facts::RunFacts;
+use crate::check::signals::logs::LogChecker;
 use crate::evidence::ScrapeLog;
 use crate::evidence::{Exposition, LogLine, SpanRecord};
 use crate::exit::AppError;
@@ -236,7 +236,7 @@ pub fn metric_and_trace_checks(
             Some(last) => {
                 let during = parsed.get(..parsed.len().saturating_sub(1)).unwrap_or(&[]);
                 for (_, m) in &exps.metrics {
-                    out.extend(crate::check::metrics::check_scrape(
+                    out.extend(crate::check::signals::metrics::check_scrape(
                         m,
                         last.result.as_ref(),
                         during,
@@ -246,7 +246,7 @@ pub fn metric_and_trace_checks(
             }
             None => out.push(Check::error(
                 "metrics.exposition",
-                crate::check::METRICS,
+                crate::check::signals::METRICS,
                 format!(
                     "no scrape of /metrics got an answer ({} attempts; last error: {})",
                     scrapes.attempts,
@@ -256,7 +256,7 @@ pub fn metric_and_trace_checks(
         }
     }
     for (_, t) in &exps.traces {
-        out.extend(crate::check::traces::check(t, spans, facts));
+        out.extend(crate::check::signals::traces::check(t, spans, facts));
     }
     out
 }
@@ -290,7 +290,7 @@ pub async fn jaeger_spans(
     if poll.errors > 0 {
         checks.push(Check::error(
             "traces.backend",
-            crate::check::TRACES,
+            crate::check::signals::TRACES,
             format!(
                 "{} reads from Jaeger at {url} failed; last: {}",
                 poll.errors,

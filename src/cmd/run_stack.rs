@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::check::alerts::PhaseWindow;
-use crate::check::dashboards::{PanelQuery, panel_queries};
-use crate::check::dashboards_live::QueryAnswer;
+use crate::check::config::dashboards::{PanelQuery, panel_queries};
+use crate::check::signals::dashboards_live::QueryAnswer;
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::evidence::AlertTiming;
 use crate::exit::AppError;
@@ -142,7 +142,7 @@ impl RunStack {
                 .iter()
                 .flat_map(|(_, d)| d.files.iter())
                 .filter_map(|f| crate::config::load_dashboard(f).ok())
-                .map(|d| crate::check::dashboards::dashboard_key(&d))
+                .map(|d| crate::check::config::dashboards::dashboard_key(&d))
                 .collect();
             r.checks
                 .extend(crate::stack::health::grafana_dashboards(g, &uids).await);
@@ -247,7 +247,7 @@ async fn live_dashboards(prom_url: &str, exp: &DashboardsExpectation) -> Vec<Che
             answers.push((q, a));
         }
     }
-    out.extend(crate::check::dashboards_live::check(&answers));
+    out.extend(crate::check::signals::dashboards_live::check(&answers));
     out
 }
 
@@ -282,7 +282,7 @@ fn result_len(data: &serde_json::Value) -> usize {
 /// run start (absolute deadlines, so this is when its fault profile took effect).
 pub fn phase_windows(
     prep: &Prepared,
-    o: &crate::load::LoadOutcome,
+    o: &crate::evidence::LoadOutcome,
 ) -> Vec<crate::check::alerts::PhaseWindow> {
     let start_ms = (o.started_unix_nano / 1_000_000) as f64;
     let k = prep.plan.time_scale;

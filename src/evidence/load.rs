@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::JobRecord;
+
 /// Load results.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LoadReport {
@@ -99,4 +101,45 @@ pub struct TimelinePoint {
     pub p99_ms: f64,
     /// Failures in this bucket.
     pub errors: u64,
+}
+
+/// What the generator noticed about a phase beyond the counters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhaseNotes {
+    /// The phase's schedule started (false: interrupted before it).
+    pub started: bool,
+    /// Applying the phase's fault profile failed (the phase still ran).
+    pub faults_error: Option<String>,
+    /// Times a job found `max_in_flight` jobs running.
+    pub cap_hits: u64,
+    /// Jobs the schedule asked for per scenario second over the time it ran.
+    pub scheduled_rate: f64,
+}
+
+/// The whole result of driving a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadOutcome {
+    /// One per plan phase, in order (phases never reached have zero counts).
+    pub phases: Vec<PhaseReport>,
+    /// Parallel to `phases`.
+    pub notes: Vec<PhaseNotes>,
+    /// At most a few hundred points.
+    pub timeline: Vec<TimelinePoint>,
+    /// Job records, at most the executor's record cap (dropped and in-flight jobs included).
+    pub jobs: Vec<JobRecord>,
+    /// Jobs beyond the cap, counted but not kept.
+    pub jobs_not_kept: u64,
+    /// A stop was requested (Ctrl-C): the run is incomplete.
+    pub interrupted: bool,
+    /// Wall-clock start of the run, ns since the epoch.
+    pub started_unix_nano: u64,
+    /// Wall seconds from the run start to the end of the drain.
+    pub wall_elapsed_s: f64,
+}
+
+impl LoadOutcome {
+    /// Jobs sent but not ended in all phases.
+    pub fn in_flight(&self) -> u64 {
+        self.phases.iter().map(|p| p.in_flight).sum()
+    }
 }

@@ -183,7 +183,7 @@ pub(super) fn expr_at(s: &Spanned<String>, what: &str, errs: &mut Collector) -> 
             let mut facts = Vec::new();
             e.facts(&mut facts);
             for f in facts {
-                if let Err(m) = crate::check::facts::validate_name(&f) {
+                if let Err(m) = crate::check::signals::facts::validate_name(&f) {
                     errs.push(Pos::of(s), format!("{what}: `facts.{f}`: {m}"));
                 }
             }
@@ -309,7 +309,7 @@ impl MetricsFileRaw {
                         c.left.facts(&mut facts);
                         c.right.facts(&mut facts);
                         for f in facts {
-                            if let Err(m) = crate::check::facts::validate_name(&f) {
+                            if let Err(m) = crate::check::signals::facts::validate_name(&f) {
                                 errs.push(Pos::of(w), format!("{what}: `facts.{f}`: {m}"));
                             }
                         }

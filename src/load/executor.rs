@@ -17,12 +17,12 @@ use tokio::time::Instant;
 
 use super::accounting::{drop_job, job_request, next_ids, on_end, on_send};
 use super::driver::Driver;
-use super::outcome::{LoadOutcome, PhaseNotes};
 use super::progress;
 use super::records::Kept;
 use super::schedule::PhaseSchedule;
 use super::stats::PhaseStats;
 use super::timeline::Timeline;
+use crate::evidence::{LoadOutcome, PhaseNotes};
 use crate::scenario::{OverloadPolicy, Plan};
 
 /// Default most job records kept per run (later ones are counted, not kept).

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::*;
+use crate::check::signals::load::load_checks;
 use crate::evidence::JobOutcome;
 use crate::scenario::{PhasePlan, Plan, parse_scenario};
 use crate::verdict::Status;

@@ -1,10 +1,10 @@
 //! Open-model load: the pure schedule ([`schedule`]), the executor with absolute deadlines and a
 //! max-in-flight cap ([`executor`]), HDR stats ([`stats`]), the timeline ([`timeline`]), the
-//! progress line (`progress`), compact job records (`records`), the load's own checks
-//! ([`checks`]), drivers ([`driver`], [`stub_driver`]) and the stub child process ([`target`]).
+//! progress line (`progress`), compact job records (`records`), drivers ([`driver`],
+//! [`stub_driver`]) and the stub child process ([`target`]). The load's own checks are
+//! `crate::check::signals::load`.
 
 mod accounting;
-pub mod checks;
 pub mod driver;
 pub mod executor;
 pub mod outcome;
@@ -16,10 +16,8 @@ pub mod stub_driver;
 pub mod target;
 pub mod timeline;
 
-pub use checks::load_checks;
 pub use driver::{Driver, JobRequest, JobResult};
 pub use executor::{ExecOptions, execute};
-pub use outcome::{LoadOutcome, PhaseNotes};
 pub use stub_driver::StubDriver;
 pub use target::{StubChild, StubOptions};
 

@@ -2,8 +2,8 @@
 //! JSON Schema in `schemas/` is the one generated from the types, and the checks run end to end
 //! on the shipped files through the public API.
 
-use obsgate::check::facts::RunFacts;
-use obsgate::check::logs::LogChecker;
+use obsgate::check::signals::facts::RunFacts;
+use obsgate::check::signals::logs::LogChecker;
 use obsgate::evidence::{JobOutcome, JobRecord, LogLine};
 use obsgate::expect;
 use obsgate::verdict::Status;

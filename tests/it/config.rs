@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use obsgate::check::dashboards::{DashboardPolicy, check_dashboard, panel_queries};
-use obsgate::check::routes::{RoutingModel, check_routes};
-use obsgate::check::rules::{RulesPolicy, check_rule_file};
-use obsgate::check::rules_metrics::KnownMetrics;
+use obsgate::check::config::dashboards::{DashboardPolicy, check_dashboard, panel_queries};
+use obsgate::check::config::routes::{RoutingModel, check_routes};
+use obsgate::check::config::rules::{RulesPolicy, check_rule_file};
+use obsgate::check::config::rules_metrics::KnownMetrics;
 use obsgate::config::alertmanager::AlertmanagerConfig;
 use obsgate::config::grafana::ProvisionedDatasource;
 use obsgate::config::rules_file::RuleFile;
@@ -359,7 +359,7 @@ fn corpus_routing_agrees_with_amtool() {
         let cfg = load_yaml::<AlertmanagerConfig>(&f).unwrap_or_else(|e| panic!("{e}"));
         let model = RoutingModel::new(&cfg);
         for set in label_sets {
-            let labels: obsgate::check::routes_matchers::LabelSet = set
+            let labels: obsgate::check::config::routes_matchers::LabelSet = set
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();

@@ -1,7 +1,7 @@
 //! Trace checker tests.
 
 use super::fixtures::*;
-use crate::check::traces::check;
+use crate::check::signals::traces::check;
 use crate::evidence::{JobRecord, SpanKind, SpanRecord, SpanStatus};
 use crate::verdict::{Check, Status};
 

@@ -2,7 +2,7 @@
 //! container path is where the compose stack mounts the folder holding the dashboard JSON, and
 //! every provisioned datasource URL names a compose service.
 
-use crate::check::compose::url_host_port;
+use crate::check::config::compose::url_host_port;
 use crate::config::compose::ComposeFile;
 use crate::config::grafana::{DashboardProvisioning, ProvisionedDatasource};
 use crate::verdict::Check;

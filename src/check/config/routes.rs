@@ -6,10 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use crate::check::routes_amtool::{AmtoolCase, amtool_cross_check};
-use crate::check::routes_labels::{coverage_check, label_values_check};
-use crate::check::routes_matchers::LabelSet;
-use crate::check::routes_tree::{
+pub use crate::check::config::routes_amtool::{AmtoolCase, amtool_cross_check};
+use crate::check::config::routes_labels::{coverage_check, label_values_check};
+use crate::check::config::routes_matchers::LabelSet;
+use crate::check::config::routes_tree::{
     Inhibition, RouteNode, build_inhibitions, build_tree, inhibited_by, matching_routes, walk,
 };
 use crate::config::alertmanager::AlertmanagerConfig;

@@ -2,7 +2,7 @@
 //! the errors that make a relation fail or error instead of passing silently.
 
 use super::fixtures::*;
-use crate::check::relations::{check_relation, eval};
+use crate::check::signals::relations::{check_relation, eval};
 use crate::expect::expr::{CmpOp, parse_condition, parse_expr};
 use crate::expect::metrics::Relation;
 use crate::stub::faults::FaultProfile;

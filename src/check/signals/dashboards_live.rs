@@ -3,7 +3,7 @@
 //! production is a defect no static linter finds. The queries are run by the caller; this file
 //! only judges the answers.
 
-use super::dashboards::PanelQuery;
+use crate::check::config::dashboards::PanelQuery;
 use crate::verdict::Check;
 use crate::verdict::Kind;
 

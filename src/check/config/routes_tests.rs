@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::routes::{RoutingModel, check_routes};
-use crate::check::routes_matchers::LabelSet;
-use crate::check::routes_tree::inhibited_by;
+use crate::check::config::routes::{RoutingModel, check_routes};
+use crate::check::config::routes_matchers::LabelSet;
+use crate::check::config::routes_tree::inhibited_by;
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::parse_yaml;
 use crate::expect::routes::RoutesExpectations;
@@ -132,7 +132,7 @@ route:
 receivers: [{name: root}]
 "#,
     );
-    let routes = crate::check::routes_tree::matching_routes(
+    let routes = crate::check::config::routes_tree::matching_routes(
         &m.tree,
         &ls(&[("team", "a"), ("severity", "critical")]),
     );
@@ -271,7 +271,7 @@ receivers: [{name: root}, {name: host}]
 
 #[test]
 fn missing_inhibition_and_amtool_disagreement_fail() {
-    use crate::check::routes::{AmtoolCase, amtool_cross_check};
+    use crate::check::config::routes::{AmtoolCase, amtool_cross_check};
     use crate::evidence::ToolRun;
     let m = model(
         r#"

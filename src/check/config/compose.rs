@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use crate::check::compose_links::url_host_port;
-use crate::check::compose_links::{otlp_check, rule_files_check, targets_check};
+pub use crate::check::config::compose_links::url_host_port;
+use crate::check::config::compose_links::{otlp_check, rule_files_check, targets_check};
 use crate::config::compose::{ComposeFile, Service};
 use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::Check;

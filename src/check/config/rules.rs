@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check::rules_metrics::{KnownMetrics, metrics_in};
+use crate::check::config::rules_metrics::{KnownMetrics, metrics_in};
 use crate::config::rules_file::RuleFile;
 use crate::config::{ConfigError, line_of};
 use crate::verdict::Check;

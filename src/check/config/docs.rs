@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::rules::runbook_file;
+use crate::check::config::rules::runbook_file;
 use crate::verdict::Check;
 use crate::verdict::Kind;
 

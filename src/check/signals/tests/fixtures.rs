@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::facts::RunFacts;
+use crate::check::signals::facts::RunFacts;
 use crate::evidence::{
     Exposition, ExpositionFormat, JobOutcome, JobRecord, MetricFamily, MetricType, Sample,
 };

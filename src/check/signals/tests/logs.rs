@@ -1,7 +1,7 @@
 //! Log checker tests.
 
 use super::fixtures::*;
-use crate::check::logs::LogChecker;
+use crate::check::signals::logs::LogChecker;
 use crate::evidence::{JobRecord, LogLine};
 use crate::verdict::{Check, MAX_EVIDENCE, Status};
 

@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::dashboards_ds::{Resolved, resolve, type_hint};
-use crate::check::dashboards_subst::{dashboard_values, substitute};
-use crate::check::rules_metrics::{KnownMetrics, metrics_in};
+use crate::check::config::dashboards_ds::{Resolved, resolve, type_hint};
+use crate::check::config::dashboards_subst::{dashboard_values, substitute};
+use crate::check::config::rules_metrics::{KnownMetrics, metrics_in};
 use crate::config::dashboard::{Dashboard, DsRef, Panel, Target};
 use crate::config::grafana::ProvisionedDatasource;
 use crate::verdict::Check;

@@ -1,7 +1,7 @@
 //! Metrics checker tests.
 
 use super::fixtures::*;
-use crate::check::metrics::{check, check_scrape};
+use crate::check::signals::metrics::{check, check_scrape};
 use crate::evidence::ExpositionError;
 use crate::stub::faults::FaultProfile;
 use crate::verdict::Status;

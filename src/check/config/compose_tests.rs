@@ -2,14 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::compose::{ComposeInput, check_compose, host_mounts};
+use crate::check::config::compose::{ComposeInput, check_compose, host_mounts};
 use crate::config::compose::ComposeFile;
 use crate::config::parse_yaml;
 use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::{Check, Status};
 
-const SHIPPED: &str = include_str!("../../docker-compose.monitoring.yml");
-const PROM: &str = include_str!("../../config/prometheus.yml");
+const SHIPPED: &str = include_str!("../../../docker-compose.monitoring.yml");
+const PROM: &str = include_str!("../../../config/prometheus.yml");
 
 fn run(compose_text: &str, prom_text: &str, missing: &[&str]) -> Vec<Check> {
     let c: ComposeFile = parse_yaml("compose.yml", compose_text).expect("compose parses");

@@ -5,7 +5,9 @@
 //! child stops the search unless it has `continue: true`; a matching route whose children all
 //! miss handles the alert itself.
 
-use crate::check::routes_matchers::{LabelSet, Matcher, all_match, from_maps, parse_matchers};
+use crate::check::config::routes_matchers::{
+    LabelSet, Matcher, all_match, from_maps, parse_matchers,
+};
 use crate::config::alertmanager::{InhibitRule, Route};
 use crate::config::line_of;
 

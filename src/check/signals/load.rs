@@ -3,7 +3,7 @@
 //! (`load.dropped.<phase>`), the generator kept up (`load.generator.<phase>`), and the fault
 //! profile reached the target (`load.faults.<phase>`). Pure: no I/O.
 
-use super::outcome::LoadOutcome;
+use crate::evidence::LoadOutcome;
 use crate::scenario::Plan;
 use crate::verdict::Check;
 use crate::verdict::Kind;
@@ -62,7 +62,7 @@ fn rate_check(
     plan: &Plan,
     name: &str,
     r: &crate::evidence::PhaseReport,
-    n: &super::outcome::PhaseNotes,
+    n: &crate::evidence::PhaseNotes,
 ) -> Check {
     let id = format!("load.rate.{name}");
     if r.scheduled == 0 {
@@ -100,7 +100,7 @@ fn generator_check(
     plan: &Plan,
     name: &str,
     r: &crate::evidence::PhaseReport,
-    n: &super::outcome::PhaseNotes,
+    n: &crate::evidence::PhaseNotes,
 ) -> Check {
     let id = format!("load.generator.{name}");
     let t = &plan.tolerances;

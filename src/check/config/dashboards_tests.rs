@@ -1,8 +1,8 @@
 //! Unit tests of the dashboard walker and the static dashboard checks: nested rows (collapsed
 //! and expanded, old `rows[]`), variables, hidden targets, datasource forms, misspelled metrics.
 
-use crate::check::dashboards::{DashboardPolicy, check_dashboard, panel_queries};
-use crate::check::rules_metrics::KnownMetrics;
+use crate::check::config::dashboards::{DashboardPolicy, check_dashboard, panel_queries};
+use crate::check::config::rules_metrics::KnownMetrics;
 use crate::config::dashboard::walk;
 use crate::config::grafana::ProvisionedDatasource;
 use crate::verdict::Status;
@@ -176,7 +176,7 @@ fn loki_and_builtin_targets_are_not_parsed_as_promql() {
 
 #[test]
 fn duplicate_uids_fail() {
-    use crate::check::dashboards::check_unique_uids;
+    use crate::check::config::dashboards::check_unique_uids;
     let d = |file: &str, uid: &str| crate::config::dashboard::Dashboard {
         file: file.into(),
         uid: Some(uid.into()),

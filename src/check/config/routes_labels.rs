@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::check::routes::{RoutingModel, RuleLabels};
-use crate::check::routes_matchers::MatchKind;
-use crate::check::routes_tree::walk;
+use crate::check::config::routes::{RoutingModel, RuleLabels};
+use crate::check::config::routes_matchers::MatchKind;
+use crate::check::config::routes_tree::walk;
 use crate::expect::routes::RoutesExpectations;
 use crate::verdict::Check;
 use crate::verdict::Kind;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::check::compose::{KIND, args_of, flag_value, verdict};
+use crate::check::config::compose::{KIND, args_of, flag_value, verdict};
 use crate::config::compose::ComposeFile;
 use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::Check;

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::check::rules::{RulesPolicy, check_rule_file, runbook_file};
-use crate::check::rules_metrics::KnownMetrics;
+use crate::check::config::rules::{RulesPolicy, check_rule_file, runbook_file};
+use crate::check::config::rules_metrics::KnownMetrics;
 use crate::config::parse_yaml;
 use crate::config::rules_file::RuleFile;
 use crate::verdict::Status;

@@ -1,0 +1,29 @@
+//! Checks of what a run observed: (&Expectation, &Evidence) -> Vec<Check>.
+//!
+//! One file per signal: [`load`] (the engine's own rate, drops, lag and fault delivery),
+//! [`metrics`] (plus [`metric_series`] and [`relations`], its expression evaluator), [`logs`]
+//! (plus [`log_fields`]), [`traces`] (plus [`trace_checks`] and [`trace_tree`]),
+//! [`dashboards_live`] (panel queries answered by Prometheus); [`facts`] is the harness's own
+//! ground truth they are compared with.
+
+use crate::verdict::Kind;
+
+pub mod dashboards_live;
+pub mod facts;
+pub mod load;
+pub mod log_fields;
+pub mod logs;
+pub mod metric_series;
+pub mod metrics;
+pub mod relations;
+pub mod trace_checks;
+pub mod trace_tree;
+pub mod traces;
+
+/// Check kinds.
+pub const METRICS: Kind = Kind::Metrics;
+pub const LOGS: Kind = Kind::Logs;
+pub const TRACES: Kind = Kind::Traces;
+
+#[cfg(test)]
+mod tests;
