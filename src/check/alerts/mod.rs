@@ -400,5 +400,4 @@ pub fn skipped(exp: &AlertExpectations, reason: &str) -> Vec<Check> {
 }
 
 #[cfg(test)]
-#[path = "alerts_tests.rs"]
 mod tests;
