@@ -2,19 +2,24 @@
 //! (`alerts.fired.<A>`, `alerts.routing.<A>`, `alerts.resolved.<A>`, `alerts.silent.<A>`,
 //! `alerts.labels.<A>`, `alerts.inhibited.<A>`, `alerts.unexpected`) and one [`AlertTiming`]
 //! per alert (times from the fault's phase start / end, beside the theoretical bound).
+//!
+//! Each aspect of an expected alert lives in its own module and is listed once in
+//! [`ASPECTS`], in report order.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use crate::expect::alerts::{AlertExpectation, AlertExpectations, UnexpectedPolicy};
+use crate::expect::alerts::{AlertExpectation, AlertExpectations};
 use crate::observe::alert_watch::{AlertObservations, AlertState};
-use crate::observe::receivers::{Notification, NotificationStatus};
 use crate::report::model::{AlertTiming, Check};
 use crate::stack::timing::StackTiming;
 
-mod shape;
+mod fired;
+mod inhibition;
+mod labels;
+mod resolution;
+mod routing;
+mod silence;
 mod timeline;
-use shape::labels_and_inhibition;
-use timeline::{all_clear_times, events, first, fmt_s, for_alert, secs, set, split};
+mod unexpected;
+use timeline::{events, first, fmt_s, secs};
 
 const KIND: &str = "alerts";
 
@@ -51,250 +56,165 @@ pub struct AlertCheckInput<'a> {
     pub routing: RoutingEvidence,
 }
 
+/// What the aspects of one expected alert read: the expectation, the input, and what is
+/// computed once for all of them once the fault's phase is known.
+struct AspectCtx<'a> {
+    e: &'a AlertExpectation,
+    input: &'a AlertCheckInput<'a>,
+    /// The phase the alert is expected to fire in (the fault).
+    phase: &'a PhaseWindow,
+    /// First firing / pending at or after the phase start, Unix ms.
+    fired_at: Option<i64>,
+    pending_at: Option<i64>,
+    /// First time every instance was resolved after `fired_at`, Unix ms.
+    cleared_at: Option<i64>,
+    /// Who got the alert, as far as `input.routing` can tell.
+    seen: routing::Seen<'a>,
+}
+
+impl<'a> AspectCtx<'a> {
+    fn new(
+        e: &'a AlertExpectation,
+        input: &'a AlertCheckInput<'a>,
+        phase: &'a PhaseWindow,
+    ) -> Self {
+        let obs = input.observations;
+        let a = e.alert.as_str();
+        let start = phase.start_unix_ms;
+        let fired_at = first(obs, a, AlertState::Firing, start);
+        Self {
+            e,
+            input,
+            phase,
+            fired_at,
+            pending_at: first(obs, a, AlertState::Pending, start),
+            cleared_at: resolution::cleared_at(obs, a, fired_at),
+            seen: routing::seen(e, input, start),
+        }
+    }
+
+    fn alert(&self) -> &'a str {
+        self.e.alert.as_str()
+    }
+
+    fn obs(&self) -> &'a AlertObservations {
+        self.input.observations
+    }
+
+    /// The check id `<prefix>.<alert>`.
+    fn id(&self, prefix: &str) -> String {
+        format!("{prefix}.{}", self.e.alert)
+    }
+}
+
+/// `<subject> <elapsed> after <edge>` (elapsed from `from` to `t`, Unix ms): a pass within
+/// `limit_s`, else a fail naming the limit. Firing and resolution share this wording.
+fn within_limit(id: String, subject: &str, t: i64, from: i64, edge: &str, limit_s: f64) -> Check {
+    let took = fmt_s(secs(t - from));
+    let limit = fmt_s(limit_s);
+    if t <= from + (limit_s * 1000.0) as i64 {
+        Check::pass(
+            id,
+            KIND,
+            format!("{subject} {took} after {edge} (limit {limit})"),
+        )
+    } else {
+        Check::fail(
+            id,
+            KIND,
+            format!("{subject} {took} after {edge}, later than the expected {limit}"),
+        )
+    }
+}
+
+/// One aspect of an expected alert.
+struct Aspect {
+    /// Whether the aspect belongs to this expectation.
+    applies: fn(&AlertExpectation) -> bool,
+    /// Push the aspect's check(s); may push none when the expectation asks for nothing.
+    check: fn(&AspectCtx<'_>, &mut Vec<Check>),
+}
+
+/// Resolution and labels run for every alert; their checks push nothing when the
+/// expectation sets no `resolves_within` / labels.
+fn always(_: &AlertExpectation) -> bool {
+    true
+}
+
+/// Every aspect, in the order its checks appear in the report.
+const ASPECTS: &[Aspect] = &[
+    Aspect {
+        applies: always,
+        check: fired::check,
+    },
+    Aspect {
+        applies: always,
+        check: routing::check,
+    },
+    Aspect {
+        applies: always,
+        check: resolution::check,
+    },
+    Aspect {
+        applies: always,
+        check: silence::check,
+    },
+    Aspect {
+        applies: always,
+        check: labels::check,
+    },
+    Aspect {
+        applies: |e| e.inhibited_by.is_some(),
+        check: inhibition::check,
+    },
+];
+
+/// The aspects that belong to `e`.
+fn aspects_of(e: &AlertExpectation) -> impl Iterator<Item = &'static Aspect> + '_ {
+    ASPECTS.iter().filter(move |x| (x.applies)(e))
+}
+
 fn check_one(
     e: &AlertExpectation,
     input: &AlertCheckInput<'_>,
     out: &mut Vec<Check>,
 ) -> AlertTiming {
-    let obs = input.observations;
-    let a = e.alert.as_str();
-    let mut timing = AlertTiming {
-        alert: a.to_string(),
-        ..AlertTiming::default()
-    };
     let Some(phase) = input.phases.iter().find(|p| p.name == e.fires_in) else {
-        out.push(Check::error(
-            format!("alerts.fired.{a}"),
-            KIND,
-            format!("{}: phase `{}` did not run", e.fires_in_at, e.fires_in),
-        ));
-        return timing;
-    };
-    let start = phase.start_unix_ms;
-    let fired_at = first(obs, a, AlertState::Firing, start);
-    let pending_at = first(obs, a, AlertState::Pending, start);
-    let deadline = start + (e.within_s * 1000.0) as i64;
-    timing.fired = fired_at.is_some();
-    timing.pending_after_s = pending_at.map(|t| secs(t - start));
-    timing.firing_after_s = fired_at.map(|t| secs(t - start));
-    let id = format!("alerts.fired.{a}");
-    out.push(match fired_at {
-        Some(t) if t <= deadline => Check::pass(
-            id,
-            KIND,
-            format!(
-                "{a} fired {} after `{}` started (limit {})",
-                fmt_s(secs(t - start)),
-                e.fires_in,
-                fmt_s(e.within_s)
-            ),
-        ),
-        Some(t) => Check::fail(
-            id,
-            KIND,
-            format!(
-                "{a} fired {} after `{}` started, later than the expected {}",
-                fmt_s(secs(t - start)),
-                e.fires_in,
-                fmt_s(e.within_s)
-            ),
-        ),
-        None => {
-            let p = pending_at
-                .map(|t| {
-                    format!(
-                        " (pending {} after the start, never firing)",
-                        fmt_s(secs(t - start))
-                    )
-                })
-                .unwrap_or_default();
-            Check::fail(
-                id,
-                KIND,
-                format!(
-                    "{a} never fired after `{}` started (expected within {}){p}",
-                    e.fires_in,
-                    fmt_s(e.within_s)
-                ),
-            )
-        }
-    });
-
-    // Routing.
-    let notes: Vec<&Notification> = for_alert(&obs.notifications, a)
-        .filter(|n| n.status == NotificationStatus::Firing && n.at_unix_ms >= start)
-        .collect();
-    timing.notified_after_s = notes
-        .iter()
-        .map(|n| n.at_unix_ms)
-        .min()
-        .map(|t| secs(t - start));
-    let (exp_names, exp_dest) = split(e.receivers.iter().cloned());
-    let (names, dests): (BTreeSet<String>, BTreeSet<String>) = match input.routing {
-        RoutingEvidence::Notifications => (
-            notes.iter().map(|n| n.receiver.clone()).collect(),
-            notes.iter().map(|n| n.destination()).collect(),
-        ),
-        RoutingEvidence::AlertmanagerApi => (
-            obs.am_receivers.get(a).cloned().unwrap_or_default(),
-            BTreeSet::new(),
-        ),
-    };
-    timing.receivers = names.iter().chain(dests.iter()).cloned().collect();
-    let rcv_names: Vec<String> = names.iter().cloned().collect();
-    let id = format!("alerts.routing.{a}");
-    if e.receivers.is_empty() {
-        out.push(Check::skip(id, KIND, format!("{a}: no receivers expected")));
-    } else {
-        let mut problems = Vec::new();
-        if !exp_names.is_empty() && exp_names != names {
-            problems.push(format!(
-                "receivers {} (expected {})",
-                set(&names),
-                set(&exp_names)
-            ));
-        }
-        let dest_checked = input.routing == RoutingEvidence::Notifications;
-        if dest_checked && !exp_dest.is_empty() && exp_dest != dests {
-            problems.push(format!(
-                "destinations {} (expected {})",
-                set(&dests),
-                set(&exp_dest)
-            ));
-        }
-        let how = if dest_checked {
-            "notifications"
-        } else {
-            "Alertmanager's routing (channels and routing keys not observable on an external stack)"
+        out.push(fired::phase_missing(e));
+        return AlertTiming {
+            alert: e.alert.clone(),
+            ..AlertTiming::default()
         };
-        out.push(if problems.is_empty() {
-            Check::pass(
-                id,
-                KIND,
-                format!(
-                    "{a} delivered to {} ({how})",
-                    set(&names
-                        .union(if dest_checked { &dests } else { &exp_names })
-                        .cloned()
-                        .collect())
-                ),
-            )
-        } else {
-            Check::fail(id, KIND, format!("{a} went to {}", problems.join("; "))).with_evidence(
-                notes.iter().map(|n| {
-                    format!(
-                        "{} {} {:?} {:?}",
-                        n.at_unix_ms,
-                        n.destination(),
-                        n.receiver,
-                        n.alertnames
-                    )
-                }),
-            )
-        });
-    }
-
-    // Resolution, measured from the fault's end (the phase end).
-    let end = phase.end_unix_ms;
-    let clear = all_clear_times(obs, a)
-        .into_iter()
-        .find(|t| fired_at.is_some_and(|f| *t > f));
-    let resolved_note = for_alert(&obs.notifications, a)
-        .filter(|n| {
-            n.status == NotificationStatus::Resolved && fired_at.is_some_and(|f| n.at_unix_ms > f)
-        })
-        .map(|n| n.at_unix_ms)
-        .min();
-    timing.resolved_after_s = resolved_note.or(clear).map(|t| secs(t - end));
-    if let Some(rw) = e.resolves_within_s {
-        let id = format!("alerts.resolved.{a}");
-        let limit = end + (rw * 1000.0) as i64;
-        out.push(match clear {
-            Some(t) if t <= limit => Check::pass(id, KIND, format!("{a} resolved {} after `{}` ended (limit {})", fmt_s(secs(t - end)), e.fires_in, fmt_s(rw))),
-            Some(t) => Check::fail(id, KIND, format!("{a} resolved {} after `{}` ended, later than the expected {}", fmt_s(secs(t - end)), e.fires_in, fmt_s(rw))),
-            None if fired_at.is_none() => Check::fail(id, KIND, format!("{a} never fired, so it never resolved")),
-            None => Check::fail(id, KIND, format!("{a} still active at the end of the run (expected resolved within {} after `{}` ended)", fmt_s(rw), e.fires_in)),
-        });
-    }
-
-    // Silence elsewhere: no firing starts in the listed phases. Pending alone notifies nobody,
-    // so it is only counted in the message.
-    let silent: Vec<&PhaseWindow> = match &e.silent_in {
-        Some(names) => input
-            .phases
-            .iter()
-            .filter(|p| names.contains(&p.name))
-            .collect(),
-        None => input
-            .phases
-            .iter()
-            .filter(|p| p.name != e.fires_in)
-            .collect(),
     };
-    let in_silent = |t: i64| {
-        silent
+    let ctx = AspectCtx::new(e, input, phase);
+    for aspect in aspects_of(e) {
+        (aspect.check)(&ctx, out);
+    }
+    timing(&ctx)
+}
+
+/// The alert's times, from the fault's phase start (resolution: from its end).
+fn timing(ctx: &AspectCtx<'_>) -> AlertTiming {
+    let a = ctx.alert();
+    let start = ctx.phase.start_unix_ms;
+    let seen = &ctx.seen;
+    let rcv_names: Vec<String> = seen.names.iter().cloned().collect();
+    AlertTiming {
+        alert: a.to_string(),
+        fired: ctx.fired_at.is_some(),
+        receivers: seen
+            .names
             .iter()
-            .any(|p| t >= p.start_unix_ms && t < p.end_unix_ms)
-    };
-    let pending_only = obs
-        .changes
-        .iter()
-        .filter(|c| c.alertname == a && c.state == AlertState::Pending && in_silent(c.at_unix_ms))
-        .count();
-    let noisy: Vec<String> = obs
-        .changes
-        .iter()
-        .filter(|c| c.alertname == a && c.state == AlertState::Firing)
-        .filter_map(|c| {
-            silent
-                .iter()
-                .find(|p| c.at_unix_ms >= p.start_unix_ms && c.at_unix_ms < p.end_unix_ms)
-                .map(|p| {
-                    format!(
-                        "firing {} into `{}` {:?}",
-                        fmt_s(secs(c.at_unix_ms - p.start_unix_ms)),
-                        p.name,
-                        c.labels
-                    )
-                })
-        })
-        .collect();
-    let silent_names: Vec<&str> = silent.iter().map(|p| p.name.as_str()).collect();
-    out.push(if noisy.is_empty() {
-        Check::pass(
-            format!("alerts.silent.{a}"),
-            KIND,
-            format!(
-                "{a} did not fire in {}{}",
-                if silent_names.is_empty() {
-                    "no other phase".to_string()
-                } else {
-                    silent_names.join(", ")
-                },
-                if pending_only > 0 {
-                    format!(" (pending {pending_only} time(s) there, never long enough to fire)")
-                } else {
-                    String::new()
-                }
-            ),
-        )
-    } else {
-        Check::fail(
-            format!("alerts.silent.{a}"),
-            KIND,
-            format!(
-                "{a} started firing {} time(s) in phases where it must stay silent",
-                noisy.len()
-            ),
-        )
-        .with_evidence(noisy)
-    });
-
-    labels_and_inhibition(e, obs, out);
-
-    timing.bound_s = input.timing.and_then(|t| t.bound_s(a, &rcv_names));
-    timing.events = events(obs, a, input.run_start_unix_ms);
-    timing
+            .chain(seen.dests.iter())
+            .cloned()
+            .collect(),
+        pending_after_s: ctx.pending_at.map(|t| secs(t - start)),
+        firing_after_s: ctx.fired_at.map(|t| secs(t - start)),
+        notified_after_s: seen.first_at().map(|t| secs(t - start)),
+        resolved_after_s: resolution::resolved_after_s(ctx),
+        bound_s: ctx.input.timing.and_then(|t| t.bound_s(a, &rcv_names)),
+        events: events(ctx.obs(), a, ctx.input.run_start_unix_ms),
+    }
 }
 
 /// Judge the observations against the expectations.
@@ -306,67 +226,9 @@ pub fn check_alerts(input: &AlertCheckInput<'_>) -> (Vec<Check>, Vec<AlertTiming
         .iter()
         .map(|e| check_one(e, input, &mut checks))
         .collect();
-    let expected: BTreeSet<&str> = input
-        .expectations
-        .alerts
-        .iter()
-        .map(|e| e.alert.as_str())
-        .collect();
-    let mut unexpected: BTreeMap<String, i64> = BTreeMap::new();
-    for c in &input.observations.changes {
-        if c.state == AlertState::Firing && !expected.contains(c.alertname.as_str()) {
-            unexpected
-                .entry(c.alertname.clone())
-                .or_insert(c.at_unix_ms);
-        }
-    }
-    for name in unexpected.keys() {
-        timings.push(AlertTiming {
-            alert: name.clone(),
-            fired: true,
-            events: events(input.observations, name, input.run_start_unix_ms),
-            ..AlertTiming::default()
-        });
-    }
-    let ev = unexpected.iter().map(|(n, t)| {
-        let phase = input
-            .phases
-            .iter()
-            .find(|p| *t >= p.start_unix_ms && *t < p.end_unix_ms)
-            .map_or("-", |p| p.name.as_str());
-        format!(
-            "{n} fired {}s into the run (phase `{phase}`)",
-            secs(t - input.run_start_unix_ms)
-        )
-    });
-    let ev: Vec<String> = ev.collect();
-    checks.push(
-        match (unexpected.is_empty(), input.expectations.unexpected_alerts) {
-            (true, _) => Check::pass(
-                "alerts.unexpected",
-                KIND,
-                "no alert fired without being expected",
-            ),
-            (false, UnexpectedPolicy::Ignore) => Check::pass(
-                "alerts.unexpected",
-                KIND,
-                format!(
-                    "{} unexpected alert(s) fired (ignored by `unexpected_alerts: ignore`)",
-                    unexpected.len()
-                ),
-            )
-            .with_evidence(ev),
-            (false, UnexpectedPolicy::Fail) => Check::fail(
-                "alerts.unexpected",
-                KIND,
-                format!(
-                    "alert(s) fired without being expected: {}",
-                    unexpected.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
-            )
-            .with_evidence(ev),
-        },
-    );
+    let unexpected = unexpected::first_firings(input);
+    timings.extend(unexpected::timings(input, &unexpected));
+    checks.push(unexpected::check(input, &unexpected));
     if !input.observations.poll_errors.is_empty() {
         checks.push(
             Check::error(

@@ -2,7 +2,7 @@
 use super::*;
 use crate::expect::alerts::parse;
 use crate::observe::alert_watch::AlertStateChange;
-use crate::observe::receivers::NotificationKind;
+use crate::observe::receivers::{Notification, NotificationKind, NotificationStatus};
 use crate::report::model::Status;
 
 const T0: i64 = 1_000_000;
