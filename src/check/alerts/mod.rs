@@ -4,7 +4,8 @@
 //! per alert (times from the fault's phase start / end, beside the theoretical bound).
 //!
 //! Each aspect of an expected alert lives in its own module and is listed once in
-//! [`ASPECTS`], in report order.
+//! [`ASPECTS`]; the live checks and [`skipped`] both walk that list, so an aspect cannot be
+//! judged without also being reported as skipped when there is nothing to observe.
 
 use crate::expect::alerts::{AlertExpectation, AlertExpectations};
 use crate::observe::alert_watch::{AlertObservations, AlertState};
@@ -129,14 +130,17 @@ fn within_limit(id: String, subject: &str, t: i64, from: i64, edge: &str, limit_
 
 /// One aspect of an expected alert.
 struct Aspect {
-    /// Whether the aspect belongs to this expectation.
+    /// Check id prefix; the check is `<id>.<alert>`.
+    id: &'static str,
+    /// Whether the aspect belongs to this expectation (checked live, listed when skipped).
     applies: fn(&AlertExpectation) -> bool,
     /// Push the aspect's check(s); may push none when the expectation asks for nothing.
     check: fn(&AspectCtx<'_>, &mut Vec<Check>),
 }
 
-/// Resolution and labels run for every alert; their checks push nothing when the
-/// expectation sets no `resolves_within` / labels.
+/// Resolution and labels apply to every alert: their checks push nothing when the
+/// expectation sets no `resolves_within` / labels, but skipped reports have always listed
+/// them, and still do.
 fn always(_: &AlertExpectation) -> bool {
     true
 }
@@ -144,26 +148,32 @@ fn always(_: &AlertExpectation) -> bool {
 /// Every aspect, in the order its checks appear in the report.
 const ASPECTS: &[Aspect] = &[
     Aspect {
+        id: fired::ID,
         applies: always,
         check: fired::check,
     },
     Aspect {
+        id: routing::ID,
         applies: always,
         check: routing::check,
     },
     Aspect {
+        id: resolution::ID,
         applies: always,
         check: resolution::check,
     },
     Aspect {
+        id: silence::ID,
         applies: always,
         check: silence::check,
     },
     Aspect {
+        id: labels::ID,
         applies: always,
         check: labels::check,
     },
     Aspect {
+        id: inhibition::ID,
         applies: |e| e.inhibited_by.is_some(),
         check: inhibition::check,
     },
@@ -247,17 +257,14 @@ pub fn check_alerts(input: &AlertCheckInput<'_>) -> (Vec<Check>, Vec<AlertTiming
 
 /// Every alert check as `skip` with `reason` (e.g. `--stack none`).
 pub fn skipped(exp: &AlertExpectations, reason: &str) -> Vec<Check> {
-    let mut out = Vec::new();
-    for e in &exp.alerts {
-        for what in ["fired", "routing", "resolved", "silent", "labels"] {
-            out.push(Check::skip(
-                format!("alerts.{what}.{}", e.alert),
-                KIND,
-                reason,
-            ));
-        }
-    }
-    out.push(Check::skip("alerts.unexpected", KIND, reason));
+    let mut out: Vec<Check> = exp
+        .alerts
+        .iter()
+        .flat_map(|e| {
+            aspects_of(e).map(move |x| Check::skip(format!("{}.{}", x.id, e.alert), KIND, reason))
+        })
+        .collect();
+    out.push(Check::skip(unexpected::ID, KIND, reason));
     out
 }
 
