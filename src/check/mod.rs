@@ -5,6 +5,5 @@
 //! - [`signals`]: checks of what a run observed (load, metrics, logs, traces, alerts, live
 //!   dashboards).
 
-pub mod alerts;
 pub mod config;
 pub mod signals;

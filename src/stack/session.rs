@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use super::external::ExternalStack;
 use super::managed::{ManagedOptions, ManagedStack, binaries_available};
-use crate::check::alerts::{AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts, skipped};
+use crate::check::signals::alerts::{
+    AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts, skipped,
+};
 use crate::cli::StackMode;
 use crate::config::duration::parse_prom_duration;
 use crate::config::timing::StackTiming;

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::get;
-use obsgate::check::alerts::{AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts};
+use obsgate::check::signals::alerts::{
+    AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts,
+};
 use obsgate::evidence::AlertObservations;
 use obsgate::evidence::{NotificationKind, NotificationStatus};
 use obsgate::expect::alerts;

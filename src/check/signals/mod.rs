@@ -3,11 +3,13 @@
 //! One file per signal: [`load`] (the engine's own rate, drops, lag and fault delivery),
 //! [`metrics`] (plus [`metric_series`] and [`relations`], its expression evaluator), [`logs`]
 //! (plus [`log_fields`]), [`traces`] (plus [`trace_checks`] and [`trace_tree`]),
+//! [`alerts`] (fired, routed, resolved, silent, labelled, inhibited: one file per aspect),
 //! [`dashboards_live`] (panel queries answered by Prometheus); [`facts`] is the harness's own
 //! ground truth they are compared with.
 
 use crate::verdict::Kind;
 
+pub mod alerts;
 pub mod dashboards_live;
 pub mod facts;
 pub mod load;

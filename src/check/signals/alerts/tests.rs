@@ -1,7 +1,7 @@
 //! Unit tests of the alert checks and timing math, on hand-built timelines.
 use super::*;
 use crate::evidence::AlertStateChange;
-use crate::evidence::NotificationKind;
+use crate::evidence::{Notification, NotificationKind, NotificationStatus};
 use crate::expect::alerts::parse;
 use crate::verdict::Status;
 
@@ -298,4 +298,25 @@ fn no_stack_skips_everything_with_reason() {
         c.iter()
             .all(|c| c.status == Status::Skip && c.message.contains("--stack none"))
     );
+}
+
+#[test]
+fn skipped_lists_every_aspect_that_applies_including_inhibition() {
+    let exp = format!("{EXP}    inhibited_by: B\n");
+    let e = parse(&exp, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<String> = skipped(&e, "why").into_iter().map(|c| c.id).collect();
+    for aspect in ASPECTS {
+        assert!(
+            ids.contains(&format!("{}.A", aspect.id)),
+            "{}: {ids:?}",
+            aspect.id
+        );
+    }
+    assert!(ids.contains(&"alerts.inhibited.A".to_string()), "{ids:?}");
+    // Whatever a live run judges for the same expectation is listed when skipped.
+    let (checks, _) = run(&exp, &good_obs(), RoutingEvidence::Notifications);
+    for c in &checks {
+        assert!(ids.contains(&c.id), "{} not skipped: {ids:?}", c.id);
+    }
+    assert_eq!(ids.len(), checks.len());
 }
