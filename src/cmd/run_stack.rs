@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::check::config::dashboards::{PanelQuery, panel_queries};
-use crate::check::signals::alerts::PhaseWindow;
-use crate::check::signals::dashboards_live::QueryAnswer;
+use crate::check::config::dashboards::panel_queries;
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::evidence::AlertTiming;
+use crate::evidence::PanelQuery;
+use crate::evidence::PhaseWindow;
+use crate::evidence::QueryAnswer;
 use crate::exit::AppError;
 use crate::observe::alert_watch::AlertWatcher;
 use crate::observe::prom_api::PromClient;
@@ -283,13 +284,13 @@ fn result_len(data: &serde_json::Value) -> usize {
 pub fn phase_windows(
     prep: &Prepared,
     o: &crate::evidence::LoadOutcome,
-) -> Vec<crate::check::signals::alerts::PhaseWindow> {
+) -> Vec<crate::evidence::PhaseWindow> {
     let start_ms = (o.started_unix_nano / 1_000_000) as f64;
     let k = prep.plan.time_scale;
     prep.plan
         .phases
         .iter()
-        .map(|p| crate::check::signals::alerts::PhaseWindow {
+        .map(|p| crate::evidence::PhaseWindow {
             name: p.name.clone(),
             start_unix_ms: (start_ms + p.start_s / k * 1000.0) as i64,
             end_unix_ms: (start_ms + (p.start_s + p.duration_s) / k * 1000.0) as i64,

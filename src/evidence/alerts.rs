@@ -79,3 +79,23 @@ pub struct AlertEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<String>,
 }
+
+/// One scenario phase on the wall clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseWindow {
+    /// Phase name.
+    pub name: String,
+    /// Wall start, Unix milliseconds.
+    pub start_unix_ms: i64,
+    /// Wall end, Unix milliseconds.
+    pub end_unix_ms: i64,
+}
+
+/// Where routing evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoutingEvidence {
+    /// obsgate's fake receivers (managed stack): names, Slack channels, PagerDuty routing keys.
+    Notifications,
+    /// Alertmanager's `/api/v2/alerts` `receivers` (external stack): names only.
+    AlertmanagerApi,
+}

@@ -9,6 +9,7 @@
 //! - [`notifications`]: what the fake receivers got.
 
 pub mod alerts;
+pub mod dashboards;
 pub mod load;
 pub mod notifications;
 pub mod scrapes;
@@ -16,6 +17,7 @@ pub mod telemetry;
 pub mod tools;
 
 pub use alerts::*;
+pub use dashboards::*;
 pub use load::*;
 pub use notifications::*;
 pub use scrapes::*;

@@ -6,14 +6,13 @@ use std::time::{Duration, Instant};
 
 use super::external::ExternalStack;
 use super::managed::{ManagedOptions, ManagedStack, binaries_available};
-use crate::check::signals::alerts::{
-    AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts, skipped,
-};
+use crate::check::signals::alerts::{AlertCheckInput, check_alerts, skipped};
 use crate::cli::StackMode;
 use crate::config::duration::parse_prom_duration;
 use crate::config::timing::StackTiming;
 use crate::evidence::AlertObservations;
 use crate::evidence::AlertTiming;
+use crate::evidence::{PhaseWindow, RoutingEvidence};
 use crate::exit::AppError;
 use crate::expect::alerts::AlertExpectations;
 use crate::observe::alert_watch::AlertWatcher;

@@ -8,10 +8,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::get;
-use obsgate::check::signals::alerts::{
-    AlertCheckInput, PhaseWindow, RoutingEvidence, check_alerts,
-};
-use obsgate::evidence::AlertObservations;
+use obsgate::check::signals::alerts::{AlertCheckInput, check_alerts};
+use obsgate::evidence::{AlertObservations, PhaseWindow, RoutingEvidence};
 use obsgate::evidence::{NotificationKind, NotificationStatus};
 use obsgate::expect::alerts;
 use obsgate::observe::alert_watch::AlertWatcher;

@@ -11,25 +11,11 @@ use crate::check::config::dashboards_subst::{dashboard_values, substitute};
 use crate::check::config::rules_metrics::{KnownMetrics, metrics_in};
 use crate::config::dashboard::{Dashboard, DsRef, Panel, Target};
 use crate::config::grafana::ProvisionedDatasource;
+use crate::evidence::PanelQuery;
 use crate::verdict::Check;
 use crate::verdict::Kind;
 
 const KIND: Kind = Kind::Dashboards;
-
-/// One query of one panel, ready to run on Prometheus.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PanelQuery {
-    /// Dashboard uid (or title when it has none).
-    pub dashboard: String,
-    /// Panel title.
-    pub panel_title: String,
-    /// Target `refId`.
-    pub ref_id: String,
-    /// The PromQL with variables and built-ins substituted.
-    pub expr_substituted: String,
-    /// Hidden targets are not drawn (a live check may skip them).
-    pub hidden: bool,
-}
 
 /// The dashboard's key in check ids: uid, else title.
 pub fn dashboard_key(d: &Dashboard) -> String {

@@ -3,22 +3,12 @@
 //! production is a defect no static linter finds. The queries are run by the caller; this file
 //! only judges the answers.
 
-use crate::check::config::dashboards::PanelQuery;
+use crate::evidence::{PanelQuery, QueryAnswer};
 use crate::verdict::Check;
 use crate::verdict::Kind;
 
 /// Check kind of dashboard checks.
 pub const KIND: Kind = Kind::Dashboards;
-
-/// What Prometheus answered for one panel query: the number of series (or of points of a
-/// scalar), or the error it gave.
-#[derive(Debug, Clone, PartialEq)]
-pub enum QueryAnswer {
-    /// The query ran; this many series/values came back.
-    Series(usize),
-    /// The query could not run (bad PromQL after substitution, Prometheus error, transport).
-    Error(String),
-}
 
 /// One `dashboards.live.<dashboard>.<panel>.<refId>` check per visible target, plus one
 /// summary check per dashboard (`dashboards.live.<dashboard>`).

@@ -9,7 +9,7 @@
 
 use crate::config::timing::StackTiming;
 use crate::evidence::AlertTiming;
-use crate::evidence::{AlertObservations, AlertState};
+use crate::evidence::{AlertObservations, AlertState, PhaseWindow, RoutingEvidence};
 use crate::expect::alerts::{AlertExpectation, AlertExpectations};
 use crate::verdict::Check;
 
@@ -25,26 +25,6 @@ use crate::verdict::Kind;
 use timeline::{events, first, fmt_s, secs};
 
 const KIND: Kind = Kind::Alerts;
-
-/// One scenario phase on the wall clock.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PhaseWindow {
-    /// Phase name.
-    pub name: String,
-    /// Wall start, Unix milliseconds.
-    pub start_unix_ms: i64,
-    /// Wall end, Unix milliseconds.
-    pub end_unix_ms: i64,
-}
-
-/// Where routing evidence comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoutingEvidence {
-    /// obsgate's fake receivers (managed stack): names, Slack channels, PagerDuty routing keys.
-    Notifications,
-    /// Alertmanager's `/api/v2/alerts` `receivers` (external stack): names only.
-    AlertmanagerApi,
-}
 
 /// Everything the alert checks read.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use super::timeline::{for_alert, set, split};
-use super::{AlertCheckInput, AspectCtx, KIND, RoutingEvidence};
+use super::{AlertCheckInput, AspectCtx, KIND};
+use crate::evidence::RoutingEvidence;
 use crate::evidence::{Notification, NotificationStatus};
 use crate::expect::alerts::AlertExpectation;
 use crate::verdict::Check;

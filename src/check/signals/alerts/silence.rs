@@ -3,8 +3,9 @@
 //! only counted in the message.
 
 use super::timeline::{fmt_s, secs};
-use super::{AspectCtx, KIND, PhaseWindow};
+use super::{AspectCtx, KIND};
 use crate::evidence::AlertState;
+use crate::evidence::PhaseWindow;
 use crate::verdict::Check;
 
 pub const ID: &str = "alerts.silent";
