@@ -14,6 +14,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of the largest arguments costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run a scenario: drive load against the stub, observe the stack, check, report.
     Run(RunArgs),
@@ -97,6 +99,15 @@ pub struct RunArgs {
     /// The stack's config folder (managed stack overlays and rule checks).
     #[arg(long, default_value = "config")]
     pub config_dir: PathBuf,
+    /// The expectations folder the static checks read (with an acceptance file).
+    #[arg(long, default_value = "expectations")]
+    pub expect_dir: PathBuf,
+    /// The compose file the static checks read (with an acceptance file).
+    #[arg(long, default_value = "docker-compose.monitoring.yml")]
+    pub compose: PathBuf,
+    /// The documentation folder the static checks read (runbooks in `<docs-dir>/runbooks/`).
+    #[arg(long, default_value = "docs")]
+    pub docs_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

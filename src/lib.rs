@@ -22,6 +22,7 @@ pub mod expect;
 pub mod load;
 pub mod observe;
 pub mod report;
+pub mod run;
 pub mod scenario;
 pub mod stack;
 pub mod stub;

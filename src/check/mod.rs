@@ -6,4 +6,7 @@
 //!   dashboards).
 
 pub mod config;
+pub mod judge;
 pub mod signals;
+
+pub use judge::{Judgement, judge};

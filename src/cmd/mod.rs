@@ -3,6 +3,4 @@ pub mod check;
 pub mod health;
 pub mod report;
 pub mod run;
-pub mod run_signals;
-pub mod run_stack;
 pub mod stub;

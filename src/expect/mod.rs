@@ -8,6 +8,7 @@
 
 pub mod acceptance;
 pub mod alerts;
+pub mod dashboards;
 pub mod error;
 pub mod expr;
 pub mod expr_parser;
@@ -15,6 +16,7 @@ pub mod logs;
 pub mod matchers;
 pub mod metrics;
 pub mod routes;
+pub mod set;
 pub mod traces;
 
 use std::path::Path;
@@ -25,6 +27,7 @@ use serde_saphyr::Spanned;
 pub use error::{ExpectError, ExpectErrors};
 pub use logs::LogsExpectations;
 pub use metrics::MetricsExpectations;
+pub use set::ExpectationSet;
 pub use traces::TracesExpectations;
 
 use error::{Collector, Pos};

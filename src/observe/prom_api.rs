@@ -205,3 +205,30 @@ impl PromClient {
         Ok(v.get("data").cloned().unwrap_or(Value::Null))
     }
 }
+
+/// Number of series (vector/matrix) or 1 for a scalar/string answer that is a number.
+pub fn series_count(data: &serde_json::Value) -> usize {
+    match data.get("resultType").and_then(|t| t.as_str()) {
+        Some("vector") | Some("matrix") => {
+            data.get("result")
+                .and_then(|r| r.as_array())
+                .map_or(0, |a| {
+                    a.iter()
+                        .filter(|s| {
+                            // A NaN value draws nothing either.
+                            s.get("value")
+                                .and_then(|v| v.get(1))
+                                .and_then(|v| v.as_str())
+                                .is_none_or(|v| v != "NaN")
+                        })
+                        .count()
+                })
+        }
+        Some("scalar") => data
+            .get("result")
+            .and_then(|r| r.get(1))
+            .and_then(|v| v.as_str())
+            .map_or(0, |v| usize::from(v != "NaN")),
+        _ => 0,
+    }
+}

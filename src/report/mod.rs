@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod summary;
 pub mod svg;
 
 use std::path::Path;

@@ -40,7 +40,53 @@ pub struct Report {
     pub criteria: Vec<Criterion>,
 }
 
+/// What a report says of the run besides its checks.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Scenario name (`check` for the static checks).
+    pub scenario: String,
+    /// When the run started.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// Scenario seconds per wall second.
+    pub time_scale: f64,
+    /// Every way the run deviated from the scenario and the shipped config.
+    pub deviations: Vec<String>,
+    /// Load results (empty for the static checks).
+    pub load: LoadReport,
+    /// The run was interrupted: it is `incomplete`, never a pass.
+    pub interrupted: bool,
+}
+
 impl Report {
+    /// The one constructor: the summary, the judged checks and alert timings, and the criteria
+    /// of `acceptance` (when given), with the verdict decided from them by
+    /// [`crate::verdict::decide`].
+    pub fn from_run(
+        summary: RunSummary,
+        judgement: crate::check::Judgement,
+        acceptance: Option<&crate::expect::acceptance::Acceptance>,
+    ) -> Self {
+        let stamp = |t: chrono::DateTime<chrono::Utc>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        };
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            scenario: summary.scenario,
+            verdict: Verdict::Incomplete,
+            started_at: stamp(summary.started_at),
+            finished_at: stamp(chrono::Utc::now()),
+            obsgate_version: env!("CARGO_PKG_VERSION").to_string(),
+            time_scale: summary.time_scale,
+            deviations: summary.deviations,
+            load: summary.load,
+            checks: judgement.checks,
+            alerts: judgement.alerts,
+            criteria: Vec::new(),
+        };
+        super::criteria::apply(&mut report, acceptance, summary.interrupted);
+        report
+    }
+
     /// The checks that failed or errored, in report order.
     pub fn failing(&self) -> Vec<&Check> {
         self.checks

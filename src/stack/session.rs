@@ -1,24 +1,21 @@
 //! One run's view of the stack, whatever its mode: start or connect, watch alerts during the
-//! load, wait for expected resolutions after it, then judge. This is what `obsgate run` holds.
+//! load, wait for expected resolutions after it, then hand over what was seen. This is what
+//! `obsgate run` holds; it never judges.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::external::ExternalStack;
 use super::managed::{ManagedOptions, ManagedStack, binaries_available};
-use crate::check::signals::alerts::{AlertCheckInput, check_alerts, skipped};
 use crate::cli::StackMode;
 use crate::config::duration::parse_prom_duration;
 use crate::config::timing::StackTiming;
-use crate::evidence::AlertObservations;
-use crate::evidence::AlertTiming;
-use crate::evidence::{PhaseWindow, RoutingEvidence};
+use crate::evidence::{AlertsSeen, PhaseWindow, RoutingEvidence};
 use crate::exit::AppError;
 use crate::expect::alerts::AlertExpectations;
 use crate::observe::alert_watch::AlertWatcher;
 use crate::observe::am_api::AmClient;
 use crate::observe::prom_api::PromClient;
-use crate::verdict::Check;
 
 /// How to open the stack for a run (from `RunArgs`).
 #[derive(Debug, Clone)]
@@ -163,24 +160,19 @@ impl StackSession {
         }
     }
 
-    /// Stop watching, judge, and return the checks, timings and raw observations.
+    /// Stop watching and return what was seen of the alerts, for the alert checks to judge.
+    /// Without a stack (or without a watcher) that is the reason they cannot be judged.
     pub async fn finish(
         &self,
         watcher: Option<AlertWatcher>,
-        exp: &AlertExpectations,
         phases: &[PhaseWindow],
         run_start_unix_ms: i64,
-    ) -> (Vec<Check>, Vec<AlertTiming>, AlertObservations) {
+    ) -> AlertsSeen {
         let (Some(w), false) = (watcher, matches!(self, Self::None(_))) else {
-            let reason = match self {
+            return AlertsSeen::NotWatched(match self {
                 Self::None(r) => r.clone(),
                 _ => "alerts were not watched during the run".to_string(),
-            };
-            return (
-                skipped(exp, &reason),
-                Vec::new(),
-                AlertObservations::default(),
-            );
+            });
         };
         let (notes, routing) = match self {
             Self::Managed(m) => (
@@ -189,16 +181,13 @@ impl StackSession {
             ),
             _ => (Vec::new(), RoutingEvidence::AlertmanagerApi),
         };
-        let obs = w.finish(notes).await;
-        let (checks, timings) = check_alerts(&AlertCheckInput {
-            expectations: exp,
-            observations: &obs,
-            phases,
-            timing: self.timing(),
-            run_start_unix_ms,
+        AlertsSeen::Watched {
+            observations: w.finish(notes).await,
             routing,
-        });
-        (checks, timings, obs)
+            timing: self.timing().cloned(),
+            phases: phases.to_vec(),
+            run_start_unix_ms,
+        }
     }
 
     /// Err when a managed stack's process died (poll it between phases).
@@ -220,7 +209,6 @@ impl StackSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::Status;
 
     fn req(mode: StackMode) -> StackRequest {
         StackRequest {
@@ -233,26 +221,6 @@ mod tests {
             report_dir: std::env::temp_dir(),
             needs_stack: true,
         }
-    }
-
-    #[tokio::test]
-    async fn none_skips_every_alert_check_with_the_reason() {
-        let s = StackSession::open(req(StackMode::None))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(s.watch().is_none());
-        let exp = crate::expect::alerts::parse(
-            "alerts:\n  - alert: A\n    fires_in: p\n    within: 1m\n",
-            "t.yaml",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let (checks, timings, _) = s.finish(None, &exp, &[], 0).await;
-        assert!(timings.is_empty());
-        assert!(
-            checks
-                .iter()
-                .all(|c| c.status == Status::Skip && c.message.contains("--stack none"))
-        );
     }
 
     #[tokio::test]

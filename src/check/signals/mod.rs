@@ -13,6 +13,7 @@ pub mod alerts;
 pub mod dashboards_live;
 pub mod facts;
 pub mod load;
+pub mod log_feed;
 pub mod log_fields;
 pub mod logs;
 pub mod metric_series;

@@ -1,0 +1,156 @@
+//! The judge stage of `obsgate run`: the whole [`Evidence`] of a run against its
+//! [`ExpectationSet`], into every [`Check`] and the alert timings. The one place that decides
+//! which signal checks run; each signal's rules live in [`super::signals`].
+
+use super::signals::facts::RunFacts;
+use super::signals::log_feed::LogFeed;
+use super::signals::{METRICS, TRACES};
+use crate::evidence::{AlertTiming, AlertsSeen, DashboardAnswers, Evidence, Exposition};
+use crate::expect::ExpectationSet;
+use crate::scenario::Plan;
+use crate::verdict::{Check, Kind};
+
+/// What judging a run gives: the checks, and per alert its timing for the report.
+#[derive(Debug, Default)]
+pub struct Judgement {
+    /// Every verdict, in report order.
+    pub checks: Vec<Check>,
+    /// One per expected alert that was watched.
+    pub alerts: Vec<AlertTiming>,
+}
+
+/// Judge a run. `logs` is the state of the log checkers that were fed while the run streamed.
+pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_>) -> Judgement {
+    let facts = run_facts(plan, ev);
+    let mut checks = super::signals::load::load_checks(plan, &ev.outcome);
+    if let Some(e) = &ev.log_capture_error {
+        checks.push(Check::error("logs.capture", Kind::Logs, e.clone()));
+    }
+    checks.extend(logs.finish(&facts));
+    checks.extend(metric_checks(exps, ev, &facts));
+    for (_, t) in &exps.traces {
+        checks.extend(super::signals::traces::check(t, &ev.spans, &facts));
+    }
+    if let Some(e) = &ev.trace_backend_error {
+        checks.push(Check::error("traces.backend", TRACES, e.clone()));
+    }
+    let mut out = Judgement {
+        checks,
+        alerts: Vec::new(),
+    };
+    judge_stack(exps, ev, &mut out);
+    out
+}
+
+/// What the harness itself knows about the run, for the signal checks to compare with.
+fn run_facts<'a>(plan: &Plan, ev: &'a Evidence) -> RunFacts<'a> {
+    let ctx = &ev.context;
+    let mut facts = RunFacts::from_jobs(
+        &ev.outcome.jobs,
+        &ctx.phase_faults,
+        ev.outcome.started_unix_nano,
+        ctx.end_unix_nano,
+        ctx.own_healthy_stub,
+    );
+    facts.jobs_complete = ev.outcome.jobs_not_kept == 0;
+    facts.time_scale = plan.time_scale;
+    facts
+}
+
+/// The metrics verdicts: the last scrape (after the drain) against each metrics expectation,
+/// with the scrapes during the run for the monotonicity checks.
+fn metric_checks(exps: &ExpectationSet, ev: &Evidence, facts: &RunFacts<'_>) -> Vec<Check> {
+    if exps.metrics.is_empty() {
+        return Vec::new();
+    }
+    let scrapes = &ev.scrapes;
+    let Some(last) = scrapes.recent.back() else {
+        return vec![Check::error(
+            "metrics.exposition",
+            METRICS,
+            format!(
+                "no scrape of /metrics got an answer ({} attempts; last error: {})",
+                scrapes.attempts,
+                scrapes.last_transport_error.as_deref().unwrap_or("none")
+            ),
+        )];
+    };
+    let parsed: Vec<Exposition> = scrapes
+        .recent
+        .iter()
+        .filter_map(|s| s.result.as_ref().ok().cloned())
+        .collect();
+    let during = parsed.get(..parsed.len().saturating_sub(1)).unwrap_or(&[]);
+    exps.metrics
+        .iter()
+        .flat_map(|(_, m)| {
+            super::signals::metrics::check_scrape(m, last.result.as_ref(), during, facts)
+        })
+        .collect()
+}
+
+/// The stack's verdicts: health, live dashboards, alerts, and the static checks.
+fn judge_stack(exps: &ExpectationSet, ev: &Evidence, out: &mut Judgement) {
+    let stack = &ev.stack;
+    out.checks.extend(stack.health.iter().cloned());
+    for d in &stack.dashboards {
+        out.checks.extend(live_dashboards(d));
+    }
+    for ((_, exp), seen) in exps.alerts.iter().zip(&stack.alerts) {
+        let (checks, timings) = alerts(exp, seen);
+        out.checks.extend(checks);
+        out.alerts.extend(timings);
+    }
+    out.checks.extend(stack.static_checks.iter().cloned());
+    if !exps.alerts.is_empty() && !stack.prometheus_present {
+        // Skipped alert checks must not let a scenario that expects alerts pass.
+        out.checks.push(Check::error(
+            "alerts.stack",
+            Kind::Alerts,
+            "the scenario expects alerts but no Prometheus/Alertmanager was observed (--stack none or binaries missing): alert expectations were not checked",
+        ));
+    }
+}
+
+/// One dashboards expectation's live checks.
+fn live_dashboards(d: &DashboardAnswers) -> Vec<Check> {
+    if let Some(why) = &d.not_evaluated {
+        return vec![Check::skip(
+            "dashboards.live",
+            Kind::Dashboards,
+            why.clone(),
+        )];
+    }
+    let mut out: Vec<Check> = d
+        .unreadable
+        .iter()
+        .map(|(f, e)| Check::error(format!("dashboards.live.{f}"), Kind::Dashboards, e.clone()))
+        .collect();
+    out.extend(super::signals::dashboards_live::check(&d.answers));
+    out
+}
+
+/// One alerts expectation file against what was seen of the alerts.
+pub fn alerts(
+    exp: &crate::expect::alerts::AlertExpectations,
+    seen: &AlertsSeen,
+) -> (Vec<Check>, Vec<AlertTiming>) {
+    use super::signals::alerts::{AlertCheckInput, check_alerts, skipped};
+    match seen {
+        AlertsSeen::NotWatched(reason) => (skipped(exp, reason), Vec::new()),
+        AlertsSeen::Watched {
+            observations,
+            routing,
+            timing,
+            phases,
+            run_start_unix_ms,
+        } => check_alerts(&AlertCheckInput {
+            expectations: exp,
+            observations,
+            phases,
+            timing: timing.as_ref(),
+            run_start_unix_ms: *run_start_unix_ms,
+            routing: *routing,
+        }),
+    }
+}

@@ -1,0 +1,96 @@
+//! Everything one run observed, as one value: what [`crate::run`] hands to
+//! [`crate::check::judge`]. Plain data; the log stream is the one signal judged while it flows
+//! (its checkers' state travels beside this value, see `check::signals::log_feed`).
+
+use super::{
+    AlertObservations, LoadOutcome, PanelQuery, PhaseWindow, QueryAnswer, RoutingEvidence,
+    ScrapeLog, SpanRecord,
+};
+use crate::config::timing::StackTiming;
+use crate::stub::faults::FaultProfile;
+use crate::verdict::Check;
+
+/// What a run observed.
+#[derive(Debug)]
+pub struct Evidence {
+    /// The load's whole result.
+    pub outcome: LoadOutcome,
+    /// The scrapes of the target's `/metrics` (the last one is after the drain).
+    pub scrapes: ScrapeLog,
+    /// Every span obsgate's receiver (or the trace backend) gave back.
+    pub spans: Vec<SpanRecord>,
+    /// Reads of the trace backend that failed, described (how many, where, the last error).
+    pub trace_backend_error: Option<String>,
+    /// Why log capture stopped early, if it did.
+    pub log_capture_error: Option<String>,
+    /// The run's circumstances the checks need.
+    pub context: RunContext,
+    /// What the stack showed.
+    pub stack: StackEvidence,
+}
+
+/// The circumstances of a run, as the checks compare against them.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// Each phase's name and fault profile, in order.
+    pub phase_faults: Vec<(String, FaultProfile)>,
+    /// Wall end of the observation, ns since the epoch.
+    pub end_unix_nano: u64,
+    /// obsgate started the stub itself, without defect switches: its telemetry is complete by
+    /// construction, so its gaps are the stack's.
+    pub own_healthy_stub: bool,
+    /// Scenario seconds per wall second.
+    pub time_scale: f64,
+    /// Base URL of the target that was driven.
+    pub target_url: String,
+}
+
+/// What the stack contributed to a run.
+#[derive(Debug, Default)]
+pub struct StackEvidence {
+    /// A Prometheus was observed (managed or external).
+    pub prometheus_present: bool,
+    /// Ways the managed stack deviates from the shipped config.
+    pub deviations: Vec<String>,
+    /// Health probes of the stack components and the target, judged.
+    pub health: Vec<Check>,
+    /// Every dashboard panel query of each dashboards expectation, with Prometheus's answer.
+    pub dashboards: Vec<DashboardAnswers>,
+    /// One per alerts expectation file, in order.
+    pub alerts: Vec<AlertsSeen>,
+    /// The static checks of the stack's files, when the acceptance file asks for them.
+    pub static_checks: Vec<Check>,
+}
+
+/// A dashboards expectation file's panel queries and answers.
+#[derive(Debug, Default)]
+pub struct DashboardAnswers {
+    /// Answers by query, in dashboard order.
+    pub answers: Vec<(PanelQuery, QueryAnswer)>,
+    /// Dashboards that could not be read: (file, error).
+    pub unreadable: Vec<(String, String)>,
+    /// No Prometheus answered: the reason.
+    pub not_evaluated: Option<String>,
+}
+
+/// How alerts were observed for one alerts expectation file.
+// One value per alerts file per run: the size of the watched variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum AlertsSeen {
+    /// Nobody watched (no stack, or the watcher was used by an earlier file): the reason.
+    NotWatched(String),
+    /// The watcher's observations.
+    Watched {
+        /// State changes, receivers, notifications.
+        observations: AlertObservations,
+        /// Where routing evidence comes from.
+        routing: RoutingEvidence,
+        /// The stack's timing, when obsgate knows its configs.
+        timing: Option<StackTiming>,
+        /// Each phase on the wall clock.
+        phases: Vec<PhaseWindow>,
+        /// Wall start of the run, Unix milliseconds.
+        run_start_unix_ms: i64,
+    },
+}

@@ -1,0 +1,37 @@
+//! The few lines `obsgate run` prints on the terminal: per-phase load and the failing checks.
+
+use super::model::Report;
+
+/// A few lines for the terminal.
+pub fn summary(r: &Report) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "scenario {}: {:?}", r.scenario, r.verdict);
+    for p in &r.load.phases {
+        let _ = writeln!(
+            o,
+            "  {:<16} target {:>9.3}/s achieved {:>9.3}/s  sent {:>7} ok {:>7} failed {:>6} dropped {:>5} late {:>5}  p99 {:>8.1} ms  job p99 {:>7.1} s",
+            p.name,
+            p.target_rate,
+            p.achieved_rate,
+            p.sent,
+            p.succeeded,
+            p.failed,
+            p.dropped,
+            p.late,
+            p.latency_ms.p99,
+            p.job_time_s.p99
+        );
+    }
+    let failing = r.failing();
+    let _ = writeln!(
+        o,
+        "  checks: {} total, {} failing",
+        r.checks.len(),
+        failing.len()
+    );
+    for c in failing {
+        let _ = writeln!(o, "  FAIL {}: {}", c.id, c.message);
+    }
+    o
+}

@@ -1,0 +1,74 @@
+//! `obsgate run` as values. A scenario's [`Plan`] and its [`ExpectationSet`] open a
+//! [`Session`] (target, stack, observers); observing it gives one [`Evidence`];
+//! [`crate::check::judge`] turns that into checks; [`Report::from_run`] into the report.
+//! See `docs/ARCHITECTURE.md` for the walk through the files.
+//!
+//! - [`env`]: the validated arguments ([`RunEnv`]), made at the edge;
+//! - [`target`]: the stub child or `--target`, and driving the load against it;
+//! - [`stack`]: Prometheus/Alertmanager for the run, observed after the load;
+//! - [`observers`]: the OTLP receiver, scrapes, log capture, the Jaeger read-back;
+//! - [`session`]: all of the above, opened and observed together.
+
+pub mod env;
+pub mod observers;
+pub mod session;
+pub mod stack;
+pub mod target;
+
+use tokio::sync::watch;
+
+pub use env::{RunEnv, prepare};
+pub use session::Session;
+
+use crate::check::signals::log_feed::LogFeed;
+use crate::evidence::{Evidence, LoadReport};
+use crate::exit::AppError;
+use crate::expect::ExpectationSet;
+use crate::report::model::{Report, RunSummary};
+use crate::scenario::Plan;
+
+/// Run `plan` against its expectations and return the report. `shutdown` turning true stops
+/// the schedule (in-flight jobs get a grace), and the report is then `incomplete`.
+pub async fn execute(
+    plan: &Plan,
+    exps: &ExpectationSet,
+    env: &RunEnv,
+    shutdown: watch::Receiver<bool>,
+) -> Result<Report, AppError> {
+    let session = Session::open(plan, exps, env).await?;
+    let mut logs = LogFeed::new(exps);
+    let evidence = session
+        .observe(plan, exps, env, &mut logs, shutdown)
+        .await?;
+    let judgement = crate::check::judge(plan, exps, &evidence, logs);
+    let summary = RunSummary {
+        scenario: plan.name.clone(),
+        started_at: env.started_at,
+        time_scale: plan.time_scale,
+        deviations: deviations(env, &evidence),
+        load: LoadReport {
+            target: evidence.context.target_url.clone(),
+            phases: evidence.outcome.phases.clone(),
+            timeline: evidence.outcome.timeline.clone(),
+        },
+        interrupted: evidence.outcome.interrupted,
+    };
+    Ok(Report::from_run(
+        summary,
+        judgement,
+        exps.acceptance.as_ref().map(|(_, a)| a),
+    ))
+}
+
+/// Every way the run deviated from the scenario and the shipped config.
+fn deviations(env: &RunEnv, ev: &Evidence) -> Vec<String> {
+    let mut out = env.deviations.clone();
+    if ev.outcome.jobs_not_kept > 0 {
+        out.push(format!(
+            "{} job records beyond the cap were counted but not kept for telemetry comparison",
+            ev.outcome.jobs_not_kept
+        ));
+    }
+    out.extend(ev.stack.deviations.iter().cloned());
+    out
+}

@@ -1,0 +1,174 @@
+//! The run's observers of the target: obsgate's own OTLP receiver, the periodic scrapes of
+//! `/metrics`, the log stream, and the read-back from Jaeger. They only collect; judging is
+//! [`crate::check`]'s.
+
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::check::signals::log_feed::LogFeed;
+use crate::evidence::{ScrapeLog, SpanRecord};
+use crate::exit::AppError;
+use crate::observe::otlp::SpanStore;
+use crate::observe::scrape::Scraper;
+
+/// Most spans the receiver keeps in one run (the store counts what it drops beyond this).
+const MAX_SPANS: usize = 2_000_000;
+/// How often the stub's `/metrics` is scraped during the run.
+const SCRAPE_INTERVAL: Duration = Duration::from_secs(2);
+/// Scrapes kept in memory (the last ones; the final one is what value checks use).
+const SCRAPE_HISTORY: usize = 16;
+/// How long to wait for the stub's last trace batches after it stopped.
+const TRACE_SETTLE_DEADLINE: Duration = Duration::from_secs(10);
+
+/// obsgate's own OTLP/HTTP receiver, serving while the run lasts.
+pub struct Receiver {
+    pub store: SpanStore,
+    /// Full traces URL to give the stub (`http://127.0.0.1:PORT/v1/traces`).
+    pub endpoint: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Receiver {
+    /// Bind `127.0.0.1:0` and serve `POST /v1/traces`.
+    pub async fn start() -> Result<Self, AppError> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| AppError::harness(format!("cannot bind the OTLP receiver: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| AppError::harness(format!("OTLP receiver address: {e}")))?;
+        let store = SpanStore::new(MAX_SPANS);
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(crate::observe::otlp::serve(
+            listener,
+            store.clone(),
+            async {
+                let _ = rx.await;
+            },
+        ));
+        Ok(Self {
+            store,
+            endpoint: format!("http://{addr}/v1/traces"),
+            stop: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// Wait until the span count stops growing (the stub flushed on shutdown), then stop serving
+    /// and return every span kept.
+    pub async fn finish(mut self) -> Vec<SpanRecord> {
+        let deadline = tokio::time::Instant::now() + TRACE_SETTLE_DEADLINE;
+        let mut last = self.store.len();
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let now = self.store.len();
+            if now == last || tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            last = now;
+        }
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+        self.store.spans()
+    }
+}
+
+/// Periodic scrapes of the target's `/metrics` during the run.
+pub struct Scrapes {
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<ScrapeLog>,
+}
+
+impl Scrapes {
+    /// Start scraping `base_url/metrics` every few seconds.
+    pub fn start(base_url: &str) -> Self {
+        let (tx, rx) = oneshot::channel::<()>();
+        let scraper = Scraper::default().with_history(SCRAPE_HISTORY);
+        let task = scraper.spawn_periodic(
+            format!("{base_url}/metrics"),
+            SCRAPE_INTERVAL,
+            false,
+            async {
+                let _ = rx.await;
+            },
+        );
+        Self {
+            stop: Some(tx),
+            task,
+        }
+    }
+
+    /// Stop; the scraper takes one last scrape (the post-drain view) before returning its log.
+    pub async fn finish(mut self) -> ScrapeLog {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.unwrap_or_default()
+    }
+}
+
+/// Most traces read back from Jaeger per run (one request each): enough to judge propagation
+/// and completeness, bounded in time.
+const JAEGER_MAX_TRACES: usize = 2_000;
+/// Spans a complete job trace has at least: server, pipeline.run, publish, db.insert, one
+/// agent call, render, qa.gate, db.update.
+const MIN_SPANS_PER_JOB: usize = 8;
+
+/// Read the jobs' traces back from Jaeger (`/api/v3`, then `/api/traces`), polling until they
+/// are complete or a deadline passes. A backend that cannot be read is itself a finding.
+pub async fn jaeger_spans(
+    url: &str,
+    jobs: &[crate::evidence::JobRecord],
+) -> (Vec<SpanRecord>, Option<String>) {
+    use crate::evidence::JobOutcome;
+    let ids: Vec<String> = jobs
+        .iter()
+        .filter(|j| matches!(j.outcome, JobOutcome::Succeeded | JobOutcome::Failed))
+        .map(|j| j.trace_id.clone())
+        .take(JAEGER_MAX_TRACES)
+        .collect();
+    let client = crate::observe::jaeger::JaegerClient::new(url);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let poll = client
+        .poll_until_complete(&ids, MIN_SPANS_PER_JOB, deadline)
+        .await;
+    let error = (poll.errors > 0).then(|| {
+        format!(
+            "{} reads from Jaeger at {url} failed; last: {}",
+            poll.errors,
+            poll.last_error.as_deref().unwrap_or("?")
+        )
+    });
+    (poll.traces.into_values().flatten().collect(), error)
+}
+
+/// Read the stub child's stdout, or tail `--logs FILE`, until `done` (or the stream's end),
+/// handing every line to the feed.
+pub async fn capture_logs(
+    stdout: Option<std::process::ChildStdout>,
+    file: Option<&std::path::Path>,
+    feed: &mut LogFeed<'_>,
+    done: tokio::sync::oneshot::Receiver<()>,
+) -> Result<(), String> {
+    if let Some(out) = stdout {
+        let out = tokio::process::ChildStdout::from_std(out)
+            .map_err(|e| format!("cannot read the stub's stdout: {e}"))?;
+        crate::observe::logs::capture(out, |l| feed.feed(l)).await;
+        return Ok(());
+    }
+    if let Some(path) = file {
+        return crate::observe::logs::tail_file(path, |l| feed.feed(l), async {
+            let _ = done.await;
+        })
+        .await
+        .map_err(|e| format!("cannot tail {}: {e}", path.display()));
+    }
+    Ok(())
+}

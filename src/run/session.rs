@@ -1,0 +1,129 @@
+//! A run's [`Session`]: the target, the stack and the observers, opened together and observed
+//! together. Observing drives the load while the logs stream, then collects what the stack and
+//! the receiver saw into one [`Evidence`], stopping every process it started.
+
+use tokio::sync::{oneshot, watch};
+
+use super::env::RunEnv;
+use super::observers::{Receiver, Scrapes, capture_logs, jaeger_spans};
+use super::stack::RunStack;
+use super::target::Target;
+use crate::check::signals::log_feed::LogFeed;
+use crate::evidence::{Evidence, LoadOutcome, RunContext, ScrapeLog, StackEvidence};
+use crate::exit::AppError;
+use crate::expect::ExpectationSet;
+use crate::scenario::Plan;
+
+/// The target, the stack and obsgate's own trace receiver of one run.
+pub struct Session {
+    receiver: Option<Receiver>,
+    target: Target,
+    stack: RunStack,
+}
+
+/// What the load and the stack gave, before the traces are collected.
+struct Observed {
+    outcome: Result<LoadOutcome, AppError>,
+    scrapes: ScrapeLog,
+    stack: StackEvidence,
+}
+
+impl Session {
+    /// Start the receiver (the stub must know where to export before it starts), the target,
+    /// then the stack scraping it. A failure stops what was already started.
+    pub async fn open(plan: &Plan, exps: &ExpectationSet, env: &RunEnv) -> Result<Self, AppError> {
+        // With --jaeger-url the traces are read back from Jaeger instead, and a started stub
+        // exports where the OTEL_* environment says (Jaeger's collector).
+        let receiver = match (&env.target, &env.jaeger_url) {
+            (None, None) => Some(Receiver::start().await?),
+            _ => None,
+        };
+        let endpoint = receiver.as_ref().map(|r| r.endpoint.clone());
+        let mut target = Target::start(plan, env, endpoint).await?;
+        match RunStack::open(env, exps, &target).await {
+            Ok(stack) => Ok(Self {
+                receiver,
+                target,
+                stack,
+            }),
+            Err(e) => {
+                target.stop().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Drive the plan, stream the logs into `logs`, observe the stack after the load, stop
+    /// everything, and collect the traces.
+    pub async fn observe(
+        mut self,
+        plan: &Plan,
+        exps: &ExpectationSet,
+        env: &RunEnv,
+        logs: &mut LogFeed<'_>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Evidence, AppError> {
+        let stdout = self.target.stub.as_mut().and_then(|s| s.take_stdout());
+        let (logs_done_tx, logs_done_rx) = oneshot::channel::<()>();
+        // Logs are read in this task, beside the load: the checkers stream them (bounded memory)
+        // and borrow the expectations, so they cannot move into a spawned task.
+        let capture = capture_logs(stdout, env.logs.as_deref(), logs, logs_done_rx);
+        let main = async {
+            let observed = self.load_and_stack(plan, exps, env, shutdown).await;
+            let _ = logs_done_tx.send(());
+            observed
+        };
+        let (log_result, observed) = tokio::join!(capture, main);
+        let outcome = observed.outcome?;
+        let (spans, trace_backend_error) = match (self.receiver, &env.jaeger_url) {
+            (_, Some(j)) => jaeger_spans(j, &outcome.jobs).await,
+            (Some(r), None) => (r.finish().await, None),
+            (None, None) => (Vec::new(), None),
+        };
+        Ok(Evidence {
+            context: RunContext {
+                phase_faults: plan
+                    .phases
+                    .iter()
+                    .map(|p| (p.name.clone(), p.faults.clone()))
+                    .collect(),
+                end_unix_nano: crate::util::unix_nanos_now(),
+                own_healthy_stub: env.target.is_none() && env.stub_defects.is_empty(),
+                time_scale: plan.time_scale,
+                target_url: self.target.base_url.clone(),
+            },
+            outcome,
+            scrapes: observed.scrapes,
+            spans,
+            trace_backend_error,
+            log_capture_error: log_result.err(),
+            stack: observed.stack,
+        })
+    }
+
+    /// The load, then the stack's view while the target still runs (alerts must see it
+    /// recover), then stop the stack, the scrapes and the target, in that order.
+    async fn load_and_stack(
+        &mut self,
+        plan: &Plan,
+        exps: &ExpectationSet,
+        env: &RunEnv,
+        shutdown: watch::Receiver<bool>,
+    ) -> Observed {
+        let scrapes = Scrapes::start(&self.target.base_url);
+        let outcome = self.target.drive(plan, env, shutdown).await;
+        let stack = match &outcome {
+            Ok(o) => self.stack.observe(plan, env, exps, &self.target, o).await,
+            Err(_) => StackEvidence::default(),
+        };
+        self.stack.stop().await;
+        let scrapes = scrapes.finish().await;
+        // Stopping the stub flushes its last trace batches and closes its stdout.
+        self.target.stop().await;
+        Observed {
+            outcome,
+            scrapes,
+            stack,
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! The stack side of a run: open Prometheus/Alertmanager (managed, external or none) with
+//! Prometheus scraping the target, watch alerts during the load, and after it: wait for expected
+//! resolutions, probe health, ask Prometheus every dashboard panel query, and collect the alert
+//! observations. Everything comes back as [`StackEvidence`]; judging is `check::judge`'s.
+
+use super::env::RunEnv;
+use super::target::Target;
+use crate::evidence::{
+    AlertsSeen, DashboardAnswers, LoadOutcome, PanelQuery, PhaseWindow, QueryAnswer, StackEvidence,
+};
+use crate::exit::AppError;
+use crate::expect::ExpectationSet;
+use crate::expect::dashboards::DashboardsExpectation;
+use crate::observe::alert_watch::AlertWatcher;
+use crate::observe::prom_api::PromClient;
+use crate::scenario::Plan;
+use crate::stack::session::{StackRequest, StackSession};
+
+/// The stack of a run and its alert watcher.
+pub struct RunStack {
+    pub session: StackSession,
+    watcher: Option<AlertWatcher>,
+}
+
+impl RunStack {
+    /// Open the stack with Prometheus scraping the target; start watching alerts.
+    pub async fn open(
+        env: &RunEnv,
+        exps: &ExpectationSet,
+        target: &Target,
+    ) -> Result<Self, AppError> {
+        let session = StackSession::open(StackRequest {
+            mode: env.stack,
+            prometheus_url: env.prometheus_url.clone(),
+            alertmanager_url: env.alertmanager_url.clone(),
+            scrape_interval: env.scrape_interval.clone(),
+            config_dir: env.paths.config_dir.clone(),
+            stub_target: target.host_port(),
+            report_dir: env.report_dir.clone(),
+            needs_stack: exps.needs_stack(),
+        })
+        .await?;
+        let watcher = session.watch();
+        Ok(Self { session, watcher })
+    }
+
+    /// Everything observed after the load, while the target is still up (Prometheus must keep
+    /// seeing it for alerts to resolve and for the health probes).
+    pub async fn observe(
+        &mut self,
+        plan: &Plan,
+        env: &RunEnv,
+        exps: &ExpectationSet,
+        target: &Target,
+        outcome: &LoadOutcome,
+    ) -> StackEvidence {
+        let mut ev = StackEvidence {
+            prometheus_present: self.session.prometheus_url().is_some(),
+            deviations: self.session.deviations(),
+            ..StackEvidence::default()
+        };
+        // An interrupted run reports what it saw; it does not wait for resolutions.
+        if !outcome.interrupted {
+            for (_, a) in &exps.alerts {
+                self.session.settle(a).await;
+            }
+        }
+        if exps.acceptance.is_some() {
+            ev.health.extend(self.health(&target.base_url).await);
+        }
+        if let Some(g) = &env.grafana_url {
+            ev.health.extend(grafana(g, exps).await);
+        }
+        let prom_url = self.session.prometheus_url();
+        for (_, d) in &exps.dashboards {
+            ev.dashboards.push(match &prom_url {
+                Some(url) => ask_dashboards(url, d).await,
+                None => DashboardAnswers {
+                    not_evaluated: Some(
+                        "no Prometheus to evaluate dashboard queries on (--stack none)".into(),
+                    ),
+                    ..DashboardAnswers::default()
+                },
+            });
+        }
+        ev.alerts = self.alerts(plan, exps, outcome).await;
+        if exps.acceptance.is_some() {
+            ev.static_checks = static_checks(env).await;
+        }
+        ev
+    }
+
+    /// One watcher observes the run; the first alerts file gets its observations.
+    async fn alerts(
+        &mut self,
+        plan: &Plan,
+        exps: &ExpectationSet,
+        outcome: &LoadOutcome,
+    ) -> Vec<AlertsSeen> {
+        let windows = phase_windows(plan, outcome);
+        let start_ms = i64::try_from(outcome.started_unix_nano / 1_000_000).unwrap_or(0);
+        let mut watcher = self.watcher.take();
+        let mut out = Vec::new();
+        for _ in &exps.alerts {
+            out.push(
+                self.session
+                    .finish(watcher.take(), &windows, start_ms)
+                    .await,
+            );
+        }
+        if let Some(w) = watcher {
+            let _ = w.finish(Vec::new()).await;
+        }
+        out
+    }
+
+    /// `health.*` probes of the stack components and the target, as `obsgate health` does.
+    async fn health(&self, target_base_url: &str) -> Vec<crate::verdict::Check> {
+        let mut out = crate::stack::health::target(target_base_url).await;
+        if let Some(p) = self.session.prometheus_url() {
+            out.extend(crate::stack::health::prometheus(&p).await);
+        }
+        if let Some(a) = self.session.alertmanager_url() {
+            out.extend(crate::stack::health::alertmanager(&a).await);
+        }
+        out
+    }
+
+    /// Stop a managed stack.
+    pub async fn stop(&mut self) {
+        self.session.stop().await;
+    }
+}
+
+/// Grafana's health, and that every expected dashboard's uid is loaded.
+async fn grafana(url: &str, exps: &ExpectationSet) -> Vec<crate::verdict::Check> {
+    let mut out = crate::stack::health::grafana(url).await;
+    let uids: Vec<String> = exps
+        .dashboards
+        .iter()
+        .flat_map(|(_, d)| d.files.iter())
+        .filter_map(|f| crate::config::load_dashboard(f).ok())
+        .map(|d| crate::check::config::dashboards::dashboard_key(&d))
+        .collect();
+    out.extend(crate::stack::health::grafana_dashboards(url, &uids).await);
+    out
+}
+
+/// The static checks of `obsgate check`, on the run's own stack paths.
+async fn static_checks(env: &RunEnv) -> Vec<crate::verdict::Check> {
+    use crate::verdict::{Check, Kind};
+    match crate::cmd::check::static_checks(crate::cli::CheckArgs {
+        config_dir: env.paths.config_dir.clone(),
+        expect_dir: env.paths.expect_dir.clone(),
+        compose: env.paths.compose.clone(),
+        report_dir: None,
+        output: crate::cli::OutputFormat::Human,
+        docs_dir: env.paths.docs_dir.clone(),
+        known_metrics: Vec::new(),
+        no_tools: false,
+    })
+    .await
+    {
+        Ok((mut checks, bad)) => {
+            checks.extend(
+                bad.into_iter()
+                    .map(|b| Check::error("static.input", Kind::Static, b)),
+            );
+            checks
+        }
+        Err(e) => vec![Check::error("static", Kind::Static, e.message)],
+    }
+}
+
+/// Ask Prometheus every panel target of the dashboards.
+async fn ask_dashboards(prom_url: &str, exp: &DashboardsExpectation) -> DashboardAnswers {
+    let prom = PromClient::new(prom_url);
+    let mut out = DashboardAnswers::default();
+    for f in &exp.files {
+        let d = match crate::config::load_dashboard(f) {
+            Ok(d) => d,
+            Err(e) => {
+                out.unreadable
+                    .push((f.display().to_string(), e.to_string()));
+                continue;
+            }
+        };
+        for q in crate::check::config::dashboards::panel_queries(&d) {
+            let a = ask(&prom, &q).await;
+            out.answers.push((q, a));
+        }
+    }
+    out
+}
+
+/// One panel query's answer; a hidden target is not drawn, so it is not asked.
+async fn ask(prom: &PromClient, q: &PanelQuery) -> QueryAnswer {
+    if q.hidden {
+        return QueryAnswer::Series(0);
+    }
+    match prom.query(&q.expr_substituted).await {
+        Ok(data) => QueryAnswer::Series(crate::observe::prom_api::series_count(&data)),
+        Err(e) => QueryAnswer::Error(e),
+    }
+}
+
+/// Each phase on the wall clock: the schedule starts phase i at `start_s / time_scale` after the
+/// run start (absolute deadlines, so this is when its fault profile took effect).
+pub fn phase_windows(plan: &Plan, o: &LoadOutcome) -> Vec<PhaseWindow> {
+    let start_ms = (o.started_unix_nano / 1_000_000) as f64;
+    let k = plan.time_scale;
+    plan.phases
+        .iter()
+        .map(|p| PhaseWindow {
+            name: p.name.clone(),
+            start_unix_ms: (start_ms + p.start_s / k * 1000.0) as i64,
+            end_unix_ms: (start_ms + (p.start_s + p.duration_s) / k * 1000.0) as i64,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::StackMode;
+    use crate::stack::session::{StackRequest, StackSession};
+    use crate::verdict::Status;
+
+    fn req(mode: StackMode) -> StackRequest {
+        StackRequest {
+            mode: Some(mode),
+            prometheus_url: None,
+            alertmanager_url: None,
+            scrape_interval: None,
+            config_dir: "config".into(),
+            stub_target: "127.0.0.1:9".into(),
+            report_dir: std::env::temp_dir(),
+            needs_stack: true,
+        }
+    }
+
+    #[tokio::test]
+    async fn none_skips_every_alert_check_with_the_reason() {
+        let s = StackSession::open(req(StackMode::None))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.watch().is_none());
+        let exp = crate::expect::alerts::parse(
+            "alerts:\n  - alert: A\n    fires_in: p\n    within: 1m\n",
+            "t.yaml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let seen = s.finish(None, &[], 0).await;
+        let (checks, timings) = crate::check::judge::alerts(&exp, &seen);
+        assert!(timings.is_empty());
+        assert!(
+            checks
+                .iter()
+                .all(|c| c.status == Status::Skip && c.message.contains("--stack none"))
+        );
+    }
+}
