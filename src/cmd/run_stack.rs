@@ -136,7 +136,9 @@ impl RunStack {
             r.checks.extend(self.health(target_base_url).await);
         }
         if let Some(g) = &prep.args.grafana_url {
-            r.checks.extend(crate::stack::health::grafana(g).await);
+            r.checks.extend(crate::check::signals::health::grafana(
+                &crate::observe::health::probe_grafana(g).await,
+            ));
             let uids: Vec<String> = exps
                 .dashboards
                 .iter()
@@ -145,7 +147,9 @@ impl RunStack {
                 .map(|d| crate::check::config::dashboards::dashboard_key(&d))
                 .collect();
             r.checks
-                .extend(crate::stack::health::grafana_dashboards(g, &uids).await);
+                .extend(crate::check::signals::health::grafana_dashboards(
+                    &crate::observe::health::probe_grafana_dashboards(g, &uids).await,
+                ));
         }
         if let Some(url) = &prom_url {
             for (_, d) in &exps.dashboards {
@@ -188,12 +192,18 @@ impl RunStack {
 
     /// `health.*` probes of the stack components and the target, as `obsgate health` does.
     async fn health(&self, target_base_url: &str) -> Vec<Check> {
-        let mut out = crate::stack::health::target(target_base_url).await;
+        let mut out = crate::check::signals::health::target(
+            &crate::observe::health::probe_target(target_base_url).await,
+        );
         if let Some(p) = self.session.prometheus_url() {
-            out.extend(crate::stack::health::prometheus(&p).await);
+            out.extend(crate::check::signals::health::prometheus(
+                &crate::observe::health::probe_prometheus(&p).await,
+            ));
         }
         if let Some(a) = self.session.alertmanager_url() {
-            out.extend(crate::stack::health::alertmanager(&a).await);
+            out.extend(crate::check::signals::health::alertmanager(
+                &crate::observe::health::probe_alertmanager(&a).await,
+            ));
         }
         out
     }
