@@ -5,7 +5,9 @@
 use super::signals::facts::RunFacts;
 use super::signals::log_feed::LogFeed;
 use super::signals::{METRICS, TRACES};
-use crate::evidence::{AlertTiming, AlertsSeen, DashboardAnswers, Evidence, Exposition};
+use crate::evidence::{
+    AlertTiming, AlertsSeen, DashboardAnswers, Evidence, Exposition, StackHealth,
+};
 use crate::expect::ExpectationSet;
 use crate::scenario::Plan;
 use crate::verdict::{Check, Kind};
@@ -92,7 +94,14 @@ fn metric_checks(exps: &ExpectationSet, ev: &Evidence, facts: &RunFacts<'_>) -> 
 /// The stack's verdicts: health, live dashboards, alerts, and the static checks.
 fn judge_stack(exps: &ExpectationSet, ev: &Evidence, out: &mut Judgement) {
     let stack = &ev.stack;
-    out.checks.extend(stack.health.iter().cloned());
+    if let Some(h) = &stack.health {
+        out.checks.extend(health(h));
+    }
+    if let Some((g, dashboards)) = &stack.grafana {
+        out.checks.extend(super::signals::health::grafana(g));
+        out.checks
+            .extend(super::signals::health::grafana_dashboards(dashboards));
+    }
     for d in &stack.dashboards {
         out.checks.extend(live_dashboards(d));
     }
@@ -110,6 +119,15 @@ fn judge_stack(exps: &ExpectationSet, ev: &Evidence, out: &mut Judgement) {
             "the scenario expects alerts but no Prometheus/Alertmanager was observed (--stack none or binaries missing): alert expectations were not checked",
         ));
     }
+}
+
+/// The health verdicts of the target and the stack components.
+fn health(h: &StackHealth) -> Vec<Check> {
+    use super::signals::health;
+    let mut out = health::target(&h.target);
+    out.extend(h.prometheus.iter().flat_map(health::prometheus));
+    out.extend(h.alertmanager.iter().flat_map(health::alertmanager));
+    out
 }
 
 /// One dashboards expectation's live checks.

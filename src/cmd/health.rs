@@ -1,28 +1,35 @@
 //! `obsgate health`: probe each given component, print a table (or JSON), exit 0 when every
 //! probe passes, 1 when one does not, 2 when no component was given.
 
+use crate::check::signals::health;
 use crate::cli::{HealthArgs, OutputFormat};
 use crate::exit::{AppError, AppResult, Outcome};
-use crate::stack::health;
+use crate::observe::health as probe;
 use crate::verdict::{Check, Status};
 
 /// Entry point of `obsgate health`.
 pub async fn run(args: HealthArgs) -> AppResult {
     let mut checks: Vec<(&str, Vec<Check>)> = Vec::new();
     if let Some(u) = &args.prometheus_url {
-        checks.push(("prometheus", health::prometheus(u).await));
+        checks.push((
+            "prometheus",
+            health::prometheus(&probe::probe_prometheus(u).await),
+        ));
     }
     if let Some(u) = &args.alertmanager_url {
-        checks.push(("alertmanager", health::alertmanager(u).await));
+        checks.push((
+            "alertmanager",
+            health::alertmanager(&probe::probe_alertmanager(u).await),
+        ));
     }
     if let Some(u) = &args.grafana_url {
-        checks.push(("grafana", health::grafana(u).await));
+        checks.push(("grafana", health::grafana(&probe::probe_grafana(u).await)));
     }
     if let Some(u) = &args.jaeger_url {
-        checks.push(("jaeger", health::jaeger(u).await));
+        checks.push(("jaeger", health::jaeger(&probe::probe_jaeger(u).await)));
     }
     if let Some(u) = &args.target {
-        checks.push(("target", health::target(u).await));
+        checks.push(("target", health::target(&probe::probe_target(u).await)));
     }
     if checks.is_empty() {
         return Err(AppError::usage(

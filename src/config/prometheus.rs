@@ -28,6 +28,9 @@ pub struct Global {
     /// Default scrape interval (duration).
     #[serde(default)]
     pub scrape_interval: Option<String>,
+    /// Default scrape timeout (duration).
+    #[serde(default)]
+    pub scrape_timeout: Option<String>,
     /// Default rule evaluation interval (duration).
     #[serde(default)]
     pub evaluation_interval: Option<String>,
@@ -60,6 +63,9 @@ pub struct ScrapeConfig {
     /// Scrape interval of this job (duration).
     #[serde(default)]
     pub scrape_interval: Option<String>,
+    /// Scrape timeout of this job (duration).
+    #[serde(default)]
+    pub scrape_timeout: Option<String>,
     /// Path of the metrics endpoint.
     #[serde(default)]
     pub metrics_path: Option<String>,

@@ -1,12 +1,17 @@
 //! The stack's own timing, read from its configs: scrape and evaluation interval, each alert's
 //! `for`, and Alertmanager's `group_wait` (root route and per receiver). Gives each alert its
 //! theoretical lower bound from fault start to first notification.
+//!
+//! Read through the typed models of [`super`], so rule files and the Alertmanager config are as
+//! strict here as Prometheus and Alertmanager are when they load the same text.
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
+use super::alertmanager::{AlertmanagerConfig, Route};
 use super::duration::parse_prom_duration;
+use super::parse_yaml;
+use super::prometheus::PrometheusConfig;
+use super::rules_file::RuleFile;
 
 /// Timing parameters of one stack.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,28 +28,41 @@ pub struct StackTiming {
     pub group_wait_by_receiver_s: BTreeMap<String, f64>,
 }
 
-fn dur(v: Option<&Value>, default: f64, what: &str) -> Result<f64, String> {
-    match v.and_then(Value::as_str) {
+fn dur(v: Option<&String>, default: f64, what: &str) -> Result<f64, String> {
+    match v {
         Some(s) => parse_prom_duration(s).map_err(|e| format!("{what}: {e}")),
         None => Ok(default),
     }
 }
 
 fn walk_routes(
-    route: &Value,
+    route: &Route,
     inherited: f64,
     out: &mut BTreeMap<String, f64>,
 ) -> Result<(), String> {
-    let gw = dur(route.get("group_wait"), inherited, "group_wait")?;
-    if let Some(r) = route.get("receiver").and_then(Value::as_str) {
-        out.entry(r.to_string()).or_insert(gw);
+    let gw = dur(route.group_wait.as_ref(), inherited, "group_wait")?;
+    if let Some(r) = &route.receiver {
+        out.entry(r.value.clone()).or_insert(gw);
     }
-    if let Some(children) = route.get("routes").and_then(Value::as_array) {
-        for c in children {
-            walk_routes(c, gw, out)?;
-        }
+    for c in &route.routes {
+        walk_routes(c, gw, out)?;
     }
     Ok(())
+}
+
+/// `for` of every alerting rule in the rule files' texts, seconds (absent: 0).
+fn alert_for_s(rules: &[String]) -> Result<BTreeMap<String, f64>, String> {
+    let mut for_s = BTreeMap::new();
+    for text in rules {
+        let r: RuleFile = parse_yaml("rule file", text).map_err(|e| e.to_string())?;
+        for rule in r.groups.iter().flat_map(|g| &g.rules) {
+            if let Some(name) = &rule.alert {
+                let f = dur(rule.for_duration.as_ref(), 0.0, &name.value)?;
+                for_s.insert(name.value.clone(), f);
+            }
+        }
+    }
+    Ok(for_s)
 }
 
 impl StackTiming {
@@ -54,43 +72,24 @@ impl StackTiming {
         rules: &[String],
         alertmanager: &str,
     ) -> Result<Self, String> {
-        let p = parse_yaml(prometheus, "prometheus config")?;
-        let g = p.get("global");
+        let p: PrometheusConfig =
+            parse_yaml("prometheus config", prometheus).map_err(|e| e.to_string())?;
+        let g = p.global.as_ref();
         let scrape_interval_s = dur(
-            g.and_then(|g| g.get("scrape_interval")),
+            g.and_then(|g| g.scrape_interval.as_ref()),
             60.0,
             "scrape_interval",
         )?;
         let evaluation_interval_s = dur(
-            g.and_then(|g| g.get("evaluation_interval")),
+            g.and_then(|g| g.evaluation_interval.as_ref()),
             60.0,
             "evaluation_interval",
         )?;
-        let mut for_s = BTreeMap::new();
-        for text in rules {
-            let r = parse_yaml(text, "rule file")?;
-            for group in r
-                .get("groups")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                for rule in group
-                    .get("rules")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(name) = rule.get("alert").and_then(Value::as_str) {
-                        let f = dur(rule.get("for"), 0.0, name)?;
-                        for_s.insert(name.to_string(), f);
-                    }
-                }
-            }
-        }
-        let a = parse_yaml(alertmanager, "alertmanager config")?;
-        let route = a.get("route").cloned().unwrap_or(Value::Null);
-        let group_wait_s = dur(route.get("group_wait"), 30.0, "group_wait")?;
+        let for_s = alert_for_s(rules)?;
+        let a: AlertmanagerConfig =
+            parse_yaml("alertmanager config", alertmanager).map_err(|e| e.to_string())?;
+        let route = a.route.unwrap_or_default();
+        let group_wait_s = dur(route.group_wait.as_ref(), 30.0, "group_wait")?;
         let mut group_wait_by_receiver_s = BTreeMap::new();
         walk_routes(&route, group_wait_s, &mut group_wait_by_receiver_s)?;
         Ok(Self {
@@ -115,11 +114,6 @@ impl StackTiming {
             .unwrap_or(self.group_wait_s);
         Some(self.scrape_interval_s + self.evaluation_interval_s + f + gw)
     }
-}
-
-/// Parse YAML text into a generic value, naming the file on error.
-fn parse_yaml(text: &str, name: &str) -> Result<Value, String> {
-    serde_saphyr::from_str::<Value>(text).map_err(|e| format!("{name}: {e}"))
 }
 
 #[cfg(test)]

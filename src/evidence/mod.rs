@@ -6,10 +6,12 @@
 //! - [`load`]: what the load engine measured per phase and over time;
 //! - [`scrapes`]: the scrapes of a run and their bounded history;
 //! - [`alerts`]: alert state changes and the timings derived from them;
-//! - [`notifications`]: what the fake receivers got.
+//! - [`notifications`]: what the fake receivers got;
+//! - [`health`]: what the health probes of running stack components saw.
 
 pub mod alerts;
 pub mod dashboards;
+pub mod health;
 pub mod load;
 pub mod notifications;
 pub mod run;
@@ -19,6 +21,7 @@ pub mod tools;
 
 pub use alerts::*;
 pub use dashboards::*;
+pub use health::*;
 pub use load::*;
 pub use notifications::*;
 pub use run::*;

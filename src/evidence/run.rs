@@ -3,8 +3,8 @@
 //! (its checkers' state travels beside this value, see `check::signals::log_feed`).
 
 use super::{
-    AlertObservations, LoadOutcome, PanelQuery, PhaseWindow, QueryAnswer, RoutingEvidence,
-    ScrapeLog, SpanRecord,
+    AlertObservations, AlertmanagerHealth, DashboardProbe, ExpositionParse, HttpProbe, LoadOutcome,
+    PanelQuery, PhaseWindow, PrometheusHealth, QueryAnswer, RoutingEvidence, ScrapeLog, SpanRecord,
 };
 use crate::config::timing::StackTiming;
 use crate::stub::faults::FaultProfile;
@@ -52,14 +52,27 @@ pub struct StackEvidence {
     pub prometheus_present: bool,
     /// Ways the managed stack deviates from the shipped config.
     pub deviations: Vec<String>,
-    /// Health probes of the stack components and the target, judged.
-    pub health: Vec<Check>,
+    /// Health probes of the stack components and the target (with an acceptance file).
+    pub health: Option<StackHealth>,
+    /// Grafana's health and its answer for each expected dashboard (with `--grafana-url`).
+    pub grafana: Option<(HttpProbe, Vec<DashboardProbe>)>,
     /// Every dashboard panel query of each dashboards expectation, with Prometheus's answer.
     pub dashboards: Vec<DashboardAnswers>,
     /// One per alerts expectation file, in order.
     pub alerts: Vec<AlertsSeen>,
     /// The static checks of the stack's files, when the acceptance file asks for them.
     pub static_checks: Vec<Check>,
+}
+
+/// What the health probes of a run saw.
+#[derive(Debug)]
+pub struct StackHealth {
+    /// The target's `/metrics`.
+    pub target: HttpProbe<ExpositionParse>,
+    /// Prometheus, when there is one.
+    pub prometheus: Option<PrometheusHealth>,
+    /// Alertmanager, when there is one.
+    pub alertmanager: Option<AlertmanagerHealth>,
 }
 
 /// A dashboards expectation file's panel queries and answers.

@@ -4,6 +4,7 @@
 pub mod alert_watch;
 pub mod am_api;
 pub mod exposition;
+pub mod health;
 pub mod jaeger;
 pub mod logs;
 pub mod otlp;

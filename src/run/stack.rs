@@ -6,12 +6,14 @@
 use super::env::RunEnv;
 use super::target::Target;
 use crate::evidence::{
-    AlertsSeen, DashboardAnswers, LoadOutcome, PanelQuery, PhaseWindow, QueryAnswer, StackEvidence,
+    AlertsSeen, DashboardAnswers, DashboardProbe, HttpProbe, LoadOutcome, PanelQuery, PhaseWindow,
+    QueryAnswer, StackEvidence, StackHealth,
 };
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
 use crate::expect::dashboards::DashboardsExpectation;
 use crate::observe::alert_watch::AlertWatcher;
+use crate::observe::health;
 use crate::observe::prom_api::PromClient;
 use crate::scenario::Plan;
 use crate::stack::session::{StackRequest, StackSession};
@@ -66,10 +68,10 @@ impl RunStack {
             }
         }
         if exps.acceptance.is_some() {
-            ev.health.extend(self.health(&target.base_url).await);
+            ev.health = Some(self.health(&target.base_url).await);
         }
         if let Some(g) = &env.grafana_url {
-            ev.health.extend(grafana(g, exps).await);
+            ev.grafana = Some(grafana(g, exps).await);
         }
         let prom_url = self.session.prometheus_url();
         for (_, d) in &exps.dashboards {
@@ -115,15 +117,20 @@ impl RunStack {
     }
 
     /// `health.*` probes of the stack components and the target, as `obsgate health` does.
-    async fn health(&self, target_base_url: &str) -> Vec<crate::verdict::Check> {
-        let mut out = crate::stack::health::target(target_base_url).await;
-        if let Some(p) = self.session.prometheus_url() {
-            out.extend(crate::stack::health::prometheus(&p).await);
+    async fn health(&self, target_base_url: &str) -> StackHealth {
+        let prometheus = match self.session.prometheus_url() {
+            Some(p) => Some(health::probe_prometheus(&p).await),
+            None => None,
+        };
+        let alertmanager = match self.session.alertmanager_url() {
+            Some(a) => Some(health::probe_alertmanager(&a).await),
+            None => None,
+        };
+        StackHealth {
+            target: health::probe_target(target_base_url).await,
+            prometheus,
+            alertmanager,
         }
-        if let Some(a) = self.session.alertmanager_url() {
-            out.extend(crate::stack::health::alertmanager(&a).await);
-        }
-        out
     }
 
     /// Stop a managed stack.
@@ -132,9 +139,8 @@ impl RunStack {
     }
 }
 
-/// Grafana's health, and that every expected dashboard's uid is loaded.
-async fn grafana(url: &str, exps: &ExpectationSet) -> Vec<crate::verdict::Check> {
-    let mut out = crate::stack::health::grafana(url).await;
+/// Grafana's health, and its answer for every expected dashboard's uid.
+async fn grafana(url: &str, exps: &ExpectationSet) -> (HttpProbe, Vec<DashboardProbe>) {
     let uids: Vec<String> = exps
         .dashboards
         .iter()
@@ -142,8 +148,10 @@ async fn grafana(url: &str, exps: &ExpectationSet) -> Vec<crate::verdict::Check>
         .filter_map(|f| crate::config::load_dashboard(f).ok())
         .map(|d| crate::check::config::dashboards::dashboard_key(&d))
         .collect();
-    out.extend(crate::stack::health::grafana_dashboards(url, &uids).await);
-    out
+    (
+        health::probe_grafana(url).await,
+        health::probe_grafana_dashboards(url, &uids).await,
+    )
 }
 
 /// The static checks of `obsgate check`, on the run's own stack paths.

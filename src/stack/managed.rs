@@ -1,6 +1,6 @@
 //! The managed stack: Prometheus and Alertmanager as child processes on free loopback ports, in
 //! a temporary run dir, with overlay configs generated from the shipped `config/` (see
-//! [`super::overlay`]) and obsgate's fake receivers behind every notifier. Waits for `/-/ready`
+//! [`super::overlay`] and [`super::generated`]) and obsgate's fake receivers behind every notifier. Waits for `/-/ready`
 //! and for every scrape target to be up. `stop()` and `Drop` kill both.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::process::Child;
 
-use super::overlay::{PromOverlayInput, alertmanager_overlay, prometheus_overlay};
+use super::generated::{self, Addresses, GeneratedConfigs};
 use super::ports::free_loopback_port;
 use crate::config::timing::StackTiming;
 use crate::exit::AppError;
@@ -16,7 +16,7 @@ use crate::observe::am_api::AmClient;
 use crate::observe::prom_api::PromClient;
 use crate::observe::receivers::FakeReceivers;
 
-use super::process::{INSTALL_HINT, exited, log_tail, read, resolve_rule_files, spawn, validate};
+use super::process::{INSTALL_HINT, exited, log_tail, spawn};
 pub use super::process::{binaries_available, find_binary};
 
 /// How to start the managed stack.
@@ -57,6 +57,55 @@ impl ManagedOptions {
     }
 }
 
+/// Both binaries, found before anything is created, with the package to install when absent.
+fn binaries() -> Result<(PathBuf, PathBuf), AppError> {
+    let prom_bin = find_binary(&["prometheus"])
+        .ok_or_else(|| AppError::harness(format!("`prometheus` is not on PATH: {INSTALL_HINT}")))?;
+    let am_bin = find_binary(&["prometheus-alertmanager", "alertmanager"]).ok_or_else(|| {
+        AppError::harness(format!(
+            "neither `prometheus-alertmanager` nor `alertmanager` is on PATH: {INSTALL_HINT}"
+        ))
+    })?;
+    Ok((prom_bin, am_bin))
+}
+
+/// Where the two processes write their output (in the report dir, so a failed run keeps it).
+struct Logs {
+    prometheus: PathBuf,
+    alertmanager: PathBuf,
+}
+
+/// Start Alertmanager, then Prometheus (which sends to it), each with data in the run dir.
+fn spawn_both(
+    prom_bin: &Path,
+    am_bin: &Path,
+    dir: &Path,
+    addrs: &Addresses,
+    cfg: &GeneratedConfigs,
+    logs: &Logs,
+) -> Result<(Child, Child), AppError> {
+    let alertmanager = spawn(
+        am_bin,
+        &[
+            format!("--config.file={}", cfg.alertmanager.display()),
+            format!("--storage.path={}", dir.join("am-data").display()),
+            format!("--web.listen-address={}", addrs.alertmanager),
+            "--cluster.listen-address=".to_string(),
+        ],
+        &logs.alertmanager,
+    )?;
+    let prometheus = spawn(
+        prom_bin,
+        &[
+            format!("--config.file={}", cfg.prometheus.display()),
+            format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
+            format!("--web.listen-address={}", addrs.prometheus),
+        ],
+        &logs.prometheus,
+    )?;
+    Ok((prometheus, alertmanager))
+}
+
 /// A running managed stack.
 #[derive(Debug)]
 pub struct ManagedStack {
@@ -73,13 +122,11 @@ pub struct ManagedStack {
 
 impl ManagedStack {
     /// Start the fake receivers, Prometheus and Alertmanager; return once everything is ready.
+    ///
+    /// In steps, each failing with its own message: find the binaries, generate and validate the
+    /// configs (nothing is started on a config the tools reject), spawn, wait until ready.
     pub async fn start(opts: ManagedOptions) -> Result<Self, AppError> {
-        let prom_bin = find_binary(&["prometheus"]).ok_or_else(|| {
-            AppError::harness(format!("`prometheus` is not on PATH: {INSTALL_HINT}"))
-        })?;
-        let am_bin = find_binary(&["prometheus-alertmanager", "alertmanager"]).ok_or_else(|| {
-            AppError::harness(format!("neither `prometheus-alertmanager` nor `alertmanager` is on PATH: {INSTALL_HINT}"))
-        })?;
+        let (prom_bin, am_bin) = binaries()?;
         std::fs::create_dir_all(&opts.report_dir)
             .map_err(|e| AppError::harness(format!("{}: {e}", opts.report_dir.display())))?;
         let run_dir = tempfile::Builder::new()
@@ -88,148 +135,31 @@ impl ManagedStack {
             .map_err(|e| AppError::harness(format!("cannot create a run dir: {e}")))?;
         let dir = run_dir.path().to_path_buf();
         let receivers = FakeReceivers::start().await?;
-        let prom_port = free_loopback_port()?;
-        let am_port = free_loopback_port()?;
-        let prom_addr = format!("127.0.0.1:{prom_port}");
-        let am_addr = format!("127.0.0.1:{am_port}");
-
-        let prom_src_path = opts.config_dir.join("prometheus.yml");
-        let prom_src = read(&prom_src_path)?;
-        let am_src_path = opts
-            .alertmanager_config
-            .clone()
-            .unwrap_or_else(|| opts.config_dir.join("alertmanager.yml"));
-        let am_src = read(&am_src_path)?;
-
-        // First pass only to learn the shipped rule files.
-        let probe = prometheus_overlay(
-            &prom_src,
-            &prom_src_path.display().to_string(),
-            &PromOverlayInput {
-                stub_target: String::new(),
-                prometheus_target: String::new(),
-                alertmanager_target: String::new(),
-                interval_override_s: None,
-                rule_files: vec![],
-            },
-        )
-        .map_err(AppError::usage)?;
-        let rule_paths = match &opts.rule_files {
-            Some(r) => r.clone(),
-            None => resolve_rule_files(&opts.config_dir, &probe.shipped_rule_files)?,
+        let addrs = Addresses {
+            prometheus: format!("127.0.0.1:{}", free_loopback_port()?),
+            alertmanager: format!("127.0.0.1:{}", free_loopback_port()?),
+            receivers_base: receivers.base_url().to_string(),
         };
-        let mut rule_names = Vec::new();
-        let mut rule_texts = Vec::new();
-        for (i, p) in rule_paths.iter().enumerate() {
-            let text = read(p)?;
-            let name = format!(
-                "rules-{i}-{}",
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("rules.yaml")
-            );
-            std::fs::write(dir.join(&name), &text)
-                .map_err(|e| AppError::harness(format!("{name}: {e}")))?;
-            rule_names.push(name);
-            rule_texts.push(text);
-        }
-        let overlay = prometheus_overlay(
-            &prom_src,
-            &prom_src_path.display().to_string(),
-            &PromOverlayInput {
-                stub_target: opts.scrape_target.clone(),
-                prometheus_target: prom_addr.clone(),
-                alertmanager_target: am_addr.clone(),
-                interval_override_s: opts.interval_override_s,
-                rule_files: rule_names,
-            },
-        )
-        .map_err(AppError::usage)?;
-        let (am_text, am_dev) = alertmanager_overlay(
-            &am_src,
-            &am_src_path.display().to_string(),
-            receivers.base_url(),
-        )
-        .map_err(AppError::usage)?;
-        let mut deviations = overlay.deviations.clone();
-        if opts.rule_files.is_some() {
-            deviations.push(format!(
-                "rule files replaced by {}",
-                rule_paths
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        deviations.extend(am_dev);
-        let timing = StackTiming::from_configs(&overlay.text, &rule_texts, &am_text)
-            .map_err(AppError::usage)?;
-
-        let prom_cfg = dir.join("prometheus.yml");
-        let am_cfg = dir.join("alertmanager.yml");
-        for (p, t) in [(&prom_cfg, &overlay.text), (&am_cfg, &am_text)] {
-            std::fs::write(p, t).map_err(|e| AppError::harness(format!("{}: {e}", p.display())))?;
-        }
-        // Keep the generated configs beside the logs: the report's deviations point at them.
-        let _ = std::fs::write(
-            opts.report_dir.join("prometheus.overlay.yml"),
-            &overlay.text,
-        );
-        let _ = std::fs::write(opts.report_dir.join("alertmanager.overlay.yml"), &am_text);
-        if let Some(msg) = validate(
-            "promtool",
-            &["check", "config", &prom_cfg.display().to_string()],
-        )
-        .await
-        {
-            return Err(AppError::harness(format!(
-                "Prometheus rejects the config generated from {}:\n{msg}",
-                prom_src_path.display()
-            )));
-        }
-        if let Some(msg) =
-            validate("amtool", &["check-config", &am_cfg.display().to_string()]).await
-        {
-            return Err(AppError::harness(format!(
-                "Alertmanager rejects the config generated from {}:\n{msg}",
-                am_src_path.display()
-            )));
-        }
-
-        let am_log = opts.report_dir.join("alertmanager.log");
-        let prom_log = opts.report_dir.join("prometheus.log");
-        let alertmanager = spawn(
-            &am_bin,
-            &[
-                format!("--config.file={}", am_cfg.display()),
-                format!("--storage.path={}", dir.join("am-data").display()),
-                format!("--web.listen-address={am_addr}"),
-                "--cluster.listen-address=".to_string(),
-            ],
-            &am_log,
-        )?;
-        let prometheus = spawn(
-            &prom_bin,
-            &[
-                format!("--config.file={}", prom_cfg.display()),
-                format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
-                format!("--web.listen-address={prom_addr}"),
-            ],
-            &prom_log,
-        )?;
+        let cfg = generated::prepare(&opts, &dir, &addrs).await?;
+        let logs = Logs {
+            prometheus: opts.report_dir.join("prometheus.log"),
+            alertmanager: opts.report_dir.join("alertmanager.log"),
+        };
+        let (prometheus, alertmanager) = spawn_both(&prom_bin, &am_bin, &dir, &addrs, &cfg, &logs)?;
         let mut stack = Self {
             prometheus: Some(prometheus),
             alertmanager: Some(alertmanager),
             receivers,
-            prometheus_url: format!("http://{prom_addr}"),
-            alertmanager_url: format!("http://{am_addr}"),
-            deviations,
-            timing,
+            prometheus_url: format!("http://{}", addrs.prometheus),
+            alertmanager_url: format!("http://{}", addrs.alertmanager),
+            deviations: cfg.deviations,
+            timing: cfg.timing,
             report_dir: opts.report_dir.clone(),
             _run_dir: run_dir,
         };
-        stack.wait_ready(&opts, &prom_log, &am_log).await?;
+        stack
+            .wait_ready(&opts, &logs.prometheus, &logs.alertmanager)
+            .await?;
         Ok(stack)
     }
 

@@ -1,7 +1,7 @@
 //! Prometheus and Alertmanager: managed child processes with overlay configs, or external URLs.
 //! The stack's own timing (intervals, `for`, `group_wait`) is read here for the alert bounds.
 pub mod external;
-pub mod health;
+pub mod generated;
 pub mod managed;
 pub mod overlay;
 pub mod ports;

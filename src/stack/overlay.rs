@@ -5,10 +5,15 @@
 //! alters behaviour is returned as a deviation sentence for the report.
 //!
 //! The overlays are written as JSON, which Prometheus's and Alertmanager's YAML loaders accept.
+//! What the overlays decide on is read through the typed models in [`crate::config`]; the text
+//! they write is an edited generic copy of the shipped file, so that keys those models do not
+//! know survive into the managed stack.
 
 use serde_json::{Map, Value};
 
-use crate::config::duration::format_prom_duration;
+use crate::config::alertmanager::AlertmanagerConfig;
+use crate::config::duration::{format_prom_duration, parse_prom_duration};
+use crate::config::prometheus::{Global, PrometheusConfig, ScrapeConfig};
 
 /// Where the managed stack's parts listen.
 #[derive(Debug, Clone)]
@@ -50,15 +55,21 @@ enum JobRole {
     Stub,
 }
 
-fn job_role(job: &Value) -> JobRole {
-    let name = job
-        .get("job_name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let targets = serde_json::to_string(job.get("static_configs").unwrap_or(&Value::Null))
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+/// Guess a job's role from its name, targets and labels (the shipped config names the compose
+/// services, which do not exist beside the managed stack).
+fn job_role(job: &ScrapeConfig) -> JobRole {
+    let name = job.job_name.to_ascii_lowercase();
+    let targets = job
+        .static_configs
+        .iter()
+        .flat_map(|sc| {
+            sc.targets
+                .iter()
+                .chain(sc.labels.iter().flat_map(|(k, v)| [k, v]))
+        })
+        .map(|t| t.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
     let says = |w: &str| name.contains(w) || targets.contains(w);
     if says("node-exporter") || says("node_exporter") || says(":9100") || name == "node" {
         JobRole::NodeExporter
@@ -72,6 +83,11 @@ fn job_role(job: &Value) -> JobRole {
 }
 
 /// Generate the managed Prometheus config from the shipped one.
+///
+/// The shipped file is read twice: through the typed model for every value the overlay decides
+/// on (intervals, rule files, alerting, jobs), and as a generic value that is edited and written
+/// back, because the overlay must keep every key of the user's config, including the many the
+/// model does not know.
 pub fn prometheus_overlay(
     shipped: &str,
     name: &str,
@@ -81,54 +97,12 @@ pub fn prometheus_overlay(
     let root = cfg
         .as_object_mut()
         .ok_or_else(|| format!("{name}: top level is not a mapping"))?;
+    let typed: PrometheusConfig =
+        crate::config::parse_yaml(name, shipped).map_err(|e| e.to_string())?;
     let mut deviations = Vec::new();
-
     if let Some(iv) = input.interval_override_s {
-        let global = root
-            .entry("global")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Some(g) = global.as_object_mut() {
-            for key in ["scrape_interval", "evaluation_interval"] {
-                let old = g
-                    .get(key)
-                    .and_then(Value::as_str)
-                    .unwrap_or("1m (default)")
-                    .to_string();
-                let new = format_prom_duration(iv);
-                if old != new {
-                    deviations.push(format!(
-                        "prometheus {key}: {old} → {new} (rehearsal override)"
-                    ));
-                }
-                g.insert(key.to_string(), Value::String(new));
-            }
-            // A scrape timeout may not exceed the (shortened) interval.
-            if let Some(old) = g
-                .get("scrape_timeout")
-                .and_then(Value::as_str)
-                .map(String::from)
-            {
-                let new = format_prom_duration(iv);
-                if crate::config::duration::parse_prom_duration(&old).is_ok_and(|t| t > iv) {
-                    deviations.push(format!(
-                        "prometheus scrape_timeout: {old} → {new} (rehearsal override)"
-                    ));
-                    g.insert("scrape_timeout".to_string(), Value::String(new));
-                }
-            }
-        }
+        override_intervals(root, typed.global.as_ref(), iv, &mut deviations);
     }
-
-    let shipped_rule_files: Vec<String> = root
-        .get("rule_files")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
     root.insert(
         "rule_files".to_string(),
         Value::Array(
@@ -140,86 +114,150 @@ pub fn prometheus_overlay(
                 .collect(),
         ),
     );
-
     let am = serde_json::json!({"alertmanagers": [{"static_configs": [{"targets": [input.alertmanager_target]}]}]});
-    if root.get("alerting").is_none() {
+    if typed.alerting.is_none() {
         deviations.push(format!(
             "alerting: the shipped config has no Alertmanager; alerts go to the managed one at {}",
             input.alertmanager_target
         ));
     }
     root.insert("alerting".to_string(), am);
-
-    let mut jobs_out = Vec::new();
-    let jobs = root
-        .remove("scrape_configs")
-        .and_then(|v| match v {
-            Value::Array(a) => Some(a),
-            _ => None,
-        })
-        .unwrap_or_default();
-    for mut job in jobs {
-        let role = job_role(&job);
-        let job_name = job
-            .get("job_name")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
-        let target = match role {
-            JobRole::NodeExporter => {
-                deviations.push(format!(
-                    "scrape job `{job_name}` dropped: no node exporter runs beside the managed stack"
-                ));
-                continue;
-            }
-            JobRole::SelfScrape => input.prometheus_target.clone(),
-            JobRole::Alertmanager => input.alertmanager_target.clone(),
-            JobRole::Stub => input.stub_target.clone(),
-        };
-        if let Some(obj) = job.as_object_mut() {
-            let old = serde_json::to_string(obj.get("static_configs").unwrap_or(&Value::Null))
-                .unwrap_or_default();
-            let labels = obj
-                .get("static_configs")
-                .and_then(Value::as_array)
-                .and_then(|a| a.first())
-                .and_then(|c| c.get("labels"))
-                .cloned();
-            let mut sc = Map::new();
-            sc.insert("targets".to_string(), serde_json::json!([target]));
-            if let Some(l) = labels {
-                sc.insert("labels".to_string(), l);
-            }
-            obj.insert(
-                "static_configs".to_string(),
-                Value::Array(vec![Value::Object(sc)]),
-            );
-            for sd in ["dns_sd_configs", "file_sd_configs", "kubernetes_sd_configs"] {
-                obj.remove(sd);
-            }
-            if input.interval_override_s.is_some() {
-                for key in ["scrape_interval", "scrape_timeout"] {
-                    if let Some(v) = obj.remove(key) {
-                        deviations.push(format!(
-                            "scrape job `{job_name}`: {key} {v} removed (rehearsal override)"
-                        ));
-                    }
-                }
-            }
-            deviations.push(format!(
-                "scrape job `{job_name}`: targets {old} → [\"{target}\"]"
-            ));
-        }
-        jobs_out.push(job);
-    }
-    root.insert("scrape_configs".to_string(), Value::Array(jobs_out));
-
+    let jobs = match root.remove("scrape_configs") {
+        Some(Value::Array(a)) => a,
+        _ => Vec::new(),
+    };
+    let jobs = retarget_jobs(jobs, &typed.scrape_configs, input, &mut deviations);
+    root.insert("scrape_configs".to_string(), Value::Array(jobs));
     let text = serde_json::to_string_pretty(&cfg).map_err(|e| format!("{name}: {e}"))?;
     Ok(PromOverlay {
         text,
-        shipped_rule_files,
+        shipped_rule_files: typed.rule_files,
         deviations,
     })
+}
+
+/// Set the global scrape and evaluation interval to the rehearsal's, and shorten a scrape
+/// timeout that would exceed it (Prometheus rejects a timeout longer than the interval).
+fn override_intervals(
+    root: &mut Map<String, Value>,
+    shipped: Option<&Global>,
+    iv: f64,
+    deviations: &mut Vec<String>,
+) {
+    let global = root
+        .entry("global")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Some(g) = global.as_object_mut() else {
+        return;
+    };
+    let new = format_prom_duration(iv);
+    for (key, old) in [
+        (
+            "scrape_interval",
+            shipped.and_then(|g| g.scrape_interval.as_deref()),
+        ),
+        (
+            "evaluation_interval",
+            shipped.and_then(|g| g.evaluation_interval.as_deref()),
+        ),
+    ] {
+        let old = old.unwrap_or("1m (default)");
+        if old != new {
+            deviations.push(format!(
+                "prometheus {key}: {old} → {new} (rehearsal override)"
+            ));
+        }
+        g.insert(key.to_string(), Value::String(new.clone()));
+    }
+    if let Some(old) = shipped.and_then(|g| g.scrape_timeout.as_deref())
+        && parse_prom_duration(old).is_ok_and(|t| t > iv)
+    {
+        deviations.push(format!(
+            "prometheus scrape_timeout: {old} → {new} (rehearsal override)"
+        ));
+        g.insert("scrape_timeout".to_string(), Value::String(new));
+    }
+}
+
+/// Point every scrape job at its managed counterpart and drop the node exporter's. `jobs` (the
+/// generic values, written back) and `typed` (their model, read) are the same list in order.
+fn retarget_jobs(
+    jobs: Vec<Value>,
+    typed: &[ScrapeConfig],
+    input: &PromOverlayInput,
+    deviations: &mut Vec<String>,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (mut job, t) in jobs.into_iter().zip(typed) {
+        let target = match job_role(t) {
+            JobRole::NodeExporter => {
+                deviations.push(format!(
+                    "scrape job `{}` dropped: no node exporter runs beside the managed stack",
+                    t.job_name
+                ));
+                continue;
+            }
+            JobRole::SelfScrape => &input.prometheus_target,
+            JobRole::Alertmanager => &input.alertmanager_target,
+            JobRole::Stub => &input.stub_target,
+        };
+        if let Some(obj) = job.as_object_mut() {
+            let override_on = input.interval_override_s.is_some();
+            retarget_job(obj, t, target, override_on, deviations);
+        }
+        out.push(job);
+    }
+    out
+}
+
+/// One job: its static targets become `target` (its first target group's labels are kept), its
+/// service discovery goes, and under an interval override its own interval and timeout go.
+fn retarget_job(
+    obj: &mut Map<String, Value>,
+    t: &ScrapeConfig,
+    target: &str,
+    interval_override: bool,
+    deviations: &mut Vec<String>,
+) {
+    let job_name = &t.job_name;
+    // Quoted as written, for the deviation sentence.
+    let old = serde_json::to_string(obj.get("static_configs").unwrap_or(&Value::Null))
+        .unwrap_or_default();
+    let labels = obj
+        .get("static_configs")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(|c| c.get("labels"))
+        .cloned();
+    let mut sc = Map::new();
+    sc.insert("targets".to_string(), serde_json::json!([target]));
+    if let Some(l) = labels {
+        sc.insert("labels".to_string(), l);
+    }
+    obj.insert(
+        "static_configs".to_string(),
+        Value::Array(vec![Value::Object(sc)]),
+    );
+    for sd in ["dns_sd_configs", "file_sd_configs", "kubernetes_sd_configs"] {
+        obj.remove(sd);
+    }
+    if interval_override {
+        for (key, v) in [
+            ("scrape_interval", &t.scrape_interval),
+            ("scrape_timeout", &t.scrape_timeout),
+        ] {
+            if let Some(v) = v {
+                obj.remove(key);
+                deviations.push(format!(
+                    "scrape job `{job_name}`: {key} {} removed (rehearsal override)",
+                    Value::String(v.clone())
+                ));
+            }
+        }
+    }
+    deviations.push(format!(
+        "scrape job `{job_name}`: targets {old} → [\"{target}\"]"
+    ));
 }
 
 /// Percent-encode a receiver name for a URL path segment.
@@ -244,6 +282,9 @@ const FAKED: [(&str, &str, &str); 3] = [
 
 /// Generate the managed Alertmanager config: every Slack / PagerDuty / webhook URL → the fake
 /// receivers at `receivers_base` (e.g. `http://127.0.0.1:4321`). Returns the text and deviations.
+///
+/// Receiver names come from the typed model; the receivers are rewritten on the generic value,
+/// which keeps every integration field (titles, templates, HTTP settings) the model skips.
 pub fn alertmanager_overlay(
     shipped: &str,
     name: &str,
@@ -253,6 +294,8 @@ pub fn alertmanager_overlay(
     let root = cfg
         .as_object_mut()
         .ok_or_else(|| format!("{name}: top level is not a mapping"))?;
+    let typed: AlertmanagerConfig =
+        crate::config::parse_yaml(name, shipped).map_err(|e| e.to_string())?;
     let mut deviations = Vec::new();
     if let Some(g) = root.get_mut("global").and_then(Value::as_object_mut) {
         for key in ["slack_api_url", "slack_api_url_file", "pagerduty_url"] {
@@ -267,45 +310,50 @@ pub fn alertmanager_overlay(
         .get_mut("receivers")
         .and_then(Value::as_array_mut)
         .ok_or_else(|| format!("{name}: no `receivers` list"))?;
-    for r in receivers.iter_mut() {
-        let Some(obj) = r.as_object_mut() else {
-            continue;
-        };
-        let rname = obj
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let keys: Vec<String> = obj.keys().cloned().collect();
-        for key in keys {
-            if key == "name" {
-                continue;
-            }
-            let Some((_, url_field, kind)) = FAKED.iter().find(|(k, _, _)| *k == key) else {
-                obj.remove(&key);
-                deviations.push(format!(
-                    "receiver `{rname}`: {key} removed (obsgate has no fake for it; not observed)"
-                ));
-                continue;
-            };
-            let url = format!("{receivers_base}/{kind}/{}", path_segment(&rname));
-            if let Some(list) = obj.get_mut(&key).and_then(Value::as_array_mut) {
-                for nc in list.iter_mut().filter_map(Value::as_object_mut) {
-                    let old = nc
-                        .remove(*url_field)
-                        .map(|v| v.as_str().map(String::from).unwrap_or(v.to_string()))
-                        .unwrap_or_else(|| "(global default)".to_string());
-                    nc.remove(&format!("{url_field}_file"));
-                    nc.insert(url_field.to_string(), Value::String(url.clone()));
-                    deviations.push(format!(
-                        "receiver `{rname}`: {key} {url_field} {old} → {url}"
-                    ));
-                }
-            }
+    for (r, t) in receivers.iter_mut().zip(&typed.receivers) {
+        if let Some(obj) = r.as_object_mut() {
+            fake_receiver(obj, &t.name.value, receivers_base, &mut deviations);
         }
     }
     let text = serde_json::to_string_pretty(&cfg).map_err(|e| format!("{name}: {e}"))?;
     Ok((text, deviations))
+}
+
+/// One receiver: each integration obsgate fakes points at its fake; the others are removed (a
+/// notification there could not be observed).
+fn fake_receiver(
+    obj: &mut Map<String, Value>,
+    rname: &str,
+    receivers_base: &str,
+    deviations: &mut Vec<String>,
+) {
+    let keys: Vec<String> = obj.keys().cloned().collect();
+    for key in keys {
+        if key == "name" {
+            continue;
+        }
+        let Some((_, url_field, kind)) = FAKED.iter().find(|(k, _, _)| *k == key) else {
+            obj.remove(&key);
+            deviations.push(format!(
+                "receiver `{rname}`: {key} removed (obsgate has no fake for it; not observed)"
+            ));
+            continue;
+        };
+        let url = format!("{receivers_base}/{kind}/{}", path_segment(rname));
+        if let Some(list) = obj.get_mut(&key).and_then(Value::as_array_mut) {
+            for nc in list.iter_mut().filter_map(Value::as_object_mut) {
+                let old = nc
+                    .remove(*url_field)
+                    .map(|v| v.as_str().map(String::from).unwrap_or(v.to_string()))
+                    .unwrap_or_else(|| "(global default)".to_string());
+                nc.remove(&format!("{url_field}_file"));
+                nc.insert(url_field.to_string(), Value::String(url.clone()));
+                deviations.push(format!(
+                    "receiver `{rname}`: {key} {url_field} {old} → {url}"
+                ));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! [`metrics`] (plus [`metric_series`] and [`relations`], its expression evaluator), [`logs`]
 //! (plus [`log_fields`]), [`traces`] (plus [`trace_checks`] and [`trace_tree`]),
 //! [`alerts`] (fired, routed, resolved, silent, labelled, inhibited: one file per aspect),
-//! [`dashboards_live`] (panel queries answered by Prometheus); [`facts`] is the harness's own
+//! [`dashboards_live`] (panel queries answered by Prometheus), [`health`] (the stack's
+//! components answer and are sound); [`facts`] is the harness's own
 //! ground truth they are compared with.
 
 use crate::verdict::Kind;
@@ -12,6 +13,7 @@ use crate::verdict::Kind;
 pub mod alerts;
 pub mod dashboards_live;
 pub mod facts;
+pub mod health;
 pub mod load;
 pub mod log_feed;
 pub mod log_fields;

@@ -1,0 +1,197 @@
+//! The managed stack's config files: overlays generated from the shipped `config/` (see
+//! [`super::overlay`]), rule files copied into the run dir, all of it written there and beside
+//! the logs, then validated with `promtool`/`amtool` before anything is started, so a config
+//! Prometheus or Alertmanager would reject is reported as such instead of as a startup crash.
+
+use std::path::{Path, PathBuf};
+
+use super::managed::ManagedOptions;
+use super::overlay::{PromOverlayInput, alertmanager_overlay, prometheus_overlay};
+use super::process::{read, resolve_rule_files, validate};
+use crate::config::timing::StackTiming;
+use crate::exit::AppError;
+
+/// Where the managed processes listen and the fake receivers answer.
+#[derive(Debug, Clone)]
+pub(super) struct Addresses {
+    /// `127.0.0.1:PORT` of Prometheus.
+    pub prometheus: String,
+    /// `127.0.0.1:PORT` of Alertmanager.
+    pub alertmanager: String,
+    /// Base URL of obsgate's fake receivers.
+    pub receivers_base: String,
+}
+
+/// The generated configs, written and validated.
+#[derive(Debug)]
+pub(super) struct GeneratedConfigs {
+    /// The Prometheus config in the run dir.
+    pub prometheus: PathBuf,
+    /// The Alertmanager config in the run dir.
+    pub alertmanager: PathBuf,
+    /// Every deviation from the shipped configs.
+    pub deviations: Vec<String>,
+    /// The timing the generated configs give.
+    pub timing: StackTiming,
+}
+
+/// Generate both overlays into `dir`, keep copies in the report dir, and validate them.
+pub(super) async fn prepare(
+    opts: &ManagedOptions,
+    dir: &Path,
+    addrs: &Addresses,
+) -> Result<GeneratedConfigs, AppError> {
+    let prom_src_path = opts.config_dir.join("prometheus.yml");
+    let prom_src = read(&prom_src_path)?;
+    let prom_name = prom_src_path.display().to_string();
+    let am_src_path = opts
+        .alertmanager_config
+        .clone()
+        .unwrap_or_else(|| opts.config_dir.join("alertmanager.yml"));
+    let am_src = read(&am_src_path)?;
+    let rules = copy_rule_files(opts, dir, &prom_src, &prom_name)?;
+    let overlay = prometheus_overlay(
+        &prom_src,
+        &prom_name,
+        &PromOverlayInput {
+            stub_target: opts.scrape_target.clone(),
+            prometheus_target: addrs.prometheus.clone(),
+            alertmanager_target: addrs.alertmanager.clone(),
+            interval_override_s: opts.interval_override_s,
+            rule_files: rules.names,
+        },
+    )
+    .map_err(AppError::usage)?;
+    let (am_text, am_dev) = alertmanager_overlay(
+        &am_src,
+        &am_src_path.display().to_string(),
+        &addrs.receivers_base,
+    )
+    .map_err(AppError::usage)?;
+    let mut deviations = overlay.deviations.clone();
+    if opts.rule_files.is_some() {
+        deviations.push(format!(
+            "rule files replaced by {}",
+            rules
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    deviations.extend(am_dev);
+    let timing = StackTiming::from_configs(&overlay.text, &rules.texts, &am_text)
+        .map_err(AppError::usage)?;
+    let (prometheus, alertmanager) = write(opts, dir, &overlay.text, &am_text)?;
+    validate_both(&prometheus, &prom_src_path, &alertmanager, &am_src_path).await?;
+    Ok(GeneratedConfigs {
+        prometheus,
+        alertmanager,
+        deviations,
+        timing,
+    })
+}
+
+/// The rule files the managed Prometheus loads, copied into the run dir.
+struct CopiedRules {
+    /// The originals.
+    paths: Vec<PathBuf>,
+    /// Their names in the run dir.
+    names: Vec<String>,
+    /// Their texts (for the alerts' `for`).
+    texts: Vec<String>,
+}
+
+/// Copy the rule files (the fixtures', else the shipped config's) into the run dir under
+/// numbered names, so that two files of the same name from different folders cannot collide.
+fn copy_rule_files(
+    opts: &ManagedOptions,
+    dir: &Path,
+    prom_src: &str,
+    prom_name: &str,
+) -> Result<CopiedRules, AppError> {
+    // A first overlay pass only to learn the shipped rule files.
+    let probe = prometheus_overlay(
+        prom_src,
+        prom_name,
+        &PromOverlayInput {
+            stub_target: String::new(),
+            prometheus_target: String::new(),
+            alertmanager_target: String::new(),
+            interval_override_s: None,
+            rule_files: vec![],
+        },
+    )
+    .map_err(AppError::usage)?;
+    let paths = match &opts.rule_files {
+        Some(r) => r.clone(),
+        None => resolve_rule_files(&opts.config_dir, &probe.shipped_rule_files)?,
+    };
+    let mut names = Vec::new();
+    let mut texts = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        let text = read(p)?;
+        let name = format!(
+            "rules-{i}-{}",
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("rules.yaml")
+        );
+        std::fs::write(dir.join(&name), &text)
+            .map_err(|e| AppError::harness(format!("{name}: {e}")))?;
+        names.push(name);
+        texts.push(text);
+    }
+    Ok(CopiedRules {
+        paths,
+        names,
+        texts,
+    })
+}
+
+/// Write both configs into the run dir, and copies beside the logs (the report's deviations
+/// point at them).
+fn write(
+    opts: &ManagedOptions,
+    dir: &Path,
+    prom_text: &str,
+    am_text: &str,
+) -> Result<(PathBuf, PathBuf), AppError> {
+    let prom_cfg = dir.join("prometheus.yml");
+    let am_cfg = dir.join("alertmanager.yml");
+    for (p, t) in [(&prom_cfg, prom_text), (&am_cfg, am_text)] {
+        std::fs::write(p, t).map_err(|e| AppError::harness(format!("{}: {e}", p.display())))?;
+    }
+    let _ = std::fs::write(opts.report_dir.join("prometheus.overlay.yml"), prom_text);
+    let _ = std::fs::write(opts.report_dir.join("alertmanager.overlay.yml"), am_text);
+    Ok((prom_cfg, am_cfg))
+}
+
+/// `promtool check config` and `amtool check-config` on the generated files; the error names
+/// the shipped file each was generated from, since that is what the user can fix.
+async fn validate_both(
+    prom_cfg: &Path,
+    prom_src: &Path,
+    am_cfg: &Path,
+    am_src: &Path,
+) -> Result<(), AppError> {
+    if let Some(msg) = validate(
+        "promtool",
+        &["check", "config", &prom_cfg.display().to_string()],
+    )
+    .await
+    {
+        return Err(AppError::harness(format!(
+            "Prometheus rejects the config generated from {}:\n{msg}",
+            prom_src.display()
+        )));
+    }
+    if let Some(msg) = validate("amtool", &["check-config", &am_cfg.display().to_string()]).await {
+        return Err(AppError::harness(format!(
+            "Alertmanager rejects the config generated from {}:\n{msg}",
+            am_src.display()
+        )));
+    }
+    Ok(())
+}
