@@ -1,7 +1,7 @@
 //! Unit tests of the SVG charts: ticks, scaling, bands, empty data, the alert timeline.
 
 use super::*;
-use crate::report::model::AlertEvent;
+use crate::report::model::{AlertEvent, AlertTiming};
 
 fn ev(state: &str, at_s: f64) -> AlertEvent {
     AlertEvent {
