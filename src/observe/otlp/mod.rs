@@ -176,7 +176,7 @@ fn decompress(
 ) -> Result<Vec<u8>, (StatusCode, String)> {
     match ce {
         "" | "identity" => Ok(body.to_vec()),
-        "gzip" => gunzip_limited(&body, max_body_bytes).map_err(|e| match e {
+        "gzip" => gunzip_limited(body, max_body_bytes).map_err(|e| match e {
             Some(msg) => (StatusCode::BAD_REQUEST, msg),
             None => (
                 StatusCode::PAYLOAD_TOO_LARGE,
