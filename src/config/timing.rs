@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 
 use super::alertmanager::{AlertmanagerConfig, Route};
-use super::duration::parse_prom_duration;
 use super::parse_yaml;
 use super::prometheus::PrometheusConfig;
 use super::rules_file::RuleFile;
+use crate::config::duration::parse_prom_duration;
 
 /// Timing parameters of one stack.
 #[derive(Debug, Clone, Default, PartialEq)]

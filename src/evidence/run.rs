@@ -3,10 +3,11 @@
 //! (its checkers' state travels beside this value, see `check::signals::log_feed`).
 
 use super::{
-    AlertObservations, AlertmanagerHealth, DashboardProbe, ExpositionParse, HttpProbe, LoadOutcome,
-    PanelQuery, PhaseWindow, PrometheusHealth, QueryAnswer, RoutingEvidence, ScrapeLog, SpanRecord,
+    AlertObservations, AlertmanagerHealth, DashboardProbe, ExpositionParse, HttpProbe, PanelQuery,
+    PrometheusHealth, QueryAnswer, ScrapeLog, SpanRecord,
 };
 use crate::config::timing::StackTiming;
+use crate::evidence::{LoadOutcome, PhaseWindow, RoutingEvidence};
 use crate::stub::faults::FaultProfile;
 use crate::verdict::Check;
 

@@ -216,45 +216,39 @@ impl LogsFileRaw {
         let mut seen = BTreeMap::new();
         let mut fields = Vec::new();
         for f in &self.fields {
-            let pos = Pos::of(&f.name);
-            let name = &f.name.value;
-            if seen.insert(name.clone(), ()).is_some() {
-                errs.push(pos, format!("field `{name}` is listed twice"));
-            }
-            if f.when_present.is_some() && !f.required {
+            if seen.insert(f.name.value.clone(), ()).is_some() {
                 errs.push(
-                    pos,
-                    format!("field `{name}`: `when_present` needs `required: true`"),
+                    Pos::of(&f.name),
+                    format!("field `{}` is listed twice", f.name.value),
                 );
             }
-            if f.format.is_some() && !matches!(f.ftype, None | Some(FieldType::String)) {
-                errs.push(
-                    pos,
-                    format!("field `{name}`: `format` applies to strings only"),
-                );
-            }
-            let template = f.template.as_ref().and_then(|t| match parse_template(t) {
-                Ok(p) => Some(p),
-                Err(m) => {
-                    errs.push(pos, format!("field `{name}`: {m}"));
-                    None
-                }
-            });
-            fields.push(FieldExpectation {
-                name: name.clone(),
-                required: f.required,
-                when_present: f.when_present.clone(),
-                ftype: f.ftype,
-                format: f.format,
-                value: f
-                    .value
-                    .as_ref()
-                    .map(|v| v.resolve(pos, &format!("field `{name}`"), errs)),
-                equals_field: f.equals_field.clone(),
-                template,
-            });
+            fields.push(f.resolve(errs));
         }
-        // References to other fields must name listed fields (a typo would silently never match).
+        self.check_field_refs(&fields, &seen, errs);
+        let c = &self.correlation;
+        c.errors_per_failed_job
+            .validate(Pos::default(), "correlation.errors_per_failed_job", errs);
+        LogsExpectations {
+            level_field: self.level_field.clone(),
+            fields,
+            correlation_field: c.correlation_field.clone(),
+            job_field: c.job_field.clone(),
+            trace_field: c.trace_field.clone(),
+            every_job_correlated: c.every_job_correlated,
+            trace_ids_known: c.trace_ids_known,
+            error_levels: c.error_levels.clone(),
+            errors_per_failed_job: c.errors_per_failed_job,
+            rate_limits: self.resolve_rate_limits(errs),
+        }
+    }
+
+    /// References to other fields must name listed fields (a typo would silently never match).
+    fn check_field_refs(
+        &self,
+        fields: &[FieldExpectation],
+        seen: &BTreeMap<String, ()>,
+        errs: &mut Collector,
+    ) {
         for (f, raw) in fields.iter().zip(&self.fields) {
             let refs = f
                 .when_present
@@ -280,9 +274,10 @@ impl LogsFileRaw {
                 }
             }
         }
-        let c = &self.correlation;
-        c.errors_per_failed_job
-            .validate(Pos::default(), "correlation.errors_per_failed_job", errs);
+    }
+
+    /// Per-level line-rate limits; a negative or NaN limit is recorded as a problem.
+    fn resolve_rate_limits(&self, errs: &mut Collector) -> Vec<(String, f64)> {
         let mut rate_limits = Vec::new();
         for r in &self.rate_limits {
             if r.max_lines_per_second.is_nan() || r.max_lines_per_second < 0.0 {
@@ -296,17 +291,49 @@ impl LogsFileRaw {
             }
             rate_limits.push((r.level.value.clone(), r.max_lines_per_second));
         }
-        LogsExpectations {
-            level_field: self.level_field.clone(),
-            fields,
-            correlation_field: c.correlation_field.clone(),
-            job_field: c.job_field.clone(),
-            trace_field: c.trace_field.clone(),
-            every_job_correlated: c.every_job_correlated,
-            trace_ids_known: c.trace_ids_known,
-            error_levels: c.error_levels.clone(),
-            errors_per_failed_job: c.errors_per_failed_job,
-            rate_limits,
+        rate_limits
+    }
+}
+
+impl FieldRaw {
+    /// One field's expectation; option combinations that cannot apply are recorded.
+    fn resolve(&self, errs: &mut Collector) -> FieldExpectation {
+        let pos = Pos::of(&self.name);
+        let name = &self.name.value;
+        if self.when_present.is_some() && !self.required {
+            errs.push(
+                pos,
+                format!("field `{name}`: `when_present` needs `required: true`"),
+            );
+        }
+        if self.format.is_some() && !matches!(self.ftype, None | Some(FieldType::String)) {
+            errs.push(
+                pos,
+                format!("field `{name}`: `format` applies to strings only"),
+            );
+        }
+        let template = self
+            .template
+            .as_ref()
+            .and_then(|t| match parse_template(t) {
+                Ok(p) => Some(p),
+                Err(m) => {
+                    errs.push(pos, format!("field `{name}`: {m}"));
+                    None
+                }
+            });
+        FieldExpectation {
+            name: name.clone(),
+            required: self.required,
+            when_present: self.when_present.clone(),
+            ftype: self.ftype,
+            format: self.format,
+            value: self
+                .value
+                .as_ref()
+                .map(|v| v.resolve(pos, &format!("field `{name}`"), errs)),
+            equals_field: self.equals_field.clone(),
+            template,
         }
     }
 }

@@ -214,69 +214,7 @@ impl MetricsFileRaw {
             if seen.insert(f.name.value.clone(), pos).is_some() {
                 errs.push(pos, format!("family `{}` is listed twice", f.name.value));
             }
-            if f.name.value.is_empty() {
-                errs.push(pos, "family name is empty");
-            }
-            let labels = f
-                .labels
-                .iter()
-                .map(|(k, l)| {
-                    let m = l
-                        .values
-                        .as_ref()
-                        .map(|v| v.resolve(pos, &format!("{}.labels.{k}", f.name.value), errs))
-                        .unwrap_or_default();
-                    (k.clone(), m)
-                })
-                .collect();
-            if let Some(b) = &f.buckets {
-                if f.mtype != TypeRaw::Histogram {
-                    errs.push(
-                        Pos::of(b),
-                        format!(
-                            "family `{}`: `buckets` only applies to histograms",
-                            f.name.value
-                        ),
-                    );
-                }
-                if b.value
-                    .windows(2)
-                    .any(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less))
-                {
-                    errs.push(
-                        Pos::of(b),
-                        format!(
-                            "family `{}`: bucket bounds {:?} must be strictly increasing",
-                            f.name.value, b.value
-                        ),
-                    );
-                }
-            }
-            if let Some(b) = &f.buckets_include
-                && f.mtype != TypeRaw::Histogram
-            {
-                errs.push(
-                    Pos::of(b),
-                    format!(
-                        "family `{}`: `buckets_include` only applies to histograms",
-                        f.name.value
-                    ),
-                );
-            }
-            out.families.push(FamilyExpectation {
-                name: f.name.value.clone(),
-                mtype: f.mtype.metric_type(),
-                help_required: f.help_required,
-                labels,
-                buckets: f.buckets.as_ref().map(|b| b.value.clone()),
-                buckets_include: f
-                    .buckets_include
-                    .as_ref()
-                    .map(|b| b.value.clone())
-                    .unwrap_or_default(),
-                max_series: f.max_series,
-                max_label_values: f.max_label_values,
-            });
+            out.families.push(f.resolve(errs));
         }
         let mut names = BTreeMap::new();
         for r in &self.relations {
@@ -284,66 +222,151 @@ impl MetricsFileRaw {
             if names.insert(r.name.value.clone(), ()).is_some() {
                 errs.push(pos, format!("relation `{}` is listed twice", r.name.value));
             }
-            if [r.tolerance, r.tolerance_ratio]
-                .iter()
-                .any(|t| t.is_nan() || *t < 0.0)
-            {
-                errs.push(
-                    pos,
-                    format!("relation `{}`: tolerances must be ≥ 0", r.name.value),
-                );
-            }
-            let what = format!("relation `{}`", r.name.value);
-            let left = expr_at(&r.left, &what, errs);
-            let right = expr_at(&r.right, &what, errs);
-            let tol = r
-                .tolerance_expr
-                .as_ref()
-                .and_then(|t| expr_at(t, &what, errs).map(|e| (t.value.clone(), e)));
-            let when = r
-                .when
-                .as_ref()
-                .and_then(|w| match parse_condition(&w.value) {
-                    Ok(c) => {
-                        let mut facts = Vec::new();
-                        c.left.facts(&mut facts);
-                        c.right.facts(&mut facts);
-                        for f in facts {
-                            if let Err(m) = crate::check::signals::facts::validate_name(&f) {
-                                errs.push(Pos::of(w), format!("{what}: `facts.{f}`: {m}"));
-                            }
-                        }
-                        Some((w.value.clone(), c))
-                    }
-                    Err(e) => {
-                        errs.push(
-                            Pos::of(w),
-                            format!(
-                                "{what}: when `{}`: {} (at character {})",
-                                w.value,
-                                e.message,
-                                e.offset + 1
-                            ),
-                        );
-                        None
-                    }
-                });
-            if let (Some(left), Some(right)) = (left, right) {
-                out.relations.push(Relation {
-                    name: r.name.value.clone(),
-                    description: r.description.clone(),
-                    left_src: r.left.value.clone(),
-                    left,
-                    op: r.op,
-                    right_src: r.right.value.clone(),
-                    right,
-                    tolerance: r.tolerance,
-                    tolerance_ratio: r.tolerance_ratio,
-                    tolerance_expr: tol,
-                    when,
-                });
+            if let Some(relation) = r.resolve(errs) {
+                out.relations.push(relation);
             }
         }
         out
+    }
+}
+
+impl FamilyRaw {
+    /// One family's expectation; problems with its name, labels and buckets are recorded.
+    fn resolve(&self, errs: &mut Collector) -> FamilyExpectation {
+        let pos = Pos::of(&self.name);
+        if self.name.value.is_empty() {
+            errs.push(pos, "family name is empty");
+        }
+        let labels = self
+            .labels
+            .iter()
+            .map(|(k, l)| {
+                let m = l
+                    .values
+                    .as_ref()
+                    .map(|v| v.resolve(pos, &format!("{}.labels.{k}", self.name.value), errs))
+                    .unwrap_or_default();
+                (k.clone(), m)
+            })
+            .collect();
+        self.check_buckets(errs);
+        FamilyExpectation {
+            name: self.name.value.clone(),
+            mtype: self.mtype.metric_type(),
+            help_required: self.help_required,
+            labels,
+            buckets: self.buckets.as_ref().map(|b| b.value.clone()),
+            buckets_include: self
+                .buckets_include
+                .as_ref()
+                .map(|b| b.value.clone())
+                .unwrap_or_default(),
+            max_series: self.max_series,
+            max_label_values: self.max_label_values,
+        }
+    }
+
+    /// `buckets` and `buckets_include` only make sense on histograms, and bounds must increase.
+    fn check_buckets(&self, errs: &mut Collector) {
+        if let Some(b) = &self.buckets {
+            if self.mtype != TypeRaw::Histogram {
+                errs.push(
+                    Pos::of(b),
+                    format!(
+                        "family `{}`: `buckets` only applies to histograms",
+                        self.name.value
+                    ),
+                );
+            }
+            if b.value
+                .windows(2)
+                .any(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less))
+            {
+                errs.push(
+                    Pos::of(b),
+                    format!(
+                        "family `{}`: bucket bounds {:?} must be strictly increasing",
+                        self.name.value, b.value
+                    ),
+                );
+            }
+        }
+        if let Some(b) = &self.buckets_include
+            && self.mtype != TypeRaw::Histogram
+        {
+            errs.push(
+                Pos::of(b),
+                format!(
+                    "family `{}`: `buckets_include` only applies to histograms",
+                    self.name.value
+                ),
+            );
+        }
+    }
+}
+
+impl RelationRaw {
+    /// One relation, or `None` when either side does not parse (the error is recorded).
+    fn resolve(&self, errs: &mut Collector) -> Option<Relation> {
+        if [self.tolerance, self.tolerance_ratio]
+            .iter()
+            .any(|t| t.is_nan() || *t < 0.0)
+        {
+            errs.push(
+                Pos::of(&self.name),
+                format!("relation `{}`: tolerances must be ≥ 0", self.name.value),
+            );
+        }
+        let what = format!("relation `{}`", self.name.value);
+        let left = expr_at(&self.left, &what, errs);
+        let right = expr_at(&self.right, &what, errs);
+        let tol = self
+            .tolerance_expr
+            .as_ref()
+            .and_then(|t| expr_at(t, &what, errs).map(|e| (t.value.clone(), e)));
+        let when = self.when.as_ref().and_then(|w| when_at(w, &what, errs));
+        let (left, right) = (left?, right?);
+        Some(Relation {
+            name: self.name.value.clone(),
+            description: self.description.clone(),
+            left_src: self.left.value.clone(),
+            left,
+            op: self.op,
+            right_src: self.right.value.clone(),
+            right,
+            tolerance: self.tolerance,
+            tolerance_ratio: self.tolerance_ratio,
+            tolerance_expr: tol,
+            when,
+        })
+    }
+}
+
+/// Parse a relation's `when` condition, recording a parse error or an unknown fact name.
+fn when_at(w: &Spanned<String>, what: &str, errs: &mut Collector) -> Option<(String, Condition)> {
+    match parse_condition(&w.value) {
+        Ok(c) => {
+            let mut facts = Vec::new();
+            c.left.facts(&mut facts);
+            c.right.facts(&mut facts);
+            for f in facts {
+                if let Err(m) = crate::check::signals::facts::validate_name(&f) {
+                    errs.push(Pos::of(w), format!("{what}: `facts.{f}`: {m}"));
+                }
+            }
+            Some((w.value.clone(), c))
+        }
+        Err(e) => {
+            errs.push(
+                Pos::of(w),
+                format!(
+                    "{what}: when `{}`: {} (at character {})",
+                    w.value,
+                    e.message,
+                    e.offset + 1
+                ),
+            );
+            None
+        }
     }
 }

@@ -2,9 +2,13 @@
 //! and job-time percentiles, achieved rates, alert timings, check and criterion statuses.
 //! Pure: the command reads the files; this decides what is a regression and formats the table.
 
-use crate::evidence::{AlertTiming, PhaseReport};
+use crate::evidence::PhaseReport;
 use crate::report::model::Report;
 use crate::verdict::Status;
+
+mod alerts;
+
+use alerts::alerts;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -246,94 +250,6 @@ fn relative(
         new: DiffValue::Number(new),
         change,
         outcome,
-    }
-}
-
-/// Alert timings: later beyond `alert_s` regresses; an alert that stopped firing regresses.
-fn alerts(old: &[AlertTiming], new: &[AlertTiming], tol: &Tolerances, rows: &mut Vec<DiffRow>) {
-    for o in old {
-        let subject = format!("alert {}", o.alert);
-        let n = new.iter().find(|n| n.alert == o.alert);
-        let n_fired = n.is_some_and(|n| n.fired);
-        if o.fired != n_fired {
-            rows.push(DiffRow {
-                subject: subject.clone(),
-                metric: "fired".into(),
-                old: text(if o.fired { "fired" } else { "silent" }),
-                new: text(if n_fired { "fired" } else { "silent" }),
-                change: if o.fired {
-                    "no longer fires".into()
-                } else {
-                    "now fires (its checks say whether that was expected)".into()
-                },
-                outcome: if o.fired {
-                    DiffOutcome::Regression
-                } else {
-                    DiffOutcome::Info
-                },
-            });
-        }
-        let Some(n) = n else { continue };
-        let timings = [
-            ("pending_after_s", o.pending_after_s, n.pending_after_s),
-            ("firing_after_s", o.firing_after_s, n.firing_after_s),
-            ("notified_after_s", o.notified_after_s, n.notified_after_s),
-            ("resolved_after_s", o.resolved_after_s, n.resolved_after_s),
-        ];
-        for (metric, ov, nv) in timings {
-            let row = |new: DiffValue, old: DiffValue, change: String, outcome| DiffRow {
-                subject: subject.clone(),
-                metric: metric.into(),
-                old,
-                new,
-                change,
-                outcome,
-            };
-            match (ov, nv) {
-                (Some(a), Some(b)) => {
-                    let d = b - a;
-                    let outcome = if d > tol.alert_s {
-                        DiffOutcome::Regression
-                    } else if d < -tol.alert_s {
-                        DiffOutcome::Improvement
-                    } else {
-                        DiffOutcome::WithinTolerance
-                    };
-                    rows.push(row(
-                        DiffValue::Number(b),
-                        DiffValue::Number(a),
-                        format!("{d:+.1} s"),
-                        outcome,
-                    ));
-                }
-                (Some(a), None) => rows.push(row(
-                    text("not observed"),
-                    DiffValue::Number(a),
-                    "no longer observed".into(),
-                    DiffOutcome::Regression,
-                )),
-                (None, Some(b)) => rows.push(row(
-                    DiffValue::Number(b),
-                    text("not observed"),
-                    "now observed".into(),
-                    DiffOutcome::Info,
-                )),
-                (None, None) => {}
-            }
-        }
-    }
-    for n in new
-        .iter()
-        .filter(|n| !old.iter().any(|o| o.alert == n.alert))
-    {
-        rows.push(DiffRow {
-            subject: format!("alert {}", n.alert),
-            metric: "fired".into(),
-            old: text("absent"),
-            new: text(if n.fired { "fired" } else { "silent" }),
-            change: "alert added to the run".into(),
-            outcome: DiffOutcome::Info,
-        });
     }
 }
 

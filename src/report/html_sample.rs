@@ -69,6 +69,29 @@ pub fn sample_report() -> Report {
         .iter()
         .map(|&(n, d, r)| phase(n, d, r, if n == "storm" { 1.6 } else { 1.0 }))
         .collect();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        scenario: "alert-storm".into(),
+        verdict: Verdict::Fail,
+        started_at: "2026-01-05T10:00:00Z".into(),
+        finished_at: "2026-01-05T10:17:00Z".into(),
+        obsgate_version: env!("CARGO_PKG_VERSION").into(),
+        time_scale: TIME_SCALE,
+        deviations: vec!["scrape interval 1s instead of 15s".into()],
+        load: LoadReport {
+            target: "http://127.0.0.1:40123".into(),
+            phases,
+            timeline: sample_timeline(),
+        },
+        checks: sample_checks(),
+        alerts: sample_alerts(),
+        criteria: sample_criteria(),
+    }
+}
+
+/// About a hundred timeline points with a little wobble; the storm has higher latencies
+/// (its p99 creeping up) and a few errors.
+fn sample_timeline() -> Vec<TimelinePoint> {
     let mut timeline = Vec::new();
     let total: f64 = PHASES.iter().map(|p| p.1).sum();
     let step = total / 102.0;
@@ -94,9 +117,15 @@ pub fn sample_report() -> Report {
         t += step;
         i += 1;
     }
+    timeline
+}
+
+/// Every alert fires and notifies during the storm and resolves after it; critical ones
+/// also page.
+fn sample_alerts() -> Vec<AlertTiming> {
     let storm_start = PHASES[0].1 / TIME_SCALE;
     let storm_end = storm_start + PHASES[1].1 / TIME_SCALE;
-    let alerts = ALERTS
+    ALERTS
         .iter()
         .map(|&(alert, notified, receiver)| {
             let pending = notified - 60.0;
@@ -125,7 +154,12 @@ pub fn sample_report() -> Report {
                 events,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Checks of every status, one failing with markup in its message and evidence so the
+/// writers' escaping shows.
+fn sample_checks() -> Vec<Check> {
     let mut checks = vec![
         Check::pass("load.rate.storm", Kind::Load, "achieved 0.599 jobs/s of 0.6 (within 1%)"),
         Check::pass("stack.prometheus.targets_up", Kind::Stack, "3/3 targets up"),
@@ -151,7 +185,12 @@ pub fn sample_report() -> Report {
             "fired within bound",
         ));
     }
-    let criteria = SEED_CRITERIA
+    checks
+}
+
+/// The seed criteria, the second failing and the seventh skipped, each naming its checks.
+fn sample_criteria() -> Vec<Criterion> {
+    SEED_CRITERIA
         .iter()
         .enumerate()
         .map(|(i, (id, title))| Criterion {
@@ -176,25 +215,7 @@ pub fn sample_report() -> Report {
                 _ => String::new(),
             },
         })
-        .collect();
-    Report {
-        schema_version: SCHEMA_VERSION,
-        scenario: "alert-storm".into(),
-        verdict: Verdict::Fail,
-        started_at: "2026-01-05T10:00:00Z".into(),
-        finished_at: "2026-01-05T10:17:00Z".into(),
-        obsgate_version: env!("CARGO_PKG_VERSION").into(),
-        time_scale: TIME_SCALE,
-        deviations: vec!["scrape interval 1s instead of 15s".into()],
-        load: LoadReport {
-            target: "http://127.0.0.1:40123".into(),
-            phases,
-            timeline,
-        },
-        checks,
-        alerts,
-        criteria,
-    }
+        .collect()
 }
 
 fn ev(state: &str, at_s: f64, receiver: Option<&str>) -> AlertEvent {

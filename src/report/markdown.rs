@@ -40,61 +40,74 @@ pub fn render_markdown(r: &Report) -> String {
     for d in &r.deviations {
         let _ = writeln!(o, "- deviation: {d}");
     }
-    if !r.load.phases.is_empty() {
-        let _ = writeln!(o, "\n## Load\n");
+    load_section(&mut o, r);
+    checks_section(&mut o, r);
+    o
+}
+
+/// The per-phase load table, failures by reason and how latency is measured (nothing when no
+/// phase ran).
+fn load_section(o: &mut String, r: &Report) {
+    if r.load.phases.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n## Load\n");
+    let _ = writeln!(
+        o,
+        "| phase | duration s | target /s | achieved /s | scheduled | sent | ok | failed | dropped | late | in flight | p50 ms | p99 ms | max ms | job p50 s | job p99 s | lag p99 ms |"
+    );
+    let _ = writeln!(
+        o,
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    );
+    for p in &r.load.phases {
         let _ = writeln!(
             o,
-            "| phase | duration s | target /s | achieved /s | scheduled | sent | ok | failed | dropped | late | in flight | p50 ms | p99 ms | max ms | job p50 s | job p99 s | lag p99 ms |"
-        );
-        let _ = writeln!(
-            o,
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
-        );
-        for p in &r.load.phases {
-            let _ = writeln!(
-                o,
-                "| {} | {:.1} | {:.3} | {:.3} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
-                cell(&p.name),
-                p.duration_s,
-                p.target_rate,
-                p.achieved_rate,
-                p.scheduled,
-                p.sent,
-                p.succeeded,
-                p.failed,
-                p.dropped,
-                p.late,
-                p.in_flight,
-                p.latency_ms.p50,
-                p.latency_ms.p99,
-                p.latency_ms.max,
-                p.job_time_s.p50,
-                p.job_time_s.p99,
-                p.scheduler_lag_ms.p99
-            );
-        }
-        let reasons: Vec<String> = r
-            .load
-            .phases
-            .iter()
-            .filter(|p| !p.failed_by_reason.is_empty())
-            .map(|p| {
-                let list: Vec<String> = p
-                    .failed_by_reason
-                    .iter()
-                    .map(|(k, v)| format!("{k} {v}"))
-                    .collect();
-                format!("- `{}`: {}", p.name, list.join(", "))
-            })
-            .collect();
-        if !reasons.is_empty() {
-            let _ = writeln!(o, "\nFailures by reason:\n{}", reasons.join("\n"));
-        }
-        let _ = writeln!(
-            o,
-            "\nLatency is HTTP time from each job's *intended* start (no coordinated omission); job time is end-to-end in scenario seconds."
+            "| {} | {:.1} | {:.3} | {:.3} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+            cell(&p.name),
+            p.duration_s,
+            p.target_rate,
+            p.achieved_rate,
+            p.scheduled,
+            p.sent,
+            p.succeeded,
+            p.failed,
+            p.dropped,
+            p.late,
+            p.in_flight,
+            p.latency_ms.p50,
+            p.latency_ms.p99,
+            p.latency_ms.max,
+            p.job_time_s.p50,
+            p.job_time_s.p99,
+            p.scheduler_lag_ms.p99
         );
     }
+    let reasons: Vec<String> = r
+        .load
+        .phases
+        .iter()
+        .filter(|p| !p.failed_by_reason.is_empty())
+        .map(|p| {
+            let list: Vec<String> = p
+                .failed_by_reason
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            format!("- `{}`: {}", p.name, list.join(", "))
+        })
+        .collect();
+    if !reasons.is_empty() {
+        let _ = writeln!(o, "\nFailures by reason:\n{}", reasons.join("\n"));
+    }
+    let _ = writeln!(
+        o,
+        "\nLatency is HTTP time from each job's *intended* start (no coordinated omission); job time is end-to-end in scenario seconds."
+    );
+}
+
+/// Check counts, the failing checks with their evidence, then every check in a table.
+fn checks_section(o: &mut String, r: &Report) {
     let failing = r.failing();
     let _ = writeln!(
         o,
@@ -125,5 +138,4 @@ pub fn render_markdown(r: &Report) -> String {
             cell(&c.message)
         );
     }
-    o
 }

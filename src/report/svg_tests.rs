@@ -1,7 +1,7 @@
 //! Unit tests of the SVG charts: ticks, scaling, bands, empty data, the alert timeline.
 
 use super::*;
-use crate::evidence::AlertEvent;
+use crate::evidence::{AlertEvent, AlertTiming};
 
 fn ev(state: &str, at_s: f64) -> AlertEvent {
     AlertEvent {

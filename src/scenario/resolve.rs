@@ -2,7 +2,7 @@
 //! stopping at the first, so one edit round fixes a file.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_saphyr::{Location, Spanned};
@@ -82,62 +82,9 @@ pub fn resolve(raw: RawScenario, file: &Path) -> Result<Plan, ScenarioErrors> {
     );
     let presets = presets(&mut e, raw.presets.as_ref());
     let tolerances = tolerances(&mut e, &raw);
-    let job_timeout_s = match &raw.job_timeout {
-        None => DEFAULT_JOB_TIMEOUT_S,
-        Some(s) => match parse_duration_s(&s.value) {
-            Ok(v) if v > 0.0 => v,
-            Ok(_) => {
-                e.at(
-                    s.referenced,
-                    "job_timeout",
-                    format!("expected a duration above zero, got `{}`", s.value),
-                );
-                DEFAULT_JOB_TIMEOUT_S
-            }
-            Err(m) => {
-                e.at(s.referenced, "job_timeout", m);
-                DEFAULT_JOB_TIMEOUT_S
-            }
-        },
-    };
-    if raw.phases.value.is_empty() {
-        e.at(
-            raw.phases.referenced,
-            "phases",
-            "expected at least one phase, got none",
-        );
-    }
-    let mut phases = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut start_s = 0.0;
-    for (i, p) in raw.phases.value.iter().enumerate() {
-        if !seen.insert(p.name.value.clone()) {
-            e.at(
-                p.name.referenced,
-                format!("phases[{i}].name"),
-                format!(
-                    "expected a name not used by an earlier phase, got `{}` again",
-                    p.name.value
-                ),
-            );
-        }
-        let phase = phase(&mut e, p, i, start_s, time_scale);
-        start_s += phase.duration_s;
-        phases.push(phase);
-    }
-    let base = file.parent().unwrap_or_else(|| Path::new("."));
-    let mut expectations = Vec::new();
-    for (i, x) in raw.expectations.iter().enumerate() {
-        let p = base.join(&x.value);
-        if !p.is_file() {
-            e.at(
-                x.referenced,
-                format!("expectations[{i}]"),
-                format!("expected an existing file (relative to the scenario), got `{}` ({} does not exist)", x.value, p.display()),
-            );
-        }
-        expectations.push(p);
-    }
+    let job_timeout_s = job_timeout(&mut e, raw.job_timeout.as_ref());
+    let phases = phases(&mut e, &raw.phases, time_scale);
+    let expectations = expectations(&mut e, &raw.expectations, file);
     if !e.list.is_empty() {
         e.list.sort_by_key(|x| (x.line, x.column));
         return Err(ScenarioErrors(e.list));
@@ -160,6 +107,76 @@ pub fn resolve(raw: RawScenario, file: &Path) -> Result<Plan, ScenarioErrors> {
         job_timeout_s,
         expectations,
     })
+}
+
+/// `job_timeout`: a duration above zero, or the default.
+fn job_timeout(e: &mut Errs, v: Option<&Spanned<String>>) -> f64 {
+    match v {
+        None => DEFAULT_JOB_TIMEOUT_S,
+        Some(s) => match parse_duration_s(&s.value) {
+            Ok(v) if v > 0.0 => v,
+            Ok(_) => {
+                e.at(
+                    s.referenced,
+                    "job_timeout",
+                    format!("expected a duration above zero, got `{}`", s.value),
+                );
+                DEFAULT_JOB_TIMEOUT_S
+            }
+            Err(m) => {
+                e.at(s.referenced, "job_timeout", m);
+                DEFAULT_JOB_TIMEOUT_S
+            }
+        },
+    }
+}
+
+/// The phases in order, each starting where the previous one ends; names must be unique.
+fn phases(e: &mut Errs, raw: &Spanned<Vec<RawPhase>>, time_scale: f64) -> Vec<PhasePlan> {
+    if raw.value.is_empty() {
+        e.at(
+            raw.referenced,
+            "phases",
+            "expected at least one phase, got none",
+        );
+    }
+    let mut phases = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut start_s = 0.0;
+    for (i, p) in raw.value.iter().enumerate() {
+        if !seen.insert(p.name.value.clone()) {
+            e.at(
+                p.name.referenced,
+                format!("phases[{i}].name"),
+                format!(
+                    "expected a name not used by an earlier phase, got `{}` again",
+                    p.name.value
+                ),
+            );
+        }
+        let phase = phase(e, p, i, start_s, time_scale);
+        start_s += phase.duration_s;
+        phases.push(phase);
+    }
+    phases
+}
+
+/// Expectation files, relative to the scenario's folder; each must exist.
+fn expectations(e: &mut Errs, raw: &[Spanned<String>], file: &Path) -> Vec<PathBuf> {
+    let base = file.parent().unwrap_or_else(|| Path::new("."));
+    let mut expectations = Vec::new();
+    for (i, x) in raw.iter().enumerate() {
+        let p = base.join(&x.value);
+        if !p.is_file() {
+            e.at(
+                x.referenced,
+                format!("expectations[{i}]"),
+                format!("expected an existing file (relative to the scenario), got `{}` ({} does not exist)", x.value, p.display()),
+            );
+        }
+        expectations.push(p);
+    }
+    expectations
 }
 
 fn positive(e: &mut Errs, v: Option<&Spanned<f64>>, field: &str, default: f64, max: f64) -> f64 {

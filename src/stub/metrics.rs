@@ -3,9 +3,12 @@
 //! family so a scrape sees a consistent state (a finished job moves duration, cost and the
 //! completion counter together). Rendering lives in `expo.rs`.
 
-use super::model::{AGENTS, PRESETS, Preset, RENDER_REASONS};
-use parking_lot::Mutex;
+mod record;
+
+use super::model::{AGENTS, PRESETS, RENDER_REASONS};
 use std::collections::BTreeMap;
+
+pub use record::Metrics;
 
 /// Metric family type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,20 +82,114 @@ pub struct Registry {
     pub families: Vec<Family>,
 }
 
-fn family(
+/// What defines a family before it has series.
+struct FamilySpec {
     name: &'static str,
     help: &'static str,
     kind: Kind,
-    label_names: &[&'static str],
+    label_names: &'static [&'static str],
     bounds: &'static [f64],
-) -> Family {
-    Family {
-        name,
-        help,
-        kind,
-        label_names: label_names.to_vec(),
-        bounds,
-        series: BTreeMap::new(),
+}
+
+/// The 12 families, in [`fam`] index order.
+const FAMILIES: [FamilySpec; 12] = [
+    FamilySpec {
+        name: "pipeline_duration_seconds",
+        help: "Processing time of a job from worker pickup to its end, in scenario seconds.",
+        kind: Kind::Histogram,
+        label_names: &["preset", "status"],
+        bounds: DURATION_BOUNDS,
+    },
+    FamilySpec {
+        name: "pipeline_cost_dollars",
+        help: "Cost of a finished job in dollars (sum = total cost, count = jobs).",
+        kind: Kind::Histogram,
+        label_names: &["preset", "backend"],
+        bounds: COST_BOUNDS,
+    },
+    FamilySpec {
+        name: "ai_agent_calls_total",
+        help: "AI agent calls by outcome.",
+        kind: Kind::Counter,
+        label_names: &["agent", "model", "outcome"],
+        bounds: &[],
+    },
+    FamilySpec {
+        name: "render_failures_total",
+        help: "Failed render attempts by reason.",
+        kind: Kind::Counter,
+        label_names: &["preset", "reason"],
+        bounds: &[],
+    },
+    FamilySpec {
+        name: "user_jobs_completed_total",
+        help: "Jobs that succeeded.",
+        kind: Kind::Counter,
+        label_names: &["preset"],
+        bounds: &[],
+    },
+    FamilySpec {
+        name: "pipeline_active_jobs",
+        help: "Jobs currently held by a worker.",
+        kind: Kind::Gauge,
+        label_names: &[],
+        bounds: &[],
+    },
+    FamilySpec {
+        name: "qa_gate_acceptance_total",
+        help: "QA gate decisions.",
+        kind: Kind::Counter,
+        label_names: &["result"],
+        bounds: &[],
+    },
+    FamilySpec {
+        name: "pubsub_queue_depth",
+        help: "Jobs waiting in the queue for a worker.",
+        kind: Kind::Gauge,
+        label_names: &["topic"],
+        bounds: &[],
+    },
+    FamilySpec {
+        name: "db_operation_latency_seconds",
+        help: "Database operation latency in scenario seconds.",
+        kind: Kind::Histogram,
+        label_names: &["operation"],
+        bounds: DB_BOUNDS,
+    },
+    FamilySpec {
+        name: "api_response_time_seconds",
+        help: "HTTP API response time in seconds.",
+        kind: Kind::Histogram,
+        label_names: &["method", "route", "status"],
+        bounds: API_BOUNDS,
+    },
+    FamilySpec {
+        name: "ai_agent_latency_seconds",
+        help: "AI agent call latency in scenario seconds.",
+        kind: Kind::Histogram,
+        label_names: &["agent"],
+        bounds: AGENT_BOUNDS,
+    },
+    FamilySpec {
+        name: "video_output_size_bytes",
+        help: "Size of rendered videos in bytes.",
+        kind: Kind::Histogram,
+        label_names: &["preset"],
+        bounds: SIZE_BOUNDS,
+    },
+];
+
+impl FamilySpec {
+    /// The family with no series yet.
+    fn family(&self) -> Family {
+        Family {
+            name: self.name,
+            help: self.help,
+            kind: self.kind,
+            label_names: self.label_names.to_vec(),
+            bounds: self.bounds,
+            series: BTreeMap::new(),
+        }
     }
 }
 
@@ -101,129 +198,54 @@ impl Registry {
     /// and `increase()` see every series from the first scrape. `job_id_label` adds the
     /// unbounded `job_id` label to `pipeline_duration_seconds` (the defect).
     pub fn new(job_id_label: bool) -> Registry {
-        use Kind::*;
-        let mut duration_labels = vec!["preset", "status"];
-        if job_id_label {
-            duration_labels.push("job_id");
-        }
-        let mut r = Registry {
-            families: vec![
-                family(
-                    "pipeline_duration_seconds",
-                    "Processing time of a job from worker pickup to its end, in scenario seconds.",
-                    Histogram,
-                    &duration_labels,
-                    DURATION_BOUNDS,
-                ),
-                family(
-                    "pipeline_cost_dollars",
-                    "Cost of a finished job in dollars (sum = total cost, count = jobs).",
-                    Histogram,
-                    &["preset", "backend"],
-                    COST_BOUNDS,
-                ),
-                family(
-                    "ai_agent_calls_total",
-                    "AI agent calls by outcome.",
-                    Counter,
-                    &["agent", "model", "outcome"],
-                    &[],
-                ),
-                family(
-                    "render_failures_total",
-                    "Failed render attempts by reason.",
-                    Counter,
-                    &["preset", "reason"],
-                    &[],
-                ),
-                family(
-                    "user_jobs_completed_total",
-                    "Jobs that succeeded.",
-                    Counter,
-                    &["preset"],
-                    &[],
-                ),
-                family(
-                    "pipeline_active_jobs",
-                    "Jobs currently held by a worker.",
-                    Gauge,
-                    &[],
-                    &[],
-                ),
-                family(
-                    "qa_gate_acceptance_total",
-                    "QA gate decisions.",
-                    Counter,
-                    &["result"],
-                    &[],
-                ),
-                family(
-                    "pubsub_queue_depth",
-                    "Jobs waiting in the queue for a worker.",
-                    Gauge,
-                    &["topic"],
-                    &[],
-                ),
-                family(
-                    "db_operation_latency_seconds",
-                    "Database operation latency in scenario seconds.",
-                    Histogram,
-                    &["operation"],
-                    DB_BOUNDS,
-                ),
-                family(
-                    "api_response_time_seconds",
-                    "HTTP API response time in seconds.",
-                    Histogram,
-                    &["method", "route", "status"],
-                    API_BOUNDS,
-                ),
-                family(
-                    "ai_agent_latency_seconds",
-                    "AI agent call latency in scenario seconds.",
-                    Histogram,
-                    &["agent"],
-                    AGENT_BOUNDS,
-                ),
-                family(
-                    "video_output_size_bytes",
-                    "Size of rendered videos in bytes.",
-                    Histogram,
-                    &["preset"],
-                    SIZE_BOUNDS,
-                ),
-            ],
-        };
+        let families = FAMILIES
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let mut f = spec.family();
+                if job_id_label && i == fam::PIPELINE_DURATION {
+                    f.label_names.push("job_id");
+                }
+                f
+            })
+            .collect();
+        let mut r = Registry { families };
+        r.touch_bounded_series(job_id_label);
+        r
+    }
+
+    /// Create every series whose labels come from a fixed set (presets, agents, reasons,
+    /// outcomes) at zero, and set the gauges to zero.
+    fn touch_bounded_series(&mut self, job_id_label: bool) {
         for p in PRESETS {
             if !job_id_label {
                 for s in ["succeeded", "failed"] {
-                    r.touch(fam::PIPELINE_DURATION, &[p.as_str(), s]);
+                    self.touch(fam::PIPELINE_DURATION, &[p.as_str(), s]);
                 }
             }
-            r.touch(fam::PIPELINE_COST, &[p.as_str(), p.backend()]);
-            r.touch(fam::JOBS_COMPLETED, &[p.as_str()]);
-            r.touch(fam::VIDEO_SIZE, &[p.as_str()]);
+            self.touch(fam::PIPELINE_COST, &[p.as_str(), p.backend()]);
+            self.touch(fam::JOBS_COMPLETED, &[p.as_str()]);
+            self.touch(fam::VIDEO_SIZE, &[p.as_str()]);
             for reason in RENDER_REASONS {
-                r.touch(fam::RENDER_FAILURES, &[p.as_str(), reason]);
+                self.touch(fam::RENDER_FAILURES, &[p.as_str(), reason]);
             }
             for agent in p.agents() {
                 for o in ["success", "error", "timeout"] {
-                    r.touch(fam::AGENT_CALLS, &[agent, p.model(), o]);
+                    self.touch(fam::AGENT_CALLS, &[agent, p.model(), o]);
                 }
             }
         }
         for a in AGENTS {
-            r.touch(fam::AGENT_LATENCY, &[a]);
+            self.touch(fam::AGENT_LATENCY, &[a]);
         }
         for res in ["accepted", "rejected"] {
-            r.touch(fam::QA_GATE, &[res]);
+            self.touch(fam::QA_GATE, &[res]);
         }
         for op in ["insert", "update"] {
-            r.touch(fam::DB_LATENCY, &[op]);
+            self.touch(fam::DB_LATENCY, &[op]);
         }
-        r.set(fam::ACTIVE_JOBS, &[], 0.0);
-        r.set(fam::QUEUE_DEPTH, &[TOPIC], 0.0);
-        r
+        self.set(fam::ACTIVE_JOBS, &[], 0.0);
+        self.set(fam::QUEUE_DEPTH, &[TOPIC], 0.0);
     }
 
     fn entry(&mut self, f: usize, labels: &[&str]) -> Option<&mut Series> {
@@ -282,104 +304,10 @@ impl Registry {
     }
 }
 
-/// The registry behind its lock, plus the recording calls.
-#[derive(Debug)]
-pub struct Metrics {
-    reg: Mutex<Registry>,
-    job_id_label: bool,
-}
-
-impl Metrics {
-    pub fn new(job_id_label: bool) -> Metrics {
-        Metrics {
-            reg: Mutex::new(Registry::new(job_id_label)),
-            job_id_label,
-        }
-    }
-
-    /// A job ended: duration, cost and (on success) the completion counter, atomically.
-    pub fn job_finished(
-        &self,
-        preset: Preset,
-        succeeded: bool,
-        duration_s: f64,
-        cost: f64,
-        job_id: &str,
-    ) {
-        let status = if succeeded { "succeeded" } else { "failed" };
-        let mut r = self.reg.lock();
-        if self.job_id_label {
-            r.observe(
-                fam::PIPELINE_DURATION,
-                &[preset.as_str(), status, job_id],
-                duration_s,
-            );
-        } else {
-            r.observe(
-                fam::PIPELINE_DURATION,
-                &[preset.as_str(), status],
-                duration_s,
-            );
-        }
-        r.observe(
-            fam::PIPELINE_COST,
-            &[preset.as_str(), preset.backend()],
-            cost,
-        );
-        if succeeded {
-            r.inc(fam::JOBS_COMPLETED, &[preset.as_str()], 1.0);
-        }
-    }
-
-    /// One agent call ended.
-    pub fn agent_call(&self, agent: &str, model: &str, outcome: &str, latency_s: f64) {
-        let mut r = self.reg.lock();
-        r.inc(fam::AGENT_CALLS, &[agent, model, outcome], 1.0);
-        r.observe(fam::AGENT_LATENCY, &[agent], latency_s);
-    }
-
-    /// One render attempt ended.
-    pub fn render(&self, preset: Preset, failure: Option<&str>, size_bytes: f64) {
-        let mut r = self.reg.lock();
-        match failure {
-            Some(reason) => r.inc(fam::RENDER_FAILURES, &[preset.as_str(), reason], 1.0),
-            None => r.observe(fam::VIDEO_SIZE, &[preset.as_str()], size_bytes),
-        }
-    }
-
-    /// The QA gate decided.
-    pub fn qa(&self, accepted: bool) {
-        let res = if accepted { "accepted" } else { "rejected" };
-        self.reg.lock().inc(fam::QA_GATE, &[res], 1.0);
-    }
-
-    /// A database operation (`insert` / `update`) ended.
-    pub fn db(&self, operation: &str, latency_s: f64) {
-        self.reg
-            .lock()
-            .observe(fam::DB_LATENCY, &[operation], latency_s);
-    }
-
-    /// An HTTP request was answered.
-    pub fn api(&self, method: &str, route: &str, status: u16, secs: f64) {
-        let status = status.to_string();
-        self.reg
-            .lock()
-            .observe(fam::API_TIME, &[method, route, &status], secs);
-    }
-
-    /// A copy of every family with the two gauges set to the given live values.
-    pub fn snapshot(&self, active_jobs: usize, queue_depth: usize) -> Registry {
-        let mut r = self.reg.lock().clone();
-        r.set(fam::ACTIVE_JOBS, &[], active_jobs as f64);
-        r.set(fam::QUEUE_DEPTH, &[TOPIC], queue_depth as f64);
-        r
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stub::model::Preset;
 
     #[test]
     fn observe_puts_values_in_the_right_bucket() {

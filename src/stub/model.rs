@@ -6,9 +6,9 @@
 //! size, not the render time, so `render_slowdown` moves durations only and `cost_multiplier`
 //! moves cost only: each knob pushes exactly one alert.
 
-use super::faults::FaultProfile;
-use rand::Rng;
-use rand_distr::{Distribution, LogNormal};
+mod plan;
+
+pub use plan::plan_job;
 
 /// Video preset of a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,143 +207,6 @@ impl JobPlan {
     /// The failure message when the job fails.
     pub fn failure(&self) -> Option<&str> {
         self.steps.iter().find_map(|s| s.fails_job.as_deref())
-    }
-}
-
-fn lognormal(rng: &mut impl Rng, median: f64, sigma: f64) -> f64 {
-    match LogNormal::new(median.ln(), sigma) {
-        Ok(d) => d.sample(rng),
-        Err(_) => median,
-    }
-}
-
-/// Draw the plan of one job.
-pub fn plan_job(preset: Preset, faults: &FaultProfile, rng: &mut impl Rng) -> JobPlan {
-    let spec = preset.spec();
-    let cost_mult = faults.cost_multiplier;
-    let mut steps = Vec::new();
-    // The outright failure (job_failure_ratio) lands on a db or QA step so that it moves no
-    // other alerted metric.
-    let injected = rng.random_bool(faults.job_failure_ratio.clamp(0.0, 1.0));
-    let injected_at = rng.random_range(0..3u8);
-    let injected_msg = |stage: &str| format!("{stage}: injected failure (job_failure_ratio)");
-
-    steps.push(Step {
-        kind: StepKind::DbInsert,
-        duration_s: lognormal(rng, 0.004, 0.6) + faults.db_latency_ms / 1000.0,
-        cost_dollars: 0.0,
-        fails_job: (injected && injected_at == 0).then(|| injected_msg("db.insert")),
-    });
-
-    let error_p = 1.0 - (1.0 - BASE_AGENT_ERROR) * (1.0 - faults.agent_error_ratio.clamp(0.0, 1.0));
-    let timeout_p = faults.agent_timeout_ratio.clamp(0.0, 1.0);
-    for &agent in spec.agents {
-        for attempt in 1..=MAX_ATTEMPTS {
-            let u: f64 = rng.random();
-            let outcome = if u < timeout_p {
-                AgentOutcome::Timeout
-            } else if u < timeout_p + (1.0 - timeout_p) * error_p {
-                AgentOutcome::Error
-            } else {
-                AgentOutcome::Success
-            };
-            let base = lognormal(rng, spec.agent_median_s, 0.35);
-            let input_tokens = rng.random_range(1500..4000i64);
-            let (duration, output_tokens) = match outcome {
-                AgentOutcome::Success => (base, rng.random_range(300..1200i64)),
-                AgentOutcome::Error => (base * 0.3, 0),
-                AgentOutcome::Timeout => (AGENT_TIMEOUT_S, 0),
-            };
-            let cost =
-                (input_tokens as f64 * spec.price_in + output_tokens as f64 * spec.price_out) / 1e6
-                    * cost_mult;
-            let last = attempt == MAX_ATTEMPTS && outcome != AgentOutcome::Success;
-            steps.push(Step {
-                kind: StepKind::Agent {
-                    agent,
-                    attempt,
-                    outcome,
-                    input_tokens,
-                    output_tokens,
-                },
-                duration_s: duration + faults.agent_latency_ms / 1000.0,
-                cost_dollars: cost,
-                fails_job: last.then(|| {
-                    format!(
-                        "agent.call {agent}: {MAX_ATTEMPTS} attempts failed (last: {})",
-                        outcome.as_str()
-                    )
-                }),
-            });
-            if last {
-                return JobPlan {
-                    hold_s: faults.hold_s,
-                    steps,
-                };
-            }
-            if outcome == AgentOutcome::Success {
-                break;
-            }
-        }
-    }
-
-    let size = lognormal(rng, spec.size_median_bytes, 0.3);
-    let render_cost = spec.render_cost_dollars * size / spec.size_median_bytes * cost_mult;
-    for attempt in 1..=MAX_ATTEMPTS {
-        let full = lognormal(rng, spec.render_median_s, 0.25) * faults.render_slowdown;
-        let fails = rng.random_bool(faults.render_failure_ratio.clamp(0.0, 1.0));
-        let reason = RENDER_REASONS[rng.random_range(0..RENDER_REASONS.len())];
-        let frac: f64 = rng.random_range(0.2..0.8);
-        let last = fails && attempt == MAX_ATTEMPTS;
-        steps.push(Step {
-            kind: StepKind::Render {
-                attempt,
-                failure: fails.then_some(reason),
-                size_bytes: if fails { 0.0 } else { size },
-            },
-            duration_s: if fails { full * frac } else { full },
-            cost_dollars: if fails {
-                render_cost * frac
-            } else {
-                render_cost
-            },
-            fails_job: last
-                .then(|| format!("render: {MAX_ATTEMPTS} attempts failed (last: {reason})")),
-        });
-        if last {
-            return JobPlan {
-                hold_s: faults.hold_s,
-                steps,
-            };
-        }
-        if !fails {
-            break;
-        }
-    }
-
-    let reject_p = 1.0 - (1.0 - BASE_QA_REJECT) * (1.0 - faults.qa_reject_ratio.clamp(0.0, 1.0));
-    steps.push(Step {
-        kind: StepKind::Qa {
-            accepted: !rng.random_bool(reject_p.clamp(0.0, 1.0)),
-        },
-        duration_s: lognormal(rng, spec.qa_median_s, 0.3),
-        cost_dollars: 0.0,
-        fails_job: (injected && injected_at == 1).then(|| injected_msg("qa.gate")),
-    });
-    if !(injected && injected_at == 1) {
-        steps.push(Step {
-            kind: StepKind::DbUpdate,
-            duration_s: lognormal(rng, 0.004, 0.6) + faults.db_latency_ms / 1000.0,
-            cost_dollars: 0.0,
-            fails_job: (injected && injected_at == 2).then(|| injected_msg("db.update")),
-        });
-    }
-    if injected && injected_at == 0 {
-        steps.truncate(1);
-    }
-    JobPlan {
-        hold_s: faults.hold_s,
-        steps,
     }
 }
 

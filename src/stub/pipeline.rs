@@ -3,10 +3,12 @@
 //! matching metrics, spans and log lines, and the shutdown drain. Durations come from the model
 //! in scenario seconds; workers sleep duration / time_scale.
 
+mod step;
+
 use super::logs::{Level, LogCtx};
-use super::model::{AgentOutcome, JobPlan, Step, StepKind, plan_job};
+use super::model::{JobPlan, Step, StepKind, plan_job};
 use super::state::{JobStatus, QueuedJob, Shared};
-use super::traces::{SpanBatch, SpanSpec, hex, kv, kv_bool, kv_f64, kv_i64, new_span_id, now_ns};
+use super::traces::{SpanBatch, SpanSpec, hex, kv, kv_f64, new_span_id, now_ns};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -14,6 +16,7 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+use step::FinishedStep;
 
 /// Hand queued jobs to free workers unless consumers are stalled. Called where the answer can
 /// change (a job queued, a job finished, the fault profile replaced), so no dispatcher task
@@ -95,213 +98,114 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
         v.status = JobStatus::Running;
         v.stage = "hold";
     });
-    let mut failure: Option<(String, &'static str)> = None;
-    let mut duration = 0.0;
-    let mut cost = 0.0;
+    let mut progress = Progress::default();
     let mut pacer = Pacer { debt_s: 0.0 };
     let mut spans = SpanBatch::new();
     if plan.hold_s > 0.0 && !pacer.wait(&shared, plan.hold_s).await {
-        failure = Some((
+        progress.failure = Some((
             "aborted: shutdown deadline passed while holding".into(),
             "hold",
         ));
     }
-    if failure.is_none() {
-        for (i, step) in plan.steps.iter().enumerate() {
-            let stage = step.stage();
-            update(&shared, &job.job_id, |v| v.stage = stage);
-            let span_id = new_span_id();
-            let log = &shared.logger;
-            if log.enabled(Level::Debug) {
-                log.log(
-                    Level::Debug,
-                    &format!("{stage} started"),
-                    &ctx(&job, &span_id, stage),
-                    &[],
-                );
-            }
-            let start = now_ns();
-            if !pacer.wait(&shared, step.duration_s).await {
-                failure = Some((
-                    format!("aborted: shutdown deadline passed during {stage}"),
-                    stage,
-                ));
-                break;
-            }
-            duration += step.duration_s;
-            cost += step.cost_dollars;
-            let retry_follows = plan.steps.get(i + 1).is_some_and(|n| n.stage() == stage);
-            record_step(
-                &shared,
-                &job,
-                step,
-                span_id,
-                start,
-                retry_follows,
-                &mut spans,
-            );
-            update(&shared, &job.job_id, |v| {
-                v.cost_dollars = cost;
-                match step.kind {
-                    StepKind::Agent { .. } => v.agent_calls += 1,
-                    StepKind::Render {
-                        size_bytes,
-                        failure,
-                        ..
-                    } => {
-                        v.render_attempts += 1;
-                        if failure.is_none() {
-                            v.video_size_bytes = Some(size_bytes);
-                        }
-                    }
-                    StepKind::Qa { accepted } => {
-                        v.qa_result = Some(if accepted { "accepted" } else { "rejected" });
-                        v.manual_review = !accepted;
-                    }
-                    _ => {}
-                }
-            });
-            if let Some(msg) = &step.fails_job {
-                failure = Some((msg.clone(), stage));
-                break;
-            }
-        }
+    if progress.failure.is_none() {
+        run_steps(&shared, &job, &plan, &mut pacer, &mut progress, &mut spans).await;
     }
+    let Progress {
+        duration,
+        cost,
+        failure,
+    } = progress;
     finish(&shared, &job, duration, cost, failure, true, spans);
     dispatch(&shared);
     shared.idle.notify_waiters();
 }
 
-fn update(shared: &Shared, job_id: &str, f: impl FnOnce(&mut super::state::JobView)) {
-    if let Some(e) = shared.jobs.lock().map.get_mut(job_id) {
-        f(&mut e.view);
+/// How far a job got: scenario seconds and dollars spent, and why it failed if it did.
+#[derive(Default)]
+struct Progress {
+    duration: f64,
+    cost: f64,
+    failure: Option<(String, &'static str)>,
+}
+
+/// Walk the planned steps in order until one fails the job or the shutdown deadline aborts it.
+async fn run_steps(
+    shared: &Shared,
+    job: &QueuedJob,
+    plan: &JobPlan,
+    pacer: &mut Pacer,
+    progress: &mut Progress,
+    spans: &mut SpanBatch,
+) {
+    for (i, step) in plan.steps.iter().enumerate() {
+        let stage = step.stage();
+        update(shared, &job.job_id, |v| v.stage = stage);
+        let span_id = new_span_id();
+        let log = &shared.logger;
+        if log.enabled(Level::Debug) {
+            log.log(
+                Level::Debug,
+                &format!("{stage} started"),
+                &ctx(job, &span_id, stage),
+                &[],
+            );
+        }
+        let start = now_ns();
+        if !pacer.wait(shared, step.duration_s).await {
+            progress.failure = Some((
+                format!("aborted: shutdown deadline passed during {stage}"),
+                stage,
+            ));
+            return;
+        }
+        progress.duration += step.duration_s;
+        progress.cost += step.cost_dollars;
+        let retry_follows = plan.steps.get(i + 1).is_some_and(|n| n.stage() == stage);
+        FinishedStep {
+            shared,
+            job,
+            step,
+            span_id,
+            start,
+            retry_follows,
+        }
+        .record(spans);
+        note_step(shared, &job.job_id, step, progress.cost);
+        if let Some(msg) = &step.fails_job {
+            progress.failure = Some((msg.clone(), stage));
+            return;
+        }
     }
 }
 
-/// Metrics, span and log lines of one finished step.
-fn record_step(
-    shared: &Shared,
-    job: &QueuedJob,
-    step: &Step,
-    span_id: [u8; 8],
-    start: u64,
-    retry_follows: bool,
-    spans: &mut SpanBatch,
-) {
-    let m = &shared.metrics;
-    let stage = step.stage();
-    let mut attrs = Vec::new();
-    let mut error = None;
-    let kind = match &step.kind {
-        StepKind::DbInsert | StepKind::DbUpdate => {
-            let op = if stage == "db.insert" {
-                "insert"
-            } else {
-                "update"
-            };
-            m.db(op, step.duration_s);
-            attrs.push(kv("db.system.name", "postgresql"));
-            attrs.push(kv("db.operation.name", op.to_uppercase()));
-            attrs.push(kv("db.collection.name", "jobs"));
-            SpanKind::Client
-        }
-        StepKind::Agent {
-            agent,
-            attempt,
-            outcome,
-            input_tokens,
-            output_tokens,
-        } => {
-            let model = job.preset.model();
-            m.agent_call(agent, model, outcome.as_str(), step.duration_s);
-            attrs.extend([
-                kv("gen_ai.system", "gemini"),
-                kv("gen_ai.operation.name", "generate_content"),
-                kv("gen_ai.request.model", model),
-                kv_i64("gen_ai.usage.input_tokens", *input_tokens),
-                kv_i64("gen_ai.usage.output_tokens", *output_tokens),
-                kv("agent.name", *agent),
-                kv_i64("agent.attempt", i64::from(*attempt)),
-                kv("agent.outcome", outcome.as_str()),
-            ]);
-            if *outcome != AgentOutcome::Success {
-                let what = format!("agent {agent} attempt {attempt}: {}", outcome.as_str());
-                error = Some(what.clone());
-                if retry_follows {
-                    let c = ctx(job, &span_id, stage);
-                    shared.logger.log(
-                        Level::Warning,
-                        &format!("{what}; retrying"),
-                        &c,
-                        &[("agent", Value::from(*agent))],
-                    );
+/// Show a finished step on the job record: cost so far, agent calls, render and QA results.
+fn note_step(shared: &Shared, job_id: &str, step: &Step, cost: f64) {
+    update(shared, job_id, |v| {
+        v.cost_dollars = cost;
+        match step.kind {
+            StepKind::Agent { .. } => v.agent_calls += 1,
+            StepKind::Render {
+                size_bytes,
+                failure,
+                ..
+            } => {
+                v.render_attempts += 1;
+                if failure.is_none() {
+                    v.video_size_bytes = Some(size_bytes);
                 }
             }
-            SpanKind::Client
-        }
-        StepKind::Render {
-            attempt,
-            failure,
-            size_bytes,
-        } => {
-            m.render(job.preset, *failure, *size_bytes);
-            attrs.push(kv_i64("render.attempt", i64::from(*attempt)));
-            attrs.push(kv_i64("video.size_bytes", *size_bytes as i64));
-            if let Some(reason) = failure {
-                attrs.push(kv("render.failure_reason", *reason));
-                let what = format!("render attempt {attempt} failed: {reason}");
-                error = Some(what.clone());
-                if retry_follows {
-                    let c = ctx(job, &span_id, stage);
-                    shared.logger.log(
-                        Level::Warning,
-                        &format!("{what}; retrying"),
-                        &c,
-                        &[("reason", Value::from(*reason))],
-                    );
-                }
+            StepKind::Qa { accepted } => {
+                v.qa_result = Some(if accepted { "accepted" } else { "rejected" });
+                v.manual_review = !accepted;
             }
-            SpanKind::Internal
+            _ => {}
         }
-        StepKind::Qa { accepted } => {
-            m.qa(*accepted);
-            attrs.push(kv(
-                "qa.result",
-                if *accepted { "accepted" } else { "rejected" },
-            ));
-            attrs.push(kv_bool("qa.manual_review", !accepted));
-            SpanKind::Internal
-        }
-    };
-    if let Some(msg) = &step.fails_job
-        && error.is_none()
-    {
-        error = Some(msg.clone());
-    }
-    attrs.push(kv_f64("scenario.duration_s", step.duration_s));
-    if shared.tracer.enabled() {
-        spans.push(&SpanSpec {
-            trace_id: job.trace_id,
-            span_id,
-            parent: Some(job.run_span_id),
-            trace_state: &job.trace_state,
-            name: stage,
-            kind,
-            start_ns: start,
-            end_ns: now_ns(),
-            attributes: attrs,
-            error,
-        });
-    }
-    let log = &shared.logger;
-    if log.enabled(Level::Debug) {
-        let extra = [("duration_s", Value::from(step.duration_s))];
-        log.log(
-            Level::Debug,
-            &format!("{stage} ended"),
-            &ctx(job, &span_id, stage),
-            &extra,
-        );
+    });
+}
+
+fn update(shared: &Shared, job_id: &str, f: impl FnOnce(&mut super::state::JobView)) {
+    if let Some(e) = shared.jobs.lock().map.get_mut(job_id) {
+        f(&mut e.view);
     }
 }
 

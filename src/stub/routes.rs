@@ -1,14 +1,15 @@
 //! Route handlers: job submission and status (with long-poll), metrics exposition, health,
 //! readiness and the admin fault profile. Bad input gets a JSON error and changes nothing.
 
+mod enqueue;
+
 use super::config::Defect;
 use super::expo::{Format, render};
 use super::http::{
     ApiError, JobLogInfo, RequestCtx, body_error, json_error, ok_json, require_json,
 };
-use super::logs::{Level, LogCtx};
 use super::model::{PRESETS, Preset};
-use super::state::{JobEntry, JobStatus, JobView, QueuedJob, StubState};
+use super::state::StubState;
 use super::traces::{SpanBatch, SpanSpec, hex, kv, kv_i64, new_span_id, new_trace_id, now_ns};
 use axum::Extension;
 use axum::body::Bytes;
@@ -16,10 +17,10 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use enqueue::{Submission, enqueue};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -27,15 +28,6 @@ use std::time::Duration;
 pub const MAX_WAIT_S: f64 = 60.0;
 /// `Retry-After` seconds sent with 503.
 const RETRY_AFTER_S: &str = "1";
-
-/// Body of the 202 answer. Fields in alphabetical order: the order the `serde_json::Value`
-/// object this replaces was written in.
-#[derive(Serialize)]
-struct Accepted<'a> {
-    correlation_id: &'a str,
-    job_id: &'a str,
-    trace_id: &'a str,
-}
 
 /// Body of `POST /v1/jobs`.
 #[derive(Debug, Deserialize)]
@@ -132,12 +124,14 @@ pub async fn submit(
         Ok((user_id, preset)) => enqueue(
             &state,
             &ctx,
-            trace_id,
-            &trace_state,
-            server_span_id,
-            start,
-            user_id,
-            preset,
+            Submission {
+                trace_id,
+                trace_state: &trace_state,
+                server_span_id,
+                accepted_ns: start,
+                user_id,
+                preset,
+            },
             &mut spans,
         ),
     };
@@ -172,116 +166,6 @@ pub async fn submit(
             ..JobLogInfo::default()
         });
     }
-    res
-}
-
-#[allow(clippy::too_many_arguments)]
-fn enqueue(
-    state: &StubState,
-    ctx: &RequestCtx,
-    trace_id: [u8; 16],
-    trace_state: &str,
-    server_span_id: [u8; 8],
-    accepted_ns: u64,
-    user_id: String,
-    preset: Preset,
-    spans: &mut SpanBatch,
-) -> Response {
-    let shared = &state.0;
-    let seq = shared.seq.fetch_add(1, Ordering::Relaxed);
-    let job = QueuedJob {
-        seq,
-        job_id: format!("job-{}", hex(&new_span_id())),
-        preset,
-        user_id,
-        correlation_id: ctx.correlation_id.clone(),
-        trace_id,
-        trace_state: trace_state.to_string(),
-        run_span_id: new_span_id(),
-        server_span_id,
-        accepted_ns,
-    };
-    let view = JobView {
-        job_id: job.job_id.clone(),
-        status: JobStatus::Queued,
-        stage: "queued",
-        preset: preset.as_str(),
-        user_id: job.user_id.clone(),
-        trace_id: hex(&trace_id),
-        correlation_id: job.correlation_id.clone(),
-        cost_dollars: 0.0,
-        duration_s: None,
-        qa_result: None,
-        manual_review: false,
-        video_size_bytes: None,
-        agent_calls: 0,
-        render_attempts: 0,
-        error: None,
-    };
-    let publish_span = new_span_id();
-    {
-        let mut s = shared.sched.lock();
-        if s.queued.len() >= shared.config.queue_capacity {
-            return unavailable(
-                "queue_full",
-                &format!(
-                    "the job queue is full ({} jobs); retry later",
-                    shared.config.queue_capacity
-                ),
-            );
-        }
-        shared.jobs.lock().map.insert(
-            job.job_id.clone(),
-            JobEntry {
-                view,
-                done: Arc::new(tokio::sync::Notify::new()),
-            },
-        );
-        s.queued.push_back(job.clone());
-    }
-    super::pipeline::dispatch(shared);
-    if shared.tracer.enabled() {
-        spans.push(&SpanSpec {
-            trace_id,
-            span_id: publish_span,
-            parent: Some(job.run_span_id),
-            trace_state,
-            name: "pubsub.publish",
-            kind: SpanKind::Producer,
-            start_ns: accepted_ns,
-            end_ns: now_ns(),
-            attributes: vec![
-                kv("messaging.system", "gcp_pubsub"),
-                kv("messaging.destination.name", super::metrics::TOPIC),
-                kv("messaging.operation.type", "send"),
-                kv("messaging.message.id", job.job_id.as_str()),
-            ],
-            error: None,
-        });
-    }
-    let lc = LogCtx {
-        correlation_id: job.correlation_id.clone(),
-        trace_id: hex(&trace_id),
-        span_id: hex(&server_span_id),
-        user_id: job.user_id.clone(),
-        job_id: job.job_id.clone(),
-        preset: preset.as_str().into(),
-        stage: "queued".into(),
-    };
-    shared.logger.log(Level::Info, "job accepted", &lc, &[]);
-    let body = Accepted {
-        correlation_id: &job.correlation_id,
-        job_id: &job.job_id,
-        trace_id: &lc.trace_id,
-    };
-    let mut res = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
-    res.extensions_mut().insert(JobLogInfo {
-        trace_id: lc.trace_id,
-        span_id: lc.span_id,
-        job_id: lc.job_id,
-        preset: lc.preset,
-        user_id: lc.user_id,
-    });
     res
 }
 

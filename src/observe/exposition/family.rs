@@ -3,12 +3,12 @@
 //! rules (metadata before samples, one block per family, no duplicate series, a `+Inf` bucket
 //! per histogram series).
 
+mod metadata;
+
 use std::collections::HashMap;
 
-use super::lex::{Line, RawSample, found, metric_name_end, parse_value};
-use super::rules::{
-    accepts, display_series, expected_names, parse_type, same_labels, series_key, unescape_help,
-};
+use super::lex::{Line, RawSample, parse_value};
+use super::rules::{accepts, display_series, expected_names, same_labels, series_key};
 use crate::evidence::{ExpositionError, MetricFamily, MetricType, Sample};
 
 /// Suffixes a sample name may carry on top of its family name, longest first where one is a
@@ -145,107 +145,6 @@ impl Builder {
         Ok(())
     }
 
-    /// `# HELP|TYPE|UNIT name rest`; `args` starts at byte `at` of the line.
-    fn metadata(
-        &mut self,
-        line: &Line<'_>,
-        keyword: &str,
-        at: usize,
-        args: &str,
-    ) -> Result<(), ExpositionError> {
-        let name_end = metric_name_end(args, 0);
-        if name_end == 0 {
-            return Err(line.err(
-                at,
-                format!(
-                    "expected a metric name after `# {keyword}`, found {}",
-                    found(args, 0)
-                ),
-            ));
-        }
-        let name = &args[..name_end];
-        let after = &args[name_end..];
-        let value = if self.om {
-            match after.strip_prefix(' ') {
-                Some(v) => v,
-                None => {
-                    return Err(line.err(
-                        at + name_end,
-                        format!(
-                            "expected one space after `{name}`, found {}",
-                            found(args, name_end)
-                        ),
-                    ));
-                }
-            }
-        } else if after.is_empty() || after.starts_with([' ', '\t']) {
-            after.trim_start_matches([' ', '\t'])
-        } else {
-            return Err(line.err(
-                at + name_end,
-                format!(
-                    "invalid metric name in `# {keyword}`: unexpected {}",
-                    found(args, name_end)
-                ),
-            ));
-        };
-        let value_at = at + args.len() - value.len();
-        let idx = match self.by_name.get(name) {
-            Some(&i) => i,
-            None => self.new_family(name),
-        };
-        self.enter(line, idx)?;
-        let Some(st) = self.state.get_mut(idx) else {
-            return Ok(());
-        };
-        if let Some(first) = st.first_sample_line {
-            return Err(line.err(
-                0,
-                format!("`# {keyword}` for `{name}` comes after its samples (first sample at line {first})"),
-            ));
-        }
-        let slot = match keyword {
-            "HELP" => &mut st.help_line,
-            "TYPE" => &mut st.type_line,
-            _ => &mut st.unit_line,
-        };
-        if let Some(first) = *slot {
-            return Err(line.err(
-                0,
-                format!("duplicate `# {keyword}` for `{name}` (first at line {first})"),
-            ));
-        }
-        *slot = Some(line.number);
-        st.last_line = line.number;
-        let om = self.om;
-        let Some(fam) = self.families.get_mut(idx) else {
-            return Ok(());
-        };
-        match keyword {
-            "HELP" => fam.help = Some(unescape_help(line, value_at, value, om)?),
-            "TYPE" => {
-                fam.mtype = parse_type(value, om).ok_or_else(|| {
-                    let allowed = if om {
-                        "counter, gauge, histogram, gaugehistogram, stateset, info, summary, unknown"
-                    } else {
-                        "counter, gauge, histogram, summary, untyped"
-                    };
-                    line.err(value_at, format!("unknown metric type `{value}` (allowed: {allowed})"))
-                })?;
-            }
-            _ => {
-                if !value.is_empty() && !name.ends_with(&format!("_{value}")) {
-                    return Err(line.err(
-                        value_at,
-                        format!("unit `{value}` must be the suffix of the family name `{name}` (`{name}` should end with `_{value}`)"),
-                    ));
-                }
-                fam.unit = Some(value.to_string());
-            }
-        }
-        Ok(())
-    }
-
     /// The family a sample name belongs to, with the suffix it carries (`""` for none).
     fn resolve(&self, name: &str) -> Option<(usize, &'static str)> {
         if let Some(&i) = self.by_name.get(name) {
@@ -284,48 +183,8 @@ impl Builder {
             ));
         }
         self.enter(line, idx)?;
-        let le_or_quantile = match (mtype, suffix) {
-            (MetricType::Histogram | MetricType::Gaugehistogram, "_bucket") => Some("le"),
-            (MetricType::Summary, "") => Some("quantile"),
-            _ => None,
-        };
-        if let Some(label) = le_or_quantile {
-            let pos = raw.labels.iter().position(|(k, _)| k == label);
-            match pos {
-                None => {
-                    return Err(line.err(
-                        0,
-                        format!(
-                            "sample `{}` of {} `{fam_name}` has no `{label}` label",
-                            raw.name,
-                            mtype.as_str()
-                        ),
-                    ));
-                }
-                Some(p) => {
-                    let v = raw.labels.get(p).map_or("", |(_, v)| v.as_str());
-                    if parse_value(v).is_none() {
-                        let col = raw.label_offsets.get(p).copied().unwrap_or(0);
-                        return Err(
-                            line.err(col, format!("label `{label}=\"{v}\"` is not a number"))
-                        );
-                    }
-                }
-            }
-        }
-        if let Some(at) = raw.exemplar_at {
-            let ok = matches!(
-                (mtype, suffix),
-                (MetricType::Counter, "_total")
-                    | (
-                        MetricType::Histogram | MetricType::Gaugehistogram,
-                        "_bucket"
-                    )
-            );
-            if !ok {
-                return Err(line.err(at, format!("exemplars are only allowed on counter `_total` and histogram `_bucket` samples, not on `{}`", raw.name)));
-            }
-        }
+        check_le_or_quantile(line, &raw, mtype, suffix, &fam_name)?;
+        check_exemplar_placement(line, &raw, mtype, suffix)?;
         let key = series_key(raw.name, &raw.labels, raw.timestamp_ms);
         if let Some(first) = self.series.get(&key) {
             return Err(line.err(
@@ -390,4 +249,65 @@ impl Builder {
         }
         errors
     }
+}
+
+/// Histogram buckets need a numeric `le` and summary quantiles a numeric `quantile` label.
+fn check_le_or_quantile(
+    line: &Line<'_>,
+    raw: &RawSample<'_>,
+    mtype: MetricType,
+    suffix: &str,
+    fam_name: &str,
+) -> Result<(), ExpositionError> {
+    let le_or_quantile = match (mtype, suffix) {
+        (MetricType::Histogram | MetricType::Gaugehistogram, "_bucket") => Some("le"),
+        (MetricType::Summary, "") => Some("quantile"),
+        _ => None,
+    };
+    let Some(label) = le_or_quantile else {
+        return Ok(());
+    };
+    let pos = raw.labels.iter().position(|(k, _)| k == label);
+    match pos {
+        None => Err(line.err(
+            0,
+            format!(
+                "sample `{}` of {} `{fam_name}` has no `{label}` label",
+                raw.name,
+                mtype.as_str()
+            ),
+        )),
+        Some(p) => {
+            let v = raw.labels.get(p).map_or("", |(_, v)| v.as_str());
+            if parse_value(v).is_none() {
+                let col = raw.label_offsets.get(p).copied().unwrap_or(0);
+                return Err(line.err(col, format!("label `{label}=\"{v}\"` is not a number")));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Exemplars belong only on counter `_total` and histogram `_bucket` samples.
+fn check_exemplar_placement(
+    line: &Line<'_>,
+    raw: &RawSample<'_>,
+    mtype: MetricType,
+    suffix: &str,
+) -> Result<(), ExpositionError> {
+    let Some(at) = raw.exemplar_at else {
+        return Ok(());
+    };
+    let ok = matches!(
+        (mtype, suffix),
+        (MetricType::Counter, "_total")
+            | (
+                MetricType::Histogram | MetricType::Gaugehistogram,
+                "_bucket"
+            )
+    );
+    if !ok {
+        return Err(line.err(at, format!("exemplars are only allowed on counter `_total` and histogram `_bucket` samples, not on `{}`", raw.name)));
+    }
+    Ok(())
 }

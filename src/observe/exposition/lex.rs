@@ -4,6 +4,9 @@
 
 use crate::evidence::ExpositionError;
 
+/// The byte that opens a label set, named so the sample and exemplar checks read alike.
+const LABELS_OPEN: u8 = b'{';
+
 /// One line being lexed: its text, number and format rules.
 pub(super) struct Line<'a> {
     pub text: &'a str,
@@ -67,7 +70,7 @@ impl<'a> Line<'a> {
         let mut at = name_end;
         let mut labels = Vec::new();
         let mut label_offsets = Vec::new();
-        if self.byte(at) == Some(b'{') {
+        if self.byte(at) == Some(LABELS_OPEN) {
             at = self.labels(at + 1, &mut labels, &mut label_offsets)?;
         }
         at = self.separator(at, "the value")?;
@@ -291,7 +294,7 @@ impl<'a> Line<'a> {
 
     /// Validate an OpenMetrics exemplar ` # {labels} value [timestamp]` starting at its `#`.
     fn exemplar(&self, at: usize) -> Result<(), ExpositionError> {
-        if self.byte(at + 1) != Some(b' ') || self.byte(at + 2) != Some(b'{') {
+        if self.byte(at + 1) != Some(b' ') || self.byte(at + 2) != Some(LABELS_OPEN) {
             return Err(self.err(at, "expected an exemplar `# {labels} value [timestamp]`"));
         }
         let mut labels = Vec::new();

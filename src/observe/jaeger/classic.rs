@@ -59,6 +59,47 @@ fn span(
 ) -> Result<SpanRecord, String> {
     let trace_id = id(s.get("traceID"), 16, "traceID", at)?;
     let span_id = id(s.get("spanID"), 8, "spanID", at)?;
+    let parent = parent_id(s, at)?;
+    let micros = |k: &str| -> Result<u64, String> {
+        s.get(k)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| format!("{at}.{k}: expected microseconds"))
+    };
+    let start_us = micros("startTime")?;
+    let duration_us = micros("duration")?;
+    let mapped = map_tags(s);
+    let attributes = mapped.attributes;
+    let service_name = s
+        .get("processID")
+        .and_then(Value::as_str)
+        .and_then(|p| processes?.get(p))
+        .or_else(|| s.get("process"))
+        .and_then(|p| p.get("serviceName"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    Ok(SpanRecord {
+        trace_id,
+        span_id,
+        parent_span_id: parent,
+        name: s
+            .get("operationName")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        kind: mapped.kind,
+        start_unix_nano: start_us.saturating_mul(1000),
+        end_unix_nano: start_us.saturating_add(duration_us).saturating_mul(1000),
+        status: mapped.status,
+        status_message: mapped.status_message,
+        service_name,
+        attributes,
+    })
+}
+
+/// The parent span: the `CHILD_OF` reference (else the first one), else a non-zero
+/// `parentSpanID`.
+fn parent_id(s: &Value, at: &str) -> Result<Option<String>, String> {
     let refs = s
         .get("references")
         .and_then(Value::as_array)
@@ -75,13 +116,19 @@ fn span(
             }
             _ => None,
         });
-    let micros = |k: &str| -> Result<u64, String> {
-        s.get(k)
-            .and_then(Value::as_u64)
-            .ok_or_else(|| format!("{at}.{k}: expected microseconds"))
-    };
-    let start_us = micros("startTime")?;
-    let duration_us = micros("duration")?;
+    Ok(parent)
+}
+
+/// A span's tags once the ones with an OTLP field of their own are taken out.
+struct MappedTags {
+    kind: SpanKind,
+    status: SpanStatus,
+    status_message: String,
+    attributes: BTreeMap<String, AttrValue>,
+}
+
+/// Read the tags as attributes, taking kind and status from the tags that encode them.
+fn map_tags(s: &Value) -> MappedTags {
     let mut attributes = BTreeMap::new();
     let tags = s
         .get("tags")
@@ -117,32 +164,12 @@ fn span(
     for k in MAPPED_TAGS {
         attributes.remove(k);
     }
-    let service_name = s
-        .get("processID")
-        .and_then(Value::as_str)
-        .and_then(|p| processes?.get(p))
-        .or_else(|| s.get("process"))
-        .and_then(|p| p.get("serviceName"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    Ok(SpanRecord {
-        trace_id,
-        span_id,
-        parent_span_id: parent,
-        name: s
-            .get("operationName")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
+    MappedTags {
         kind,
-        start_unix_nano: start_us.saturating_mul(1000),
-        end_unix_nano: start_us.saturating_add(duration_us).saturating_mul(1000),
         status,
         status_message,
-        service_name,
         attributes,
-    })
+    }
 }
 
 fn tag_value(t: &Value) -> AttrValue {

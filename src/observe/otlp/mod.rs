@@ -142,22 +142,7 @@ async fn export(State(rx): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
         .to_ascii_lowercase();
     // Decompression is CPU work proportional to the body: keep it off the async workers.
     let decoded = tokio::task::spawn_blocking(move || -> Result<_, (StatusCode, String)> {
-        let plain = match ce.as_str() {
-            "" | "identity" => body.to_vec(),
-            "gzip" => gunzip_limited(&body, max_body_bytes).map_err(|e| match e {
-                Some(msg) => (StatusCode::BAD_REQUEST, msg),
-                None => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("decompressed body exceeds {max_body_bytes} bytes"),
-                ),
-            })?,
-            other => {
-                return Err((
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("unsupported Content-Encoding `{other}` (expected gzip or none)"),
-                ));
-            }
-        };
+        let plain = decompress(&ce, &body, max_body_bytes)?;
         decode(&plain, encoding).map_err(|m| (StatusCode::BAD_REQUEST, m))
     })
     .await;
@@ -176,6 +161,35 @@ async fn export(State(rx): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
         }
     };
     let dropped = store.extend(spans);
+    export_response(encoding, dropped)
+}
+
+/// The body as sent, undone from its `Content-Encoding` (`ce`, lower-cased); the status and
+/// message to answer with when it cannot be.
+fn decompress(
+    ce: &str,
+    body: &[u8],
+    max_body_bytes: usize,
+) -> Result<Vec<u8>, (StatusCode, String)> {
+    match ce {
+        "" | "identity" => Ok(body.to_vec()),
+        "gzip" => gunzip_limited(body, max_body_bytes).map_err(|e| match e {
+            Some(msg) => (StatusCode::BAD_REQUEST, msg),
+            None => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("decompressed body exceeds {max_body_bytes} bytes"),
+            ),
+        }),
+        other => Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("unsupported Content-Encoding `{other}` (expected gzip or none)"),
+        )),
+    }
+}
+
+/// The success answer in the request's encoding, with a partial success when the span store
+/// had to drop spans.
+fn export_response(encoding: Encoding, dropped: u64) -> Response {
     let partial_success = (dropped > 0).then(|| ExportTracePartialSuccess {
         rejected_spans: i64::try_from(dropped).unwrap_or(i64::MAX),
         error_message: format!("span store full: {dropped} spans dropped"),

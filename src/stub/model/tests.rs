@@ -1,6 +1,7 @@
 //! Tests of the pipeline model: reproducibility, baselines and what each knob moves.
 
 use super::*;
+use crate::stub::faults::FaultProfile;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
