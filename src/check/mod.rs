@@ -3,7 +3,11 @@
 //!
 //! - [`config`]: static checks of the stack's files (rules, routes, dashboards, compose, docs);
 //! - [`signals`]: checks of what a run observed (load, metrics, logs, traces, alerts, live
-//!   dashboards).
+//!   dashboards);
+//! - [`registry`]: what every check id means, declared beside the code that emits it.
 
 pub mod config;
+pub mod registry;
+mod registry_health;
+mod registry_misc;
 pub mod signals;

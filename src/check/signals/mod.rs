@@ -15,6 +15,7 @@ pub mod facts;
 pub mod load;
 pub mod log_fields;
 pub mod logs;
+pub mod logs_registry;
 pub mod metric_series;
 pub mod metrics;
 pub mod relations;
