@@ -8,7 +8,7 @@ use obsgate::evidence::{JobOutcome, JobRecord, LogLine};
 use obsgate::expect;
 use obsgate::verdict::Status;
 
-use crate::util::repo_root;
+use crate::util::{obsgate, repo_root};
 
 /// Regenerate with `OBSGATE_BLESS=1 cargo test --test it checks::schema`.
 #[test]
@@ -104,4 +104,39 @@ fn a_request_line_without_job_passes_and_a_bare_line_fails() {
     ] {
         assert!(failed.contains(&id), "{id} not in {failed:?}");
     }
+}
+
+#[test]
+fn checks_lists_the_registry_and_explains_one_id() {
+    let out = obsgate()
+        .args(["checks", "--output", "json"])
+        .assert()
+        .code(0);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON");
+    let listed = v.as_array().expect("an array");
+    assert_eq!(listed.len(), obsgate::check::registry::all().len());
+    assert!(
+        listed
+            .iter()
+            .all(|c| c["id"].is_string() && c["failure"].is_string())
+    );
+    let out = obsgate()
+        .args(["checks", "explain", "alerts.fired.X"])
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("alerts.fired.<alert>") && text.contains("Example"),
+        "{text}"
+    );
+    let out = obsgate()
+        .args(["checks", "explain", "alerts.fird.X"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("`alerts.fird.X`") && err.contains("alerts.fired.<alert>"),
+        "{err}"
+    );
 }
