@@ -106,14 +106,20 @@ fn a_request_line_without_job_passes_and_a_bare_line_fails() {
     }
 }
 
+/// `obsgate checks ARGS...` exiting with `code`: (stdout, stderr).
+fn checks_cmd(args: &[&str], code: i32) -> (String, String) {
+    let out = obsgate().arg("checks").args(args).assert().code(code);
+    let o = out.get_output();
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn checks_lists_the_registry_and_explains_one_id() {
-    let out = obsgate()
-        .args(["checks", "--output", "json"])
-        .assert()
-        .code(0);
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON");
+    let (json, _) = checks_cmd(&["--output", "json"], 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("stdout is JSON");
     let listed = v.as_array().expect("an array");
     assert_eq!(listed.len(), obsgate::check::registry::all().len());
     assert!(
@@ -121,20 +127,12 @@ fn checks_lists_the_registry_and_explains_one_id() {
             .iter()
             .all(|c| c["id"].is_string() && c["failure"].is_string())
     );
-    let out = obsgate()
-        .args(["checks", "explain", "alerts.fired.X"])
-        .assert()
-        .code(0);
-    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let (text, _) = checks_cmd(&["explain", "alerts.fired.X"], 0);
     assert!(
         text.contains("alerts.fired.<alert>") && text.contains("Example"),
         "{text}"
     );
-    let out = obsgate()
-        .args(["checks", "explain", "alerts.fird.X"])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let (_, err) = checks_cmd(&["explain", "alerts.fird.X"], 2);
     assert!(
         err.contains("`alerts.fird.X`") && err.contains("alerts.fired.<alert>"),
         "{err}"
