@@ -23,6 +23,7 @@ pub fn main(cli: Cli) -> Outcome {
             Command::Check(args) => crate::cmd::check::run(args).await,
             Command::Health(args) => crate::cmd::health::run(args).await,
             Command::Report(args) => crate::cmd::report::run(args).await,
+            Command::Checks(args) => crate::cmd::checks::run(args).await,
         }
     });
     match result {

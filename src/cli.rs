@@ -27,6 +27,8 @@ pub enum Command {
     Health(HealthArgs),
     /// Work with written reports (e.g. compare two runs).
     Report(ReportArgs),
+    /// List every check obsgate can emit, or explain one (`checks explain ID`).
+    Checks(ChecksArgs),
 }
 
 /// Machine-readable or human output on stdout.
@@ -230,4 +232,26 @@ pub struct DiffArgs {
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    #[command(subcommand)]
+    pub command: Option<ChecksCommand>,
+    /// Output on stdout (of the listing).
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// What a check proves, what its failure means and an example (exit 2 when unknown).
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A check id as in a report (`alerts.fired.RenderFailures`) or its pattern
+    /// (`alerts.fired.<alert>`).
+    pub id: String,
 }

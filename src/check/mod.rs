@@ -3,10 +3,13 @@
 //!
 //! - [`config`]: static checks of the stack's files (rules, routes, dashboards, compose, docs);
 //! - [`signals`]: checks of what a run observed (load, metrics, logs, traces, alerts, live
-//!   dashboards).
+//!   dashboards);
+//! - [`registry`]: what every check id means, declared beside the code that emits it.
 
 pub mod config;
 pub mod judge;
+pub mod registry;
+mod registry_misc;
 pub mod signals;
 
 pub use judge::{Judgement, judge};

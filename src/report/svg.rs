@@ -2,7 +2,6 @@
 //! axes, and the alert timeline (pending/firing bars, notification and resolution markers).
 //! Output is a self-contained `<svg>` element (no external references); every text is escaped.
 
-use crate::evidence::AlertTiming;
 use crate::report::html_escape::escape;
 use std::fmt::Write as _;
 

@@ -8,7 +8,7 @@ use obsgate::evidence::{JobOutcome, JobRecord, LogLine};
 use obsgate::expect;
 use obsgate::verdict::Status;
 
-use crate::util::repo_root;
+use crate::util::{obsgate, repo_root};
 
 /// Regenerate with `OBSGATE_BLESS=1 cargo test --test it checks::schema`.
 #[test]
@@ -104,4 +104,37 @@ fn a_request_line_without_job_passes_and_a_bare_line_fails() {
     ] {
         assert!(failed.contains(&id), "{id} not in {failed:?}");
     }
+}
+
+/// `obsgate checks ARGS...` exiting with `code`: (stdout, stderr).
+fn checks_cmd(args: &[&str], code: i32) -> (String, String) {
+    let out = obsgate().arg("checks").args(args).assert().code(code);
+    let o = out.get_output();
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn checks_lists_the_registry_and_explains_one_id() {
+    let (json, _) = checks_cmd(&["--output", "json"], 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("stdout is JSON");
+    let listed = v.as_array().expect("an array");
+    assert_eq!(listed.len(), obsgate::check::registry::all().len());
+    assert!(
+        listed
+            .iter()
+            .all(|c| c["id"].is_string() && c["failure"].is_string())
+    );
+    let (text, _) = checks_cmd(&["explain", "alerts.fired.X"], 0);
+    assert!(
+        text.contains("alerts.fired.<alert>") && text.contains("Example"),
+        "{text}"
+    );
+    let (_, err) = checks_cmd(&["explain", "alerts.fird.X"], 2);
+    assert!(
+        err.contains("`alerts.fird.X`") && err.contains("alerts.fired.<alert>"),
+        "{err}"
+    );
 }

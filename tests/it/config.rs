@@ -15,7 +15,7 @@ use obsgate::config::{load_dashboard, load_yaml, parse_yaml};
 use obsgate::expect::routes::RoutesExpectations;
 use obsgate::verdict::Status;
 
-use crate::util::{corpus_dir, have, obsgate, repo_root};
+use crate::util::{assert_registered, assert_registered_dir, corpus_dir, have, obsgate, repo_root};
 
 /// A copy of `config/` in a temporary folder with one fixture file laid over it.
 fn config_with(fixture: &str, file: &str) -> tempfile::TempDir {
@@ -72,6 +72,7 @@ fn check_json_output_and_report_file() {
         .code(0);
     let v: serde_json::Value =
         serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON");
+    assert_registered(&v);
     let checks = v["checks"].as_array().expect("checks array");
     assert!(checks.iter().all(|c| c["status"] != "fail"));
     let report: serde_json::Value = serde_json::from_str(
@@ -89,6 +90,7 @@ fn failing_line(fixture: &str, file: &str, prefix: &str) -> String {
     let out = check_cmd(&tmp.path().join("config"), tmp.path())
         .assert()
         .code(1);
+    assert_registered_dir(tmp.path());
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     let line = stdout
         .lines()
@@ -134,6 +136,7 @@ fn unparseable_required_file_is_exit_2_with_its_line() {
     let out = check_cmd(&tmp.path().join("config"), tmp.path())
         .assert()
         .code(2);
+    assert_registered_dir(tmp.path());
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("alertmanager.yml:"), "{stderr}");
     let missing = obsgate()

@@ -3,7 +3,7 @@
 //! a routing defect and an unexpected alert fail the run; a dashboard panel that never has
 //! data fails its live check. Skipped with a note when the binaries are absent.
 
-use crate::util::{have, obsgate, repo_root};
+use crate::util::{assert_registered, have, obsgate, repo_root};
 
 /// Run `scenario` with the managed stack over `config_dir`; (exit code, report.json).
 fn rehearse(scenario: &str, config_dir: &str) -> Option<(i32, serde_json::Value)> {
@@ -39,10 +39,9 @@ fn rehearse(scenario: &str, config_dir: &str) -> Option<(i32, serde_json::Value)
         dir.path().join("prometheus.log").is_file(),
         "the stack's logs are kept"
     );
-    Some((
-        out.status.code().unwrap_or(-1),
-        serde_json::from_str(&text).expect("JSON"),
-    ))
+    let report = serde_json::from_str(&text).expect("JSON");
+    assert_registered(&report);
+    Some((out.status.code().unwrap_or(-1), report))
 }
 
 fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {

@@ -2,7 +2,7 @@
 //! check, and each stub defect switch makes the run exit 1 with the report naming the defect
 //! through the right check (and only that one).
 
-use crate::util::{obsgate, repo_root};
+use crate::util::{assert_registered, obsgate, repo_root};
 
 const SCENARIO: &str = "tests/fixtures/scenarios/signals.yaml";
 
@@ -33,10 +33,9 @@ fn run_with(defect: Option<&str>) -> (i32, serde_json::Value) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    (
-        code,
-        serde_json::from_str(&text).expect("report.json is JSON"),
-    )
+    let report = serde_json::from_str(&text).expect("report.json is JSON");
+    assert_registered(&report);
+    (code, report)
 }
 
 /// Ids of the checks that failed or errored, with their messages (skips are not counted:
@@ -163,6 +162,7 @@ fn smoke_scenario_passes_end_to_end() {
         &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
     )
     .expect("JSON");
+    assert_registered(&report);
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["verdict"], "pass");
     let phases = report["load"]["phases"].as_array().expect("phases");
@@ -204,6 +204,7 @@ fn a_phase_fault_reaches_the_stub_and_shows_in_its_counters() {
         &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
     )
     .expect("JSON");
+    assert_registered(&report);
     let failing = not_passing(&report);
     assert_eq!(out.status.code(), Some(0), "{failing:?}");
     let check = |id: &str| {

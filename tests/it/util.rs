@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: the binary under test, paths, deadline polling.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// `obsgate` as built by cargo for this test run.
@@ -45,4 +45,28 @@ pub fn have(bin: &str) -> bool {
     std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|p| p.join(bin).is_file()))
         .unwrap_or(false)
+}
+
+/// Fail naming every check id of a report (report.json, or `obsgate check --output json`)
+/// that no registered check matches: every id a report shows must be explainable by
+/// `obsgate checks explain`, so a new check must be declared in its module's `CHECKS`.
+pub fn assert_registered(report: &serde_json::Value) {
+    let checks = report["checks"].as_array().expect("checks[]");
+    let unknown: Vec<&str> = checks
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .filter(|id| obsgate::check::registry::find(id).is_none())
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "check ids missing from the registry (declare them in a CHECKS list): {unknown:?}"
+    );
+}
+
+/// [`assert_registered`] on `dir/report.json`.
+pub fn assert_registered_dir(dir: &Path) {
+    let path = dir.join("report.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    assert_registered(&serde_json::from_str(&text).expect("report.json is JSON"));
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::check::config::compose_links::url_host_port;
 use crate::check::config::compose_links::{otlp_check, rule_files_check, targets_check};
+use crate::check::registry::CheckInfo;
 use crate::config::compose::{ComposeFile, Service};
 use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::Check;
@@ -310,3 +311,64 @@ fn mounts_check(input: &ComposeInput<'_>) -> Check {
         problems,
     )
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "compose.services",
+        kind: KIND,
+        proves: "every service of the shipped stack is declared in the compose file",
+        failure: "a service is missing or misnamed: see the `services:` of the compose file",
+        explain: "The compose file must declare prometheus, grafana, alertmanager, jaeger, \
+                  node-exporter and pipeline-stub (SHIPPED_SERVICES), with a near name suggested.\n\
+                  Example failure: service `alertmanager` is missing (did you mean `alert-manager`?)",
+    },
+    CheckInfo {
+        id: "compose.image.<service>",
+        kind: KIND,
+        proves: "the service runs the pinned image and version (or is built from the repo)",
+        failure: "wrong image, `latest` or no tag: fix the service's `image:` (or `build:`)",
+        explain: "Each shipped service runs its image at the version the stack is tested with \
+                  (prom/prometheus:v2.48.0, ...); jaeger needs any pinned tag; pipeline-stub \
+                  is built from the repository.\n\
+                  Example failure: `grafana` runs `grafana/grafana:latest`; expected grafana/grafana:10.2.0",
+    },
+    CheckInfo {
+        id: "compose.ports.<service>",
+        kind: KIND,
+        proves: "the service publishes its ports on the same host port",
+        failure: "a port is not published as HOST:CONTAINER: see the service's `ports:`",
+        explain: "Scripts and docs reach the stack on fixed ports (9090, 3000, 9093, 16686, \
+                  4318, 9100, 8000): each must be published on the same host port.\n\
+                  Example failure: `prometheus` does not publish 9090:9090",
+    },
+    CheckInfo {
+        id: "compose.volumes",
+        kind: KIND,
+        proves: "the named data volumes are declared and mounted, and every used one declared",
+        failure: "data would be lost on restart or compose refuses the file: see `volumes:`",
+        explain: "prometheus_data, grafana_data, alertmanager_data and jaeger_data must be \
+                  declared under top-level `volumes:` and mounted by a service; a named volume \
+                  a service uses must be declared.\n\
+                  Example failure: named volume `grafana_data` is mounted by no service",
+    },
+    CheckInfo {
+        id: "compose.retention",
+        kind: KIND,
+        proves: "Prometheus keeps 15 days of data (`--storage.tsdb.retention.time=15d`)",
+        failure: "the retention flag is missing or differs: see the prometheus `command:`",
+        explain: "The stack promises 15 days of metrics; the prometheus service's command must \
+                  set --storage.tsdb.retention.time=15d.\n\
+                  Example failure: prometheus --storage.tsdb.retention.time is None; expected 15d",
+    },
+    CheckInfo {
+        id: "compose.mounts",
+        kind: KIND,
+        proves: "every mounted host path exists and the config files are mounted",
+        failure: "a bind mount points at nothing or a config file is not mounted",
+        explain: "Host paths are resolved from the compose file's folder; prometheus.yml, \
+                  alert-rules.yaml, alertmanager.yml and grafana/provisioning must be mounted \
+                  into some service, or the container starts with its defaults.\n\
+                  Example failure: mounted host path `./config/alert-rule.yaml` does not exist",
+    },
+];

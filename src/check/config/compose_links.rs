@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::check::config::compose::{KIND, args_of, flag_value, verdict};
+use crate::check::registry::CheckInfo;
 use crate::config::compose::ComposeFile;
 use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::Check;
@@ -182,3 +183,38 @@ pub(crate) fn rule_files_check(c: &ComposeFile, p: &PrometheusConfig) -> Check {
         problems,
     )
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "compose.otlp",
+        kind: KIND,
+        proves: "the stub exports traces to the Jaeger service over OTLP/HTTP (port 4318)",
+        failure: "traces would go nowhere: see pipeline-stub's OTLP endpoint and jaeger's env",
+        explain: "pipeline-stub's OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (or --otlp-endpoint) must \
+                  name a jaegertracing service on port 4318, and that service must set \
+                  COLLECTOR_OTLP_ENABLED=true.\n\
+                  Example failure: pipeline-stub OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://jager:4318/v1/traces \
+                  does not name the Jaeger service ([\"jaeger\"])",
+    },
+    CheckInfo {
+        id: "compose.targets",
+        kind: KIND,
+        proves: "Prometheus's scrape and Alertmanager targets name compose services and ports",
+        failure: "a target names no service or a port it does not listen on: see prometheus.yml",
+        explain: "Every static target in prometheus.yml (scrape jobs and alerting) must be a \
+                  compose service (or localhost), on a port the service exposes.\n\
+                  Example failure: scrape job `pipeline`: target `pipeline-stb:8000` names no \
+                  compose service (did you mean `pipeline-stub`?)",
+    },
+    CheckInfo {
+        id: "compose.rule_files",
+        kind: KIND,
+        proves: "every `rule_files` entry lands on a path mounted into the prometheus container",
+        failure: "Prometheus would start with no rules: see rule_files and the prometheus volumes",
+        explain: "Prometheus resolves rule_files relative to its config file inside the \
+                  container; each must fall under a volume target of the prometheus service.\n\
+                  Example failure: rule file `alert-rules.yaml` resolves to \
+                  /etc/prometheus/alert-rules.yaml in the prometheus container, which no volume provides",
+    },
+];

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use crate::check::config::dashboards_ds::{Resolved, resolve, type_hint};
 use crate::check::config::dashboards_subst::{dashboard_values, substitute};
 use crate::check::config::rules_metrics::{KnownMetrics, metrics_in};
+use crate::check::registry::CheckInfo;
 use crate::config::dashboard::{Dashboard, DsRef, Panel, Target};
 use crate::config::grafana::ProvisionedDatasource;
 use crate::evidence::PanelQuery;
@@ -239,3 +240,67 @@ pub fn check_unique_uids(dashboards: &[Dashboard]) -> Check {
         dups,
     )
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "dashboards.datasource.<dashboard>",
+        kind: KIND,
+        proves: "every panel and target datasource resolves to a provisioned datasource",
+        failure: "a panel reads a datasource Grafana does not have: see the panel's datasource",
+        explain: "Per dashboard (uid, else title): each panel's and target's datasource, by uid \
+                  or name, must be a provisioned one; `${DS_...}` import inputs are refused.\n\
+                  Example failure: 1 problem(s); first: sla-tracking.json panel \"Errors\" (panels[2]): \
+                  datasource `prometheus-old` is not provisioned (by uid or name)",
+    },
+    CheckInfo {
+        id: "dashboards.promql.<dashboard>",
+        kind: KIND,
+        proves: "every PromQL target parses after variable substitution",
+        failure: "a panel query would error in Grafana: the message quotes the substituted query",
+        explain: "Template variables and Grafana built-ins ($__rate_interval, ...) are \
+                  substituted, then each PromQL target is parsed; an unknown `$var` is reported too.\n\
+                  Example failure: 1 problem(s); first: x.json panel \"Rate\" (panels[0]) refId A: \
+                  unexpected `)` in `rate(x[5m]))`",
+    },
+    CheckInfo {
+        id: "dashboards.metrics.<dashboard>",
+        kind: KIND,
+        proves: "every metric a panel reads is known (the contract plus --known-metric)",
+        failure: "a panel reads a metric nothing exposes (a typo?): the message names it",
+        explain: "Metric names in the dashboard's queries are compared with the metrics contract, \
+                  the expectations' families and --known-metric names, with a suggestion.\n\
+                  Example failure: 1 problem(s); first: sla-tracking.json panel \"Render failures\" \
+                  (panels[3]) refId A reads unknown metric `render_failure_total`; did you mean \
+                  `render_failures_total`?",
+    },
+    CheckInfo {
+        id: "dashboards.variables.<dashboard>",
+        kind: KIND,
+        proves: "every `$variable` a query references is a dashboard variable or a built-in",
+        failure: "a query references an undefined variable: add it under `templating` or fix it",
+        explain: "A reference to a variable the dashboard does not define renders literally and \
+                  breaks the query.\n\
+                  Example failure: 1 problem(s); first: x.json panel \"Jobs\" (panels[1]) refId A: \
+                  `$envirnoment` is neither a dashboard variable nor a Grafana built-in",
+    },
+    CheckInfo {
+        id: "dashboards.model.<dashboard>",
+        kind: KIND,
+        proves: "the dashboard is provisionable: uid, current schemaVersion, no __inputs, rows",
+        failure: "Grafana would refuse or mangle it on provisioning: see the JSON's top level",
+        explain: "Provisioned dashboards need a stable uid, schemaVersion at or above the \
+                  policy's minimum, no `__inputs` (an export meant for import) and rows grouping \
+                  the panels.\n\
+                  Example failure: 1 problem(s); first: x.json: has __inputs [\"DS_PROMETHEUS\"] \
+                  (an export for import, not for provisioning)",
+    },
+    CheckInfo {
+        id: "dashboards.uids",
+        kind: KIND,
+        proves: "dashboard uids are unique across the provisioned files",
+        failure: "two files share a uid and Grafana loads only one: the message names both",
+        explain: "Grafana refuses duplicate uids when provisioning a folder.\n\
+                  Example failure: 1 problem(s); first: uid `pipeline` in a.json, b.json",
+    },
+];

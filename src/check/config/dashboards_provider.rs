@@ -3,6 +3,7 @@
 //! every provisioned datasource URL names a compose service.
 
 use crate::check::config::compose::url_host_port;
+use crate::check::registry::CheckInfo;
 use crate::config::compose::ComposeFile;
 use crate::config::grafana::{DashboardProvisioning, ProvisionedDatasource};
 use crate::verdict::Check;
@@ -89,6 +90,31 @@ pub fn check_datasource_urls(ds: &[ProvisionedDatasource], compose: &ComposeFile
         Check::fail("dashboards.datasource_urls", KIND, problems.join("; "))
     }
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "dashboards.provider",
+        kind: KIND,
+        proves: "a file dashboard provider points where grafana sees the dashboard JSON",
+        failure: "Grafana would load no dashboard: see provisioning/dashboards/*.yaml and mounts",
+        explain: "The provider's `options.path` must be the container path at which the compose \
+                  file mounts the folder holding the dashboard JSON. `obsgate check` also \
+                  reports an unparseable provider file under this id.\n\
+                  Example failure: provider paths [\"/var/lib/grafana/dashboards\"] do not include \
+                  /etc/grafana/provisioning/dashboards, where grafana sees \
+                  ./config/grafana/provisioning/dashboards",
+    },
+    CheckInfo {
+        id: "dashboards.datasource_urls",
+        kind: KIND,
+        proves: "every provisioned datasource URL names a compose service (or localhost)",
+        failure: "a datasource points at a host the stack does not have: see datasources/*.yaml",
+        explain: "Inside the compose network Grafana reaches Prometheus by service name.\n\
+                  Example failure: datasource `Prometheus` url http://prometeus:9090 names no \
+                  compose service",
+    },
+];
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::check::config::rules::runbook_file;
+use crate::check::registry::CheckInfo;
 use crate::verdict::Check;
 use crate::verdict::Kind;
 
@@ -68,6 +69,28 @@ pub fn check_runbooks(
         })
         .collect()
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "docs.readme",
+        kind: KIND,
+        proves: "README.md exists and links the runbooks folder (docs/runbooks/)",
+        failure: "on-call cannot find the runbooks from the README: add the link",
+        explain: "The README beside the docs folder must mention docs/runbooks.\n\
+                  Example failure: README.md must link the runbooks folder (docs/runbooks/)",
+    },
+    CheckInfo {
+        id: "docs.runbook.<alert>",
+        kind: KIND,
+        proves: "the alert's runbook exists, is the one its runbook_url links, has a query",
+        failure: "the runbook is missing, unlinked or has no ```promql block to confirm the alert",
+        explain: "Every alerting rule needs docs/runbooks/<Alert>.md, linked from its \
+                  runbook_url annotation, with a ```promql block showing how to confirm it.\n\
+                  Example failure: docs/runbooks/RenderFailures.md does not exist; alert \
+                  `RenderFailures` has no runbook_url",
+    },
+];
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,7 @@ use crate::check::config::routes_matchers::LabelSet;
 use crate::check::config::routes_tree::{
     Inhibition, RouteNode, build_inhibitions, build_tree, inhibited_by, matching_routes, walk,
 };
+use crate::check::registry::CheckInfo;
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::expect::routes::{AlertRouteExpectation, ReceiverExpectation, RoutesExpectations};
 use crate::verdict::Check;
@@ -309,3 +310,38 @@ fn inhibition_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &Rul
         Check::fail(id, KIND, problems.join("; "))
     }
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "routes.structure",
+        kind: KIND,
+        proves: "every route's matchers parse and every receiver a route names exists",
+        failure: "Alertmanager would reject or misroute: the message gives the route's line",
+        explain: "The routing tree of alertmanager.yml is resolved in obsgate: bad matchers, a \
+                  missing root receiver or a route to an undefined receiver fail here.\n\
+                  Example failure: config/alertmanager.yml: route[1] (line 23) routes to receiver \
+                  `critcal`, which is not defined; did you mean `critical`?",
+    },
+    CheckInfo {
+        id: "routes.<alert>",
+        kind: KIND,
+        proves: "the alert reaches exactly the expected receivers, channels and routing keys",
+        failure: "the alert would page the wrong people (or nobody): see the route it matches",
+        explain: "The alert's labels (alertname, its rule's labels, the expectation's extras) \
+                  are routed through the tree; the receivers reached, their Slack channels and \
+                  PagerDuty routing keys must be exactly those in expectations/routes.yaml.\n\
+                  Example failure: `SLABreach` {alertname=\"SLABreach\", severity=\"critical\"}: \
+                  receiver `critical` has no PagerDuty routing key; expected video-pipeline-critical",
+    },
+    CheckInfo {
+        id: "routes.inhibit.<alert>",
+        kind: KIND,
+        proves: "the alert is inhibited by the alerts the expectations say inhibit it",
+        failure: "no inhibit rule covers the pair: see `inhibit_rules` in alertmanager.yml",
+        explain: "For each `inhibited_by` of the alert's routing expectation, an inhibit rule \
+                  must match the source alert's labels and this alert's labels with equal `equal:` labels.\n\
+                  Example failure: PipelineDegraded {severity=\"warning\"} is not inhibited by \
+                  PipelineDown {severity=\"critical\"}",
+    },
+];

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::check::registry::CheckInfo;
 use crate::evidence::ToolRun;
 use crate::verdict::Check;
 use crate::verdict::Kind;
@@ -73,3 +74,14 @@ pub fn amtool_cross_check(cases: &[AmtoolCase]) -> Check {
         Check::fail(id, KIND, diffs[0].clone()).with_evidence(diffs)
     }
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "routes.amtool",
+    kind: KIND,
+    proves: "amtool's routing of every expected alert agrees with obsgate's evaluation",
+    failure: "obsgate and Alertmanager disagree on a route: the message shows both answers",
+    explain: "`amtool config routes test` is run with each expected alert's labels; its receivers \
+              must be the ones obsgate's own evaluation reached. Skipped when amtool is not on PATH.\n\
+              Example failure: SLABreach: obsgate reaches [\"critical\"], amtool [\"slack-sla\"]",
+}];

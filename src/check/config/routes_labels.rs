@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use crate::check::config::routes::{RoutingModel, RuleLabels};
 use crate::check::config::routes_matchers::MatchKind;
 use crate::check::config::routes_tree::walk;
+use crate::check::registry::CheckInfo;
 use crate::expect::routes::RoutesExpectations;
 use crate::verdict::Check;
 use crate::verdict::Kind;
@@ -115,3 +116,26 @@ pub(crate) fn label_values_check(
         Check::fail("routes.label_values", KIND, problems[0].clone()).with_evidence(problems)
     }
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "routes.coverage",
+        kind: KIND,
+        proves: "every alerting rule has a routing expectation and every expectation a rule",
+        failure: "a new alert is unrouted or an expectation outlived a renamed alert",
+        explain: "Compares the alerting rules' names with expectations/routes.yaml both ways.\n\
+                  Example failure: alert `QueueBacklog` has no routing expectation; expected alert \
+                  `RenderFailure` has no alerting rule; did you mean `RenderFailures`?",
+    },
+    CheckInfo {
+        id: "routes.label_values",
+        kind: KIND,
+        proves: "matchers and rule labels on constrained labels use expected values",
+        failure: "a typo like `severity: critial` routes nowhere: the message gives the line",
+        explain: "Route and inhibition matchers, and the rules' own labels, on a label whose \
+                  values the expectations constrain (e.g. severity) must be able to match one of them.\n\
+                  Example failure: alert `RenderFailures` sets severity=\"critial\", not an expected \
+                  value (critical, warning); did you mean `critical`?",
+    },
+];

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::config::rules_metrics::{KnownMetrics, metrics_in};
+use crate::check::registry::CheckInfo;
 use crate::config::rules_file::RuleFile;
 use crate::config::{ConfigError, line_of};
 use crate::verdict::Check;
@@ -236,3 +237,49 @@ pub fn file_key(file: &str) -> String {
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| file.to_string())
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "rules.parse.<file>",
+        kind: KIND,
+        proves: "the rule file parses and every rule expression is valid PromQL",
+        failure: "Prometheus would refuse the file: the message gives file:line and the error",
+        explain: "The id carries the file name. A YAML error fails with its line; otherwise each \
+                  rule's `expr` is parsed.\n\
+                  Example failure: config/alert-rules.yaml: 1 of 12 expressions do not parse: \
+                  config/alert-rules.yaml:42: rule `RenderFailures`: unexpected `)`",
+    },
+    CheckInfo {
+        id: "rules.metric.<rule>",
+        kind: KIND,
+        proves: "the rule reads only known metrics (the contract, recorded series, extras)",
+        failure: "the rule reads a metric nothing exposes, so it never fires: fix the name",
+        explain: "Metric names in the rule's expression are compared with the metrics contract, \
+                  the series recorded by the same file and --known-metric names. A rule name used \
+                  twice gets `#2`.\n\
+                  Example failure: `RenderFailures` (config/alert-rules.yaml:42) reads unknown metric \
+                  `render_failure_total` (did you mean `render_failures_total`?)",
+    },
+    CheckInfo {
+        id: "rules.labels.<rule>",
+        kind: KIND,
+        proves: "the alert sets its required labels and annotations",
+        failure: "routing or the notification text lacks something: add the label/annotation",
+        explain: "Every alerting rule must set `severity` and the annotations `summary`, \
+                  `description` and `runbook_url`.\n\
+                  Example failure: `QueueBacklog` (config/alert-rules.yaml:60) lacks label \
+                  `severity`, annotation `runbook_url`",
+    },
+    CheckInfo {
+        id: "rules.runbook.<rule>",
+        kind: KIND,
+        proves: "the alert's runbook_url points at an existing docs/runbooks/ file",
+        failure: "the notification links a runbook that does not exist: fix the URL or add it",
+        explain: "The part of runbook_url after docs/runbooks/ (without #anchor) must be a file \
+                  in the runbooks folder.\n\
+                  Example failure: `RenderFailures`: runbook_url `.../docs/runbooks/RenderFailure.md` \
+                  names docs/runbooks/RenderFailure.md, which does not exist; did you mean \
+                  `RenderFailures.md`?",
+    },
+];

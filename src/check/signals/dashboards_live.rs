@@ -3,6 +3,7 @@
 //! production is a defect no static linter finds. The queries are run by the caller; this file
 //! only judges the answers.
 
+use crate::check::registry::CheckInfo;
 use crate::evidence::{PanelQuery, QueryAnswer};
 use crate::verdict::Check;
 use crate::verdict::Kind;
@@ -96,6 +97,30 @@ fn slug(title: &str) -> String {
     }
     s.trim_matches('_').to_string()
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "dashboards.live.<dashboard>",
+        kind: KIND,
+        proves: "every visible panel target of the dashboard returned data after the load",
+        failure: "some panel shows \"No data\": see its dashboards.live.<d>.<panel>.<ref> check",
+        explain: "The summary of the dashboard's live checks. `obsgate run` also reports under \
+                  this id (with the file as the id's tail) a dashboard file it could not load.\n\
+                  Example failure: dashboard pipeline: 5 of 6 visible targets have data",
+    },
+    CheckInfo {
+        id: "dashboards.live.<dashboard>.<panel>.<ref>",
+        kind: KIND,
+        proves: "the panel target's substituted query returned data on Prometheus",
+        failure: "the panel would show \"No data\": the query, a metric or a label is wrong",
+        explain: "After the load each visible target's PromQL (variables substituted) is run on \
+                  Prometheus; hidden targets are skipped. The panel segment is the title in \
+                  lowercase with other characters as `_`.\n\
+                  Example failure: panel `Render failures by reason` (dashboard pipeline) target A \
+                  shows no data after the load: `sum(rate(render_failure_total[5m]))` returned nothing",
+    },
+];
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 //! (`load.dropped.<phase>`), the generator kept up (`load.generator.<phase>`), and the fault
 //! profile reached the target (`load.faults.<phase>`). Pure: no I/O.
 
+use crate::check::registry::CheckInfo;
 use crate::evidence::LoadOutcome;
 use crate::scenario::Plan;
 use crate::verdict::Check;
@@ -139,3 +140,48 @@ fn generator_check(
         ),
     )
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "load.rate.<phase>",
+        kind: KIND,
+        proves: "the phase's achieved job rate is within tolerance of the scheduled one",
+        failure: "the target was not loaded as the scenario says: see load.generator and drops",
+        explain: "Jobs sent over the phase's duration are compared with the schedule, in whole \
+                  jobs (a gap under one job is rounding). A phase that never started fails.\n\
+                  Example failure: achieved 0.512/s vs scheduled 0.600/s (target 0.600/s): \
+                  error 14.67% beyond 1.00%",
+    },
+    CheckInfo {
+        id: "load.dropped.<phase>",
+        kind: KIND,
+        proves: "no scheduled job was dropped (unless the phase allows drops)",
+        failure: "max_in_flight was reached and jobs were dropped: the target answered too slowly",
+        explain: "With the `drop` overload policy a job due while max_in_flight jobs are open is \
+                  dropped; that is a failure unless the phase sets allow_dropped.\n\
+                  Example failure: 12 of 300 scheduled jobs were dropped because 64 jobs were \
+                  already in flight (overload policy drop)",
+    },
+    CheckInfo {
+        id: "load.generator.<phase>",
+        kind: KIND,
+        proves: "the generator kept up: jobs started on time (scheduler lag within bounds)",
+        failure: "the measurements are not trustworthy: the harness or the target was too slow",
+        explain: "Counts jobs that started later than the lateness bound after their intended \
+                  start; the message says whether waiting for free slots or the harness itself \
+                  is the cause.\n\
+                  Example failure: the generator could not keep up: 40 of 300 jobs (13.33%, allowed \
+                  1%) started more than 50 ms after their intended start (...); the harness itself \
+                  could not send fast enough on this machine; lower the rate or the time scale",
+    },
+    CheckInfo {
+        id: "load.faults.<phase>",
+        kind: KIND,
+        proves: "the phase's fault profile was applied on the target",
+        failure: "the stub refused the fault profile (admin route): the message has its error",
+        explain: "A phase with faults sets them on the stub through its admin API before it starts; \
+                  checks that expect the fault's effects are meaningless without it.\n\
+                  Example failure: the phase's fault profile could not be applied: HTTP 401",
+    },
+];

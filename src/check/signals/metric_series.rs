@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::check::registry::CheckInfo;
 use crate::evidence::{Exposition, MetricFamily, Sample};
 use crate::expect::metrics::FamilyExpectation;
 use crate::verdict::{Check, MAX_EVIDENCE};
@@ -196,3 +197,37 @@ pub fn monotonic_check(f: &FamilyExpectation, during: &[Exposition], last: &Expo
         .with_evidence(evidence)
     }
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "metrics.buckets.<family>",
+        kind: METRICS,
+        proves: "every series of the histogram has the expected bucket bounds and +Inf",
+        failure: "latency quantiles would be wrong or incomparable: fix the buckets",
+        explain: "Either the exact bucket list or a set of bounds that must be included, plus \
+                  the +Inf bucket, per series.\n\
+                  Example failure: 2 of 6 series of `pipeline_duration_seconds` do not have \
+                  buckets including [1.0, 5.0] and +Inf",
+    },
+    CheckInfo {
+        id: "metrics.cardinality.<family>",
+        kind: METRICS,
+        proves: "the family stays within its series and per-label value budget",
+        failure: "an unbounded label (ids, users) would blow up Prometheus: see the label named",
+        explain: "Counts series (labels but le/quantile) and distinct values per label against \
+                  the expectation's budget.\n\
+                  Example failure: `pipeline_duration_seconds` has 912 series, over its budget \
+                  100 series; label `job_id` has 300 distinct values",
+    },
+    CheckInfo {
+        id: "metrics.monotonic.<family>",
+        kind: METRICS,
+        proves: "the cumulative family never decreased across the run's scrapes",
+        failure: "a counter reset mid-run or a gauge is exposed as a counter: see the evidence",
+        explain: "Every counter sample (and histogram bucket, sum, count) is tracked from scrape \
+                  to scrape; any decrease fails.\n\
+                  Example failure: `jobs_total` is cumulative but decreased 2 times between scrapes \
+                  (a reset or a gauge in disguise)",
+    },
+];

@@ -1,6 +1,7 @@
 //! Metrics checks over parsed expositions: presence, type, HELP, labels, histogram buckets,
 //! cardinality, counter monotonicity across scrapes, and value relations with the run's facts.
 
+use crate::check::registry::CheckInfo;
 use crate::evidence::{
     Exposition, ExpositionError, ExpositionFormat, MetricFamily, MetricType, Sample,
 };
@@ -252,3 +253,61 @@ fn labels_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
         .with_evidence(evidence)
     }
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "metrics.exposition",
+        kind: METRICS,
+        proves: "the target's final /metrics scrape answered and parsed strictly",
+        failure: "Prometheus would reject the scrape: the message gives line:column",
+        explain: "The last scrape of the run goes through the strict exposition parser (text \
+                  format or OpenMetrics). `obsgate run` also reports under this id that no scrape \
+                  got an answer at all.\n\
+                  Example failure: the exposition is malformed at line 17:12: invalid label value",
+    },
+    CheckInfo {
+        id: "metrics.families",
+        kind: METRICS,
+        proves: "(only ever an error) no family could be judged because the scrape did not parse",
+        failure: "fix metrics.exposition first: every per-family check depends on it",
+        explain: "Emitted instead of the per-family checks when the final scrape is malformed.\n\
+                  Example failure: no metric family could be checked: the final scrape did not parse",
+    },
+    CheckInfo {
+        id: "metrics.present.<family>",
+        kind: METRICS,
+        proves: "the expected metric family is exposed",
+        failure: "the family is missing or renamed: the message suggests a near name",
+        explain: "Per family of expectations/metrics.yaml (OpenMetrics counters may drop `_total`).\n\
+                  Example failure: metric `render_failures_total` not exposed; did you mean \
+                  `render_failure_total`? (23 families exposed)",
+    },
+    CheckInfo {
+        id: "metrics.type.<family>",
+        kind: METRICS,
+        proves: "the family is exposed with the expected TYPE",
+        failure: "dashboards and rate() would misread it: fix the instrument's type",
+        explain: "The `# TYPE` of the family must be the expected counter/gauge/histogram/summary; \
+                  a family renamed by its type (`_total` added or dropped) is reported here.\n\
+                  Example failure: `pipeline_active_jobs` should be a gauge, but is exposed as counter",
+    },
+    CheckInfo {
+        id: "metrics.help.<family>",
+        kind: METRICS,
+        proves: "the family has a non-empty HELP text",
+        failure: "the family is undocumented in Prometheus and Grafana: add a description",
+        explain: "Judged when the expectation asks for HELP.\n\
+                  Example failure: `queue_depth` has no (or an empty) `# HELP` line; expected a description",
+    },
+    CheckInfo {
+        id: "metrics.labels.<family>",
+        kind: METRICS,
+        proves: "every sample carries the expected labels with allowed values",
+        failure: "a label is missing or has a value outside the contract: see the evidence",
+        explain: "Each sample of the family must carry the expected labels, each value matching \
+                  its allowed values; the offending samples are in the evidence.\n\
+                  Example failure: 3 of 40 samples of `render_failures_total` break the label \
+                  contract [reason]: label `reason`=`oops` is not one of [timeout, codec]",
+    },
+];

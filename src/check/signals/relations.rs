@@ -1,6 +1,7 @@
 //! Evaluates relation expressions (`expect::expr`) over one exposition and the run's facts, and
 //! turns each relation into a `metrics.relation.<name>` check.
 
+use crate::check::registry::CheckInfo;
 use crate::evidence::{Exposition, Sample};
 use crate::expect::expr::{Agg, BinOp, Expr, MathFn, Selector};
 use crate::expect::metrics::Relation;
@@ -172,3 +173,16 @@ pub fn check_relation(r: &Relation, expo: &Exposition, facts: &RunFacts<'_>) -> 
     };
     Check::from_bool(id, METRICS, ok, msg)
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "metrics.relation.<relation>",
+    kind: METRICS,
+    proves: "the relation between exposed values and the run's facts holds (within tolerance)",
+    failure: "the metrics disagree with what the harness did: the message shows both sides",
+    explain: "A relation of expectations/metrics.yaml (e.g. the failures counter equals the \
+              failed jobs the harness saw) is evaluated on the final scrape; `when:` makes it \
+              skip when it does not apply; a side that cannot be computed is an error.\n\
+              Example failure: expected `sum(render_failures_total)` == `facts.failed_jobs` \
+              (tolerance 2.0000), found 0 vs 17 (difference 17)",
+}];

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use crate::check::registry::CheckInfo;
 use crate::evidence::{JobRecord, SpanKind, SpanRecord};
 use crate::expect::traces::TracesExpectations;
 use crate::verdict::{Check, MAX_EVIDENCE};
@@ -131,3 +132,28 @@ fn duration_problem(j: &JobRecord, s: &SpanRecord, d: f64, e2e: f64) -> String {
         e2e / 1e6
     )
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "traces.orphans",
+        kind: TRACES,
+        proves: "no span names a parent that was never received (entry spans exempt)",
+        failure: "spans are lost or parent ids are wrong: the evidence shows the orphans",
+        explain: "A span whose parent is neither in its trace nor a harness client span is an \
+                  orphan; server and consumer spans have remote parents by design.\n\
+                  Example failure: 5 orphan spans (parent never received): render ...: parent \
+                  b7ad6b7169203331 is neither in the trace nor a harness client span",
+    },
+    CheckInfo {
+        id: "traces.duration",
+        kind: TRACES,
+        proves: "listed spans last no longer than their job end to end (plus slack)",
+        failure: "span timing is wrong (clock, units, unended spans): see the evidence",
+        explain: "Spans in duration_spans are compared with the job's end-to-end time measured \
+                  by the harness, plus duration_slack_ms; skipped when none are listed.\n\
+                  Example failure: 2 of 300 spans last longer than their job as seen by the \
+                  harness (+50 ms slack), or end before they start: job j3: `pipeline.run` \
+                  lasted 9000.0 ms, the job took 120.0 ms end to end",
+    },
+];

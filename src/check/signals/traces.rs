@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::check::registry::CheckInfo;
 use crate::evidence::{AttrValue, JobOutcome, SpanRecord, SpanStatus};
 use crate::expect::traces::{ErrorStatus, Required, TracesExpectations};
 use crate::verdict::Check;
@@ -306,3 +307,47 @@ fn completeness(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<
         .with_evidence(p.samples)
     }
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo {
+        id: "traces.received",
+        kind: TRACES,
+        proves: "spans of the target's service were received",
+        failure: "trace export is off or goes elsewhere: check the OTLP endpoint",
+        explain: "Spans reach obsgate's OTLP receiver (or are read back from Jaeger); some must \
+                  come from the expected service.\n\
+                  Example failure: no spans received: is trace export on?",
+    },
+    CheckInfo {
+        id: "traces.propagation",
+        kind: TRACES,
+        proves: "each job's entry span is a child of the harness's client span, in its trace",
+        failure: "the target ignores `traceparent`: traces do not join the caller's",
+        explain: "For every job the target's root span must be in the trace the harness sent \
+                  and have the harness's client span as its parent.\n\
+                  Example failure: context not propagated for 300 of 300 jobs: job j1: sent trace \
+                  4bf9... (client span 00f0...), the target answered trace 9a1c...: `traceparent` \
+                  not honoured",
+    },
+    CheckInfo {
+        id: "traces.tree",
+        kind: TRACES,
+        proves: "job spans have the expected kinds, parents, attributes and error status",
+        failure: "the span tree differs from expectations/traces.yaml: see the evidence",
+        explain: "Each expected span name is checked for its kind, its parent span, required \
+                  attributes and values, and error status consistent with the job's outcome.\n\
+                  Example failure: 3 of 2400 spans break the span tree: render (…): attribute \
+                  `preset` missing",
+    },
+    CheckInfo {
+        id: "traces.completeness",
+        kind: TRACES,
+        proves: "enough finished jobs have a complete trace (every expected span, right count)",
+        failure: "spans are lost (sampling, export drops, crashes): see the incomplete jobs",
+        explain: "The share of finished jobs whose trace has every expected span must reach \
+                  completeness_min_ratio.\n\
+                  Example failure: 250 of 300 finished jobs have a complete trace (83.3%, at least \
+                  99.0% expected): job j7 (failed) trace 4bf9...: `qa.gate` ×0, expected 1",
+    },
+];

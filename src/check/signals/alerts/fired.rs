@@ -2,6 +2,7 @@
 
 use super::timeline::{fmt_s, secs};
 use super::{AspectCtx, KIND, within_limit};
+use crate::check::registry::CheckInfo;
 use crate::expect::alerts::AlertExpectation;
 use crate::verdict::Check;
 
@@ -51,3 +52,16 @@ pub(super) fn check(ctx: &AspectCtx<'_>, out: &mut Vec<Check>) {
         }
     });
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "alerts.fired.<alert>",
+    kind: KIND,
+    proves: "the alert fired within `within` of the start of the fault's phase",
+    failure: "the alert never fired or fired late: see its rule's expr, `for:` and the timings",
+    explain: "Watches the alert's state from the start of its `fires_in` phase; the report's \
+              alert table gives pending/firing times beside the theoretical bound (scrape and \
+              evaluation intervals, `for:`). Fails also when the phase did not run.\n\
+              Example failure: RenderFailures never fired after `storm` started (expected within \
+              2m) (pending 10s after the start, never firing)",
+}];

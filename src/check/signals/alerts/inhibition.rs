@@ -1,6 +1,7 @@
 //! `alerts.inhibited.<A>`: the alert named in `inhibited_by` fired and inhibited this one.
 
 use super::{AspectCtx, KIND};
+use crate::check::registry::CheckInfo;
 use crate::evidence::AlertState;
 use crate::verdict::Check;
 
@@ -33,3 +34,15 @@ pub(super) fn check(ctx: &AspectCtx<'_>, out: &mut Vec<Check>) {
         },
     ));
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "alerts.inhibited.<alert>",
+    kind: KIND,
+    proves: "the alert was inhibited while the alert named in `inhibited_by` fired",
+    failure: "both alerts notify: see `inhibit_rules` in alertmanager.yml",
+    explain: "Only for expectations with inhibited_by: the inhibiting alert must fire and this \
+              one be reported inhibited by Alertmanager meanwhile.\n\
+              Example failure: PipelineDegraded was never inhibited by PipelineDown \
+              (PipelineDown fired)",
+}];

@@ -3,6 +3,7 @@
 
 use super::timeline::got_any;
 use super::{AspectCtx, KIND};
+use crate::check::registry::CheckInfo;
 use crate::evidence::AlertObservations;
 use crate::expect::alerts::AlertExpectation;
 use crate::verdict::Check;
@@ -55,3 +56,15 @@ pub(super) fn check(ctx: &AspectCtx<'_>, out: &mut Vec<Check>) {
         Check::fail(id, KIND, format!("{a}: {}", bad.join("; ")))
     });
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "alerts.labels.<alert>",
+    kind: KIND,
+    proves: "the active alert carried the expected labels and annotations",
+    failure: "routing or the notification text would be wrong: see the rule's labels",
+    explain: "Judged only when the expectation lists labels or annotations: each must be \
+              present and match its anchored regex; unlisted ones are not checked.\n\
+              Example failure: RenderFailures: label `severity` is `warning`, expected to match \
+              `critical`",
+}];

@@ -7,6 +7,7 @@
 //! [`ASPECTS`]; the live checks and [`skipped`] both walk that list, so an aspect cannot be
 //! judged without also being reported as skipped when there is nothing to observe.
 
+use crate::check::registry::CheckInfo;
 use crate::config::timing::StackTiming;
 use crate::evidence::AlertTiming;
 use crate::evidence::{AlertObservations, AlertState, PhaseWindow, RoutingEvidence};
@@ -249,6 +250,29 @@ pub fn skipped(exp: &AlertExpectations, reason: &str) -> Vec<Check> {
     out.push(Check::skip(unexpected::ID, KIND, reason));
     out
 }
+
+/// The checks this module emits itself (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "alerts.observation",
+    kind: KIND,
+    proves: "(only ever an error) the alert watcher could not poll Prometheus/Alertmanager",
+    failure: "alert timings may be incomplete: the evidence lists the poll errors",
+    explain: "Polling errors while watching alerts are reported once, with the errors as \
+              evidence; the other alert checks judge what was observed.\n\
+              Example failure: 3 poll error(s) while watching alerts",
+}];
+
+/// Every alert check declaration: this module's and each aspect's.
+pub const CHECK_LISTS: &[&[CheckInfo]] = &[
+    CHECKS,
+    fired::CHECKS,
+    routing::CHECKS,
+    resolution::CHECKS,
+    silence::CHECKS,
+    labels::CHECKS,
+    inhibition::CHECKS,
+    unexpected::CHECKS,
+];
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 
 use super::timeline::{all_clear_times, fmt_s, for_alert, secs};
 use super::{AspectCtx, KIND, within_limit};
+use crate::check::registry::CheckInfo;
 use crate::evidence::AlertObservations;
 use crate::evidence::NotificationStatus;
 use crate::verdict::Check;
@@ -62,3 +63,15 @@ pub(super) fn check(ctx: &AspectCtx<'_>, out: &mut Vec<Check>) {
         ),
     });
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "alerts.resolved.<alert>",
+    kind: KIND,
+    proves: "the alert resolved within `resolves_within` of the end of the fault's phase",
+    failure: "the alert stays active after the fault (or never fired): see its rule's window",
+    explain: "Judged only when the expectation sets resolves_within: from the fault phase's \
+              end to the first resolved notification, else to every instance being resolved.\n\
+              Example failure: RenderFailures still active at the end of the run (expected \
+              resolved within 1m after `storm` ended)",
+}];

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::timeline::{for_alert, set, split};
 use super::{AlertCheckInput, AspectCtx, KIND};
+use crate::check::registry::CheckInfo;
 use crate::evidence::RoutingEvidence;
 use crate::evidence::{Notification, NotificationStatus};
 use crate::expect::alerts::AlertExpectation;
@@ -116,3 +117,16 @@ pub(super) fn check(ctx: &AspectCtx<'_>, out: &mut Vec<Check>) {
         )
     });
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "alerts.routing.<alert>",
+    kind: KIND,
+    proves: "the alert reached the expected receivers (and Slack channels, PagerDuty keys)",
+    failure: "the notification went elsewhere or nowhere: see alertmanager.yml's routes",
+    explain: "On a managed stack obsgate's fake receivers record every notification, with \
+              Slack channels and PagerDuty routing keys; on an external stack only \
+              Alertmanager's receiver names are seen. Skipped when no receiver is expected.\n\
+              Example failure: RenderFailures went to receivers slack-sla (expected critical); \
+              destinations slack:#sla (expected slack:#critical, pagerduty:pk)",
+}];

@@ -4,6 +4,7 @@
 
 use super::timeline::{fmt_s, secs};
 use super::{AspectCtx, KIND};
+use crate::check::registry::CheckInfo;
 use crate::evidence::AlertState;
 use crate::evidence::PhaseWindow;
 use crate::verdict::Check;
@@ -77,3 +78,15 @@ pub(super) fn check(ctx: &AspectCtx<'_>, out: &mut Vec<Check>) {
         .with_evidence(noisy)
     });
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "alerts.silent.<alert>",
+    kind: KIND,
+    proves: "the alert did not start firing in the phases where it must stay silent",
+    failure: "the alert is noisy (fires on healthy traffic): see its threshold and `for:`",
+    explain: "Silent phases are `silent_in`, or every phase but the fault's; pending alone \
+              notifies nobody and is only counted in the message.\n\
+              Example failure: RenderFailures started firing 1 time(s) in phases where it must \
+              stay silent",
+}];

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::timeline::{events, secs};
 use super::{AlertCheckInput, KIND};
+use crate::check::registry::CheckInfo;
 use crate::evidence::AlertState;
 use crate::evidence::AlertTiming;
 use crate::expect::alerts::UnexpectedPolicy;
@@ -83,3 +84,14 @@ pub(super) fn check(input: &AlertCheckInput<'_>, unexpected: &BTreeMap<String, i
         .with_evidence(ev),
     }
 }
+
+/// The checks this module emits (see [`crate::check::registry`]).
+pub const CHECKS: &[CheckInfo] = &[CheckInfo {
+    id: "alerts.unexpected",
+    kind: KIND,
+    proves: "no alert fired that no expectation names (or such alerts are ignored by policy)",
+    failure: "an alert fired that nobody expects: a noisy rule or a missing expectation",
+    explain: "Every alert that started firing during the run is compared with the expected \
+              ones; `unexpected_alerts: ignore` turns a failure into a pass with evidence.\n\
+              Example failure: alert(s) fired without being expected: QueueBacklog",
+}];
