@@ -1,8 +1,10 @@
 //! Running external validators (promtool, amtool) and recording what they said as a
 //! [`ToolRun`]: the only place obsgate starts those tools for the static checks.
 
+use std::collections::BTreeMap;
 use std::process::Command;
 
+use crate::config::stack::StackConfig;
 use crate::evidence::ToolRun;
 
 /// Whether `bin` is an executable file on PATH.
@@ -27,5 +29,57 @@ pub fn run_tool(enabled: bool, bin: &str, args: &[String]) -> ToolRun {
         Err(e) => ToolRun::Failed {
             error: format!("cannot run {bin}: {e}"),
         },
+    }
+}
+
+/// One `amtool config routes test` to run: an expected alert and the labels it arrives with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteTest {
+    /// Alert name.
+    pub alert: String,
+    /// Its full label set (`alertname`, the rule's labels, the expectation's extra labels).
+    pub labels: BTreeMap<String, String>,
+}
+
+/// What the external validators said about the stack's files, gathered before judging so the
+/// checks only read values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackTools {
+    /// `promtool check rules` on every rule file.
+    pub promtool_rules: ToolRun,
+    /// `amtool check-config` on `alertmanager.yml`.
+    pub amtool_config: ToolRun,
+    /// `amtool config routes test`, one run per route test, in the order asked.
+    pub amtool_routes: Vec<(RouteTest, ToolRun)>,
+}
+
+impl StackTools {
+    /// Run the validators on `cfg`'s files (each reports [`ToolRun::Missing`] when `enabled`
+    /// is false or it is not on PATH).
+    pub fn gather(cfg: &StackConfig, route_tests: Vec<RouteTest>, enabled: bool) -> Self {
+        let mut promtool_args = vec!["check".to_string(), "rules".to_string()];
+        promtool_args.extend(cfg.rule_files.iter().map(|f| f.file()));
+        let promtool_rules = run_tool(enabled, "promtool", &promtool_args);
+        let am_file = cfg.alertmanager.file();
+        let amtool_config = run_tool(enabled, "amtool", &["check-config".into(), am_file.clone()]);
+        let amtool_routes = route_tests
+            .into_iter()
+            .map(|t| {
+                let mut args = vec![
+                    "config".into(),
+                    "routes".into(),
+                    "test".into(),
+                    format!("--config.file={am_file}"),
+                ];
+                args.extend(t.labels.iter().map(|(k, v)| format!("{k}={v:?}")));
+                let run = run_tool(enabled, "amtool", &args);
+                (t, run)
+            })
+            .collect();
+        Self {
+            promtool_rules,
+            amtool_config,
+            amtool_routes,
+        }
     }
 }
