@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::check::config::dashboards::{PanelQuery, panel_queries};
 use crate::check::signals::alerts::PhaseWindow;
 use crate::check::signals::dashboards_live::QueryAnswer;
-use crate::cli::{CheckArgs, OutputFormat};
+use crate::config::stack::StackPaths;
 use crate::evidence::AlertTiming;
 use crate::exit::AppError;
 use crate::observe::alert_watch::AlertWatcher;
@@ -171,7 +171,9 @@ impl RunStack {
             let _ = w.finish(Vec::new()).await;
         }
         if exps.acceptance.is_some() {
-            match super::check::static_checks(static_args(prep)).await {
+            let paths = StackPaths::for_run(&prep.args.config_dir);
+            let opts = super::check::StaticOptions::default();
+            match super::check::static_checks(&paths, &opts).await {
                 Ok((checks, bad)) => {
                     r.checks.extend(checks);
                     for b in bad {
@@ -201,20 +203,6 @@ impl RunStack {
     /// Stop a managed stack.
     pub async fn stop(&mut self) {
         self.session.stop().await;
-    }
-}
-
-/// The static checks' arguments for a run: the run's config folder, the shipped layout.
-fn static_args(prep: &Prepared) -> CheckArgs {
-    CheckArgs {
-        config_dir: prep.args.config_dir.clone(),
-        expect_dir: PathBuf::from("expectations"),
-        compose: PathBuf::from("docker-compose.monitoring.yml"),
-        report_dir: None,
-        output: OutputFormat::Human,
-        docs_dir: PathBuf::from("docs"),
-        known_metrics: Vec::new(),
-        no_tools: false,
     }
 }
 
