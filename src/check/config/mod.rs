@@ -30,6 +30,8 @@ mod dashboards_tests;
 pub mod docs;
 pub mod routes;
 pub mod routes_amtool;
+#[cfg(test)]
+mod routes_checks_tests;
 pub mod routes_labels;
 pub mod routes_matchers;
 #[cfg(test)]
