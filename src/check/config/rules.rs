@@ -1,7 +1,7 @@
 //! Checks of Prometheus rule files: every expression parses, every metric it reads is known
 //! (with "did you mean"), every alert has the required labels and annotations, and its
 //! `runbook_url` resolves to an existing `docs/runbooks/<file>.md`. Pure: files are read by the
-//! caller (`crate::config`, `crate::cmd::check`).
+//! caller (`crate::config::stack`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
