@@ -6,7 +6,7 @@ use super::signals::facts::RunFacts;
 use super::signals::log_feed::LogFeed;
 use super::signals::{METRICS, TRACES};
 use crate::evidence::{
-    AlertTiming, AlertsSeen, DashboardAnswers, Evidence, Exposition, StackHealth,
+    AlertTiming, AlertsSeen, DashboardAnswers, Evidence, Exposition, StackHealth, StaticInputs,
 };
 use crate::expect::ExpectationSet;
 use crate::scenario::Plan;
@@ -110,7 +110,9 @@ fn judge_stack(exps: &ExpectationSet, ev: &Evidence, out: &mut Judgement) {
         out.checks.extend(checks);
         out.alerts.extend(timings);
     }
-    out.checks.extend(stack.static_checks.iter().cloned());
+    if let Some(inputs) = &stack.static_inputs {
+        out.checks.extend(static_checks(inputs));
+    }
     if !exps.alerts.is_empty() && !stack.prometheus_present {
         // Skipped alert checks must not let a scenario that expects alerts pass.
         out.checks.push(Check::error(
@@ -119,6 +121,27 @@ fn judge_stack(exps: &ExpectationSet, ev: &Evidence, out: &mut Judgement) {
             "the scenario expects alerts but no Prometheus/Alertmanager was observed (--stack none or binaries missing): alert expectations were not checked",
         ));
     }
+}
+
+/// The static checks of `obsgate check`, as part of a run: a required input that is missing or
+/// broken is an error of the run (`static.input`), not a skip.
+fn static_checks(inputs: &Result<StaticInputs, String>) -> Vec<Check> {
+    let inputs = match inputs {
+        Ok(i) => i,
+        Err(e) => return vec![Check::error("static", Kind::Static, e.clone())],
+    };
+    let opts = super::config::JudgeOptions {
+        known_metrics: Vec::new(),
+    };
+    let mut out = super::config::judge(&inputs.config, &inputs.tools, &opts);
+    out.extend(
+        inputs
+            .config
+            .bad_inputs()
+            .into_iter()
+            .map(|b| Check::error("static.input", Kind::Static, b)),
+    );
+    out
 }
 
 /// The health verdicts of the target and the stack components.

@@ -1,7 +1,7 @@
 //! Raw model of a compose file: the service keys the compose checks read (image, build,
 //! command, ports, volumes, environment). Short and long syntaxes are both accepted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -191,4 +191,19 @@ impl VolumeEntry {
             VolumeEntry::Long(l) => (l.source.clone(), l.target.clone()),
         }
     }
+}
+
+/// A mount source that is a host path (not a named volume).
+pub fn is_host_path(source: &str) -> bool {
+    source.starts_with('.') || source.starts_with('/') || source.starts_with('~')
+}
+
+/// Every host path mounted by any service (for the caller to stat).
+pub fn host_mounts(c: &ComposeFile) -> BTreeSet<String> {
+    c.services
+        .values()
+        .flat_map(|s| s.volumes.iter())
+        .filter_map(|v| v.source_target().0)
+        .filter(|s| is_host_path(s))
+        .collect()
 }

@@ -1,5 +1,5 @@
-//! File and process I/O for `obsgate check`: listing config folders, expanding `rule_files`
-//! globs, and running external validators (promtool, amtool) into a [`ToolRun`].
+//! File I/O helpers of [`crate::config::stack`]: listing config folders, expanding
+//! `rule_files` globs, and reading the metric names of the metrics expectations.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -15,23 +15,10 @@ pub mod files;
 pub mod grafana;
 pub mod prometheus;
 pub mod rules_file;
+pub mod stack;
 pub mod timing;
 
 use std::fmt;
-use std::path::PathBuf;
-
-/// Where the stack's files are: what `obsgate check` and a run's static checks read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StackPaths {
-    /// The stack's config folder (`prometheus.yml`, rule files, `alertmanager.yml`, Grafana).
-    pub config_dir: PathBuf,
-    /// The expectations folder (`routes.yaml`, `metrics.yaml`).
-    pub expect_dir: PathBuf,
-    /// The compose file.
-    pub compose: PathBuf,
-    /// The documentation folder (runbooks in `<docs_dir>/runbooks/`).
-    pub docs_dir: PathBuf,
-}
 
 /// A config file that could not be read or parsed, with where and why.
 #[derive(Debug, Clone, PartialEq)]

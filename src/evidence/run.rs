@@ -2,14 +2,15 @@
 //! [`crate::check::judge`]. Plain data; the log stream is the one signal judged while it flows
 //! (its checkers' state travels beside this value, see `check::signals::log_feed`).
 
+use super::StackTools;
 use super::{
     AlertObservations, AlertmanagerHealth, DashboardProbe, ExpositionParse, HttpProbe, PanelQuery,
     PrometheusHealth, QueryAnswer, ScrapeLog, SpanRecord,
 };
+use crate::config::stack::StackConfig;
 use crate::config::timing::StackTiming;
 use crate::evidence::{LoadOutcome, PhaseWindow, RoutingEvidence};
 use crate::stub::faults::FaultProfile;
-use crate::verdict::Check;
 
 /// What a run observed.
 #[derive(Debug)]
@@ -61,8 +62,19 @@ pub struct StackEvidence {
     pub dashboards: Vec<DashboardAnswers>,
     /// One per alerts expectation file, in order.
     pub alerts: Vec<AlertsSeen>,
-    /// The static checks of the stack's files, when the acceptance file asks for them.
-    pub static_checks: Vec<Check>,
+    /// The stack's files and the validators' word on them, when the acceptance file asks for
+    /// the static checks (Err: they could not be gathered).
+    pub static_inputs: Option<Result<StaticInputs, String>>,
+}
+
+/// What the static checks of a run judge: the stack's files, read once, and what promtool and
+/// amtool said of them.
+#[derive(Debug)]
+pub struct StaticInputs {
+    /// Every file the static checks read, each with its parse result.
+    pub config: StackConfig,
+    /// promtool/amtool runs on those files.
+    pub tools: StackTools,
 }
 
 /// What the health probes of a run saw.

@@ -1,4 +1,6 @@
-//! What an external validator (promtool, amtool) said about a file.
+//! What the external validators (promtool, amtool) said about the stack's files.
+
+use std::collections::BTreeMap;
 
 /// What running an external tool gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,4 +24,25 @@ pub enum ToolRun {
         /// Why.
         error: String,
     },
+}
+
+/// One `amtool config routes test` to run: an expected alert and the labels it arrives with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteTest {
+    /// Alert name.
+    pub alert: String,
+    /// Its full label set (`alertname`, the rule's labels, the expectation's extra labels).
+    pub labels: BTreeMap<String, String>,
+}
+
+/// What the external validators said about the stack's files, gathered before judging so the
+/// checks only read values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackTools {
+    /// `promtool check rules` on every rule file.
+    pub promtool_rules: ToolRun,
+    /// `amtool check-config` on `alertmanager.yml`.
+    pub amtool_config: ToolRun,
+    /// `amtool config routes test`, one run per route test, in the order asked.
+    pub amtool_routes: Vec<(RouteTest, ToolRun)>,
 }

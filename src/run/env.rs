@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{RunArgs, StackMode};
-use crate::config::StackPaths;
+use crate::config::stack::StackPaths;
 use crate::exit::AppError;
 use crate::scenario::{Plan, load_scenario};
 

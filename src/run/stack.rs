@@ -5,9 +5,11 @@
 
 use super::env::RunEnv;
 use super::target::Target;
+use crate::check::config::route_tests;
+use crate::config::stack::StackConfig;
 use crate::evidence::{
     AlertsSeen, DashboardAnswers, DashboardProbe, HttpProbe, LoadOutcome, PanelQuery, PhaseWindow,
-    QueryAnswer, StackEvidence, StackHealth,
+    QueryAnswer, StackEvidence, StackHealth, StackTools, StaticInputs,
 };
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
@@ -87,7 +89,7 @@ impl RunStack {
         }
         ev.alerts = self.alerts(plan, exps, outcome).await;
         if exps.acceptance.is_some() {
-            ev.static_checks = static_checks(env).await;
+            ev.static_inputs = Some(static_inputs(env).await);
         }
         ev
     }
@@ -154,30 +156,18 @@ async fn grafana(url: &str, exps: &ExpectationSet) -> (HttpProbe, Vec<DashboardP
     )
 }
 
-/// The static checks of `obsgate check`, on the run's own stack paths.
-async fn static_checks(env: &RunEnv) -> Vec<crate::verdict::Check> {
-    use crate::verdict::{Check, Kind};
-    match crate::cmd::check::static_checks(crate::cli::CheckArgs {
-        config_dir: env.paths.config_dir.clone(),
-        expect_dir: env.paths.expect_dir.clone(),
-        compose: env.paths.compose.clone(),
-        report_dir: None,
-        output: crate::cli::OutputFormat::Human,
-        docs_dir: env.paths.docs_dir.clone(),
-        known_metrics: Vec::new(),
-        no_tools: false,
+/// The stack's files and what promtool/amtool said of them, on the run's own stack paths,
+/// for the static checks (`obsgate check`'s) to judge.
+async fn static_inputs(env: &RunEnv) -> Result<StaticInputs, String> {
+    let paths = env.paths.clone();
+    // File reads and promtool/amtool runs block: keep them off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let config = StackConfig::load(&paths);
+        let tools = StackTools::gather(&config, route_tests(&config), true);
+        StaticInputs { config, tools }
     })
     .await
-    {
-        Ok((mut checks, bad)) => {
-            checks.extend(
-                bad.into_iter()
-                    .map(|b| Check::error("static.input", Kind::Static, b)),
-            );
-            checks
-        }
-        Err(e) => vec![Check::error("static", Kind::Static, e.message)],
-    }
+    .map_err(|e| format!("check task failed: {e}"))
 }
 
 /// Ask Prometheus every panel target of the dashboards.

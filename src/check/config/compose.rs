@@ -6,9 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::check::config::compose_links::url_host_port;
+// The loader stats the mounts before judging, so the mount helpers live with the model.
 use crate::check::config::compose_links::{otlp_check, rule_files_check, targets_check};
 use crate::check::registry::CheckInfo;
 use crate::config::compose::{ComposeFile, Service};
+pub use crate::config::compose::{host_mounts, is_host_path};
 use crate::config::prometheus::PrometheusConfig;
 use crate::verdict::Check;
 use crate::verdict::Kind;
@@ -83,21 +85,6 @@ pub const SHIPPED_CONFIG_MOUNTS: [&str; 4] = [
     "./config/alertmanager.yml",
     "./config/grafana/provisioning",
 ];
-
-/// A mount source that is a host path (not a named volume).
-pub fn is_host_path(source: &str) -> bool {
-    source.starts_with('.') || source.starts_with('/') || source.starts_with('~')
-}
-
-/// Every host path mounted by any service (for the caller to stat).
-pub fn host_mounts(c: &ComposeFile) -> BTreeSet<String> {
-    c.services
-        .values()
-        .flat_map(|s| s.volumes.iter())
-        .filter_map(|v| v.source_target().0)
-        .filter(|s| is_host_path(s))
-        .collect()
-}
 
 /// Split an image reference into (repository, tag); tag is empty when absent.
 fn split_image(image: &str) -> (&str, &str) {

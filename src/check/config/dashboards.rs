@@ -89,6 +89,77 @@ fn verdict(id: String, ok_msg: String, problems: Vec<String>) -> Check {
     }
 }
 
+/// What the panel targets of one dashboard got wrong, by check.
+#[derive(Default)]
+struct Problems {
+    datasource: Vec<String>,
+    parse: Vec<String>,
+    metric: Vec<String>,
+    variable: Vec<String>,
+    queries: usize,
+}
+
+impl Problems {
+    /// Judge one PromQL target: its variables exist, it parses after substitution, and every
+    /// metric it reads is known.
+    fn query(
+        &mut self,
+        where_t: &str,
+        expr: &str,
+        vars: &BTreeMap<String, String>,
+        known: &KnownMetrics,
+    ) {
+        self.queries += 1;
+        let (sub, unknown) = substitute(expr, vars);
+        for u in unknown {
+            self.variable.push(format!(
+                "{where_t}: `${u}` is neither a dashboard variable nor a Grafana built-in"
+            ));
+        }
+        match promql_parser::parser::parse(&sub) {
+            Err(e) => self.parse.push(format!("{where_t}: {e} in `{sub}`")),
+            Ok(ast) => {
+                for m in metrics_in(&ast).into_iter().filter(|m| !known.knows(m)) {
+                    let hint = known
+                        .suggest(&m)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    self.metric
+                        .push(format!("{where_t} reads unknown metric `{m}`{hint}"));
+                }
+            }
+        }
+    }
+
+    fn verdicts(self, d: &Dashboard, key: &str) -> Vec<Check> {
+        vec![
+            verdict(
+                format!("dashboards.datasource.{key}"),
+                format!("{}: every datasource resolves to a provisioned one", d.file),
+                self.datasource,
+            ),
+            verdict(
+                format!("dashboards.promql.{key}"),
+                format!(
+                    "{}: {} PromQL targets parse after substitution",
+                    d.file, self.queries
+                ),
+                self.parse,
+            ),
+            verdict(
+                format!("dashboards.metrics.{key}"),
+                format!("{}: every metric read is known", d.file),
+                self.metric,
+            ),
+            verdict(
+                format!("dashboards.variables.{key}"),
+                format!("{}: every variable referenced exists", d.file),
+                self.variable,
+            ),
+        ]
+    }
+}
+
 /// Every static check of one walked dashboard.
 pub fn check_dashboard(
     d: &Dashboard,
@@ -98,16 +169,14 @@ pub fn check_dashboard(
 ) -> Vec<Check> {
     let key = dashboard_key(d);
     let vars = dashboard_values(d);
-    let (mut ds_problems, mut parse_problems, mut metric_problems, mut var_problems) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut n_queries = 0usize;
+    let mut found = Problems::default();
     for p in &d.panels {
         let where_p = format!("{} panel \"{}\" ({})", d.file, p.title, p.path);
         let panel_res = resolve(d, &p.datasource, provisioned);
         if !p.targets.is_empty()
             && let Err(e) = &panel_res
         {
-            ds_problems.push(format!("{where_p}: {e}"));
+            found.datasource.push(format!("{where_p}: {e}"));
         }
         for t in &p.targets {
             let where_t = format!("{where_p} refId {}", t.ref_id);
@@ -115,7 +184,7 @@ pub fn check_dashboard(
                 && tds != &p.datasource
                 && let Err(e) = resolve(d, tds, provisioned)
             {
-                ds_problems.push(format!("{where_t}: {e}"));
+                found.datasource.push(format!("{where_t}: {e}"));
             }
             let res = match &t.datasource {
                 Some(tds) => resolve(d, tds, provisioned),
@@ -129,55 +198,12 @@ pub fn check_dashboard(
                 Ok(Resolved::Builtin) => false,
                 _ => is_promql(d, p, t),
             };
-            if !promql {
-                continue;
-            }
-            n_queries += 1;
-            let (sub, unknown) = substitute(expr, &vars);
-            for u in unknown {
-                var_problems.push(format!(
-                    "{where_t}: `${u}` is neither a dashboard variable nor a Grafana built-in"
-                ));
-            }
-            match promql_parser::parser::parse(&sub) {
-                Err(e) => parse_problems.push(format!("{where_t}: {e} in `{sub}`")),
-                Ok(ast) => {
-                    for m in metrics_in(&ast).into_iter().filter(|m| !known.knows(m)) {
-                        let hint = known
-                            .suggest(&m)
-                            .map(|s| format!("; did you mean `{s}`?"))
-                            .unwrap_or_default();
-                        metric_problems.push(format!("{where_t} reads unknown metric `{m}`{hint}"));
-                    }
-                }
+            if promql {
+                found.query(&where_t, expr, &vars, known);
             }
         }
     }
-    let mut out = vec![
-        verdict(
-            format!("dashboards.datasource.{key}"),
-            format!("{}: every datasource resolves to a provisioned one", d.file),
-            ds_problems,
-        ),
-        verdict(
-            format!("dashboards.promql.{key}"),
-            format!(
-                "{}: {n_queries} PromQL targets parse after substitution",
-                d.file
-            ),
-            parse_problems,
-        ),
-        verdict(
-            format!("dashboards.metrics.{key}"),
-            format!("{}: every metric read is known", d.file),
-            metric_problems,
-        ),
-        verdict(
-            format!("dashboards.variables.{key}"),
-            format!("{}: every variable referenced exists", d.file),
-            var_problems,
-        ),
-    ];
+    let mut out = found.verdicts(d, &key);
     if policy.provisioned {
         out.push(model_check(d, &key, policy));
     }

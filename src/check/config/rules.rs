@@ -1,9 +1,11 @@
 //! Checks of Prometheus rule files: every expression parses, every metric it reads is known
 //! (with "did you mean"), every alert has the required labels and annotations, and its
 //! `runbook_url` resolves to an existing `docs/runbooks/<file>.md`. Pure: files are read by the
-//! caller (`crate::config`, `crate::cmd::check`).
+//! caller (`crate::config::stack`).
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use promql_parser::parser::Expr;
 
 use crate::check::config::rules_metrics::{KnownMetrics, metrics_in};
 use crate::check::registry::CheckInfo;
@@ -64,14 +66,13 @@ pub fn check_rule_file(
         Ok(rf) => rf,
         Err(e) => return vec![Check::fail(parse_id, KIND, format!("cannot parse: {e}"))],
     };
-    let mut known = policy.known.clone();
     let recorded: Vec<String> = rf
         .groups
         .iter()
         .flat_map(|g| g.rules.iter())
         .filter_map(|r| r.record.as_ref().map(|s| s.value.clone()))
         .collect();
-    known = KnownMetrics::extend(known, recorded);
+    let known = KnownMetrics::extend(policy.known.clone(), recorded);
 
     let mut out = Vec::new();
     let mut bad_exprs = Vec::new();
@@ -81,14 +82,7 @@ pub fn check_rule_file(
         for r in &g.rules {
             count += 1;
             let (name, is_alert) = r.name();
-            let n = seen.entry(name.to_string()).or_insert(0);
-            *n += 1;
-            // Same name twice (a real upstream habit) gets a distinct id.
-            let key = if *n == 1 {
-                name.to_string()
-            } else {
-                format!("{name}#{n}")
-            };
+            let key = unique_key(&mut seen, name);
             let line = line_of(&r.expr);
             let text = r.expr.value.text();
             let expr = match promql_parser::parser::parse(&text) {
@@ -98,32 +92,7 @@ pub fn check_rule_file(
                     continue;
                 }
             };
-            let unknown: Vec<String> = metrics_in(&expr)
-                .into_iter()
-                .filter(|m| !known.knows(m))
-                .map(|m| match known.suggest(&m) {
-                    Some(s) => format!("`{m}` (did you mean `{s}`?)"),
-                    None => format!("`{m}`"),
-                })
-                .collect();
-            let metric_id = format!("rules.metric.{key}");
-            out.push(if unknown.is_empty() {
-                Check::pass(
-                    metric_id,
-                    KIND,
-                    format!("`{name}` reads only known metrics"),
-                )
-            } else {
-                Check::fail(
-                    metric_id,
-                    KIND,
-                    format!(
-                        "`{name}` ({file}:{line}) reads unknown metric {}",
-                        unknown.join(", ")
-                    ),
-                )
-                .with_evidence([text.trim().to_string()])
-            });
+            out.push(metric_check(&key, name, file, line, &text, &expr, &known));
             if is_alert {
                 out.push(labels_check(&key, name, file, line, r, policy));
                 if let Some(rb) = &policy.runbooks {
@@ -137,24 +106,76 @@ pub fn check_rule_file(
             }
         }
     }
-    out.insert(
-        0,
-        if bad_exprs.is_empty() {
-            Check::pass(parse_id, KIND, format!("{file}: {count} rules parse"))
-        } else {
-            Check::fail(
-                parse_id,
-                KIND,
-                format!(
-                    "{file}: {} of {count} expressions do not parse: {}",
-                    bad_exprs.len(),
-                    bad_exprs[0]
-                ),
-            )
-            .with_evidence(bad_exprs)
-        },
-    );
+    out.insert(0, parse_check(parse_id, file, count, bad_exprs));
     out
+}
+
+/// The rule's name as a check id fragment: the same name twice (a real upstream habit) gets a
+/// distinct id (`Name#2`).
+fn unique_key(seen: &mut BTreeMap<String, usize>, name: &str) -> String {
+    let n = seen.entry(name.to_string()).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        name.to_string()
+    } else {
+        format!("{name}#{n}")
+    }
+}
+
+/// `rules.metric.<key>`: every metric the expression reads is known.
+fn metric_check(
+    key: &str,
+    name: &str,
+    file: &str,
+    line: u64,
+    text: &str,
+    expr: &Expr,
+    known: &KnownMetrics,
+) -> Check {
+    let unknown: Vec<String> = metrics_in(expr)
+        .into_iter()
+        .filter(|m| !known.knows(m))
+        .map(|m| match known.suggest(&m) {
+            Some(s) => format!("`{m}` (did you mean `{s}`?)"),
+            None => format!("`{m}`"),
+        })
+        .collect();
+    let metric_id = format!("rules.metric.{key}");
+    if unknown.is_empty() {
+        Check::pass(
+            metric_id,
+            KIND,
+            format!("`{name}` reads only known metrics"),
+        )
+    } else {
+        Check::fail(
+            metric_id,
+            KIND,
+            format!(
+                "`{name}` ({file}:{line}) reads unknown metric {}",
+                unknown.join(", ")
+            ),
+        )
+        .with_evidence([text.trim().to_string()])
+    }
+}
+
+/// `rules.parse.<file>`: every expression of the file parses.
+fn parse_check(parse_id: String, file: &str, count: usize, bad_exprs: Vec<String>) -> Check {
+    if bad_exprs.is_empty() {
+        Check::pass(parse_id, KIND, format!("{file}: {count} rules parse"))
+    } else {
+        Check::fail(
+            parse_id,
+            KIND,
+            format!(
+                "{file}: {} of {count} expressions do not parse: {}",
+                bad_exprs.len(),
+                bad_exprs[0]
+            ),
+        )
+        .with_evidence(bad_exprs)
+    }
 }
 
 fn labels_check(

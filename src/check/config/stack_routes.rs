@@ -1,0 +1,109 @@
+//! [`super::CHECKS`] entries for `alertmanager.yml` and the routes expectations, and the
+//! `amtool config routes test` runs they need.
+
+use crate::check::config::CheckCtx;
+use crate::check::config::routes::{
+    AmtoolCase, RoutingModel, alert_labels, amtool_cross_check, check_routes,
+};
+use crate::check::config::rules_tool::tool_check;
+use crate::config::stack::StackConfig;
+use crate::evidence::{RouteTest, StackTools};
+use crate::verdict::{Check, Kind};
+
+/// The routing cases amtool must evaluate: every expected alert with the labels it arrives
+/// with, when `alertmanager.yml` parses (amtool is not asked about a config obsgate cannot
+/// read itself).
+pub fn route_tests(cfg: &StackConfig) -> Vec<RouteTest> {
+    if cfg.alertmanager.ok().is_none() {
+        return Vec::new();
+    }
+    let rules = super::rule_labels(cfg);
+    super::routes_expectations(cfg)
+        .alerts
+        .iter()
+        .map(|a| RouteTest {
+            alert: a.alert.clone(),
+            labels: alert_labels(&a.alert, &a.labels, &rules),
+        })
+        .collect()
+}
+
+/// `alertmanager.parse`: an error when `alertmanager.yml` cannot be read; nothing otherwise.
+pub(super) fn alertmanager_parse(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
+    cfg.alertmanager
+        .err()
+        .map(|e| {
+            Check::error(
+                "alertmanager.parse",
+                Kind::Routes,
+                format!("cannot parse: {e}"),
+            )
+        })
+        .into_iter()
+        .collect()
+}
+
+/// `alertmanager.config`: what `amtool check-config` said.
+pub(super) fn amtool_config(_: &StackConfig, tools: &StackTools, _: &CheckCtx) -> Vec<Check> {
+    vec![tool_check(
+        "alertmanager.config",
+        Kind::Routes,
+        "amtool check-config",
+        &tools.amtool_config,
+    )]
+}
+
+/// `routes.expectations`: skipped when the file is absent, an error when it does not parse.
+pub(super) fn expectations(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
+    let id = "routes.expectations";
+    match &cfg.routes_expectations {
+        None => vec![Check::skip(
+            id,
+            Kind::Routes,
+            format!(
+                "{} not found: routes not checked against expectations",
+                cfg.paths.routes_expectations().display()
+            ),
+        )],
+        Some(l) => l
+            .err()
+            .map(|e| Check::error(id, Kind::Routes, format!("cannot parse: {e}")))
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Every routing check of a parsed `alertmanager.yml` against the expectations.
+pub(super) fn routes(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
+    let Some(am) = cfg.alertmanager.ok() else {
+        return Vec::new();
+    };
+    let model = RoutingModel::new(am);
+    check_routes(
+        &cfg.alertmanager.file(),
+        &model,
+        &ctx.routes,
+        &ctx.rule_labels,
+    )
+}
+
+/// `routes.amtool`: obsgate's routing beside amtool's on every route test that ran.
+pub(super) fn amtool_routes(cfg: &StackConfig, tools: &StackTools, _: &CheckCtx) -> Vec<Check> {
+    let Some(am) = cfg.alertmanager.ok() else {
+        return Vec::new();
+    };
+    if tools.amtool_routes.is_empty() {
+        return Vec::new();
+    }
+    let model = RoutingModel::new(am);
+    let cases: Vec<AmtoolCase> = tools
+        .amtool_routes
+        .iter()
+        .map(|(t, run)| AmtoolCase {
+            alert: t.alert.clone(),
+            ours: model.receivers_for(&t.labels),
+            run: run.clone(),
+        })
+        .collect();
+    vec![amtool_cross_check(&cases)]
+}

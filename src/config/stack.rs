@@ -1,0 +1,317 @@
+//! Everything the static checks read, loaded in one place: [`StackPaths`] says where the
+//! stack's files are, [`StackConfig::load`] reads and parses all of them, keeping each
+//! outcome (parsed value or [`ConfigError`]) so that one pass reports every broken input and
+//! the checks in `crate::check::config` judge values without touching the disk.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::alertmanager::AlertmanagerConfig;
+use crate::config::compose::{ComposeFile, host_mounts};
+use crate::config::dashboard::Dashboard;
+use crate::config::files::{expand, expected_metric_names, list_files};
+use crate::config::grafana::{DashboardProvisioning, DatasourceProvisioning};
+use crate::config::prometheus::PrometheusConfig;
+use crate::config::rules_file::{Rule, RuleFile};
+use crate::config::{ConfigError, load_dashboard, load_yaml};
+use crate::expect::routes::RoutesExpectations;
+
+/// Where the stack's files are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackPaths {
+    /// The config folder (`prometheus.yml`, rule files, `alertmanager.yml`, `grafana/`).
+    pub config_dir: PathBuf,
+    /// The expectations folder (`routes.yaml`, `metrics.yaml`).
+    pub expect_dir: PathBuf,
+    /// The compose file.
+    pub compose: PathBuf,
+    /// The documentation folder (runbooks in `runbooks/`, the README beside it).
+    pub docs_dir: PathBuf,
+}
+
+impl StackPaths {
+    /// `prometheus.yml`.
+    pub fn prometheus(&self) -> PathBuf {
+        self.config_dir.join("prometheus.yml")
+    }
+
+    /// `alertmanager.yml`.
+    pub fn alertmanager(&self) -> PathBuf {
+        self.config_dir.join("alertmanager.yml")
+    }
+
+    /// Grafana's dashboard provisioning folder (provider files and dashboard JSON).
+    pub fn dashboards_dir(&self) -> PathBuf {
+        self.config_dir.join("grafana/provisioning/dashboards")
+    }
+
+    /// Grafana's datasource provisioning folder.
+    pub fn datasources_dir(&self) -> PathBuf {
+        self.config_dir.join("grafana/provisioning/datasources")
+    }
+
+    /// The routes expectations file.
+    pub fn routes_expectations(&self) -> PathBuf {
+        self.expect_dir.join("routes.yaml")
+    }
+
+    /// The runbooks folder.
+    pub fn runbooks_dir(&self) -> PathBuf {
+        self.docs_dir.join("runbooks")
+    }
+
+    /// The README beside the docs folder (`./README.md` for a bare `docs`).
+    pub fn readme(&self) -> Option<PathBuf> {
+        let parent = self.docs_dir.parent()?;
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        Some(parent.join("README.md"))
+    }
+
+    /// The folder compose resolves relative mounts from.
+    pub fn compose_base(&self) -> PathBuf {
+        self.compose
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+}
+
+/// One input file: where it is and what reading it gave.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    /// The file, as found from [`StackPaths`].
+    pub path: PathBuf,
+    /// Its parsed content, or why it has none.
+    pub parsed: Result<T, ConfigError>,
+}
+
+impl<T> Loaded<T> {
+    fn read(path: PathBuf, load: impl FnOnce(&Path) -> Result<T, ConfigError>) -> Self {
+        let parsed = load(&path);
+        Self { path, parsed }
+    }
+
+    /// The path as checks print it.
+    pub fn file(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The parsed value, when there is one.
+    pub fn ok(&self) -> Option<&T> {
+        self.parsed.as_ref().ok()
+    }
+
+    /// The loading error, when there is one.
+    pub fn err(&self) -> Option<&ConfigError> {
+        self.parsed.as_ref().err()
+    }
+}
+
+/// Everything the static checks read, each file with its loading outcome.
+#[derive(Debug)]
+pub struct StackConfig {
+    /// Where it was read from.
+    pub paths: StackPaths,
+    /// `prometheus.yml`.
+    pub prometheus: Loaded<PrometheusConfig>,
+    /// The rule files `prometheus.yml` names (globs expanded), else `alert-rules.yaml`.
+    pub rule_files: Vec<Loaded<RuleFile>>,
+    /// `alertmanager.yml`.
+    pub alertmanager: Loaded<AlertmanagerConfig>,
+    /// The routes expectations; `None` when the file does not exist (routing is then judged
+    /// without them).
+    pub routes_expectations: Option<Loaded<RoutesExpectations>>,
+    /// Grafana dashboard provider files (`.yaml`, then `.yml`).
+    pub dashboard_providers: Vec<Loaded<DashboardProvisioning>>,
+    /// Grafana datasource provisioning files (`.yaml`, then `.yml`).
+    pub datasource_files: Vec<Loaded<DatasourceProvisioning>>,
+    /// The provisioned dashboard JSON files, walked.
+    pub dashboards: Vec<Loaded<Dashboard>>,
+    /// The compose file.
+    pub compose: Loaded<ComposeFile>,
+    /// For each host mount source of the compose file (as written): whether it exists,
+    /// resolved from the compose file's folder.
+    pub mount_exists: BTreeMap<String, bool>,
+    /// Runbook file name → text.
+    pub runbooks: BTreeMap<String, String>,
+    /// The README's text, when it can be read.
+    pub readme: Option<String>,
+    /// Metric names the metrics expectations declare.
+    pub expected_metrics: Vec<String>,
+}
+
+impl StackConfig {
+    /// Read every file the static checks judge. Never stops early: a broken file is kept as
+    /// its error and the rest is read anyway, so [`Self::errors`] lists all of them.
+    pub fn load(paths: &StackPaths) -> Self {
+        let prometheus = Loaded::read(paths.prometheus(), load_yaml::<PrometheusConfig>);
+        let rule_files = rule_paths(paths, prometheus.ok())
+            .into_iter()
+            .map(|p| Loaded::read(p, load_yaml::<RuleFile>))
+            .collect();
+        let exp_path = paths.routes_expectations();
+        let routes_expectations = exp_path
+            .is_file()
+            .then(|| Loaded::read(exp_path, load_yaml::<RoutesExpectations>));
+        let compose = Loaded::read(paths.compose.clone(), load_yaml::<ComposeFile>);
+        let mount_exists = mounts(paths, compose.ok());
+        Self {
+            prometheus,
+            rule_files,
+            alertmanager: Loaded::read(paths.alertmanager(), load_yaml::<AlertmanagerConfig>),
+            routes_expectations,
+            dashboard_providers: yaml_files(&paths.dashboards_dir()),
+            datasource_files: yaml_files(&paths.datasources_dir()),
+            dashboards: list_files(&paths.dashboards_dir(), "json")
+                .into_iter()
+                .map(|p| Loaded::read(p, load_dashboard))
+                .collect(),
+            compose,
+            mount_exists,
+            runbooks: runbooks(&paths.runbooks_dir()),
+            readme: paths.readme().and_then(|p| std::fs::read_to_string(p).ok()),
+            expected_metrics: expected_metric_names(&paths.expect_dir.join("metrics.yaml")),
+            paths: paths.clone(),
+        }
+    }
+
+    /// The inputs without which `obsgate check` cannot judge the stack (`prometheus.yml`, the
+    /// rule files, `alertmanager.yml`, present routes expectations), as their error text.
+    pub fn bad_inputs(&self) -> Vec<String> {
+        let routes = self.routes_expectations.iter().filter_map(Loaded::err);
+        self.prometheus
+            .err()
+            .into_iter()
+            .chain(self.rule_files.iter().filter_map(Loaded::err))
+            .chain(self.alertmanager.err())
+            .chain(routes)
+            .map(ConfigError::to_string)
+            .collect()
+    }
+
+    /// Every input that could not be read or parsed, required or not, in reading order.
+    pub fn errors(&self) -> Vec<&ConfigError> {
+        let mut out: Vec<&ConfigError> = self.prometheus.err().into_iter().collect();
+        out.extend(self.rule_files.iter().filter_map(Loaded::err));
+        out.extend(self.alertmanager.err());
+        out.extend(self.routes_expectations.iter().filter_map(Loaded::err));
+        out.extend(self.dashboard_providers.iter().filter_map(Loaded::err));
+        out.extend(self.datasource_files.iter().filter_map(Loaded::err));
+        out.extend(self.dashboards.iter().filter_map(Loaded::err));
+        out.extend(self.compose.err());
+        out
+    }
+
+    /// Every alerting rule of the rule files that parse, in file order.
+    pub fn alert_rules(&self) -> impl Iterator<Item = (&str, &Rule)> {
+        self.rule_files
+            .iter()
+            .filter_map(Loaded::ok)
+            .flat_map(|f| f.groups.iter())
+            .flat_map(|g| g.rules.iter())
+            .filter_map(|r| r.alert.as_ref().map(|a| (a.value.as_str(), r)))
+    }
+}
+
+/// The rule files `prometheus.yml` lists, relative to the config folder; without a readable
+/// list, the shipped `alert-rules.yaml` (so a broken `prometheus.yml` still gets its rules
+/// checked).
+fn rule_paths(paths: &StackPaths, prom: Option<&PrometheusConfig>) -> Vec<PathBuf> {
+    let cfg = &paths.config_dir;
+    match prom {
+        Some(p) if !p.rule_files.is_empty() => {
+            p.rule_files.iter().flat_map(|f| expand(cfg, f)).collect()
+        }
+        _ => vec![cfg.join("alert-rules.yaml")],
+    }
+}
+
+/// The `.yaml` then the `.yml` files of a provisioning folder, parsed.
+fn yaml_files<T: serde::de::DeserializeOwned>(dir: &Path) -> Vec<Loaded<T>> {
+    list_files(dir, "yaml")
+        .into_iter()
+        .chain(list_files(dir, "yml"))
+        .map(|p| Loaded::read(p, load_yaml::<T>))
+        .collect()
+}
+
+fn mounts(paths: &StackPaths, compose: Option<&ComposeFile>) -> BTreeMap<String, bool> {
+    let base = paths.compose_base();
+    compose
+        .map(host_mounts)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            let exists = base.join(&m).exists();
+            (m, exists)
+        })
+        .collect()
+}
+
+/// Runbook file name → text; an unreadable runbook counts as absent.
+fn runbooks(dir: &Path) -> BTreeMap<String, String> {
+    list_files(dir, "md")
+        .into_iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            std::fs::read_to_string(&p).ok().map(|t| (name, t))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, file: &str, text: &str) {
+        let p = dir.join(file);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    #[test]
+    fn every_broken_input_is_reported_at_once() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let cfg = tmp.path().join("config");
+        write(&cfg, "prometheus.yml", "global: [\n");
+        write(&cfg, "alertmanager.yml", "route: {\n");
+        write(&cfg, "grafana/provisioning/dashboards/d.json", "{ nope");
+        let paths = StackPaths {
+            config_dir: cfg.clone(),
+            expect_dir: tmp.path().join("expectations"),
+            compose: tmp.path().join("compose.yml"),
+            docs_dir: tmp.path().join("docs"),
+        };
+        let loaded = StackConfig::load(&paths);
+        let files: Vec<&str> = loaded.errors().iter().map(|e| e.file.as_str()).collect();
+        // prometheus.yml, the fallback rule file, alertmanager.yml, the dashboard, compose.
+        assert_eq!(files.len(), 5, "{files:?}");
+        assert!(files[0].ends_with("prometheus.yml"), "{files:?}");
+        assert!(files[1].ends_with("alert-rules.yaml"), "{files:?}");
+        assert!(loaded.errors()[0].line.is_some());
+        // Only the required ones make the input bad; routes expectations are absent here.
+        assert_eq!(loaded.bad_inputs().len(), 3);
+        assert!(loaded.routes_expectations.is_none());
+    }
+
+    #[test]
+    fn run_layout_and_readme_beside_docs() {
+        let p = StackPaths {
+            config_dir: PathBuf::from("cfg"),
+            expect_dir: PathBuf::from("expectations"),
+            compose: PathBuf::from("docker-compose.monitoring.yml"),
+            docs_dir: PathBuf::from("docs"),
+        };
+        assert_eq!(p.prometheus(), Path::new("cfg/prometheus.yml"));
+        assert_eq!(p.readme(), Some(PathBuf::from("./README.md")));
+        let nested = StackPaths {
+            docs_dir: PathBuf::from("a/docs"),
+            ..p
+        };
+        assert_eq!(nested.readme(), Some(PathBuf::from("a/README.md")));
+    }
+}
