@@ -1,4 +1,4 @@
-//! Exit codes (DESIGN.md §3) and the error type that carries one.
+//! Exit codes (docs/ARCHITECTURE.md §5) and the error type that carries one.
 //!
 //! `0` every expectation held; `1` at least one failed; `2` invalid input or usage (nothing
 //! was run); `3` the harness or the stack could not run.

@@ -1,15 +1,20 @@
 //! obsgate: a synthetic testing and load harness that gates an observability stack.
 //!
-//! Data flows one way through these modules (see DESIGN.md §1):
-//! - [`scenario`] reads scenario YAML into a validated plan (nothing runs on bad input);
-//! - [`load`] turns the plan into an open-model schedule and executes it, measuring with HDR histograms;
-//! - [`stub`] is the system under test: a fake video pipeline emitting metrics, logs and OTLP traces;
-//! - [`stack`] starts (or points at) Prometheus and Alertmanager and their fake receivers;
-//! - [`observe`] does I/O only: scrapes, receives traces, captures logs, polls APIs, into evidence;
-//! - [`expect`] reads expectation files; [`check`] judges evidence against them without I/O;
-//! - [`report`] writes the verdicts as Markdown, JSON, JUnit and HTML.
+//! A run flows one way through these modules (the walk, file by file, is in
+//! docs/ARCHITECTURE.md):
+//! - [`scenario`] reads scenario YAML into a validated plan; [`expect`] reads expectation
+//!   files into an expectation set; [`config`] reads the stack's own files into typed models;
+//! - [`run`] opens a session (the [`stub`] child or a target, the [`stack`], the observers),
+//!   drives the [`load`] and collects one `Evidence`;
+//! - [`observe`] does I/O only: scrapes, traces, logs, alert and health APIs, promtool/amtool;
+//! - [`check`] judges evidence against expectations without I/O: `check::judge` for a run,
+//!   `check::config::judge` for the static checks;
+//! - [`report`] builds the report (one constructor) and writes it as JSON, Markdown, JUnit and
+//!   HTML.
 //!
-//! [`cli`] and [`app`] wire the subcommands (`run`, `stub`, `check`, `health`, `report`) to these.
+//! They meet in two vocabularies at the bottom: [`verdict`] (checks, kinds, the verdict rule)
+//! and [`evidence`] (what observers produce and checks read). [`cli`], [`app`] and [`cmd`]
+//! wire the subcommands to these.
 
 pub mod app;
 pub mod check;

@@ -220,21 +220,9 @@ pub fn phase_windows(plan: &Plan, o: &LoadOutcome) -> Vec<PhaseWindow> {
 #[cfg(test)]
 mod tests {
     use crate::cli::StackMode;
-    use crate::stack::session::{StackRequest, StackSession};
+    use crate::stack::session::StackSession;
+    use crate::stack::session::tests::req;
     use crate::verdict::Status;
-
-    fn req(mode: StackMode) -> StackRequest {
-        StackRequest {
-            mode: Some(mode),
-            prometheus_url: None,
-            alertmanager_url: None,
-            scrape_interval: None,
-            config_dir: "config".into(),
-            stub_target: "127.0.0.1:9".into(),
-            report_dir: std::env::temp_dir(),
-            needs_stack: true,
-        }
-    }
 
     #[tokio::test]
     async fn none_skips_every_alert_check_with_the_reason() {

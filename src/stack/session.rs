@@ -207,10 +207,11 @@ impl StackSession {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn req(mode: StackMode) -> StackRequest {
+    /// A request for `mode` with nothing else set (shared with the run's stack tests).
+    pub(crate) fn req(mode: StackMode) -> StackRequest {
         StackRequest {
             mode: Some(mode),
             prometheus_url: None,

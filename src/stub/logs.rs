@@ -1,5 +1,5 @@
 //! Structured JSON logs: one object per line on stdout (or in memory for tests), with the
-//! fields of DESIGN.md §4 and the Google Cloud Logging keys. Lines go through a bounded channel
+//! fields of docs/ARCHITECTURE.md §4 and the Google Cloud Logging keys. Lines go through a bounded channel
 //! to a writer thread, so logging never blocks a request: when the channel is full the line is
 //! dropped and counted (reported on stderr at shutdown).
 

@@ -1,4 +1,4 @@
-//! The stub's metric registry: the 12 families of DESIGN.md §4, their label sets and bucket
+//! The stub's metric registry: the 12 families of docs/ARCHITECTURE.md §4, their label sets and bucket
 //! bounds, and the recording calls the pipeline and the HTTP layer make. One mutex guards every
 //! family so a scrape sees a consistent state (a finished job moves duration, cost and the
 //! completion counter together). Rendering lives in `expo.rs`.

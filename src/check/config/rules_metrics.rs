@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Expr, VectorSelector};
 
-/// The 12 metric families of the telemetry contract (DESIGN.md §4).
+/// The 12 metric families of the telemetry contract (docs/ARCHITECTURE.md §4).
 pub const CONTRACT_METRICS: [&str; 12] = [
     "pipeline_duration_seconds",
     "pipeline_cost_dollars",

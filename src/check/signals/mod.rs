@@ -1,4 +1,4 @@
-//! Checks of what a run observed: (&Expectation, &Evidence) -> Vec<Check>.
+//! Checks of what a run observed: `(&Expectation, &Evidence) -> Vec<Check>`.
 //!
 //! One file per signal: [`load`] (the engine's own rate, drops, lag and fault delivery),
 //! [`metrics`] (plus [`metric_series`] and [`relations`], its expression evaluator), [`logs`]
