@@ -15,32 +15,11 @@ use obsgate::config::{load_dashboard, load_yaml, parse_yaml};
 use obsgate::expect::routes::RoutesExpectations;
 use obsgate::verdict::Status;
 
-use crate::util::{assert_registered, assert_registered_dir, corpus_dir, have, obsgate, repo_root};
+use crate::util::{
+    assert_registered, assert_registered_dir, config_with, corpus_dir, have, obsgate, repo_root,
+};
 
 /// A copy of `config/` in a temporary folder with one fixture file laid over it.
-fn config_with(fixture: &str, file: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    copy_dir(&repo_root().join("config"), &tmp.path().join("config"));
-    let src = repo_root()
-        .join("tests/fixtures/config")
-        .join(fixture)
-        .join(file);
-    std::fs::copy(&src, tmp.path().join("config").join(file)).expect("fixture copied");
-    tmp
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read config dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
-        }
-    }
-}
-
 /// `obsgate check` from the repository root, writing its report into `report_dir`.
 fn check_cmd(config_dir: &Path, report_dir: &Path) -> assert_cmd::Command {
     let mut cmd = obsgate();

@@ -1,4 +1,5 @@
 //! The one integration-test binary. One module per area; shared helpers in `util`.
+mod acceptance;
 mod checks;
 mod config;
 mod load;

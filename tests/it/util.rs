@@ -70,3 +70,29 @@ pub fn assert_registered_dir(dir: &Path) {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     assert_registered(&serde_json::from_str(&text).expect("report.json is JSON"));
 }
+
+/// A temp folder holding a copy of the shipped `config/` with `file` replaced by the one of
+/// `tests/fixtures/config/<fixture>/` (a seeded defect).
+pub fn config_with(fixture: &str, file: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo_root().join("config"), &tmp.path().join("config"));
+    let src = repo_root()
+        .join("tests/fixtures/config")
+        .join(fixture)
+        .join(file);
+    std::fs::copy(&src, tmp.path().join("config").join(file)).expect("fixture copied");
+    tmp
+}
+
+/// Copy a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read config dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
