@@ -59,7 +59,9 @@ fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 #[test]
 fn shipped_config_passes_every_criterion() {
     let (code, report) = run_on(&repo_root().join("config"));
-    for id in ["AC1", "AC2", "AC3", "AC4", "AC5", "AC6", "AC7", "AC8", "AC9", "AC10"] {
+    for id in [
+        "AC1", "AC2", "AC3", "AC4", "AC5", "AC6", "AC7", "AC8", "AC9", "AC10",
+    ] {
         let c = criterion(&report, id);
         assert_eq!(c["status"], "pass", "{c}");
     }

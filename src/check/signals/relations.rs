@@ -87,26 +87,33 @@ fn aggregate(agg: Agg, sel: &Selector, expo: &Exposition) -> Result<f64, String>
     }
 }
 
+/// The relation's `when:` condition: a skip when it does not hold, an error when it cannot be
+/// evaluated, None when the relation applies.
+fn precondition(r: &Relation, expo: &Exposition, facts: &RunFacts<'_>, id: &str) -> Option<Check> {
+    let (src, c) = r.when.as_ref()?;
+    match (eval(&c.left, expo, facts), eval(&c.right, expo, facts)) {
+        (Ok(a), Ok(b)) if c.op.holds(a, b, 0.0) => None,
+        (Ok(a), Ok(b)) => Some(Check::skip(
+            id,
+            METRICS,
+            format!(
+                "not applicable: `{src}` does not hold ({a} {} {b})",
+                c.op.as_str()
+            ),
+        )),
+        (Err(e), _) | (_, Err(e)) => Some(Check::error(
+            id,
+            METRICS,
+            format!("cannot evaluate `when: {src}`: {e}"),
+        )),
+    }
+}
+
 /// The check for one relation on the final scrape.
 pub fn check_relation(r: &Relation, expo: &Exposition, facts: &RunFacts<'_>) -> Check {
     let id = format!("metrics.relation.{}", r.name);
-    if let Some((src, c)) = &r.when {
-        match (eval(&c.left, expo, facts), eval(&c.right, expo, facts)) {
-            (Ok(a), Ok(b)) if c.op.holds(a, b, 0.0) => {}
-            (Ok(a), Ok(b)) => {
-                return Check::skip(
-                    id,
-                    METRICS,
-                    format!(
-                        "not applicable: `{src}` does not hold ({a} {} {b})",
-                        c.op.as_str()
-                    ),
-                );
-            }
-            (Err(e), _) | (_, Err(e)) => {
-                return Check::error(id, METRICS, format!("cannot evaluate `when: {src}`: {e}"));
-            }
-        }
+    if let Some(c) = precondition(r, expo, facts, &id) {
+        return c;
     }
     let left = eval(&r.left, expo, facts);
     let right = eval(&r.right, expo, facts);

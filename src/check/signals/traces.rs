@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::check::registry::CheckInfo;
 use crate::evidence::{AttrValue, JobOutcome, SpanRecord, SpanStatus};
-use crate::expect::traces::{ErrorStatus, Required, TracesExpectations};
+use crate::expect::traces::{ErrorStatus, Required, SpanExpectation, TracesExpectations};
 use crate::verdict::Check;
 
 use super::TRACES;
@@ -156,6 +156,62 @@ fn attr_text(v: &AttrValue) -> String {
     }
 }
 
+/// What is wrong with one span against its expectation: kind, parent, attributes, status.
+fn span_issues(
+    s: &SpanRecord,
+    e: &SpanExpectation,
+    idx: &SpanIndex<'_>,
+    job_failed: bool,
+) -> Vec<String> {
+    let mut issues = Vec::new();
+    if s.kind != e.kind {
+        issues.push(format!("kind {:?}, expected {:?}", s.kind, e.kind).to_lowercase());
+    }
+    if let Some(want) = &e.parent {
+        let got = idx.parent(s).map(|x| x.name.as_str());
+        if got != Some(want.as_str()) {
+            issues.push(format!(
+                "parent `{}`, expected `{want}`",
+                got.unwrap_or("(not in the trace)")
+            ));
+        }
+    }
+    for (k, m) in &e.attributes {
+        match s.attributes.get(k) {
+            None => {
+                let hint = crate::util::nearest(k, s.attributes.keys().map(String::as_str))
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                issues.push(format!("attribute `{k}` missing{hint}"));
+            }
+            Some(v) if !m.matches(&attr_text(v)) => {
+                issues.push(format!(
+                    "attribute `{k}`=`{}` is not {}",
+                    attr_text(v),
+                    m.describe()
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let is_err = s.status == SpanStatus::Error;
+    match e.error_status {
+        ErrorStatus::Allowed => {}
+        ErrorStatus::Never if is_err => issues.push("error status, expected none".into()),
+        ErrorStatus::WhenJobFailed if job_failed && !is_err => {
+            issues.push("job failed but the span has no error status".into());
+        }
+        ErrorStatus::WhenJobFailed if !job_failed && is_err => {
+            issues.push(format!(
+                "job succeeded but the span has error status ({})",
+                s.status_message
+            ));
+        }
+        _ => {}
+    }
+    issues
+}
+
 fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
     let mut p = Problems::default();
     let mut judged = 0u64;
@@ -171,52 +227,7 @@ fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> 
         for s in spans {
             let Some(e) = exp.span(&s.name) else { continue };
             judged += 1;
-            let mut issues = Vec::new();
-            if s.kind != e.kind {
-                issues.push(format!("kind {:?}, expected {:?}", s.kind, e.kind).to_lowercase());
-            }
-            if let Some(want) = &e.parent {
-                let got = idx.parent(s).map(|x| x.name.as_str());
-                if got != Some(want.as_str()) {
-                    issues.push(format!(
-                        "parent `{}`, expected `{want}`",
-                        got.unwrap_or("(not in the trace)")
-                    ));
-                }
-            }
-            for (k, m) in &e.attributes {
-                match s.attributes.get(k) {
-                    None => {
-                        let hint = crate::util::nearest(k, s.attributes.keys().map(String::as_str))
-                            .map(|n| format!(" (did you mean `{n}`?)"))
-                            .unwrap_or_default();
-                        issues.push(format!("attribute `{k}` missing{hint}"));
-                    }
-                    Some(v) if !m.matches(&attr_text(v)) => {
-                        issues.push(format!(
-                            "attribute `{k}`=`{}` is not {}",
-                            attr_text(v),
-                            m.describe()
-                        ));
-                    }
-                    Some(_) => {}
-                }
-            }
-            let is_err = s.status == SpanStatus::Error;
-            match e.error_status {
-                ErrorStatus::Allowed => {}
-                ErrorStatus::Never if is_err => issues.push("error status, expected none".into()),
-                ErrorStatus::WhenJobFailed if failed && !is_err => {
-                    issues.push("job failed but the span has no error status".into());
-                }
-                ErrorStatus::WhenJobFailed if !failed && is_err => {
-                    issues.push(format!(
-                        "job succeeded but the span has error status ({})",
-                        s.status_message
-                    ));
-                }
-                _ => {}
-            }
+            let issues = span_issues(s, e, idx, failed);
             if !issues.is_empty() {
                 p.add(format!("{}: {}", show(s), issues.join("; ")));
             }
