@@ -9,3 +9,6 @@ pub mod promql;
 
 pub use duration::compress_duration;
 pub use promql::{Refusal, Rewritten, compress_expr};
+
+#[cfg(test)]
+mod tests;
