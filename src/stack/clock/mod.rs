@@ -11,4 +11,6 @@ pub use duration::compress_duration;
 pub use promql::{Refusal, Rewritten, compress_expr};
 
 #[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
 mod tests;
