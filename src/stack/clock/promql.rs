@@ -39,6 +39,10 @@ const PER_SECOND: &[&str] = &["rate", "irate", "deriv"];
 const CLOCK_FUNCTIONS: &[&str] = &[
     "time",
     "timestamp",
+    "ts_of_first_over_time",
+    "ts_of_last_over_time",
+    "ts_of_max_over_time",
+    "ts_of_min_over_time",
     "minute",
     "hour",
     "day_of_week",

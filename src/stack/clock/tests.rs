@@ -175,6 +175,7 @@ fn clock_and_calendar_functions_are_refused_by_name() {
         ("time() - a > 60", "time()"),
         ("time() - timestamp(a) > 60", "time()"),
         ("timestamp(a)", "timestamp()"),
+        ("ts_of_max_over_time(a[5m])", "ts_of_max_over_time()"),
         ("minute()", "minute()"),
         ("hour() > 8", "hour()"),
         ("day_of_week() == 1", "day_of_week()"),
