@@ -8,6 +8,7 @@ use super::signals::{METRICS, TRACES};
 use crate::evidence::{
     AlertTiming, AlertsSeen, DashboardAnswers, Evidence, Exposition, StackHealth, StaticInputs,
 };
+use crate::evidence::{LoadOutcome, PhaseWindow};
 use crate::expect::ExpectationSet;
 use crate::scenario::Plan;
 use crate::verdict::{Check, Kind};
@@ -40,7 +41,7 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
         checks,
         alerts: Vec::new(),
     };
-    judge_stack(exps, ev, &mut out);
+    judge_stack(plan, exps, ev, &mut out);
     out
 }
 
@@ -92,7 +93,7 @@ fn metric_checks(exps: &ExpectationSet, ev: &Evidence, facts: &RunFacts<'_>) -> 
 }
 
 /// The stack's verdicts: health, live dashboards, alerts, and the static checks.
-fn judge_stack(exps: &ExpectationSet, ev: &Evidence, out: &mut Judgement) {
+fn judge_stack(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, out: &mut Judgement) {
     let stack = &ev.stack;
     if let Some(h) = &stack.health {
         out.checks.extend(health(h));
@@ -105,8 +106,10 @@ fn judge_stack(exps: &ExpectationSet, ev: &Evidence, out: &mut Judgement) {
     for d in &stack.dashboards {
         out.checks.extend(live_dashboards(d));
     }
+    let phases = phase_windows(plan, &ev.outcome);
+    let start_ms = i64::try_from(ev.outcome.started_unix_nano / 1_000_000).unwrap_or(0);
     for ((_, exp), seen) in exps.alerts.iter().zip(&stack.alerts) {
-        let (checks, timings) = alerts(exp, seen);
+        let (checks, timings) = alerts(exp, seen, &phases, start_ms);
         out.checks.extend(checks);
         out.alerts.extend(timings);
     }
@@ -133,12 +136,9 @@ fn static_checks(inputs: &Result<StaticInputs, String>) -> Vec<Check> {
     let opts = super::config::JudgeOptions {
         known_metrics: Vec::new(),
     };
-    let mut out = super::config::judge(&inputs.config, &inputs.tools, &opts);
+    let (mut out, bad) = super::config::judge_static(inputs, &opts);
     out.extend(
-        inputs
-            .config
-            .bad_inputs()
-            .into_iter()
+        bad.into_iter()
             .map(|b| Check::error("static.input", Kind::Static, b)),
     );
     out
@@ -151,6 +151,21 @@ fn health(h: &StackHealth) -> Vec<Check> {
     out.extend(h.prometheus.iter().flat_map(health::prometheus));
     out.extend(h.alertmanager.iter().flat_map(health::alertmanager));
     out
+}
+
+/// Each phase on the wall clock: the schedule starts phase i at `start_s / time_scale` after the
+/// run start (absolute deadlines, so this is when its fault profile took effect).
+fn phase_windows(plan: &Plan, o: &LoadOutcome) -> Vec<PhaseWindow> {
+    let start_ms = (o.started_unix_nano / 1_000_000) as f64;
+    let k = plan.time_scale;
+    plan.phases
+        .iter()
+        .map(|p| PhaseWindow {
+            name: p.name.clone(),
+            start_unix_ms: (start_ms + p.start_s / k * 1000.0) as i64,
+            end_unix_ms: (start_ms + (p.start_s + p.duration_s) / k * 1000.0) as i64,
+        })
+        .collect()
 }
 
 /// One dashboards expectation's live checks.
@@ -171,10 +186,13 @@ fn live_dashboards(d: &DashboardAnswers) -> Vec<Check> {
     out
 }
 
-/// One alerts expectation file against what was seen of the alerts.
+/// One alerts expectation file against what was seen of the alerts, with the phases on the
+/// wall clock and the run's wall start (Unix ms) that the alert events are timed from.
 pub fn alerts(
     exp: &crate::expect::alerts::AlertExpectations,
     seen: &AlertsSeen,
+    phases: &[PhaseWindow],
+    run_start_unix_ms: i64,
 ) -> (Vec<Check>, Vec<AlertTiming>) {
     use super::signals::alerts::{AlertCheckInput, check_alerts, skipped};
     match seen {
@@ -183,14 +201,12 @@ pub fn alerts(
             observations,
             routing,
             timing,
-            phases,
-            run_start_unix_ms,
         } => check_alerts(&AlertCheckInput {
             expectations: exp,
             observations,
             phases,
             timing: timing.as_ref(),
-            run_start_unix_ms: *run_start_unix_ms,
+            run_start_unix_ms,
             routing: *routing,
         }),
     }

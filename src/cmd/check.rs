@@ -5,11 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::config::{JudgeOptions, judge, route_tests};
+use crate::check::config::{JudgeOptions, judge_static};
 use crate::cli::{CheckArgs, OutputFormat};
-use crate::config::stack::{StackConfig, StackPaths};
+use crate::config::stack::StackPaths;
 use crate::evidence::LoadReport;
-use crate::evidence::StackTools;
 use crate::exit::{AppError, AppResult, Outcome};
 use crate::report::model::{Report, RunSummary};
 use crate::verdict::Verdict;
@@ -74,12 +73,11 @@ pub async fn static_checks(
 /// Load the stack's files, run the validators on them, then judge: all I/O happens before
 /// [`judge`], which only reads values.
 pub fn check_stack(paths: &StackPaths, opts: &StaticOptions) -> (Vec<Check>, Vec<String>) {
-    let cfg = StackConfig::load(paths);
-    let tools = StackTools::gather(&cfg, route_tests(&cfg), !opts.no_tools);
+    let inputs = crate::run::stack::gather_static(paths, !opts.no_tools);
     let judge_opts = JudgeOptions {
         known_metrics: opts.known_metrics.clone(),
     };
-    (judge(&cfg, &tools, &judge_opts), cfg.bad_inputs())
+    judge_static(&inputs, &judge_opts)
 }
 
 fn finish(args: &CheckArgs, checks: Vec<Check>, bad_input: Vec<String>) -> AppResult {

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::config::stack::StackConfig;
 use crate::config::timing::StackTiming;
-use crate::evidence::{LoadOutcome, PhaseWindow, RoutingEvidence};
+use crate::evidence::{LoadOutcome, RoutingEvidence};
 use crate::stub::faults::FaultProfile;
 
 /// What a run observed.
@@ -41,8 +41,6 @@ pub struct RunContext {
     /// obsgate started the stub itself, without defect switches: its telemetry is complete by
     /// construction, so its gaps are the stack's.
     pub own_healthy_stub: bool,
-    /// Scenario seconds per wall second.
-    pub time_scale: f64,
     /// Base URL of the target that was driven.
     pub target_url: String,
 }
@@ -114,9 +112,5 @@ pub enum AlertsSeen {
         routing: RoutingEvidence,
         /// The stack's timing, when obsgate knows its configs.
         timing: Option<StackTiming>,
-        /// Each phase on the wall clock.
-        phases: Vec<PhaseWindow>,
-        /// Wall start of the run, Unix milliseconds.
-        run_start_unix_ms: i64,
     },
 }

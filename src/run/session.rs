@@ -89,7 +89,6 @@ impl Session {
                     .collect(),
                 end_unix_nano: crate::util::unix_nanos_now(),
                 own_healthy_stub: env.target.is_none() && env.stub_defects.is_empty(),
-                time_scale: plan.time_scale,
                 target_url: self.target.base_url.clone(),
             },
             outcome,
@@ -113,7 +112,7 @@ impl Session {
         let scrapes = Scrapes::start(&self.target.base_url);
         let outcome = self.target.drive(plan, env, shutdown).await;
         let stack = match &outcome {
-            Ok(o) => self.stack.observe(plan, env, exps, &self.target, o).await,
+            Ok(o) => self.stack.observe(env, exps, &self.target, o).await,
             Err(_) => StackEvidence::default(),
         };
         self.stack.stop().await;

@@ -6,10 +6,10 @@
 use super::env::RunEnv;
 use super::target::Target;
 use crate::check::config::route_tests;
-use crate::config::stack::StackConfig;
+use crate::config::stack::{StackConfig, StackPaths};
 use crate::evidence::{
-    AlertsSeen, DashboardAnswers, DashboardProbe, HttpProbe, LoadOutcome, PanelQuery, PhaseWindow,
-    QueryAnswer, StackEvidence, StackHealth, StackTools, StaticInputs,
+    AlertsSeen, DashboardAnswers, DashboardProbe, HttpProbe, LoadOutcome, PanelQuery, QueryAnswer,
+    StackEvidence, StackHealth, StackTools, StaticInputs,
 };
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
@@ -17,7 +17,6 @@ use crate::expect::dashboards::DashboardsExpectation;
 use crate::observe::alert_watch::AlertWatcher;
 use crate::observe::health;
 use crate::observe::prom_api::PromClient;
-use crate::scenario::Plan;
 use crate::stack::session::{StackRequest, StackSession};
 
 /// The stack of a run and its alert watcher.
@@ -52,7 +51,6 @@ impl RunStack {
     /// seeing it for alerts to resolve and for the health probes).
     pub async fn observe(
         &mut self,
-        plan: &Plan,
         env: &RunEnv,
         exps: &ExpectationSet,
         target: &Target,
@@ -87,7 +85,7 @@ impl RunStack {
                 },
             });
         }
-        ev.alerts = self.alerts(plan, exps, outcome).await;
+        ev.alerts = self.alerts(exps).await;
         if exps.acceptance.is_some() {
             ev.static_inputs = Some(static_inputs(env).await);
         }
@@ -95,22 +93,11 @@ impl RunStack {
     }
 
     /// One watcher observes the run; the first alerts file gets its observations.
-    async fn alerts(
-        &mut self,
-        plan: &Plan,
-        exps: &ExpectationSet,
-        outcome: &LoadOutcome,
-    ) -> Vec<AlertsSeen> {
-        let windows = phase_windows(plan, outcome);
-        let start_ms = i64::try_from(outcome.started_unix_nano / 1_000_000).unwrap_or(0);
+    async fn alerts(&mut self, exps: &ExpectationSet) -> Vec<AlertsSeen> {
         let mut watcher = self.watcher.take();
         let mut out = Vec::new();
         for _ in &exps.alerts {
-            out.push(
-                self.session
-                    .finish(watcher.take(), &windows, start_ms)
-                    .await,
-            );
+            out.push(self.session.finish(watcher.take()).await);
         }
         if let Some(w) = watcher {
             let _ = w.finish(Vec::new()).await;
@@ -161,13 +148,17 @@ async fn grafana(url: &str, exps: &ExpectationSet) -> (HttpProbe, Vec<DashboardP
 async fn static_inputs(env: &RunEnv) -> Result<StaticInputs, String> {
     let paths = env.paths.clone();
     // File reads and promtool/amtool runs block: keep them off the async workers.
-    tokio::task::spawn_blocking(move || {
-        let config = StackConfig::load(&paths);
-        let tools = StackTools::gather(&config, route_tests(&config), true);
-        StaticInputs { config, tools }
-    })
-    .await
-    .map_err(|e| format!("check task failed: {e}"))
+    tokio::task::spawn_blocking(move || gather_static(&paths, true))
+        .await
+        .map_err(|e| format!("check task failed: {e}"))
+}
+
+/// Read every file the static checks judge and run the validators on them (when
+/// `tools_enabled`): the I/O half of `obsgate check`, shared with a run's acceptance.
+pub fn gather_static(paths: &StackPaths, tools_enabled: bool) -> StaticInputs {
+    let config = StackConfig::load(paths);
+    let tools = StackTools::gather(&config, route_tests(&config), tools_enabled);
+    StaticInputs { config, tools }
 }
 
 /// Ask Prometheus every panel target of the dashboards.
@@ -202,21 +193,6 @@ async fn ask(prom: &PromClient, q: &PanelQuery) -> QueryAnswer {
     }
 }
 
-/// Each phase on the wall clock: the schedule starts phase i at `start_s / time_scale` after the
-/// run start (absolute deadlines, so this is when its fault profile took effect).
-pub fn phase_windows(plan: &Plan, o: &LoadOutcome) -> Vec<PhaseWindow> {
-    let start_ms = (o.started_unix_nano / 1_000_000) as f64;
-    let k = plan.time_scale;
-    plan.phases
-        .iter()
-        .map(|p| PhaseWindow {
-            name: p.name.clone(),
-            start_unix_ms: (start_ms + p.start_s / k * 1000.0) as i64,
-            end_unix_ms: (start_ms + (p.start_s + p.duration_s) / k * 1000.0) as i64,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use crate::cli::StackMode;
@@ -235,8 +211,8 @@ mod tests {
             "t.yaml",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let seen = s.finish(None, &[], 0).await;
-        let (checks, timings) = crate::check::judge::alerts(&exp, &seen);
+        let seen = s.finish(None).await;
+        let (checks, timings) = crate::check::judge::alerts(&exp, &seen, &[], 0);
         assert!(timings.is_empty());
         assert!(
             checks

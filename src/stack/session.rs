@@ -10,7 +10,7 @@ use super::managed::{ManagedOptions, ManagedStack, binaries_available};
 use crate::cli::StackMode;
 use crate::config::duration::parse_prom_duration;
 use crate::config::timing::StackTiming;
-use crate::evidence::{AlertsSeen, PhaseWindow, RoutingEvidence};
+use crate::evidence::{AlertsSeen, RoutingEvidence};
 use crate::exit::AppError;
 use crate::expect::alerts::AlertExpectations;
 use crate::observe::alert_watch::AlertWatcher;
@@ -162,12 +162,7 @@ impl StackSession {
 
     /// Stop watching and return what was seen of the alerts, for the alert checks to judge.
     /// Without a stack (or without a watcher) that is the reason they cannot be judged.
-    pub async fn finish(
-        &self,
-        watcher: Option<AlertWatcher>,
-        phases: &[PhaseWindow],
-        run_start_unix_ms: i64,
-    ) -> AlertsSeen {
+    pub async fn finish(&self, watcher: Option<AlertWatcher>) -> AlertsSeen {
         let (Some(w), false) = (watcher, matches!(self, Self::None(_))) else {
             return AlertsSeen::NotWatched(match self {
                 Self::None(r) => r.clone(),
@@ -185,8 +180,6 @@ impl StackSession {
             observations: w.finish(notes).await,
             routing,
             timing: self.timing().cloned(),
-            phases: phases.to_vec(),
-            run_start_unix_ms,
         }
     }
 

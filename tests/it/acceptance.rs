@@ -4,38 +4,13 @@
 
 use std::path::Path;
 
-use crate::util::{assert_registered, config_with, obsgate, repo_root};
+use crate::util::{config_with, repo_root, run_scenario};
 
 const SCENARIO: &str = "tests/fixtures/scenarios/acceptance.yaml";
 
 /// Run the scenario with `--stack none` against `config_dir`; (exit code, report.json).
 fn run_on(config_dir: &Path) -> (i32, serde_json::Value) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = obsgate()
-        .current_dir(repo_root())
-        .args([
-            "run",
-            SCENARIO,
-            "--quiet",
-            "--stack",
-            "none",
-            "--config-dir",
-        ])
-        .arg(config_dir)
-        .arg("--report-dir")
-        .arg(dir.path())
-        .timeout(std::time::Duration::from_secs(180))
-        .output()
-        .expect("obsgate run starts");
-    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap_or_else(|e| {
-        panic!(
-            "no report.json ({e}); stderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let report: serde_json::Value = serde_json::from_str(&text).expect("report.json is JSON");
-    assert_registered(&report);
-    (out.status.code().unwrap_or(-1), report)
+    run_scenario(SCENARIO, &["--config-dir".as_ref(), config_dir.as_os_str()])
 }
 
 fn criterion<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {

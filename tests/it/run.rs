@@ -2,40 +2,16 @@
 //! check, and each stub defect switch makes the run exit 1 with the report naming the defect
 //! through the right check (and only that one).
 
-use crate::util::{assert_registered, obsgate, repo_root};
+use crate::util::{assert_registered, obsgate, repo_root, run_scenario};
 
 const SCENARIO: &str = "tests/fixtures/scenarios/signals.yaml";
 
 /// Run the short scenario with `defect` (if any) and return (exit code, report.json).
 fn run_with(defect: Option<&str>) -> (i32, serde_json::Value) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut cmd = obsgate();
-    cmd.current_dir(repo_root())
-        .args([
-            "run",
-            SCENARIO,
-            "--quiet",
-            "--stack",
-            "none",
-            "--report-dir",
-        ])
-        .arg(dir.path())
-        .timeout(std::time::Duration::from_secs(180));
-    if let Some(d) = defect {
-        cmd.args(["--stub-defect", d]);
+    match defect {
+        Some(d) => run_scenario(SCENARIO, &["--stub-defect".as_ref(), d.as_ref()]),
+        None => run_scenario(SCENARIO, &[]),
     }
-    let out = cmd.output().expect("obsgate run starts");
-    let code = out.status.code().unwrap_or(-1);
-    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap_or_else(|e| {
-        panic!(
-            "no report.json ({e}); stdout:\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let report = serde_json::from_str(&text).expect("report.json is JSON");
-    assert_registered(&report);
-    (code, report)
 }
 
 /// Ids of the checks that failed or errored, with their messages (skips are not counted:

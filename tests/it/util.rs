@@ -96,3 +96,34 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `obsgate run SCENARIO --quiet --stack none` from the repository root with `extra` flags,
+/// into a temporary report folder; (exit code, report.json), every check id registered.
+pub fn run_scenario(scenario: &str, extra: &[&std::ffi::OsStr]) -> (i32, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = obsgate()
+        .current_dir(repo_root())
+        .args([
+            "run",
+            scenario,
+            "--quiet",
+            "--stack",
+            "none",
+            "--report-dir",
+        ])
+        .arg(dir.path())
+        .args(extra)
+        .timeout(Duration::from_secs(180))
+        .output()
+        .expect("obsgate run starts");
+    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap_or_else(|e| {
+        panic!(
+            "no report.json ({e}); stdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let report = serde_json::from_str(&text).expect("report.json is JSON");
+    assert_registered(&report);
+    (out.status.code().unwrap_or(-1), report)
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::config::grafana::ProvisionedDatasource;
 use crate::config::stack::StackConfig;
-use crate::evidence::StackTools;
+use crate::evidence::{StackTools, StaticInputs};
 use crate::expect::routes::RoutesExpectations;
 use crate::verdict::Check;
 
@@ -202,6 +202,15 @@ pub fn judge(cfg: &StackConfig, tools: &StackTools, opts: &JudgeOptions) -> Vec<
         .iter()
         .flat_map(|c| (c.run)(cfg, tools, &ctx))
         .collect()
+}
+
+/// [`judge`] on gathered inputs, with the required inputs that were missing or broken (they
+/// make `obsgate check` a usage error and a run's `static.input` errors).
+pub fn judge_static(inputs: &StaticInputs, opts: &JudgeOptions) -> (Vec<Check>, Vec<String>) {
+    (
+        judge(&inputs.config, &inputs.tools, opts),
+        inputs.config.bad_inputs(),
+    )
 }
 
 #[cfg(test)]

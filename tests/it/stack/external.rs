@@ -104,12 +104,12 @@ async fn external_stack_proves_routing_through_alertmanager_api() {
             end_unix_ms: now_ms() + 1,
         },
     ];
-    let seen = session.finish(watcher, &phases, start).await;
+    let seen = session.finish(watcher).await;
     let obsgate::evidence::AlertsSeen::Watched { observations, .. } = &seen else {
         panic!("an external stack with a watcher observes alerts")
     };
     assert!(observations.notifications.is_empty());
-    let (checks, _) = obsgate::check::judge::alerts(&exp, &seen);
+    let (checks, _) = obsgate::check::judge::alerts(&exp, &seen, &phases, start);
     let (s, m) = status(&checks, "alerts.routing.FixtureGaugeHigh");
     assert_eq!(s, Status::Pass, "{m}");
     assert!(m.contains("not observable on an external stack"), "{m}");
