@@ -95,9 +95,14 @@ pub struct RunArgs {
     /// Tail this log file for the target's JSON logs (for `--target`).
     #[arg(long)]
     pub logs: Option<PathBuf>,
-    /// Override Prometheus's scrape and evaluation interval for rehearsal, e.g. `5s`.
+    /// Override Prometheus's scrape and evaluation interval, in scenario time, e.g. `5s` (the
+    /// managed stack divides it by the time scale like every other interval).
     #[arg(long)]
     pub scrape_interval: Option<String>,
+    /// With `--stack external`, run alert expectations although the stack keeps wall time
+    /// while the stub runs at the time scale (alert timings are then reported in wall time).
+    #[arg(long)]
+    pub allow_clock_skew: bool,
     /// The stack's config folder (managed stack overlays and rule checks).
     #[arg(long, default_value = "config")]
     pub config_dir: PathBuf,

@@ -2,6 +2,7 @@
 //! [`ExpectationSet`], into every [`Check`] and the alert timings. The one place that decides
 //! which signal checks run; each signal's rules live in [`super::signals`].
 
+use super::alert_clock::AlertClock;
 use super::signals::facts::RunFacts;
 use super::signals::log_feed::LogFeed;
 use super::signals::{METRICS, TRACES};
@@ -187,7 +188,8 @@ fn live_dashboards(d: &DashboardAnswers) -> Vec<Check> {
 }
 
 /// One alerts expectation file against what was seen of the alerts, with the phases on the
-/// wall clock and the run's wall start (Unix ms) that the alert events are timed from.
+/// wall clock and the run's wall start (Unix ms). Everything is judged on the stack's clock
+/// ([`AlertClock`]): scenario seconds for a managed stack, wall seconds for an external one.
 pub fn alerts(
     exp: &crate::expect::alerts::AlertExpectations,
     seen: &AlertsSeen,
@@ -201,13 +203,20 @@ pub fn alerts(
             observations,
             routing,
             timing,
-        } => check_alerts(&AlertCheckInput {
-            expectations: exp,
-            observations,
-            phases,
-            timing: timing.as_ref(),
-            run_start_unix_ms,
-            routing: *routing,
-        }),
+            clock_scale,
+        } => {
+            let clock = AlertClock {
+                start_unix_ms: run_start_unix_ms,
+                scale: *clock_scale,
+            };
+            check_alerts(&AlertCheckInput {
+                expectations: exp,
+                observations: &clock.observations(observations),
+                phases: &clock.phases(phases),
+                timing: timing.as_ref(),
+                run_start_unix_ms,
+                routing: *routing,
+            })
+        }
     }
 }

@@ -6,6 +6,7 @@
 //!   dashboards);
 //! - [`registry`]: what every check id means, declared beside the code that emits it.
 
+pub mod alert_clock;
 pub mod config;
 pub mod judge;
 pub mod registry;

@@ -143,6 +143,7 @@ fn static_report(checks: Vec<Check>) -> Report {
         scenario: "check".into(),
         started_at: chrono::Utc::now(),
         time_scale: 1.0,
+        clock: Default::default(),
         deviations: Vec::new(),
         load: LoadReport::default(),
         interrupted: false,

@@ -101,6 +101,22 @@ impl StackTiming {
         })
     }
 
+    /// The same timing with every duration multiplied by `k`: a compressed stack's timing
+    /// back in scenario seconds.
+    pub fn scaled(mut self, k: f64) -> Self {
+        self.scrape_interval_s *= k;
+        self.evaluation_interval_s *= k;
+        self.group_wait_s *= k;
+        for v in self
+            .for_s
+            .values_mut()
+            .chain(self.group_wait_by_receiver_s.values_mut())
+        {
+            *v *= k;
+        }
+        self
+    }
+
     /// Lower bound from fault start to first notification: scrape + evaluation interval + `for`
     /// + `group_wait` (the smallest among the receivers that got it, else the root's). None when
     ///   the alert has no rule.

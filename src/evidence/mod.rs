@@ -6,10 +6,12 @@
 //! - [`load`]: what the load engine measured per phase and over time;
 //! - [`scrapes`]: the scrapes of a run and their bounded history;
 //! - [`alerts`]: alert state changes and the timings derived from them;
+//! - [`clock`]: the run's time scale and the rules the compressed stack evaluates;
 //! - [`notifications`]: what the fake receivers got;
 //! - [`health`]: what the health probes of running stack components saw.
 
 pub mod alerts;
+pub mod clock;
 pub mod dashboards;
 pub mod health;
 pub mod load;
@@ -20,6 +22,7 @@ pub mod telemetry;
 pub mod tools;
 
 pub use alerts::*;
+pub use clock::*;
 pub use dashboards::*;
 pub use health::*;
 pub use load::*;

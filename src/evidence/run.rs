@@ -2,11 +2,11 @@
 //! [`crate::check::judge`]. Plain data; the log stream is the one signal judged while it flows
 //! (its checkers' state travels beside this value, see `check::signals::log_feed`).
 
-use super::StackTools;
 use super::{
     AlertObservations, AlertmanagerHealth, DashboardProbe, ExpositionParse, HttpProbe, PanelQuery,
     PrometheusHealth, QueryAnswer, ScrapeLog, SpanRecord,
 };
+use super::{StackClock, StackTools};
 use crate::config::stack::StackConfig;
 use crate::config::timing::StackTiming;
 use crate::evidence::{LoadOutcome, RoutingEvidence};
@@ -52,6 +52,8 @@ pub struct StackEvidence {
     pub prometheus_present: bool,
     /// Ways the managed stack deviates from the shipped config.
     pub deviations: Vec<String>,
+    /// The managed stack's clock (None: external or no stack).
+    pub clock: Option<StackClock>,
     /// Health probes of the stack components and the target (with an acceptance file).
     pub health: Option<StackHealth>,
     /// Grafana's health and its answer for each expected dashboard (with `--grafana-url`).
@@ -110,7 +112,10 @@ pub enum AlertsSeen {
         observations: AlertObservations,
         /// Where routing evidence comes from.
         routing: RoutingEvidence,
-        /// The stack's timing, when obsgate knows its configs.
+        /// The stack's timing in scenario seconds, when obsgate knows its configs.
         timing: Option<StackTiming>,
+        /// Scenario seconds per wall second of the stack's clock (the time scale for a
+        /// managed stack, 1 for an external one on wall time): the unit of the alert timings.
+        clock_scale: f64,
     },
 }

@@ -77,6 +77,7 @@ pub fn sample_report() -> Report {
         finished_at: "2026-01-05T10:17:00Z".into(),
         obsgate_version: env!("CARGO_PKG_VERSION").into(),
         time_scale: TIME_SCALE,
+        clock: Default::default(),
         deviations: vec!["scrape interval 1s instead of 15s".into()],
         load: LoadReport {
             target: "http://127.0.0.1:40123".into(),

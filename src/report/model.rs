@@ -1,7 +1,7 @@
 //! The one result model every writer formats. `report.json` is this, serialised: treat every
 //! field name as a contract (`schema_version` changes when a name does).
 
-use crate::evidence::{AlertTiming, LoadReport};
+use crate::evidence::{AlertTiming, ClockReport, LoadReport};
 use crate::verdict::{Check, Criterion, Status, Verdict};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,9 @@ pub struct Report {
     pub obsgate_version: String,
     /// Time scale used (scenario seconds per wall second).
     pub time_scale: f64,
+    /// The run's clock: durations, the unit of the alert timings, the rewritten rules.
+    #[serde(default)]
+    pub clock: ClockReport,
     /// Every way the run deviated from the shipped config (e.g. a shortened scrape interval).
     #[serde(default)]
     pub deviations: Vec<String>,
@@ -49,6 +52,8 @@ pub struct RunSummary {
     pub started_at: chrono::DateTime<chrono::Utc>,
     /// Scenario seconds per wall second.
     pub time_scale: f64,
+    /// The run's clock (default for the static checks).
+    pub clock: ClockReport,
     /// Every way the run deviated from the scenario and the shipped config.
     pub deviations: Vec<String>,
     /// Load results (empty for the static checks).
@@ -77,6 +82,7 @@ impl Report {
             finished_at: stamp(chrono::Utc::now()),
             obsgate_version: env!("CARGO_PKG_VERSION").to_string(),
             time_scale: summary.time_scale,
+            clock: summary.clock,
             deviations: summary.deviations,
             load: summary.load,
             checks: judgement.checks,

@@ -15,6 +15,7 @@ fn sample() -> Report {
         finished_at: "2026-01-01T00:00:30.000Z".into(),
         obsgate_version: "0.1.0".into(),
         time_scale: 10.0,
+        clock: Default::default(),
         deviations: vec![],
         load: LoadReport {
             target: "http://127.0.0.1:1".into(),

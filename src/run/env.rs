@@ -31,6 +31,8 @@ pub struct RunEnv {
     pub logs: Option<PathBuf>,
     /// `--scrape-interval` for the managed stack, e.g. `5s`.
     pub scrape_interval: Option<String>,
+    /// `--allow-clock-skew`: an external stack on wall time may judge alerts of a compressed run.
+    pub allow_clock_skew: bool,
     /// The stack's files: overlays for the managed stack and the static checks.
     pub paths: StackPaths,
     /// Where the report and the managed stack's files go.
@@ -80,6 +82,7 @@ pub fn prepare(args: &RunArgs) -> Result<(Plan, RunEnv), AppError> {
         jaeger_url: args.jaeger_url.clone(),
         logs: args.logs.clone(),
         scrape_interval: args.scrape_interval.clone(),
+        allow_clock_skew: args.allow_clock_skew,
         paths: StackPaths {
             config_dir: args.config_dir.clone(),
             expect_dir: args.expect_dir.clone(),

@@ -21,7 +21,7 @@ pub use env::{RunEnv, prepare};
 pub use session::Session;
 
 use crate::check::signals::log_feed::LogFeed;
-use crate::evidence::{Evidence, LoadReport};
+use crate::evidence::{AlertsSeen, ClockReport, Evidence, LoadReport};
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
 use crate::report::model::{Report, RunSummary};
@@ -45,6 +45,7 @@ pub async fn execute(
         scenario: plan.name.clone(),
         started_at: env.started_at,
         time_scale: plan.time_scale,
+        clock: clock_report(plan, &evidence),
         deviations: deviations(env, &evidence),
         load: LoadReport {
             target: evidence.context.target_url.clone(),
@@ -58,6 +59,29 @@ pub async fn execute(
         judgement,
         exps.acceptance.as_ref().map(|(_, a)| a),
     ))
+}
+
+/// The report's clock section: K, the wall and scenario durations, which clock the alerts were
+/// judged on, and the managed stack's rewritten rules.
+fn clock_report(plan: &Plan, ev: &Evidence) -> ClockReport {
+    let started_ms = (ev.outcome.started_unix_nano / 1_000_000) as i64;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let alert_clock = ev.stack.alerts.iter().find_map(|a| match a {
+        AlertsSeen::Watched { clock_scale, .. } if *clock_scale == plan.time_scale => {
+            Some("scenario")
+        }
+        AlertsSeen::Watched { .. } => Some("wall"),
+        AlertsSeen::NotWatched(_) => None,
+    });
+    let stack = ev.stack.clock.as_ref();
+    ClockReport {
+        time_scale: plan.time_scale,
+        wall_duration_s: (now_ms - started_ms).max(0) as f64 / 1000.0,
+        scenario_duration_s: plan.total_s(),
+        alert_clock: alert_clock.unwrap_or("none").to_string(),
+        largest_time_scale: stack.and_then(|c| c.largest_time_scale),
+        rules: stack.map(|c| c.rewrites.clone()).unwrap_or_default(),
+    }
 }
 
 /// Every way the run deviated from the scenario and the shipped config.

@@ -40,7 +40,7 @@ impl Session {
         };
         let endpoint = receiver.as_ref().map(|r| r.endpoint.clone());
         let mut target = Target::start(plan, env, endpoint).await?;
-        match RunStack::open(env, exps, &target).await {
+        match RunStack::open(plan, env, exps, &target).await {
             Ok(stack) => Ok(Self {
                 receiver,
                 target,

@@ -17,6 +17,7 @@ use crate::expect::dashboards::DashboardsExpectation;
 use crate::observe::alert_watch::AlertWatcher;
 use crate::observe::health;
 use crate::observe::prom_api::PromClient;
+use crate::scenario::Plan;
 use crate::stack::session::{StackRequest, StackSession};
 
 /// The stack of a run and its alert watcher.
@@ -26,8 +27,10 @@ pub struct RunStack {
 }
 
 impl RunStack {
-    /// Open the stack with Prometheus scraping the target; start watching alerts.
+    /// Open the stack with Prometheus scraping the target, on the plan's clock; start watching
+    /// alerts.
     pub async fn open(
+        plan: &Plan,
         env: &RunEnv,
         exps: &ExpectationSet,
         target: &Target,
@@ -41,6 +44,9 @@ impl RunStack {
             stub_target: target.host_port(),
             report_dir: env.report_dir.clone(),
             needs_stack: exps.needs_stack(),
+            expects_alerts: !exps.alerts.is_empty(),
+            time_scale: plan.time_scale,
+            allow_clock_skew: env.allow_clock_skew,
         })
         .await?;
         let watcher = session.watch();
@@ -59,6 +65,7 @@ impl RunStack {
         let mut ev = StackEvidence {
             prometheus_present: self.session.prometheus_url().is_some(),
             deviations: self.session.deviations(),
+            clock: self.session.clock().cloned(),
             ..StackEvidence::default()
         };
         // An interrupted run reports what it saw; it does not wait for resolutions.
@@ -74,9 +81,10 @@ impl RunStack {
             ev.grafana = Some(grafana(g, exps).await);
         }
         let prom_url = self.session.prometheus_url();
+        let clock = self.query_clock();
         for (_, d) in &exps.dashboards {
             ev.dashboards.push(match &prom_url {
-                Some(url) => ask_dashboards(url, d).await,
+                Some(url) => ask_dashboards(url, d, clock).await,
                 None => DashboardAnswers {
                     not_evaluated: Some(
                         "no Prometheus to evaluate dashboard queries on (--stack none)".into(),
@@ -90,6 +98,14 @@ impl RunStack {
             ev.static_inputs = Some(static_inputs(env).await);
         }
         ev
+    }
+
+    /// The managed stack's (K, production scrape interval in seconds) when it runs compressed:
+    /// the dashboards' queries are then rewritten like its rules.
+    fn query_clock(&self) -> Option<QueryClock> {
+        let k = self.session.clock()?.time_scale;
+        let scrape_s = self.session.timing()?.scrape_interval_s;
+        (k != 1.0).then_some(QueryClock { k, scrape_s })
     }
 
     /// One watcher observes the run; the first alerts file gets its observations.
@@ -161,8 +177,21 @@ pub fn gather_static(paths: &StackPaths, tools_enabled: bool) -> StaticInputs {
     StaticInputs { config, tools }
 }
 
+/// The clock a compressed managed stack runs on, for rewriting queries asked of it.
+#[derive(Debug, Clone, Copy)]
+struct QueryClock {
+    /// Scenario seconds per wall second.
+    k: f64,
+    /// Production scrape interval, seconds.
+    scrape_s: f64,
+}
+
 /// Ask Prometheus every panel target of the dashboards.
-async fn ask_dashboards(prom_url: &str, exp: &DashboardsExpectation) -> DashboardAnswers {
+async fn ask_dashboards(
+    prom_url: &str,
+    exp: &DashboardsExpectation,
+    clock: Option<QueryClock>,
+) -> DashboardAnswers {
     let prom = PromClient::new(prom_url);
     let mut out = DashboardAnswers::default();
     for f in &exp.files {
@@ -175,19 +204,25 @@ async fn ask_dashboards(prom_url: &str, exp: &DashboardsExpectation) -> Dashboar
             }
         };
         for q in crate::check::config::dashboards::panel_queries(&d) {
-            let a = ask(&prom, &q).await;
+            let a = ask(&prom, &q, clock).await;
             out.answers.push((q, a));
         }
     }
     out
 }
 
-/// One panel query's answer; a hidden target is not drawn, so it is not asked.
-async fn ask(prom: &PromClient, q: &PanelQuery) -> QueryAnswer {
+/// One panel query's answer; a hidden target is not drawn, so it is not asked. On a compressed
+/// stack the query (its variables already in scenario time) is rewritten like the rules; one
+/// the rewrite refuses (`time()`, `@`) is asked as written, since only whether it has series
+/// is judged, and that does not depend on the clock.
+async fn ask(prom: &PromClient, q: &PanelQuery, clock: Option<QueryClock>) -> QueryAnswer {
     if q.hidden {
         return QueryAnswer::Series(0);
     }
-    match prom.query(&q.expr_substituted).await {
+    let expr = clock
+        .and_then(|c| crate::stack::clock::compress_expr(&q.expr_substituted, c.k, c.scrape_s).ok())
+        .map_or_else(|| q.expr_substituted.clone(), |r| r.text);
+    match prom.query(&expr).await {
         Ok(data) => QueryAnswer::Series(crate::observe::prom_api::series_count(&data)),
         Err(e) => QueryAnswer::Error(e),
     }

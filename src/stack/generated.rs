@@ -2,13 +2,18 @@
 //! [`super::overlay`]), rule files copied into the run dir, all of it written there and beside
 //! the logs, then validated with `promtool`/`amtool` before anything is started, so a config
 //! Prometheus or Alertmanager would reject is reported as such instead of as a startup crash.
+//! Every duration is compressed to the run's time scale on the way ([`super::clock`]).
 
 use std::path::{Path, PathBuf};
 
+use super::clock::{Timers, compress_rule_file};
 use super::managed::ManagedOptions;
 use super::overlay::{PromOverlayInput, alertmanager_overlay, prometheus_overlay};
 use super::process::{read, resolve_rule_files, validate};
+use crate::config::duration::parse_prom_duration;
+use crate::config::prometheus::PrometheusConfig;
 use crate::config::timing::StackTiming;
+use crate::evidence::{RuleRewrite, StackClock};
 use crate::exit::AppError;
 
 /// Where the managed processes listen and the fake receivers answer.
@@ -31,8 +36,10 @@ pub(super) struct GeneratedConfigs {
     pub alertmanager: PathBuf,
     /// Every deviation from the shipped configs.
     pub deviations: Vec<String>,
-    /// The timing the generated configs give.
+    /// The timing the generated configs give, in scenario seconds.
     pub timing: StackTiming,
+    /// What the compressed clock changed: flags, rewritten rules, the largest usable K.
+    pub clock: StackClock,
 }
 
 /// Generate both overlays into `dir`, keep copies in the report dir, and validate them.
@@ -49,7 +56,8 @@ pub(super) async fn prepare(
         .clone()
         .unwrap_or_else(|| opts.config_dir.join("alertmanager.yml"));
     let am_src = read(&am_src_path)?;
-    let rules = copy_rule_files(opts, dir, &prom_src, &prom_name)?;
+    let mut timers = Timers::new(opts.time_scale);
+    let rules = copy_rule_files(opts, dir, &prom_src, &prom_name, &mut timers)?;
     let overlay = prometheus_overlay(
         &prom_src,
         &prom_name,
@@ -60,14 +68,15 @@ pub(super) async fn prepare(
             interval_override_s: opts.interval_override_s,
             rule_files: rules.names,
         },
+        &mut timers,
     )
     .map_err(AppError::usage)?;
-    let (am_text, am_dev) = alertmanager_overlay(
-        &am_src,
-        &am_src_path.display().to_string(),
-        &addrs.receivers_base,
-    )
-    .map_err(AppError::usage)?;
+    let am_name = am_src_path.display().to_string();
+    let (am_text, am_dev) =
+        alertmanager_overlay(&am_src, &am_name, &addrs.receivers_base, &mut timers)
+            .map_err(AppError::usage)?;
+    let prometheus_flags = timers.prometheus_flags().map_err(AppError::usage)?;
+    timers.check_floor().map_err(AppError::usage)?;
     let mut deviations = overlay.deviations.clone();
     if opts.rule_files.is_some() {
         deviations.push(format!(
@@ -81,8 +90,16 @@ pub(super) async fn prepare(
         ));
     }
     deviations.extend(am_dev);
+    deviations.extend(prometheus_flags.iter().map(|f| {
+        format!(
+            "prometheus {f} (its default divided by time scale {})",
+            opts.time_scale
+        )
+    }));
+    // The compressed configs' timing, back in scenario seconds: what the bounds are judged in.
     let timing = StackTiming::from_configs(&overlay.text, &rules.texts, &am_text)
-        .map_err(AppError::usage)?;
+        .map_err(AppError::usage)?
+        .scaled(opts.time_scale);
     let (prometheus, alertmanager) = write(opts, dir, &overlay.text, &am_text)?;
     validate_both(&prometheus, &prom_src_path, &alertmanager, &am_src_path).await?;
     Ok(GeneratedConfigs {
@@ -90,6 +107,12 @@ pub(super) async fn prepare(
         alertmanager,
         deviations,
         timing,
+        clock: StackClock {
+            time_scale: opts.time_scale,
+            prometheus_flags,
+            rewrites: rules.rewrites,
+            largest_time_scale: timers.largest_k(),
+        },
     })
 }
 
@@ -99,55 +122,86 @@ struct CopiedRules {
     paths: Vec<PathBuf>,
     /// Their names in the run dir.
     names: Vec<String>,
-    /// Their texts (for the alerts' `for`).
+    /// Their texts as loaded (compressed).
     texts: Vec<String>,
+    /// Every rule, original beside rewrite.
+    rewrites: Vec<RuleRewrite>,
 }
 
 /// Copy the rule files (the fixtures', else the shipped config's) into the run dir under
-/// numbered names, so that two files of the same name from different folders cannot collide.
+/// numbered names, so that two files of the same name from different folders cannot collide,
+/// each compressed to the run's clock. Every rule that cannot be compressed is listed at once.
 fn copy_rule_files(
     opts: &ManagedOptions,
     dir: &Path,
     prom_src: &str,
     prom_name: &str,
+    timers: &mut Timers,
 ) -> Result<CopiedRules, AppError> {
-    // A first overlay pass only to learn the shipped rule files.
-    let probe = prometheus_overlay(
-        prom_src,
-        prom_name,
-        &PromOverlayInput {
-            stub_target: String::new(),
-            prometheus_target: String::new(),
-            alertmanager_target: String::new(),
-            interval_override_s: None,
-            rule_files: vec![],
-        },
-    )
-    .map_err(AppError::usage)?;
+    let typed: PrometheusConfig = crate::config::parse_yaml(prom_name, prom_src)
+        .map_err(|e| AppError::usage(e.to_string()))?;
+    let scrape_s = production_scrape_interval_s(opts, &typed)?;
     let paths = match &opts.rule_files {
         Some(r) => r.clone(),
-        None => resolve_rule_files(&opts.config_dir, &probe.shipped_rule_files)?,
+        None => resolve_rule_files(&opts.config_dir, &typed.rule_files)?,
     };
-    let mut names = Vec::new();
-    let mut texts = Vec::new();
+    let mut out = CopiedRules {
+        paths: paths.clone(),
+        names: Vec::new(),
+        texts: Vec::new(),
+        rewrites: Vec::new(),
+    };
+    let mut refused = Vec::new();
     for (i, p) in paths.iter().enumerate() {
         let text = read(p)?;
+        let c = match compress_rule_file(&text, &p.display().to_string(), timers, scrape_s) {
+            Ok(c) => c,
+            Err(e) => {
+                refused.extend(e);
+                continue;
+            }
+        };
         let name = format!(
             "rules-{i}-{}",
             p.file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("rules.yaml")
         );
-        std::fs::write(dir.join(&name), &text)
+        std::fs::write(dir.join(&name), &c.text)
             .map_err(|e| AppError::harness(format!("{name}: {e}")))?;
-        names.push(name);
-        texts.push(text);
+        out.names.push(name);
+        out.texts.push(c.text);
+        out.rewrites.extend(c.rewrites);
     }
-    Ok(CopiedRules {
-        paths,
-        names,
-        texts,
-    })
+    if !refused.is_empty() {
+        return Err(AppError::usage(format!(
+            "the rules cannot run at time scale {}:\n  {}",
+            timers.k(),
+            refused.join("\n  ")
+        )));
+    }
+    Ok(out)
+}
+
+/// The production scrape interval the rule windows are checked against: `--scrape-interval`
+/// when given, else the shipped global one (Prometheus's default 1m when absent).
+fn production_scrape_interval_s(
+    opts: &ManagedOptions,
+    typed: &PrometheusConfig,
+) -> Result<f64, AppError> {
+    if let Some(s) = opts.interval_override_s {
+        return Ok(s);
+    }
+    match typed
+        .global
+        .as_ref()
+        .and_then(|g| g.scrape_interval.as_deref())
+    {
+        Some(s) => {
+            parse_prom_duration(s).map_err(|e| AppError::usage(format!("scrape_interval: {e}")))
+        }
+        None => Ok(60.0),
+    }
 }
 
 /// Write both configs into the run dir, and copies beside the logs (the report's deviations

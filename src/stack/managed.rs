@@ -11,6 +11,7 @@ use tokio::process::Child;
 use super::generated::{self, Addresses, GeneratedConfigs};
 use super::ports::free_loopback_port;
 use crate::config::timing::StackTiming;
+use crate::evidence::StackClock;
 use crate::exit::AppError;
 use crate::observe::am_api::AmClient;
 use crate::observe::prom_api::PromClient;
@@ -26,8 +27,11 @@ pub struct ManagedOptions {
     pub config_dir: PathBuf,
     /// `host:port` of the stub that Prometheus scrapes.
     pub scrape_target: String,
-    /// Scrape and evaluation interval override, seconds (a deviation in the report).
+    /// Scrape and evaluation interval override, production seconds (a deviation in the report).
     pub interval_override_s: Option<f64>,
+    /// Scenario seconds per wall second: every interval, timer and rule window is divided by
+    /// it, so the stack keeps the scenario's clock (1: wall time).
+    pub time_scale: f64,
     /// Where `prometheus.log` and `alertmanager.log` go.
     pub report_dir: PathBuf,
     /// Rule files to load instead of the shipped config's (fixtures).
@@ -49,6 +53,7 @@ impl ManagedOptions {
             config_dir: config_dir.into(),
             scrape_target: scrape_target.into(),
             interval_override_s: None,
+            time_scale: 1.0,
             report_dir: report_dir.into(),
             rule_files: None,
             alertmanager_config: None,
@@ -100,7 +105,10 @@ fn spawn_both(
             format!("--config.file={}", cfg.prometheus.display()),
             format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
             format!("--web.listen-address={}", addrs.prometheus),
-        ],
+        ]
+        .into_iter()
+        .chain(cfg.clock.prometheus_flags.iter().cloned())
+        .collect::<Vec<_>>(),
         &logs.prometheus,
     )?;
     Ok((prometheus, alertmanager))
@@ -116,6 +124,7 @@ pub struct ManagedStack {
     alertmanager_url: String,
     deviations: Vec<String>,
     timing: StackTiming,
+    clock: StackClock,
     report_dir: PathBuf,
     _run_dir: tempfile::TempDir,
 }
@@ -154,6 +163,7 @@ impl ManagedStack {
             alertmanager_url: format!("http://{}", addrs.alertmanager),
             deviations: cfg.deviations,
             timing: cfg.timing,
+            clock: cfg.clock,
             report_dir: opts.report_dir.clone(),
             _run_dir: run_dir,
         };
@@ -171,10 +181,11 @@ impl ManagedStack {
     ) -> Result<(), AppError> {
         let prom = PromClient::new(&self.prometheus_url);
         let am = AmClient::new(&self.alertmanager_url);
-        // The first scrape may wait up to one scrape interval.
-        let wait = opts.ready_timeout.max(Duration::from_secs_f64(
-            self.timing.scrape_interval_s * 2.0 + 10.0,
-        ));
+        // The first scrape may wait up to one (compressed) scrape interval.
+        let wall_scrape_s = self.timing.scrape_interval_s / self.clock.time_scale;
+        let wait = opts
+            .ready_timeout
+            .max(Duration::from_secs_f64(wall_scrape_s * 2.0 + 10.0));
         let deadline = Instant::now() + wait;
         loop {
             if let Some(st) = exited(&mut self.prometheus).await {
@@ -245,9 +256,13 @@ impl ManagedStack {
     pub fn deviations(&self) -> Vec<String> {
         self.deviations.clone()
     }
-    /// Intervals, `for` and `group_wait` as the managed stack runs them.
+    /// Intervals, `for` and `group_wait` as the managed stack runs them, in scenario seconds.
     pub fn timing(&self) -> &StackTiming {
         &self.timing
+    }
+    /// The stack's clock: K, its flags, the rewritten rules, the largest usable K.
+    pub fn clock(&self) -> &StackClock {
+        &self.clock
     }
 
     /// Process id of the managed Prometheus, while it runs.

@@ -11,6 +11,7 @@
 
 use serde_json::{Map, Value};
 
+use super::clock::{Timers, compress_alertmanager, compress_prometheus};
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::duration::{format_prom_duration, parse_prom_duration};
 use crate::config::prometheus::{Global, PrometheusConfig, ScrapeConfig};
@@ -88,10 +89,13 @@ fn job_role(job: &ScrapeConfig) -> JobRole {
 /// on (intervals, rule files, alerting, jobs), and as a generic value that is edited and written
 /// back, because the overlay must keep every key of the user's config, including the many the
 /// model does not know.
+///
+/// `timers` compresses every interval by the run's time scale (identity at K = 1).
 pub fn prometheus_overlay(
     shipped: &str,
     name: &str,
     input: &PromOverlayInput,
+    timers: &mut Timers,
 ) -> Result<PromOverlay, String> {
     let mut cfg = parse_yaml(shipped, name)?;
     let root = cfg
@@ -128,6 +132,7 @@ pub fn prometheus_overlay(
     };
     let jobs = retarget_jobs(jobs, &typed.scrape_configs, input, &mut deviations);
     root.insert("scrape_configs".to_string(), Value::Array(jobs));
+    deviations.extend(compress_prometheus(root, timers).map_err(|e| format!("{name}: {e}"))?);
     let text = serde_json::to_string_pretty(&cfg).map_err(|e| format!("{name}: {e}"))?;
     Ok(PromOverlay {
         text,
@@ -285,10 +290,13 @@ const FAKED: [(&str, &str, &str); 3] = [
 ///
 /// Receiver names come from the typed model; the receivers are rewritten on the generic value,
 /// which keeps every integration field (titles, templates, HTTP settings) the model skips.
+///
+/// `timers` compresses `resolve_timeout` and the route timers by the run's time scale.
 pub fn alertmanager_overlay(
     shipped: &str,
     name: &str,
     receivers_base: &str,
+    timers: &mut Timers,
 ) -> Result<(String, Vec<String>), String> {
     let mut cfg = parse_yaml(shipped, name)?;
     let root = cfg
@@ -315,6 +323,7 @@ pub fn alertmanager_overlay(
             fake_receiver(obj, &t.name.value, receivers_base, &mut deviations);
         }
     }
+    deviations.extend(compress_alertmanager(root, timers, name)?);
     let text = serde_json::to_string_pretty(&cfg).map_err(|e| format!("{name}: {e}"))?;
     Ok((text, deviations))
 }

@@ -1,5 +1,6 @@
 //! Unit tests of the overlay generation.
 use super::*;
+use crate::stack::clock::Timers;
 
 const PROM: &str = r#"
 global:
@@ -62,8 +63,8 @@ fn input(iv: Option<f64>) -> PromOverlayInput {
 
 #[test]
 fn prometheus_targets_replaced_and_node_exporter_dropped() {
-    let o =
-        prometheus_overlay(PROM, "prometheus.yml", &input(None)).unwrap_or_else(|e| panic!("{e}"));
+    let o = prometheus_overlay(PROM, "prometheus.yml", &input(None), &mut Timers::new(1.0))
+        .unwrap_or_else(|e| panic!("{e}"));
     let v: Value = serde_json::from_str(&o.text).unwrap_or_default();
     let jobs = v["scrape_configs"].as_array().cloned().unwrap_or_default();
     assert_eq!(jobs.len(), 3);
@@ -87,8 +88,13 @@ fn prometheus_targets_replaced_and_node_exporter_dropped() {
 
 #[test]
 fn interval_override_is_a_deviation() {
-    let o = prometheus_overlay(PROM, "prometheus.yml", &input(Some(5.0)))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let o = prometheus_overlay(
+        PROM,
+        "prometheus.yml",
+        &input(Some(5.0)),
+        &mut Timers::new(1.0),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let v: Value = serde_json::from_str(&o.text).unwrap_or_default();
     assert_eq!(v["global"]["scrape_interval"], "5s");
     assert_eq!(v["global"]["evaluation_interval"], "5s");
@@ -107,8 +113,13 @@ fn interval_override_is_a_deviation() {
 
 #[test]
 fn alertmanager_urls_replaced_channel_and_key_kept() {
-    let (text, dev) = alertmanager_overlay(AM, "alertmanager.yml", "http://127.0.0.1:7000")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (text, dev) = alertmanager_overlay(
+        AM,
+        "alertmanager.yml",
+        "http://127.0.0.1:7000",
+        &mut Timers::new(1.0),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let v: Value = serde_json::from_str(&text).unwrap_or_default();
     assert!(v["global"].get("slack_api_url").is_none());
     let sla = &v["receivers"][0]["slack_configs"][0];
@@ -135,9 +146,16 @@ fn alertmanager_urls_replaced_channel_and_key_kept() {
 
 #[test]
 fn broken_yaml_names_the_file_and_line() {
-    let e = alertmanager_overlay("route: [\n  bad", "am.yml", "http://x").unwrap_err();
+    let e = alertmanager_overlay(
+        "route: [\n  bad",
+        "am.yml",
+        "http://x",
+        &mut Timers::new(1.0),
+    )
+    .unwrap_err();
     assert!(e.starts_with("am.yml"), "{e}");
-    let e = alertmanager_overlay("route: {}\n", "am.yml", "http://x").unwrap_err();
+    let e = alertmanager_overlay("route: {}\n", "am.yml", "http://x", &mut Timers::new(1.0))
+        .unwrap_err();
     assert!(e.contains("receivers"), "{e}");
 }
 

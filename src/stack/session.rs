@@ -10,7 +10,7 @@ use super::managed::{ManagedOptions, ManagedStack, binaries_available};
 use crate::cli::StackMode;
 use crate::config::duration::parse_prom_duration;
 use crate::config::timing::StackTiming;
-use crate::evidence::{AlertsSeen, RoutingEvidence};
+use crate::evidence::{AlertsSeen, RoutingEvidence, StackClock};
 use crate::exit::AppError;
 use crate::expect::alerts::AlertExpectations;
 use crate::observe::alert_watch::AlertWatcher;
@@ -36,6 +36,12 @@ pub struct StackRequest {
     pub report_dir: PathBuf,
     /// The scenario expects alerts, dashboards or acceptance criteria (decides the default mode).
     pub needs_stack: bool,
+    /// The scenario expects alerts (their timings need one clock).
+    pub expects_alerts: bool,
+    /// Scenario seconds per wall second: the managed stack runs on the same clock.
+    pub time_scale: f64,
+    /// `--allow-clock-skew`: an external stack keeps wall time while the stub is compressed.
+    pub allow_clock_skew: bool,
 }
 
 /// The stack of one run.
@@ -75,6 +81,7 @@ impl StackSession {
                         "--stack external needs --prometheus-url and --alertmanager-url",
                     ));
                 };
+                check_external_clock(&req)?;
                 Ok(Self::External(ExternalStack::connect(p, a).await?))
             }
             StackMode::Managed => {
@@ -91,6 +98,7 @@ impl StackSession {
                 let mut opts =
                     ManagedOptions::new(&req.config_dir, &req.stub_target, &req.report_dir);
                 opts.interval_override_s = interval;
+                opts.time_scale = req.time_scale;
                 Ok(Self::Managed(Box::new(ManagedStack::start(opts).await?)))
             }
         }
@@ -117,10 +125,22 @@ impl StackSession {
         self.clients().map(|(_, a)| a.base().to_string())
     }
 
-    /// Start watching alerts (call right before the first phase). None without a stack.
+    /// Scenario seconds per wall second of the stack's clock: the time scale for a managed
+    /// stack, 1 for an external one (which keeps wall time).
+    pub fn clock_scale(&self) -> f64 {
+        match self {
+            Self::Managed(m) => m.clock().time_scale,
+            _ => 1.0,
+        }
+    }
+
+    /// Start watching alerts (call right before the first phase). None without a stack. The
+    /// watcher polls about every three scenario seconds (at most every second, at least every
+    /// 100 ms), so the timings keep their precision at any time scale.
     pub fn watch(&self) -> Option<AlertWatcher> {
+        let every = Duration::from_secs_f64((3.0 / self.clock_scale()).clamp(0.1, 1.0));
         self.clients()
-            .map(|(p, a)| AlertWatcher::start(p, Some(a), Duration::from_secs(1)))
+            .map(|(p, a)| AlertWatcher::start(p, Some(a), every))
     }
 
     /// Every deviation from the shipped config (managed stack only).
@@ -131,7 +151,7 @@ impl StackSession {
         }
     }
 
-    /// The stack's timing, when obsgate knows its configs (managed stack).
+    /// The stack's timing in scenario seconds, when obsgate knows its configs (managed stack).
     pub fn timing(&self) -> Option<&StackTiming> {
         match self {
             Self::Managed(m) => Some(m.timing()),
@@ -139,8 +159,16 @@ impl StackSession {
         }
     }
 
-    /// After the last phase: wait (bounded by the largest `resolves_within`, at most 30 min)
-    /// until Prometheus has no active alert left, so resolutions are observed.
+    /// The managed stack's clock (None for an external stack or none).
+    pub fn clock(&self) -> Option<&StackClock> {
+        match self {
+            Self::Managed(m) => Some(m.clock()),
+            _ => None,
+        }
+    }
+
+    /// After the last phase: wait (bounded by the largest `resolves_within`, in scenario time,
+    /// at most 30 min) until Prometheus has no active alert left, so resolutions are observed.
     pub async fn settle(&self, exp: &AlertExpectations) {
         let Some((prom, _)) = self.clients() else {
             return;
@@ -151,12 +179,14 @@ impl StackSession {
             .filter_map(|a| a.resolves_within_s)
             .fold(0.0, f64::max)
             .min(1800.0);
-        let deadline = Instant::now() + Duration::from_secs_f64(max);
+        let scale = self.clock_scale();
+        let deadline = Instant::now() + Duration::from_secs_f64(max / scale);
+        let every = Duration::from_secs_f64((1.0 / scale).clamp(0.1, 1.0));
         while Instant::now() < deadline {
             if prom.alerts().await.is_ok_and(|a| a.is_empty()) {
                 return;
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            tokio::time::sleep(every).await;
         }
     }
 
@@ -180,6 +210,7 @@ impl StackSession {
             observations: w.finish(notes).await,
             routing,
             timing: self.timing().cloned(),
+            clock_scale: self.clock_scale(),
         }
     }
 
@@ -199,6 +230,21 @@ impl StackSession {
     }
 }
 
+/// An external stack keeps wall time: a compressed run's alert timings would mix two clocks, so
+/// a scenario expecting alerts needs `time_scale: 1` or an explicit `--allow-clock-skew`.
+fn check_external_clock(req: &StackRequest) -> Result<(), AppError> {
+    if req.time_scale == 1.0 || !req.expects_alerts || req.allow_clock_skew {
+        return Ok(());
+    }
+    Err(AppError::usage(format!(
+        "--stack external: the scenario expects alerts and runs at time scale {}, but an external \
+         Prometheus and Alertmanager keep wall time, so their windows, `for` and timers would not \
+         mean what the rules say; use `--time-scale 1`, the managed stack, or \
+         `--allow-clock-skew` (alert timings are then in wall time)",
+        req.time_scale
+    )))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -214,6 +260,9 @@ pub(crate) mod tests {
             stub_target: "127.0.0.1:9".into(),
             report_dir: std::env::temp_dir(),
             needs_stack: true,
+            expects_alerts: true,
+            time_scale: 1.0,
+            allow_clock_skew: false,
         }
     }
 

@@ -23,6 +23,7 @@ fn report(p99_ms: f64, check_passes: bool) -> Report {
         finished_at: "2026-01-05T10:01:00Z".into(),
         obsgate_version: "test".into(),
         time_scale: 1.0,
+        clock: Default::default(),
         deviations: vec![],
         load: LoadReport {
             target: "http://127.0.0.1:1".into(),

@@ -59,6 +59,9 @@ async fn external_stack_proves_routing_through_alertmanager_api() {
         stub_target: String::new(),
         report_dir: report.path().to_path_buf(),
         needs_stack: true,
+        expects_alerts: true,
+        time_scale: 1.0,
+        allow_clock_skew: false,
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));
