@@ -34,6 +34,21 @@ pub struct FaultProfile {
     pub hold_s: f64,
     /// `/metrics` answers 503 (Prometheus sees the target down: drives PrometheusDown).
     pub metrics_unavailable: bool,
+    /// How the ratio knobs are drawn: `random` (each draw independent, as in production) or
+    /// `even` (spread evenly over successive draws, so that any run of n draws holds n × ratio
+    /// faults, give or take one). `even` takes the counting noise out of threshold tests.
+    pub spread: Spread,
+}
+
+/// How the ratio knobs of a [`FaultProfile`] are drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Spread {
+    /// Each draw independent (a Bernoulli trial from the job's seeded random stream).
+    #[default]
+    Random,
+    /// Successive draws of each knob carry their remainder: the faults come evenly spaced.
+    Even,
 }
 
 impl Default for FaultProfile {
@@ -52,6 +67,7 @@ impl Default for FaultProfile {
             consumer_stall: false,
             hold_s: 0.0,
             metrics_unavailable: false,
+            spread: Spread::Random,
         }
     }
 }

@@ -6,8 +6,10 @@
 //! size, not the render time, so `render_slowdown` moves durations only and `cost_multiplier`
 //! moves cost only: each knob pushes exactly one alert.
 
+pub mod even;
 mod plan;
 
+pub use even::EvenDraws;
 pub use plan::plan_job;
 
 /// Video preset of a job.

@@ -5,6 +5,7 @@
 
 mod step;
 
+use super::faults::Spread;
 use super::logs::{Level, LogCtx};
 use super::model::{JobPlan, Step, StepKind, plan_job};
 use super::state::{JobStatus, QueuedJob, Shared};
@@ -93,7 +94,12 @@ async fn run_job(shared: Arc<Shared>, job: QueuedJob) {
         .seed
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .wrapping_add(job.seq);
-    let plan: JobPlan = plan_job(job.preset, &faults, &mut ChaCha8Rng::seed_from_u64(seed));
+    let rng = &mut ChaCha8Rng::seed_from_u64(seed);
+    // Only evenly spread faults share state between jobs: the lock is taken for them alone.
+    let plan: JobPlan = match faults.spread {
+        Spread::Even => plan_job(job.preset, &faults, rng, Some(&mut shared.even.lock())),
+        Spread::Random => plan_job(job.preset, &faults, rng, None),
+    };
     update(&shared, &job.job_id, |v| {
         v.status = JobStatus::Running;
         v.stage = "hold";

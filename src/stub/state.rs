@@ -6,7 +6,7 @@ use super::config::{Defect, StubConfig};
 use super::faults::FaultProfile;
 use super::logs::{Logger, Target};
 use super::metrics::Metrics;
-use super::model::Preset;
+use super::model::{EvenDraws, Preset};
 use super::traces::Tracer;
 use parking_lot::{Mutex, RwLock};
 use serde::Serialize;
@@ -110,6 +110,8 @@ pub struct Sched {
 pub struct Shared {
     pub config: StubConfig,
     pub faults: RwLock<FaultProfile>,
+    /// The remainders of evenly spread faults, shared by every job (`spread: even`).
+    pub even: Mutex<EvenDraws>,
     pub metrics: Metrics,
     pub logger: Logger,
     pub tracer: Tracer,
@@ -150,6 +152,7 @@ impl StubState {
         let shared = Arc::new(Shared {
             config,
             faults: RwLock::new(FaultProfile::default()),
+            even: Mutex::new(EvenDraws::default()),
             metrics,
             logger,
             tracer,

@@ -1,6 +1,7 @@
 //! Drawing one job's plan: its steps, their durations and costs, and where it fails, from the
 //! preset and the fault profile in force.
 
+use super::even::{EvenDraws, Knob};
 use super::{
     AGENT_TIMEOUT_S, AgentOutcome, BASE_AGENT_ERROR, BASE_QA_REJECT, JobPlan, MAX_ATTEMPTS, Preset,
     PresetSpec, RENDER_REASONS, Step, StepKind,
@@ -16,18 +17,26 @@ fn lognormal(rng: &mut impl Rng, median: f64, sigma: f64) -> f64 {
     }
 }
 
-/// Draw the plan of one job.
-pub fn plan_job(preset: Preset, faults: &FaultProfile, rng: &mut impl Rng) -> JobPlan {
-    // The outright failure (job_failure_ratio) lands on a db or QA step so that it moves no
-    // other alerted metric.
-    let injected = rng.random_bool(faults.job_failure_ratio.clamp(0.0, 1.0));
-    let injected_at = rng.random_range(0..3u8);
+/// Draw the plan of one job. With `even` (the stub's shared remainders, under
+/// [`crate::stub::faults::Spread::Even`]) the ratio knobs are spread evenly across jobs; the
+/// random stream is drawn the same either way, so durations and sizes do not change with it.
+pub fn plan_job(
+    preset: Preset,
+    faults: &FaultProfile,
+    rng: &mut impl Rng,
+    even: Option<&mut EvenDraws>,
+) -> JobPlan {
     let mut p = Planner {
         spec: preset.spec(),
         faults,
         rng,
+        even,
         steps: Vec::new(),
     };
+    // The outright failure (job_failure_ratio) lands on a db or QA step so that it moves no
+    // other alerted metric.
+    let injected = p.chance(Knob::JobFailure, faults.job_failure_ratio);
+    let injected_at = p.rng.random_range(0..3u8);
     let insert = p.db_step(StepKind::DbInsert);
     p.steps.push(Step {
         fails_job: (injected && injected_at == 0).then(|| injected_msg("db.insert")),
@@ -56,10 +65,43 @@ struct Planner<'a, R: Rng> {
     spec: &'static PresetSpec,
     faults: &'a FaultProfile,
     rng: &'a mut R,
+    /// The shared remainders when faults are spread evenly.
+    even: Option<&'a mut EvenDraws>,
     steps: Vec<Step>,
 }
 
 impl<R: Rng> Planner<'_, R> {
+    /// One fault draw of `knob` at probability `p`. The random draw is made in both modes so
+    /// that the rest of the stream (durations, sizes) is the same.
+    fn chance(&mut self, knob: Knob, p: f64) -> bool {
+        let random = self.rng.random_bool(p.clamp(0.0, 1.0));
+        match self.even.as_deref_mut() {
+            Some(e) => e.take(knob, p),
+            None => random,
+        }
+    }
+
+    /// One agent attempt's outcome: timeout, else error, else success.
+    fn agent_outcome(&mut self, timeout_p: f64, error_p: f64) -> AgentOutcome {
+        let u: f64 = self.rng.random();
+        if let Some(e) = self.even.as_deref_mut() {
+            return if e.take(Knob::AgentTimeout, timeout_p) {
+                AgentOutcome::Timeout
+            } else if e.take(Knob::AgentError, error_p) {
+                AgentOutcome::Error
+            } else {
+                AgentOutcome::Success
+            };
+        }
+        if u < timeout_p {
+            AgentOutcome::Timeout
+        } else if u < timeout_p + (1.0 - timeout_p) * error_p {
+            AgentOutcome::Error
+        } else {
+            AgentOutcome::Success
+        }
+    }
+
     /// A database step of `kind` (insert or update), with the injected latency added.
     fn db_step(&mut self, kind: StepKind) -> Step {
         Step {
@@ -79,14 +121,7 @@ impl<R: Rng> Planner<'_, R> {
         let timeout_p = faults.agent_timeout_ratio.clamp(0.0, 1.0);
         for &agent in self.spec.agents {
             for attempt in 1..=MAX_ATTEMPTS {
-                let u: f64 = self.rng.random();
-                let outcome = if u < timeout_p {
-                    AgentOutcome::Timeout
-                } else if u < timeout_p + (1.0 - timeout_p) * error_p {
-                    AgentOutcome::Error
-                } else {
-                    AgentOutcome::Success
-                };
+                let outcome = self.agent_outcome(timeout_p, error_p);
                 let last = attempt == MAX_ATTEMPTS && outcome != AgentOutcome::Success;
                 let step = self.agent_attempt(agent, attempt, outcome, last);
                 self.steps.push(step);
@@ -148,9 +183,7 @@ impl<R: Rng> Planner<'_, R> {
             spec.render_cost_dollars * size / spec.size_median_bytes * faults.cost_multiplier;
         for attempt in 1..=MAX_ATTEMPTS {
             let full = lognormal(self.rng, spec.render_median_s, 0.25) * faults.render_slowdown;
-            let fails = self
-                .rng
-                .random_bool(faults.render_failure_ratio.clamp(0.0, 1.0));
+            let fails = self.chance(Knob::RenderFailure, faults.render_failure_ratio);
             let reason = RENDER_REASONS[self.rng.random_range(0..RENDER_REASONS.len())];
             let frac: f64 = self.rng.random_range(0.2..0.8);
             let last = fails && attempt == MAX_ATTEMPTS;
@@ -185,9 +218,10 @@ impl<R: Rng> Planner<'_, R> {
         let faults = self.faults;
         let reject_p =
             1.0 - (1.0 - BASE_QA_REJECT) * (1.0 - faults.qa_reject_ratio.clamp(0.0, 1.0));
+        let rejected = self.chance(Knob::QaReject, reject_p);
         self.steps.push(Step {
             kind: StepKind::Qa {
-                accepted: !self.rng.random_bool(reject_p.clamp(0.0, 1.0)),
+                accepted: !rejected,
             },
             duration_s: lognormal(self.rng, self.spec.qa_median_s, 0.3),
             cost_dollars: 0.0,
