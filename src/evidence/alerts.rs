@@ -49,7 +49,8 @@ pub struct AlertObservations {
     pub truncated: bool,
 }
 
-/// Timing of one alert in a run (seconds from the fault's phase start / end).
+/// Timing of one alert in a run (seconds from the fault's phase start / end, on the clock the
+/// report's `clock.alert_clock` names: scenario seconds for a managed stack, else wall seconds).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlertTiming {
     pub alert: String,
@@ -73,7 +74,7 @@ pub struct AlertTiming {
 pub struct AlertEvent {
     /// `pending`, `firing`, `notified`, `resolved`, `inhibited`.
     pub state: String,
-    /// Seconds since the run start (wall).
+    /// Seconds since the run start, on the alerts' clock (see [`AlertTiming`]).
     pub at_s: f64,
     /// Receiver, for `notified`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

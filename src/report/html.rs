@@ -1,8 +1,10 @@
 //! `report.html`: one self-contained page (inline CSS and SVG; no script, font, image or link
 //! to anything outside the file) for release managers: verdict, the acceptance criteria,
-//! phases, load charts, the alert timeline, failing checks with evidence, then every check.
+//! phases, load charts, the alert timeline, the clock (time scale, durations, rewritten rules),
+//! failing checks with evidence, then every check.
 //! Formats only; the verdict and criteria come from the model. All text is escaped.
 
+use crate::report::clock::html_section as clock_section;
 use crate::report::html_escape::escape;
 use crate::report::html_sections::{alerts_section, charts_section, phases_section};
 use crate::report::model::Report;
@@ -30,6 +32,7 @@ th { background: #f5f7fa; font-weight: 600; } td.num, th.num { text-align: right
 td.ac { white-space: nowrap; font-weight: 600; }
 #phases table { font-size: 13px; }
 #all-checks td.id { width: 36%; }
+#clock code { font-size: 12px; overflow-wrap: anywhere; }
 td.id, .ids a { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: break-word; }
 .ids a { display: inline-block; margin: 0 6px 2px 0; color: #1f4e8c; }
 .why { color: var(--muted); font-size: 12px; }
@@ -73,6 +76,7 @@ pub fn render(report: &Report) -> String {
     phases_section(&mut out, report);
     charts_section(&mut out, report);
     alerts_section(&mut out, report);
+    clock_section(&mut out, report);
     failures_section(&mut out, &report.checks);
     all_checks_section(&mut out, &report.checks);
     let _ = write!(

@@ -1,9 +1,11 @@
 //! A realistic, deterministic report (three phases, a timeline, ten alerts, passing and failing
-//! checks, the ten criteria) used to preview the HTML writer and to test the writers and
-//! `report diff` without a run.
+//! checks, the ten criteria, the clock of a managed stack at time scale 10 with the shipped
+//! rules rewritten) used to preview the HTML writer and to test the writers and `report diff`
+//! without a run.
 
 use crate::evidence::{
-    AlertEvent, AlertTiming, JobTimeS, LatencyMs, LoadReport, PhaseReport, TimelinePoint,
+    AlertEvent, AlertTiming, ClockReport, JobTimeS, LatencyMs, LoadReport, PhaseReport,
+    RuleRewrite, TimelinePoint,
 };
 use crate::expect::acceptance::SEED_CRITERIA;
 use crate::report::model::{Report, SCHEMA_VERSION};
@@ -20,20 +22,123 @@ const PHASES: [(&str, f64, f64); 3] = [
     ("recovery", 3000.0, 0.3),
 ];
 
-/// The ten alerts with their first-notification delay (wall s after the storm starts).
-/// Alert times are wall seconds; phases and the timeline are scenario seconds (× [`TIME_SCALE`]).
-const ALERTS: [(&str, f64, &str); 10] = [
-    ("PipelineHighErrorRate", 95.0, "slack:#critical"),
-    ("PipelineCostThreshold", 250.0, "slack:#sla"),
-    ("SLABreach", 180.0, "slack:#critical"),
-    ("PubSubQueueDepth", 140.0, "slack:#infra"),
-    ("AIAgentTimeouts", 110.0, "slack:#critical"),
-    ("QAGateRejection", 260.0, "slack:#sla"),
-    ("RenderFailures", 70.0, "slack:#critical"),
-    ("DatabaseLatency", 130.0, "slack:#infra"),
-    ("PrometheusDown", 75.0, "slack:#critical"),
-    ("ActiveJobsSpike", 150.0, "slack:#sla"),
+/// The ten alerts: when each goes pending after the storm starts and its `for`, in scenario
+/// seconds (the managed stack runs on the scenario's clock, so every alert time is scenario
+/// seconds, like the phases and the timeline), and its receiver.
+const ALERTS: [(&str, f64, f64, &str); 10] = [
+    ("PipelineHighErrorRate", 45.0, 300.0, "slack:#critical"),
+    ("PipelineCostThreshold", 180.0, 600.0, "slack:#sla"),
+    ("SLABreach", 240.0, 300.0, "slack:#critical"),
+    ("PubSubQueueDepth", 120.0, 300.0, "slack:#infra"),
+    ("AIAgentTimeouts", 60.0, 300.0, "slack:#critical"),
+    ("QAGateRejection", 150.0, 600.0, "slack:#sla"),
+    ("RenderFailures", 30.0, 60.0, "slack:#critical"),
+    ("DatabaseLatency", 90.0, 300.0, "slack:#infra"),
+    ("PrometheusDown", 20.0, 60.0, "slack:#critical"),
+    ("ActiveJobsSpike", 200.0, 300.0, "slack:#sla"),
 ];
+
+/// The shipped rules at time scale 10: (alert, line, as written, as evaluated, `for`).
+const RULES: [(&str, u64, &str, &str, &str); 10] = [
+    (
+        "PipelineHighErrorRate",
+        8,
+        "sum(rate(pipeline_duration_seconds_count{status=\"failed\"}[5m])) / sum(rate(pipeline_duration_seconds_count[5m])) > 0.05",
+        "sum((rate(pipeline_duration_seconds_count{status=\"failed\"}[30s]) / 10)) / sum((rate(pipeline_duration_seconds_count[30s]) / 10)) > 0.05",
+        "5m",
+    ),
+    (
+        "SLABreach",
+        19,
+        "histogram_quantile(0.95, sum by (le) (rate(pipeline_duration_seconds_bucket[10m]))) > 300",
+        "histogram_quantile(0.95, sum by (le) ((rate(pipeline_duration_seconds_bucket[1m]) / 10))) > 300",
+        "5m",
+    ),
+    (
+        "AIAgentTimeouts",
+        30,
+        "sum(rate(ai_agent_calls_total{outcome=\"timeout\"}[5m])) * 60 > 3",
+        "sum((rate(ai_agent_calls_total{outcome=\"timeout\"}[30s]) / 10)) * 60 > 3",
+        "5m",
+    ),
+    (
+        "RenderFailures",
+        41,
+        "sum(increase(render_failures_total[10m])) > 5",
+        "sum(increase(render_failures_total[1m])) > 5",
+        "1m",
+    ),
+    (
+        "ActiveJobsSpike",
+        52,
+        "sum(pipeline_active_jobs) > 50",
+        "sum(pipeline_active_jobs) > 50",
+        "5m",
+    ),
+    (
+        "PipelineCostThreshold",
+        65,
+        "sum(rate(pipeline_cost_dollars_sum[15m])) * 3600 > 500",
+        "sum((rate(pipeline_cost_dollars_sum[1m30s]) / 10)) * 3600 > 500",
+        "10m",
+    ),
+    (
+        "QAGateRejection",
+        76,
+        "sum(rate(qa_gate_acceptance_total{result=\"rejected\"}[15m])) / sum(rate(qa_gate_acceptance_total[15m])) > 0.2",
+        "sum((rate(qa_gate_acceptance_total{result=\"rejected\"}[1m30s]) / 10)) / sum((rate(qa_gate_acceptance_total[1m30s]) / 10)) > 0.2",
+        "10m",
+    ),
+    (
+        "PubSubQueueDepth",
+        89,
+        "max by (topic) (pubsub_queue_depth) > 100",
+        "max by (topic) (pubsub_queue_depth) > 100",
+        "5m",
+    ),
+    (
+        "DatabaseLatency",
+        100,
+        "histogram_quantile(0.95, sum by (le) (rate(db_operation_latency_seconds_bucket[5m]))) > 0.1",
+        "histogram_quantile(0.95, sum by (le) ((rate(db_operation_latency_seconds_bucket[30s]) / 10))) > 0.1",
+        "5m",
+    ),
+    ("PrometheusDown", 111, "up == 0", "up == 0", "1m"),
+];
+
+/// The clock of the sample: K 10, the ten phases' 170 scenario minutes in a little over 17
+/// wall minutes, alerts judged in scenario seconds, every shipped rule rewritten.
+fn sample_clock() -> ClockReport {
+    let scenario: f64 = PHASES.iter().map(|p| p.1).sum();
+    ClockReport {
+        time_scale: TIME_SCALE,
+        wall_duration_s: scenario / TIME_SCALE + 14.6,
+        scenario_duration_s: scenario,
+        alert_clock: "scenario".into(),
+        largest_time_scale: Some(100.0),
+        rules: RULES
+            .iter()
+            .map(|&(rule, line, original, rewritten, for_s)| RuleRewrite {
+                file: "config/alert-rules.yaml".into(),
+                line,
+                rule: rule.into(),
+                original: original.into(),
+                rewritten: rewritten.into(),
+                for_duration: Some((
+                    for_s.into(),
+                    // `for` divided by K: 5m → 30s, 10m → 1m, 1m → 6s.
+                    match for_s {
+                        "10m" => "1m",
+                        "5m" => "30s",
+                        _ => "6s",
+                    }
+                    .into(),
+                )),
+                keep_firing_for: None,
+            })
+            .collect(),
+    }
+}
 
 fn phase(name: &str, duration_s: f64, rate: f64, slow: f64) -> PhaseReport {
     let scheduled = (duration_s * rate).round() as u64;
@@ -74,11 +179,15 @@ pub fn sample_report() -> Report {
         scenario: "alert-storm".into(),
         verdict: Verdict::Fail,
         started_at: "2026-01-05T10:00:00Z".into(),
-        finished_at: "2026-01-05T10:17:00Z".into(),
+        finished_at: "2026-01-05T10:17:40Z".into(),
         obsgate_version: env!("CARGO_PKG_VERSION").into(),
         time_scale: TIME_SCALE,
-        clock: Default::default(),
-        deviations: vec!["scrape interval 1s instead of 15s".into()],
+        clock: sample_clock(),
+        deviations: vec![
+            "prometheus scrape_interval: 15s → 1500ms (time scale 10)".into(),
+            "alertmanager route.routes[0] (receiver `critical`) group_wait: 10s → 1s (time scale 10)".into(),
+            "prometheus --query.lookback-delta=30s (its default divided by time scale 10)".into(),
+        ],
         load: LoadReport {
             target: "http://127.0.0.1:40123".into(),
             phases,
@@ -122,16 +231,23 @@ fn sample_timeline() -> Vec<TimelinePoint> {
 }
 
 /// Every alert fires and notifies during the storm and resolves after it; critical ones
-/// also page.
+/// also page (after a 10 s `group_wait`, the others after 30 s). Scenario seconds throughout.
 fn sample_alerts() -> Vec<AlertTiming> {
-    let storm_start = PHASES[0].1 / TIME_SCALE;
-    let storm_end = storm_start + PHASES[1].1 / TIME_SCALE;
+    let storm_start = PHASES[0].1;
+    let storm_end = storm_start + PHASES[1].1;
     ALERTS
         .iter()
-        .map(|&(alert, notified, receiver)| {
-            let pending = notified - 60.0;
-            let firing = notified - 10.0;
-            let resolved = 95.0;
+        .enumerate()
+        .map(|(i, &(alert, pending, for_s, receiver))| {
+            let group_wait = if receiver == "slack:#critical" {
+                10.0
+            } else {
+                30.0
+            };
+            // One evaluation after the `for` has elapsed, then the group wait.
+            let firing = pending + for_s + 8.0;
+            let notified = firing + group_wait + 1.0;
+            let resolved = 240.0 + 30.0 * (i % 3) as f64;
             let mut receivers = vec![receiver.to_string()];
             if receiver == "slack:#critical" {
                 receivers.push("pagerduty:pipeline-critical".into());
@@ -151,7 +267,8 @@ fn sample_alerts() -> Vec<AlertTiming> {
                 firing_after_s: Some(firing),
                 notified_after_s: Some(notified),
                 resolved_after_s: Some(resolved),
-                bound_s: Some(firing - 20.0),
+                // Scrape + evaluation interval + `for` + `group_wait`, from the onset.
+                bound_s: Some(15.0 + 15.0 + for_s + group_wait),
                 events,
             }
         })

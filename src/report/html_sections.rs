@@ -1,7 +1,9 @@
 //! The measurement sections of `report.html`: the per-phase table, the load charts (target vs
-//! achieved rate, latency percentiles) and the alert timeline with its table.
+//! achieved rate, latency percentiles) and the alert timeline with its table, each labelled
+//! with its clock (scenario or wall seconds).
 
 use crate::evidence::AlertTiming;
+use crate::report::clock::{alert_unit, alert_unit_short, alerts_in_scenario_time, time_scale};
 use crate::report::html_escape::escape;
 use crate::report::model::Report;
 use crate::report::svg::{Band, LineChart, Series, alert_timeline, line_chart};
@@ -65,7 +67,7 @@ pub fn phases_section(out: &mut String, r: &Report) {
         );
         return;
     }
-    out.push_str("<table><thead><tr><th>Phase</th><th class=\"num\">Duration (s)</th><th class=\"num\">Target (jobs/s)</th><th class=\"num\">Achieved (jobs/s)</th><th class=\"num\">Sent</th><th class=\"num\">OK</th><th class=\"num\">Failed</th><th class=\"num\">Dropped</th><th class=\"num\">Late</th><th class=\"num\">Latency (ms) p50 / p90 / p99 / max</th><th class=\"num\">Job time (s) p50 / p99</th></tr></thead><tbody>\n");
+    out.push_str("<table><thead><tr><th>Phase</th><th class=\"num\">Duration (scenario s)</th><th class=\"num\">Target (jobs/s)</th><th class=\"num\">Achieved (jobs/s)</th><th class=\"num\">Sent</th><th class=\"num\">OK</th><th class=\"num\">Failed</th><th class=\"num\">Dropped</th><th class=\"num\">Late</th><th class=\"num\">Latency (wall ms) p50 / p90 / p99 / max</th><th class=\"num\">Job time (scenario s) p50 / p99</th></tr></thead><tbody>\n");
     for p in &r.load.phases {
         let _ = writeln!(
             out,
@@ -130,9 +132,9 @@ pub fn charts_section(out: &mut String, r: &Report) {
     out.push_str("\n</section>\n");
 }
 
-/// Wall seconds the run lasted: the latest of the phases (scaled), the last alert event and
-/// the recorded start/finish times.
-fn run_wall_s(r: &Report, scale: f64) -> f64 {
+/// How long the run lasted in the alert timeline's unit (scenario seconds divided by `scale`):
+/// the latest of the phases, the last alert event and the recorded start/finish times.
+fn run_extent_s(r: &Report, scale: f64) -> f64 {
     let phases: f64 = r.load.phases.iter().map(|p| p.duration_s).sum::<f64>() / scale;
     let events = r
         .alerts
@@ -143,23 +145,24 @@ fn run_wall_s(r: &Report, scale: f64) -> f64 {
         chrono::DateTime::parse_from_rfc3339(&r.started_at),
         chrono::DateTime::parse_from_rfc3339(&r.finished_at),
     ) {
-        (Ok(a), Ok(b)) => (b - a).num_milliseconds() as f64 / 1000.0,
+        (Ok(a), Ok(b)) => (b - a).num_milliseconds() as f64 / 1000.0 * time_scale(r) / scale,
         _ => 0.0,
     };
     phases.max(events).max(clock)
 }
 
-/// The alert timeline (wall seconds; phases scaled by the time scale) and the timings table.
+/// The alert timeline and the timings table, in the alerts' unit ([`alert_unit`]): scenario
+/// seconds on a managed stack's clock, else wall seconds (the phases then divided by K).
 pub fn alerts_section(out: &mut String, r: &Report) {
     out.push_str("<section id=\"alerts\">\n<h2>Alerts</h2>\n");
     if r.alerts.is_empty() {
         out.push_str("<p class=\"empty\">No alerts were observed (no stack, or none expected).</p>\n</section>\n");
         return;
     }
-    let scale = if r.time_scale.is_finite() && r.time_scale > 0.0 {
-        r.time_scale
-    } else {
+    let scale = if alerts_in_scenario_time(r) {
         1.0
+    } else {
+        time_scale(r)
     };
     let bands: Vec<Band> = phase_bands(r)
         .into_iter()
@@ -181,9 +184,23 @@ pub fn alerts_section(out: &mut String, r: &Report) {
         first(a).total_cmp(&first(b))
     });
     let owned: Vec<AlertTiming> = alerts.iter().map(|a| (*a).clone()).collect();
-    out.push_str(&alert_timeline(&owned, &bands, run_wall_s(r, scale)));
-    out.push_str("\n<p class=\"why\">Times below are seconds from the start (pending, firing, notified) or end (resolved) of the phase that drives each alert; the bound is scrape + evaluation interval + <code>for</code> + <code>group_wait</code>.</p>\n");
-    out.push_str("<table><thead><tr><th>Alert</th><th>Fired</th><th class=\"num\">Pending (s)</th><th class=\"num\">Firing (s)</th><th class=\"num\">Notified (s)</th><th class=\"num\">Bound (s)</th><th class=\"num\">Resolved (s)</th><th>Receivers</th></tr></thead><tbody>\n");
+    let x_label = if alerts_in_scenario_time(r) {
+        "scenario time since run start (s)"
+    } else {
+        "wall time since run start (s)"
+    };
+    let extent = run_extent_s(r, scale);
+    out.push_str(&alert_timeline(&owned, &bands, extent, x_label));
+    let _ = writeln!(
+        out,
+        "\n<p class=\"why\">Times below are {} from the start (pending, firing, notified) or end (resolved) of the phase that drives each alert; the bound is scrape + evaluation interval + <code>for</code> + <code>group_wait</code>.</p>",
+        alert_unit(r)
+    );
+    let u = alert_unit_short(r);
+    let _ = writeln!(
+        out,
+        "<table><thead><tr><th>Alert</th><th>Fired</th><th class=\"num\">Pending ({u})</th><th class=\"num\">Firing ({u})</th><th class=\"num\">Notified ({u})</th><th class=\"num\">Bound ({u})</th><th class=\"num\">Resolved ({u})</th><th>Receivers</th></tr></thead><tbody>"
+    );
     for a in &owned {
         let _ = writeln!(
             out,

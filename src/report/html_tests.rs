@@ -208,3 +208,81 @@ fn long_check_lists_are_capped_and_write_puts_the_file_in_place() {
     assert_eq!(back, html);
     assert!(path.ends_with("report.html"));
 }
+
+/// The part of `html` from `<section id="{id}">` to its end.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let open = format!("<section id=\"{id}\">");
+    let start = html
+        .find(&open)
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+#[test]
+fn the_sample_shows_its_clock_and_every_rewritten_rule() {
+    let html = render(&sample_report());
+    let clock = section(&html, "clock");
+    assert!(
+        clock.contains(
+            "<p>Time scale 10, 170m0s of scenario in 17m15s wall; alert timings in scenario seconds.</p>"
+        ),
+        "{clock}"
+    );
+    assert!(clock.contains("allows time scales up to 100."), "{clock}");
+    assert!(clock.contains("<th>As written</th><th>As evaluated</th><th>For</th>"));
+    assert_eq!(
+        clock.matches("<tr><td class=\"id\">").count(),
+        10,
+        "{clock}"
+    );
+    assert!(clock.contains(
+        "<tr><td class=\"id\">SLABreach</td><td class=\"id\">config/alert-rules.yaml:19</td><td><code>histogram_quantile(0.95, sum by (le) (rate(pipeline_duration_seconds_bucket[10m]))) &gt; 300</code></td><td><code>histogram_quantile(0.95, sum by (le) ((rate(pipeline_duration_seconds_bucket[1m]) / 10))) &gt; 300</code></td><td>5m → 30s</td></tr>"
+    ), "{clock}");
+    assert!(
+        clock.contains("{status=&quot;failed&quot;}[30s]) / 10))"),
+        "{clock}"
+    );
+    // The alerts say their unit, on the timeline and in the table.
+    let alerts = section(&html, "alerts");
+    assert!(alerts.contains(">scenario time since run start (s)</text>"));
+    assert!(alerts.contains("Times below are scenario seconds from the start"));
+    assert!(alerts.contains("<th class=\"num\">Pending (scenario s)</th>"));
+    assert!(section(&html, "phases").contains("Duration (scenario s)"));
+}
+
+#[test]
+fn rule_expressions_are_escaped_in_the_clock_section() {
+    let mut r = crate::report::writer_tests::clocked();
+    r.clock.rules[1].rule = "TooFew<script>alert(1)</script>".into();
+    let html = render(&r);
+    check_balanced(&html).unwrap_or_else(|e| panic!("{e}"));
+    let clock = section(&html, "clock");
+    assert!(clock.contains("<code>sum(up) &lt; 2</code>"), "{clock}");
+    assert!(clock.contains("[10s]) / 30)) &gt; 0.05</code>"), "{clock}");
+    assert!(clock.contains("x{code=~&quot;5..|429&quot;}"), "{clock}");
+    assert!(clock.contains("TooFew&lt;script&gt;"), "{clock}");
+    for raw in ["< 2", "> 0.05", "<script"] {
+        assert!(!clock.contains(raw), "unescaped `{raw}` in {clock}");
+    }
+    assert!(
+        clock.contains("5m → 10s; keep_firing_for 10m → 20s"),
+        "{clock}"
+    );
+}
+
+#[test]
+fn alerts_of_an_external_stack_are_in_wall_seconds() {
+    let mut r = sample_report();
+    r.clock.alert_clock = "wall".into();
+    r.clock.rules.clear();
+    let html = render(&r);
+    let alerts = section(&html, "alerts");
+    assert!(alerts.contains(">wall time since run start (s)</text>"));
+    assert!(alerts.contains("Times below are wall seconds from the start"));
+    assert!(alerts.contains("<th class=\"num\">Firing (wall s)</th>"));
+    let clock = section(&html, "clock");
+    assert!(clock.contains("alert timings in wall seconds."), "{clock}");
+    assert!(clock.contains("No rule was rewritten"), "{clock}");
+    assert!(!clock.contains("<table>"), "{clock}");
+}

@@ -1,4 +1,5 @@
-//! `report.md`: a human summary for PR comments: verdict, per-phase load table, failing checks
+//! `report.md`: a human summary for PR comments: verdict, per-phase load table, the clock
+//! (time scale, durations, the unit of the alert timings, rewritten rules), failing checks
 //! first, then every check.
 
 use std::fmt::Write;
@@ -41,6 +42,7 @@ pub fn render_markdown(r: &Report) -> String {
         let _ = writeln!(o, "- deviation: {d}");
     }
     load_section(&mut o, r);
+    super::clock::markdown_section(&mut o, r);
     checks_section(&mut o, r);
     o
 }
@@ -54,7 +56,7 @@ fn load_section(o: &mut String, r: &Report) {
     let _ = writeln!(o, "\n## Load\n");
     let _ = writeln!(
         o,
-        "| phase | duration s | target /s | achieved /s | scheduled | sent | ok | failed | dropped | late | in flight | p50 ms | p99 ms | max ms | job p50 s | job p99 s | lag p99 ms |"
+        "| phase | duration (scenario s) | target /s | achieved /s | scheduled | sent | ok | failed | dropped | late | in flight | p50 ms | p99 ms | max ms | job p50 s | job p99 s | lag p99 ms |"
     );
     let _ = writeln!(
         o,
@@ -102,7 +104,7 @@ fn load_section(o: &mut String, r: &Report) {
     }
     let _ = writeln!(
         o,
-        "\nLatency is HTTP time from each job's *intended* start (no coordinated omission); job time is end-to-end in scenario seconds."
+        "\nLatency is wall-clock HTTP time from each job's *intended* start (no coordinated omission); phase durations and job time are in scenario seconds."
     );
 }
 

@@ -1,5 +1,6 @@
 //! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
 //! Writers only format; they never decide a verdict.
+pub mod clock;
 pub mod criteria;
 pub mod diff;
 pub mod html;

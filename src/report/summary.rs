@@ -1,4 +1,5 @@
-//! The few lines `obsgate run` prints on the terminal: per-phase load and the failing checks.
+//! The few lines `obsgate run` prints on the terminal: per-phase load, the clock and the
+//! failing checks.
 
 use super::model::Report;
 
@@ -22,6 +23,9 @@ pub fn summary(r: &Report) -> String {
             p.latency_ms.p99,
             p.job_time_s.p99
         );
+    }
+    if !r.load.phases.is_empty() {
+        let _ = writeln!(o, "  clock: {}", super::clock::sentence(r));
     }
     let failing = r.failing();
     let _ = writeln!(

@@ -100,7 +100,8 @@ fn alert_timeline_draws_bars_markers_and_open_states() {
         end: 100.0,
         label: "storm".into(),
     }];
-    let svg = alert_timeline(&alerts, &bands, 100.0);
+    let svg = alert_timeline(&alerts, &bands, 100.0, "scenario time since run start (s)");
+    assert!(svg.contains(">scenario time since run start (s)</text>"));
     assert!(svg.contains(">RenderFailures</text>") && svg.contains(">SLABreach</text>"));
     assert!(svg.contains("<title>pending 10–40 s</title>"));
     assert!(svg.contains("<title>firing 40–80 s</title>"));
@@ -109,6 +110,6 @@ fn alert_timeline_draws_bars_markers_and_open_states() {
     // A pending state never closed runs to the end of the run.
     assert!(svg.contains("<title>pending 60–100 s</title>"));
     assert!(svg.contains("<title>inhibited at 70 s</title>"));
-    let empty = alert_timeline(&[], &bands, 100.0);
+    let empty = alert_timeline(&[], &bands, 100.0, "wall time since run start (s)");
     assert!(empty.contains("no alert state changes"));
 }

@@ -88,3 +88,127 @@ fn write_report_writes_three_files() {
         assert!(out.join(f).is_file(), "{f} missing");
     }
 }
+
+/// The small report on a managed stack at time scale 30: 74 scenario minutes in 152 wall
+/// seconds, two rules rewritten (one with a `|` in a matcher, one with `<`).
+pub(super) fn clocked() -> Report {
+    let mut r = sample();
+    r.time_scale = 30.0;
+    r.clock = crate::evidence::ClockReport {
+        time_scale: 30.0,
+        wall_duration_s: 152.0,
+        scenario_duration_s: 4440.0,
+        alert_clock: "scenario".into(),
+        largest_time_scale: Some(100.0),
+        rules: vec![
+            crate::evidence::RuleRewrite {
+                file: "config/alert-rules.yaml".into(),
+                line: 8,
+                rule: "HighErrors".into(),
+                original: "sum(rate(x{code=~\"5..|429\"}[5m])) > 0.05".into(),
+                rewritten: "sum((rate(x{code=~\"5..|429\"}[10s]) / 30)) > 0.05".into(),
+                for_duration: Some(("5m".into(), "10s".into())),
+                keep_firing_for: Some(("10m".into(), "20s".into())),
+            },
+            crate::evidence::RuleRewrite {
+                file: "config/alert-rules.yaml".into(),
+                line: 19,
+                rule: "TooFew".into(),
+                original: "sum(up) < 2".into(),
+                rewritten: "sum(up) < 2".into(),
+                for_duration: None,
+                keep_firing_for: None,
+            },
+        ],
+    };
+    r
+}
+
+#[test]
+fn markdown_has_the_clock_and_every_rewritten_rule() {
+    let md = render_markdown(&clocked());
+    assert!(md.contains("\n## Clock\n"), "{md}");
+    assert!(
+        md.contains(
+            "Time scale 30, 74m0s of scenario in 2m32s wall; alert timings in scenario seconds."
+        ),
+        "{md}"
+    );
+    assert!(md.contains("allows time scales up to 100."), "{md}");
+    assert!(
+        md.contains("| rule | file:line | as written | as evaluated | for |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| `HighErrors` | config/alert-rules.yaml:8 | `sum(rate(x{code=~\"5..\\|429\"}[5m])) > 0.05` \
+             | `sum((rate(x{code=~\"5..\\|429\"}[10s]) / 30)) > 0.05` | 5m → 10s; keep_firing_for 10m → 20s |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| `TooFew` | config/alert-rules.yaml:19 | `sum(up) < 2` | `sum(up) < 2` | – |"
+        ),
+        "{md}"
+    );
+    // The clock comes after the load and before the checks.
+    let (load, clock, checks) = (
+        md.find("## Load"),
+        md.find("## Clock"),
+        md.find("## Checks"),
+    );
+    assert!(load < clock && clock < checks, "{md}");
+}
+
+#[test]
+fn markdown_says_wall_seconds_for_an_external_stack_and_nothing_without_load() {
+    let mut r = clocked();
+    r.clock.alert_clock = "wall".into();
+    r.clock.rules.clear();
+    r.clock.largest_time_scale = None;
+    let md = render_markdown(&r);
+    assert!(md.contains("; alert timings in wall seconds."), "{md}");
+    assert!(md.contains("No rule was rewritten"), "{md}");
+    assert!(!md.contains("| rule | file:line"), "{md}");
+    r.load = LoadReport::default();
+    assert!(!render_markdown(&r).contains("## Clock"));
+    // The load table says which clock its durations are on.
+    assert!(render_markdown(&sample()).contains("| phase | duration (scenario s) |"));
+}
+
+#[test]
+fn the_terminal_summary_has_one_clock_line_when_there_was_a_load() {
+    let text = summary::summary(&clocked());
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("clock:")).collect();
+    assert_eq!(
+        lines,
+        [
+            "  clock: time scale 30, 74m0s of scenario in 2m32s wall; alert timings in scenario seconds"
+        ],
+        "{text}"
+    );
+    let mut r = clocked();
+    r.clock.alert_clock = "none".into();
+    assert!(
+        summary::summary(&r).contains("wall; no alert timings (alerts were not watched)"),
+        "{}",
+        summary::summary(&r)
+    );
+    r.load = LoadReport::default();
+    assert!(!summary::summary(&r).contains("clock:"));
+}
+
+#[test]
+fn clock_durations_read_as_minutes_and_seconds() {
+    assert_eq!(clock::duration(4440.0), "74m0s");
+    assert_eq!(clock::duration(152.4), "2m32s");
+    assert_eq!(clock::duration(45.0), "45s");
+    assert_eq!(clock::duration(2.5), "2.5s");
+    assert_eq!(clock::duration(f64::NAN), "–");
+    // A report written before the clock section keeps its own time scale.
+    let mut r = sample();
+    r.clock = Default::default();
+    assert_eq!(clock::time_scale(&r), 10.0);
+    assert_eq!(clock::alert_unit(&r), "wall seconds");
+}

@@ -281,4 +281,23 @@ pub(crate) mod tests {
             e.message
         );
     }
+
+    #[test]
+    fn an_external_stack_at_k_30_expecting_alerts_needs_allow_clock_skew() {
+        let mut r = req(StackMode::External);
+        r.time_scale = 30.0;
+        let e = check_external_clock(&r).unwrap_err();
+        assert_eq!(e.outcome, crate::exit::Outcome::Usage);
+        for says in ["--allow-clock-skew", "time scale 30", "`--time-scale 1`"] {
+            assert!(e.message.contains(says), "`{says}` missing: {}", e.message);
+        }
+        let allowed = |edit: fn(&mut StackRequest)| {
+            let mut r = r.clone();
+            edit(&mut r);
+            check_external_clock(&r).is_ok()
+        };
+        assert!(allowed(|r| r.allow_clock_skew = true), "with the flag");
+        assert!(allowed(|r| r.time_scale = 1.0), "at K 1");
+        assert!(allowed(|r| r.expects_alerts = false), "without alerts");
+    }
 }

@@ -21,10 +21,11 @@ fn state_color(state: &str) -> &'static str {
     }
 }
 
-/// The alert timeline: one row per alert over `0..x_max` wall seconds, `bands` (phases in wall
-/// seconds) behind; pending and firing as bars, notifications as triangles, resolution as a bar
-/// end with a green tick, inhibition as a grey diamond.
-pub fn alert_timeline(alerts: &[AlertTiming], bands: &[Band], x_max: f64) -> String {
+/// The alert timeline: one row per alert over `0..x_max` seconds of the alerts' clock
+/// (`x_label` names it), `bands` (phases on the same clock) behind; pending and firing as bars,
+/// notifications as triangles, resolution as a bar end with a green tick, inhibition as a grey
+/// diamond.
+pub fn alert_timeline(alerts: &[AlertTiming], bands: &[Band], x_max: f64, x_label: &str) -> String {
     let h = TOP + ROW * alerts.len().max(1) as f64 + BOTTOM;
     let x_top = if x_max.is_finite() && x_max > 0.0 {
         x_max
@@ -39,7 +40,7 @@ pub fn alert_timeline(alerts: &[AlertTiming], bands: &[Band], x_max: f64) -> Str
         h,
         BOTTOM,
         x_top,
-        "wall time since run start (s)",
+        x_label,
         bands,
     );
     let plot_w = W - NAMES - RIGHT;

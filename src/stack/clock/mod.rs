@@ -17,6 +17,10 @@ pub use rules::{CompressedRules, compress_rule_file};
 pub use timers::{FLOOR_MS, Timers, compress_alertmanager, compress_prometheus};
 
 #[cfg(test)]
+mod config_tests;
+#[cfg(test)]
 mod corpus_tests;
+#[cfg(test)]
+mod rules_tests;
 #[cfg(test)]
 mod tests;

@@ -88,7 +88,15 @@ fn compress_rule(
     let at = |msg: String| format!("{file}:{line}: {kind} `{name}`: {msg}");
     let original = tr.expr.value.text();
     let rewritten = compress_expr(&original, k, scrape_interval_s)
-        .map_err(|refusal| at(format!("{refusal} (or run with `--time-scale 1`)")))?
+        .map_err(|refusal| {
+            // Clock functions and `@` already name the way out.
+            let hint = if refusal.message.contains("`--time-scale 1`") {
+                ""
+            } else {
+                " (or run with `--time-scale 1`)"
+            };
+            at(format!("{refusal}{hint}"))
+        })?
         .text;
     let mut dur = |key: &str, v: &Option<String>| -> Result<Option<(String, String)>, String> {
         let Some(v) = v else { return Ok(None) };
