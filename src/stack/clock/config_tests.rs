@@ -198,7 +198,8 @@ fn at_k_1_the_prometheus_config_is_untouched() {
     let mut t = Timers::new(1.0);
     assert_eq!(compress_prometheus(&mut root, &mut t), Ok(Vec::new()));
     assert_eq!(root, before);
-    assert_eq!(t.largest_k(), None);
+    // The timers are still recorded, so that a run at K = 1 can say how far it could go.
+    assert_eq!(t.largest_k(), Some(100.0));
 }
 
 #[test]
@@ -296,4 +297,13 @@ fn time_intervals_are_refused_under_compression_and_accepted_at_k_1() {
         r.insert("time_intervals".into(), json!([]));
     });
     assert!(compress_alertmanager(&mut empty, &mut Timers::new(30.0), "am.yml").is_ok());
+}
+
+#[test]
+fn an_absent_timeout_defaults_like_prometheus_to_the_interval_when_that_is_shorter() {
+    let mut root = Map::new();
+    root.insert("global".into(), json!({"scrape_interval": "5s"}));
+    compress_prometheus(&mut root, &mut Timers::new(10.0)).expect("compress");
+    assert_eq!(root["global"]["scrape_timeout"], json!("500ms"));
+    assert_eq!(root["global"]["scrape_interval"], json!("500ms"));
 }

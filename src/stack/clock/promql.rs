@@ -320,7 +320,7 @@ impl Rewriter {
         let message = if range.as_millis() < (MIN_SCRAPES_PER_RANGE * self.scrape_ms) as u128 {
             format!(
                 "[{shown}] holds fewer than {MIN_SCRAPES_PER_RANGE} scrape intervals of \
-                 {production} at any time scale; widen it or scrape more often ({floor})"
+                 {production} at any time scale above 1; widen it or scrape more often ({floor})"
             )
         } else {
             format!(

@@ -28,7 +28,10 @@ const PROMETHEUS_FLAGS: [(&str, &str); 3] = [
     ("rules.alert.resend-delay", "1m"),
 ];
 
-/// Compresses durations at one time scale and remembers each production value.
+/// Compresses durations at one time scale and remembers each production value. Rules' `for`
+/// and `keep_firing_for` are not among them: Prometheus judges them at evaluation ticks, so a
+/// `for` shorter than the (floored) evaluation interval means "at the next evaluation" on any
+/// clock, as it does in production.
 #[derive(Debug, Clone)]
 pub struct Timers {
     k: f64,
@@ -77,6 +80,10 @@ impl Timers {
             },
         };
         let new = self.compress(what, &old)?;
+        // At K = 1 the timer is only recorded (for the largest K): the config stays as written.
+        if self.k == 1.0 {
+            return Ok(None);
+        }
         obj.insert(key.to_string(), Value::String(new.clone()));
         Ok((shown != new).then(|| format!("{what}: {shown} → {new} (time scale {})", self.k)))
     }
@@ -136,19 +143,26 @@ pub fn compress_prometheus(
     t: &mut Timers,
 ) -> Result<Vec<String>, String> {
     let mut dev = Vec::new();
-    if t.k() == 1.0 {
-        return Ok(dev);
-    }
     let global = root
         .entry("global")
         .or_insert_with(|| Value::Object(Map::new()));
     if let Some(g) = global.as_object_mut() {
+        // Prometheus's default timeout is 10s, or the interval when that is shorter.
+        let interval = g
+            .get("scrape_interval")
+            .and_then(Value::as_str)
+            .unwrap_or("1m");
+        let timeout = match parse_duration(interval) {
+            Ok(i) if i < Duration::from_secs(10) => interval.to_string(),
+            _ => "10s".to_string(),
+        };
         for (key, default) in [
-            ("scrape_interval", "1m"),
-            ("scrape_timeout", "10s"),
-            ("evaluation_interval", "1m"),
+            ("scrape_interval", Some("1m")),
+            ("scrape_timeout", Some(timeout.as_str())),
+            ("evaluation_interval", Some("1m")),
+            ("rule_query_offset", None),
         ] {
-            dev.extend(t.compress_key(g, key, &format!("prometheus {key}"), Some(default))?);
+            dev.extend(t.compress_key(g, key, &format!("prometheus {key}"), default)?);
         }
     }
     let jobs = root.get_mut("scrape_configs").and_then(Value::as_array_mut);
@@ -181,10 +195,9 @@ pub fn compress_alertmanager(
     file: &str,
 ) -> Result<Vec<String>, String> {
     let mut dev = Vec::new();
-    if t.k() == 1.0 {
-        return Ok(dev);
+    if t.k() != 1.0 {
+        refuse_time_intervals(root, t.k(), file)?;
     }
-    refuse_time_intervals(root, t.k(), file)?;
     let global = root
         .entry("global")
         .or_insert_with(|| Value::Object(Map::new()));
@@ -235,8 +248,9 @@ fn refuse_time_intervals(root: &Map<String, Value>, k: f64, file: &str) -> Resul
     let mut stack: Vec<&Value> = root.get("route").into_iter().collect();
     while let Some(r) = stack.pop() {
         for key in ["mute_time_intervals", "active_time_intervals"] {
-            if non_empty(r.get(key)) && !found.iter().any(|f| f.contains(key)) {
-                found.push(format!("route `{key}`"));
+            let name = format!("route `{key}`");
+            if non_empty(r.get(key)) && !found.contains(&name) {
+                found.push(name);
             }
         }
         stack.extend(
