@@ -1,5 +1,5 @@
 //! `obsgate run` with the managed stack (real Prometheus and Alertmanager from PATH) on fixture
-//! rules with short windows: an alert fires and is routed to Slack #critical and PagerDuty;
+//! rules, on one clock at time scale 30: an alert fires and is routed to Slack #critical and PagerDuty;
 //! a routing defect and an unexpected alert fail the run; a dashboard panel that never has
 //! data fails its live check. Skipped with a note when the binaries are absent.
 
@@ -77,6 +77,8 @@ fn an_alert_fires_is_routed_and_resolves_with_its_timings() {
         "alerts.routing.RenderFailuresFast",
         "alerts.resolved.RenderFailuresFast",
         "alerts.silent.RenderFailuresFast",
+        "alerts.fired.JobFailuresPerMinute",
+        "alerts.resolved.JobFailuresPerMinute",
         "alerts.unexpected",
     ] {
         assert_eq!(
@@ -100,15 +102,30 @@ fn an_alert_fires_is_routed_and_resolves_with_its_timings() {
         receivers.contains(&"pagerduty:fixture-pd-routing-key"),
         "{receivers:?}"
     );
-    let firing = a["firing_after_s"].as_f64().expect("firing_after_s");
-    let bound = a["bound_s"].as_f64().expect("bound_s");
+    // One clock at time scale 30: timings are scenario seconds, near their bounds (scrape 15s +
+    // evaluation 15s + `for` + group_wait 10s) and inside the expectations' 3 minutes.
+    assert_eq!(r["clock"]["time_scale"], 30.0);
+    assert_eq!(r["clock"]["alert_clock"], "scenario");
+    for a in r["alerts"].as_array().expect("alerts") {
+        let firing = a["firing_after_s"].as_f64().expect("firing_after_s");
+        let bound = a["bound_s"].as_f64().expect("bound_s");
+        assert!(
+            firing >= bound * 0.5 && firing <= 180.0,
+            "{}: firing {firing}s against its bound {bound}s",
+            a["alert"]
+        );
+        assert!(
+            a["resolved_after_s"].as_f64().is_some(),
+            "resolution observed: {a}"
+        );
+    }
+    let rules = r["clock"]["rules"].as_array().expect("rewritten rules");
+    assert_eq!(rules.len(), 2, "{rules:?}");
     assert!(
-        firing >= bound * 0.5,
-        "firing {firing}s cannot beat its bound {bound}s by much"
-    );
-    assert!(
-        a["resolved_after_s"].as_f64().is_some(),
-        "resolution observed: {a}"
+        rules
+            .iter()
+            .any(|w| w["rewritten"].as_str().is_some_and(|t| t.contains("/ 30"))),
+        "the per-minute rate is divided by K: {rules:?}"
     );
 }
 

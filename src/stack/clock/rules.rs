@@ -90,7 +90,9 @@ fn compress_rule(
     let rewritten = compress_expr(&original, k, scrape_interval_s)
         .map_err(|refusal| {
             // Clock functions and `@` already name the way out.
-            let hint = if refusal.message.contains("`--time-scale 1`") {
+            let hint = if refusal.message.contains("`--time-scale 1`")
+                || refusal.construct == "PromQL syntax"
+            {
                 ""
             } else {
                 " (or run with `--time-scale 1`)"

@@ -320,3 +320,21 @@ fn skipped_lists_every_aspect_that_applies_including_inhibition() {
     }
     assert_eq!(ids.len(), checks.len());
 }
+
+#[test]
+fn an_alert_already_firing_when_its_phase_starts_is_named_as_such() {
+    // A halved threshold: it fires in the baseline and is still firing when `storm` starts.
+    let mut o = good_obs();
+    o.changes = vec![
+        change("A", 10_000, AlertState::Firing),
+        change("A", 330_000, AlertState::Resolved),
+    ];
+    let (checks, _) = run(EXP, &o, RoutingEvidence::Notifications);
+    let (s, m) = status(&checks, "alerts.fired.A");
+    assert_eq!(s, Status::Fail);
+    assert!(
+        m.contains("already firing when `storm` started, since 10s into the run in `baseline`"),
+        "{m}"
+    );
+    assert_eq!(status(&checks, "alerts.silent.A").0, Status::Fail);
+}

@@ -1,0 +1,156 @@
+//! One clock: a managed stack at the scenario's time scale. A boundary fixture at K = 30 passes
+//! with its rule as written and fails, naming the alert, with its threshold doubled; rules the
+//! compressed clock cannot keep and external stacks on wall time are refused before anything
+//! runs. (The two-alert timings at K = 30 are in `rehearsal.rs`.)
+
+use crate::util::{assert_registered, copy_dir, have, obsgate, repo_root};
+
+const BOUNDARY: &str = "tests/fixtures/alerts/boundary";
+
+fn stack_binaries() -> bool {
+    let ok = have("prometheus") && have("prometheus-alertmanager");
+    if !ok {
+        eprintln!("note: prometheus/prometheus-alertmanager not on PATH; clock test skipped");
+    }
+    ok
+}
+
+/// The boundary fixture's config, copied, with `edit` applied to its rule file.
+fn boundary_config(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("config");
+    copy_dir(&repo_root().join(BOUNDARY).join("config"), &dir);
+    let rules = dir.join("rules.yaml");
+    let text = std::fs::read_to_string(&rules).expect("rules");
+    std::fs::write(&rules, edit(&text)).expect("write rules");
+    tmp
+}
+
+/// `obsgate run` of the boundary fixture on `config`; (exit code, report.json).
+fn run_boundary(config: &std::path::Path) -> (i32, serde_json::Value) {
+    let report = tempfile::tempdir().expect("temp dir");
+    let out = obsgate()
+        .current_dir(repo_root())
+        .args([
+            "run",
+            &format!("{BOUNDARY}/scenario.yaml"),
+            "--quiet",
+            "--stack",
+            "managed",
+        ])
+        .arg("--config-dir")
+        .arg(config)
+        .arg("--report-dir")
+        .arg(report.path())
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .expect("obsgate run starts");
+    let text = std::fs::read_to_string(report.path().join("report.json")).unwrap_or_else(|e| {
+        panic!(
+            "no report.json ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let r: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_registered(&r);
+    (out.status.code().unwrap_or(-1), r)
+}
+
+fn status<'a>(r: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
+    let c = r["checks"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no check {id}"));
+    (
+        c["status"].as_str().unwrap_or(""),
+        c["message"].as_str().unwrap_or(""),
+    )
+}
+
+#[test]
+fn the_boundary_fixture_passes_as_written_and_catches_a_doubled_threshold() {
+    if !stack_binaries() {
+        return;
+    }
+    let as_written = boundary_config(str::to_string);
+    let (code, r) = run_boundary(&as_written.path().join("config"));
+    let alert = "JobFailuresPerMinute";
+    assert_eq!(
+        code,
+        0,
+        "{:?}",
+        status(&r, &format!("alerts.fired.{alert}"))
+    );
+    assert_eq!(r["clock"]["time_scale"], 30.0);
+    assert_eq!(r["clock"]["alert_clock"], "scenario");
+    let rewritten = r["clock"]["rules"][0]["rewritten"].as_str().unwrap_or("");
+    assert!(
+        rewritten.contains("[10s]") && rewritten.contains("/ 30"),
+        "{rewritten}"
+    );
+    let doubled = boundary_config(|t| t.replace("* 60 > 3", "* 60 > 6"));
+    let (code, r) = run_boundary(&doubled.path().join("config"));
+    assert_eq!(code, 1);
+    let (st, msg) = status(&r, &format!("alerts.fired.{alert}"));
+    assert_eq!(st, "fail", "{msg}");
+    assert!(msg.contains(alert) && msg.contains("above"), "{msg}");
+}
+
+#[test]
+fn a_rule_reading_the_wall_clock_is_refused_with_its_location() {
+    if !stack_binaries() {
+        return;
+    }
+    let cfg = boundary_config(|t| {
+        t.replace(
+            "for: 1m\n",
+            "for: 1m\n      - alert: Stale\n        expr: time() - process_start_time_seconds > 3600\n",
+        )
+    });
+    let out = obsgate()
+        .current_dir(repo_root())
+        .args([
+            "run",
+            &format!("{BOUNDARY}/scenario.yaml"),
+            "--quiet",
+            "--stack",
+            "managed",
+        ])
+        .arg("--config-dir")
+        .arg(cfg.path().join("config"))
+        .arg("--report-dir")
+        .arg(cfg.path().join("report"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("obsgate run starts");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("rules.yaml:9:") && err.contains("`Stale`") && err.contains("time()"),
+        "{err}"
+    );
+    assert!(err.contains("--time-scale 1"), "{err}");
+}
+
+#[test]
+fn an_external_stack_on_wall_time_needs_the_clock_skew_allowed() {
+    let out = obsgate()
+        .current_dir(repo_root())
+        .args(["run", &format!("{BOUNDARY}/scenario.yaml"), "--quiet"])
+        .args([
+            "--stack",
+            "external",
+            "--prometheus-url",
+            "http://127.0.0.1:9",
+        ])
+        .args(["--alertmanager-url", "http://127.0.0.1:9"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("obsgate run starts");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--allow-clock-skew") && err.contains("time scale 30"),
+        "{err}"
+    );
+}
