@@ -106,7 +106,8 @@ pub fn diff(old: &Report, new: &Report, tol: &Tolerances) -> Result<ReportDiff, 
     }
     let mut rows = Vec::new();
     phases(&old.load.phases, &new.load.phases, tol, &mut rows);
-    alerts(&old.alerts, &new.alerts, tol, &mut rows);
+    let units = (super::clock::alert_unit(old), super::clock::alert_unit(new));
+    alerts(&old.alerts, &new.alerts, tol, units, &mut rows);
     let old_checks = old.checks.iter().map(|c| (c.id.as_str(), c.status));
     let new_checks = new.checks.iter().map(|c| (c.id.as_str(), c.status));
     let mut unchanged = statuses("check", old_checks, new_checks, &mut rows);

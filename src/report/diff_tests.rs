@@ -196,3 +196,22 @@ fn changed_target_compares_the_achieved_share() {
         Some(DiffOutcome::Regression)
     );
 }
+
+#[test]
+fn alert_timings_on_different_clocks_are_not_compared() {
+    let mut old = sample_report();
+    old.clock.alert_clock = "wall".into();
+    let mut new = sample_report();
+    new.clock.alert_clock = "scenario".into();
+    new.alerts[6].firing_after_s = new.alerts[6].firing_after_s.map(|s| s * 10.0);
+    let d = diff(&old, &new, &TOL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        outcome_of(&d, "alerts", "timing unit"),
+        Some(DiffOutcome::Info)
+    );
+    assert_eq!(
+        outcome_of(&d, "alert RenderFailures", "firing_after_s"),
+        None
+    );
+    assert!(!d.has_regression(), "{:?}", d.rows);
+}

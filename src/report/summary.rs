@@ -25,7 +25,12 @@ pub fn summary(r: &Report) -> String {
         );
     }
     if !r.load.phases.is_empty() {
-        let _ = writeln!(o, "  clock: {}", super::clock::sentence(r));
+        let largest = r
+            .clock
+            .largest_time_scale
+            .map(|k| format!(" (the largest time scale the stack's config allows: {k})"))
+            .unwrap_or_default();
+        let _ = writeln!(o, "  clock: {}{largest}", super::clock::sentence(r));
     }
     let failing = r.failing();
     let _ = writeln!(

@@ -184,7 +184,7 @@ fn the_terminal_summary_has_one_clock_line_when_there_was_a_load() {
     assert_eq!(
         lines,
         [
-            "  clock: time scale 30, 74m0s of scenario in 2m32s wall; alert timings in scenario seconds"
+            "  clock: time scale 30, 74m0s of scenario in 2m32s wall; alert timings in scenario seconds (the largest time scale the stack's config allows: 100)"
         ],
         "{text}"
     );

@@ -4,12 +4,26 @@ use super::{DiffOutcome, DiffRow, DiffValue, Tolerances, text};
 use crate::evidence::AlertTiming;
 
 /// Alert timings: later beyond `alert_s` regresses; an alert that stopped firing regresses.
+/// `units` are the two reports' units of the timings (`scenario seconds`, `wall seconds`):
+/// timings in different units are not compared, and one row says so.
 pub(super) fn alerts(
     old: &[AlertTiming],
     new: &[AlertTiming],
     tol: &Tolerances,
+    units: (&str, &str),
     rows: &mut Vec<DiffRow>,
 ) {
+    let same_unit = units.0 == units.1;
+    if !same_unit && !old.is_empty() && !new.is_empty() {
+        rows.push(DiffRow {
+            subject: "alerts".into(),
+            metric: "timing unit".into(),
+            old: text(units.0),
+            new: text(units.1),
+            change: "alert timings are on different clocks: not compared".into(),
+            outcome: DiffOutcome::Info,
+        });
+    }
     for o in old {
         let subject = format!("alert {}", o.alert);
         let n = new.iter().find(|n| n.alert == o.alert);
@@ -39,7 +53,7 @@ pub(super) fn alerts(
             ("notified_after_s", o.notified_after_s, n.notified_after_s),
             ("resolved_after_s", o.resolved_after_s, n.resolved_after_s),
         ];
-        for (metric, ov, nv) in timings {
+        for (metric, ov, nv) in timings.into_iter().filter(|_| same_unit) {
             rows.extend(timing_row(&subject, metric, ov, nv, tol));
         }
     }
