@@ -3,6 +3,8 @@
 //! compressed clock cannot keep and external stacks on wall time are refused before anything
 //! runs. (The two-alert timings at K = 30 are in `rehearsal.rs`.)
 
+use std::path::Path;
+
 use crate::util::{assert_registered, copy_dir, have, obsgate, repo_root};
 
 const BOUNDARY: &str = "tests/fixtures/alerts/boundary";
@@ -26,25 +28,25 @@ fn boundary_config(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     tmp
 }
 
-/// `obsgate run` of the boundary fixture on `config`; (exit code, report.json).
-fn run_boundary(config: &std::path::Path) -> (i32, serde_json::Value) {
-    let report = tempfile::tempdir().expect("temp dir");
-    let out = obsgate()
+/// `obsgate run` of the boundary fixture with the managed stack on `config`.
+fn obsgate_run(config: &Path, report_dir: &Path) -> std::process::Output {
+    obsgate()
         .current_dir(repo_root())
-        .args([
-            "run",
-            &format!("{BOUNDARY}/scenario.yaml"),
-            "--quiet",
-            "--stack",
-            "managed",
-        ])
+        .args(["run", &format!("{BOUNDARY}/scenario.yaml"), "--quiet"])
+        .args(["--stack", "managed"])
         .arg("--config-dir")
         .arg(config)
         .arg("--report-dir")
-        .arg(report.path())
+        .arg(report_dir)
         .timeout(std::time::Duration::from_secs(300))
         .output()
-        .expect("obsgate run starts");
+        .expect("obsgate run starts")
+}
+
+/// The boundary fixture's run on `config`; (exit code, report.json).
+fn run_boundary(config: &Path) -> (i32, serde_json::Value) {
+    let report = tempfile::tempdir().expect("temp dir");
+    let out = obsgate_run(config, report.path());
     let text = std::fs::read_to_string(report.path().join("report.json")).unwrap_or_else(|e| {
         panic!(
             "no report.json ({e}): {}",
@@ -107,22 +109,7 @@ fn a_rule_reading_the_wall_clock_is_refused_with_its_location() {
             "for: 1m\n      - alert: Stale\n        expr: time() - process_start_time_seconds > 3600\n",
         )
     });
-    let out = obsgate()
-        .current_dir(repo_root())
-        .args([
-            "run",
-            &format!("{BOUNDARY}/scenario.yaml"),
-            "--quiet",
-            "--stack",
-            "managed",
-        ])
-        .arg("--config-dir")
-        .arg(cfg.path().join("config"))
-        .arg("--report-dir")
-        .arg(cfg.path().join("report"))
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .expect("obsgate run starts");
+    let out = obsgate_run(&cfg.path().join("config"), &cfg.path().join("report"));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
