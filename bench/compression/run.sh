@@ -14,11 +14,14 @@
 # Exits 1 when a compared report's verdict is not pass (3 when a run produced no report).
 # Never used as a test: wall timings depend on the machine and on what else runs on it.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 
-K1=${1:-10}
-K2=${2:-40}
-REALTIME_REPORT=${3:-${REALTIME_REPORT:-}}
+# Report paths are taken relative to the caller's directory, before the cd below.
+abs() { if [[ $1 == *.json && -f $1 ]]; then realpath "$1"; else echo "$1"; fi; }
+K1=$(abs "${1:-10}")
+K2=$(abs "${2:-40}")
+REALTIME_REPORT=$(abs "${3:-${REALTIME_REPORT:-}}")
+[ -z "${REPORTS_DIR:-}" ] || { mkdir -p "$REPORTS_DIR"; REPORTS_DIR=$(realpath "$REPORTS_DIR"); }
+cd "$(dirname "$0")/../.."
 SCENARIO=scenarios/alert-storm.yaml
 SCRAPE_S=15
 
