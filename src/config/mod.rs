@@ -15,6 +15,7 @@ pub mod files;
 pub mod grafana;
 pub mod prometheus;
 pub mod rules_file;
+pub mod secrets;
 pub mod stack;
 pub mod timing;
 

@@ -12,6 +12,7 @@ use super::overlay::{PromOverlayInput, alertmanager_overlay, prometheus_overlay}
 use super::process::{read, resolve_rule_files, validate};
 use crate::config::duration::parse_prom_duration;
 use crate::config::prometheus::PrometheusConfig;
+use crate::config::secrets::redact_text;
 use crate::config::timing::StackTiming;
 use crate::evidence::{RuleRewrite, StackClock};
 use crate::exit::AppError;
@@ -217,8 +218,12 @@ fn write(
     for (p, t) in [(&prom_cfg, prom_text), (&am_cfg, am_text)] {
         std::fs::write(p, t).map_err(|e| AppError::harness(format!("{}: {e}", p.display())))?;
     }
-    let _ = std::fs::write(opts.report_dir.join("prometheus.overlay.yml"), prom_text);
-    let _ = std::fs::write(opts.report_dir.join("alertmanager.overlay.yml"), am_text);
+    // The copies are for people to read: every secret of the user's config is redacted.
+    let report = |name: &str, text: &str| {
+        let _ = std::fs::write(opts.report_dir.join(name), redact_text(text));
+    };
+    report("prometheus.overlay.yml", prom_text);
+    report("alertmanager.overlay.yml", am_text);
     Ok((prom_cfg, am_cfg))
 }
 

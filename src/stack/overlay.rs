@@ -15,6 +15,7 @@ use super::clock::{Timers, compress_alertmanager, compress_prometheus};
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::duration::{format_prom_duration, parse_prom_duration};
 use crate::config::prometheus::{Global, PrometheusConfig, ScrapeConfig};
+use crate::config::secrets::{SECRET, redact_url};
 
 /// Where the managed stack's parts listen.
 #[derive(Debug, Clone)]
@@ -351,10 +352,13 @@ fn fake_receiver(
         let url = format!("{receivers_base}/{kind}/{}", path_segment(rname));
         if let Some(list) = obj.get_mut(&key).and_then(Value::as_array_mut) {
             for nc in list.iter_mut().filter_map(Value::as_object_mut) {
-                let old = nc
-                    .remove(*url_field)
-                    .map(|v| v.as_str().map(String::from).unwrap_or(v.to_string()))
-                    .unwrap_or_else(|| "(global default)".to_string());
+                // A Slack webhook URL is itself the secret; other URLs lose their user info
+                // and query.
+                let old = match nc.remove(*url_field) {
+                    None => "(global default)".to_string(),
+                    Some(_) if *url_field == "api_url" => SECRET.to_string(),
+                    Some(v) => redact_url(v.as_str().unwrap_or_default()),
+                };
                 nc.remove(&format!("{url_field}_file"));
                 nc.insert(url_field.to_string(), Value::String(url.clone()));
                 deviations.push(format!(

@@ -136,9 +136,17 @@ fn alertmanager_urls_replaced_channel_and_key_kept() {
     );
     assert_eq!(crit["pagerduty_configs"][0]["routing_key"], "pd-key-123");
     assert!(crit.get("email_configs").is_none());
+    // The webhook URL is the secret: the deviation says it was replaced, not what it was.
+    assert!(
+        !dev.iter()
+            .any(|d| d.contains("hooks.slack.com/services/T/B/Y")),
+        "{dev:?}"
+    );
     assert!(
         dev.iter()
-            .any(|d| d.contains("hooks.slack.com/services/T/B/Y"))
+            .any(|d| d
+                .contains("slack_configs api_url <secret> → http://127.0.0.1:7000/slack/critical")),
+        "{dev:?}"
     );
     assert!(dev.iter().any(|d| d.contains("email_configs removed")));
     assert!(dev.iter().any(|d| d.contains("global.slack_api_url")));

@@ -9,6 +9,7 @@ mod rehearsal;
 mod report;
 mod run;
 mod scenario;
+mod secrets;
 mod stack;
 mod stub;
 mod util;
