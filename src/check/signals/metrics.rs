@@ -88,6 +88,19 @@ pub fn check(
             }
             continue;
         };
+        if fam.samples.is_empty() {
+            // HELP and TYPE alone: every label, bucket and type check would pass on nothing.
+            out.push(Check::fail(
+                format!("metrics.present.{}", f.name),
+                METRICS,
+                format!(
+                    "`{}` has its `# HELP`/`# TYPE` lines but no samples: nothing of it can be \
+                     checked (expected at least one series)",
+                    f.name
+                ),
+            ));
+            continue;
+        }
         out.push(Check::pass(
             format!("metrics.present.{}", f.name),
             METRICS,

@@ -309,3 +309,24 @@ fn counter_decreasing_between_scrapes_fails_monotonicity() {
         Status::Pass
     );
 }
+
+#[test]
+fn a_family_with_help_and_type_but_no_samples_is_not_present() {
+    // The samples of pipeline_active_jobs removed, its HELP and TYPE lines kept.
+    let checks = with_text(|t| {
+        t.lines()
+            .filter(|l| !l.starts_with("pipeline_active_jobs"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    let c = find(&checks, "metrics.present.pipeline_active_jobs");
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.message.contains("no samples"), "{}", c.message);
+    // Nothing of it passes vacuously.
+    assert!(
+        !checks
+            .iter()
+            .any(|c| c.id == "metrics.labels.pipeline_active_jobs" && c.status == Status::Pass),
+        "{checks:#?}"
+    );
+}
