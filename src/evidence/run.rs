@@ -102,9 +102,9 @@ pub struct DashboardAnswers {
 /// How alerts were observed for one alerts expectation file.
 // One value per alerts file per run: the size of the watched variant costs nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum AlertsSeen {
-    /// Nobody watched (no stack, or the watcher was used by an earlier file): the reason.
+    /// Nobody watched (no stack): the reason.
     NotWatched(String),
     /// The watcher's observations.
     Watched {

@@ -108,17 +108,18 @@ impl RunStack {
         (k != 1.0).then_some(QueryClock { k, scrape_s })
     }
 
-    /// One watcher observes the run; the first alerts file gets its observations.
+    /// One watcher observes the run; every alerts file gets its observations.
     async fn alerts(&mut self, exps: &ExpectationSet) -> Vec<AlertsSeen> {
-        let mut watcher = self.watcher.take();
-        let mut out = Vec::new();
-        for _ in &exps.alerts {
-            out.push(self.session.finish(watcher.take()).await);
+        let watcher = self.watcher.take();
+        if exps.alerts.is_empty() {
+            if let Some(w) = watcher {
+                let _ = w.finish(Vec::new()).await;
+            }
+            return Vec::new();
         }
-        if let Some(w) = watcher {
-            let _ = w.finish(Vec::new()).await;
-        }
-        out
+        // One watcher saw the whole run: every alerts file is judged on what it saw.
+        let seen = self.session.finish(watcher).await;
+        vec![seen; exps.alerts.len()]
     }
 
     /// `health.*` probes of the stack components and the target, as `obsgate health` does.
