@@ -83,9 +83,7 @@ pub fn redact_url(s: &str) -> String {
     }
     if changed {
         // `Url` percent-encodes the marker; show it as the other redactions read.
-        url.to_string()
-            .replace("%3Csecret%3E", SECRET)
-            .replace("<secret>", SECRET)
+        url.to_string().replace("%3Csecret%3E", SECRET)
     } else {
         s.to_string()
     }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::util::{assert_registered, copy_dir, have, obsgate, repo_root};
+use crate::util::{copy_dir, have, obsgate, repo_root, run_scenario_on};
 
 const BOUNDARY: &str = "tests/fixtures/alerts/boundary";
 
@@ -28,7 +28,8 @@ fn boundary_config(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     tmp
 }
 
-/// `obsgate run` of the boundary fixture with the managed stack on `config`.
+/// `obsgate run` of the boundary fixture with the managed stack on `config`, for the runs
+/// that must be refused before any report is written.
 fn obsgate_run(config: &Path, report_dir: &Path) -> std::process::Output {
     obsgate()
         .current_dir(repo_root())
@@ -45,17 +46,12 @@ fn obsgate_run(config: &Path, report_dir: &Path) -> std::process::Output {
 
 /// The boundary fixture's run on `config`; (exit code, report.json).
 fn run_boundary(config: &Path) -> (i32, serde_json::Value) {
-    let report = tempfile::tempdir().expect("temp dir");
-    let out = obsgate_run(config, report.path());
-    let text = std::fs::read_to_string(report.path().join("report.json")).unwrap_or_else(|e| {
-        panic!(
-            "no report.json ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let r: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    assert_registered(&r);
-    (out.status.code().unwrap_or(-1), r)
+    let scenario = format!("{BOUNDARY}/scenario.yaml");
+    run_scenario_on(
+        "managed",
+        &scenario,
+        &["--config-dir".as_ref(), config.as_os_str()],
+    )
 }
 
 fn status<'a>(r: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {

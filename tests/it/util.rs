@@ -100,20 +100,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// `obsgate run SCENARIO --quiet --stack none` from the repository root with `extra` flags,
 /// into a temporary report folder; (exit code, report.json), every check id registered.
 pub fn run_scenario(scenario: &str, extra: &[&std::ffi::OsStr]) -> (i32, serde_json::Value) {
+    run_scenario_on("none", scenario, extra)
+}
+
+/// [`run_scenario`] with `--stack STACK` (`none`, `managed`).
+pub fn run_scenario_on(
+    stack: &str,
+    scenario: &str,
+    extra: &[&std::ffi::OsStr],
+) -> (i32, serde_json::Value) {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = obsgate()
         .current_dir(repo_root())
-        .args([
-            "run",
-            scenario,
-            "--quiet",
-            "--stack",
-            "none",
-            "--report-dir",
-        ])
+        .args(["run", scenario, "--quiet", "--stack", stack, "--report-dir"])
         .arg(dir.path())
         .args(extra)
-        .timeout(Duration::from_secs(180))
+        .timeout(Duration::from_secs(300))
         .output()
         .expect("obsgate run starts");
     let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap_or_else(|e| {
