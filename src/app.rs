@@ -24,6 +24,7 @@ pub fn main(cli: Cli) -> Outcome {
             Command::Health(args) => crate::cmd::health::run(args).await,
             Command::Report(args) => crate::cmd::report::run(args).await,
             Command::Checks(args) => crate::cmd::checks::run(args).await,
+            Command::Slo(args) => crate::cmd::slo::run(args).await,
         }
     });
     match result {

@@ -29,6 +29,8 @@ pub enum Command {
     Report(ReportArgs),
     /// List every check obsgate can emit, or explain one (`checks explain ID`).
     Checks(ChecksArgs),
+    /// Service level objectives: generate their burn-rate rules (`slo generate`).
+    Slo(SloArgs),
 }
 
 /// Machine-readable or human output on stdout.
@@ -259,4 +261,30 @@ pub struct ExplainArgs {
     /// A check id as in a report (`alerts.fired.RenderFailures`) or its pattern
     /// (`alerts.fired.<alert>`).
     pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SloArgs {
+    #[command(subcommand)]
+    pub command: SloCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SloCommand {
+    /// Write the recording and burn-rate alerting rules of an SLO file (exit 1 with `--check`
+    /// when the written file is out of date).
+    Generate(SloGenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SloGenerateArgs {
+    /// The SLO file.
+    #[arg(long, default_value = "config/slos.yaml")]
+    pub slos: PathBuf,
+    /// The generated rule file (default: `slo-rules.yaml` beside the SLO file).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write nothing; exit 1 when the rule file differs from what would be generated.
+    #[arg(long)]
+    pub check: bool,
 }

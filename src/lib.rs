@@ -29,6 +29,7 @@ pub mod observe;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod slo;
 pub mod stack;
 pub mod stub;
 pub mod util;

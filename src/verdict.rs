@@ -45,13 +45,15 @@ pub enum Kind {
     Health,
     /// The stack as a whole (Prometheus and Alertmanager present at all).
     Stack,
+    /// Service level objectives: generated rules, burn-rate tiers, error budgets.
+    Slo,
     /// Inputs of the static checks.
     Static,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Load,
         Kind::Metrics,
         Kind::Logs,
@@ -64,6 +66,7 @@ impl Kind {
         Kind::Docs,
         Kind::Health,
         Kind::Stack,
+        Kind::Slo,
         Kind::Static,
     ];
 
@@ -82,6 +85,7 @@ impl Kind {
             Kind::Docs => "docs",
             Kind::Health => "health",
             Kind::Stack => "stack",
+            Kind::Slo => "slo",
             Kind::Static => "static",
         }
     }

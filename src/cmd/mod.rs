@@ -4,4 +4,5 @@ pub mod checks;
 pub mod health;
 pub mod report;
 pub mod run;
+pub mod slo;
 pub mod stub;

@@ -142,6 +142,38 @@ pub struct StackConfig {
     pub readme: Option<String>,
     /// Metric names the metrics expectations declare.
     pub expected_metrics: Vec<String>,
+    /// `slos.yaml` and the rule file generated from it, when the config folder has SLOs.
+    pub slos: Option<SloInputs>,
+}
+
+/// An SLO file and the rule file `obsgate slo generate` writes beside it.
+#[derive(Debug)]
+pub struct SloInputs {
+    /// `slos.yaml` as given.
+    pub path: PathBuf,
+    /// The resolved SLOs, or every problem of the file.
+    pub parsed: Result<crate::slo::SloSet, String>,
+    /// `slo-rules.yaml` beside it.
+    pub rules_path: PathBuf,
+    /// Its text, when it can be read.
+    pub rules_text: Option<String>,
+}
+
+impl SloInputs {
+    /// Read `slos.yaml` in `config_dir`, if there is one, and the generated file beside it.
+    pub fn load(config_dir: &Path) -> Option<Self> {
+        let path = config_dir.join("slos.yaml");
+        if !path.is_file() {
+            return None;
+        }
+        let rules_path = config_dir.join("slo-rules.yaml");
+        Some(Self {
+            parsed: crate::slo::load(&path).map_err(|e| e.message),
+            rules_text: std::fs::read_to_string(&rules_path).ok(),
+            rules_path,
+            path,
+        })
+    }
 }
 
 impl StackConfig {
@@ -175,6 +207,7 @@ impl StackConfig {
             runbooks: runbooks(&paths.runbooks_dir()),
             readme: paths.readme().and_then(|p| std::fs::read_to_string(p).ok()),
             expected_metrics: expected_metric_names(&paths.expect_dir.join("metrics.yaml")),
+            slos: SloInputs::load(&paths.config_dir),
             paths: paths.clone(),
         }
     }

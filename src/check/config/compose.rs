@@ -107,7 +107,13 @@ pub struct ComposeInput<'a> {
     pub mount_exists: &'a BTreeMap<String, bool>,
     /// The parsed `prometheus.yml`, when it could be read.
     pub prometheus: Option<&'a PrometheusConfig>,
+    /// The shortest retention the stack needs, seconds, and why (the seed's 15 days, or the
+    /// longest SLO window, whose budget Prometheus must hold to compute).
+    pub min_retention: (f64, String),
 }
+
+/// The seed's retention: 15 days of metrics.
+pub const SEED_RETENTION_S: f64 = 15.0 * 86_400.0;
 
 pub(crate) fn verdict(id: &str, ok: String, problems: Vec<String>) -> Check {
     if problems.is_empty() {
@@ -148,7 +154,7 @@ pub fn check_compose(input: &ComposeInput<'_>) -> Vec<Check> {
         out.push(ports_check(spec, svc));
     }
     out.push(volumes_check(c));
-    out.push(retention_check(c));
+    out.push(retention_check(c, &input.min_retention));
     out.push(mounts_check(input));
     out.push(otlp_check(c));
     if let Some(p) = input.prometheus {
@@ -265,17 +271,41 @@ pub fn flag_value(args: &[String], flag: &str) -> Option<String> {
     })
 }
 
-fn retention_check(c: &ComposeFile) -> Check {
+fn retention_check(c: &ComposeFile, (min_s, why): &(f64, String)) -> Check {
     let value = c
         .services
         .get("prometheus")
         .and_then(|s| flag_value(&args_of(s), "--storage.tsdb.retention.time"));
-    Check::from_bool(
-        "compose.retention",
-        KIND,
-        value.as_deref() == Some("15d"),
-        format!("prometheus --storage.tsdb.retention.time is {value:?}; expected 15d"),
-    )
+    let min = crate::config::duration::format_prom_duration(*min_s);
+    let got = value
+        .as_deref()
+        .map(crate::config::duration::parse_prom_duration);
+    match (value.as_deref(), got) {
+        (Some(v), Some(Ok(s))) if s >= *min_s => Check::pass(
+            "compose.retention",
+            KIND,
+            format!("prometheus keeps {v} of data, at least the {min} {why} needs"),
+        ),
+        (Some(v), Some(Ok(_))) => Check::fail(
+            "compose.retention",
+            KIND,
+            format!(
+                "prometheus --storage.tsdb.retention.time is {v}: shorter than the {min} {why} needs"
+            ),
+        ),
+        (Some(v), _) => Check::fail(
+            "compose.retention",
+            KIND,
+            format!("prometheus --storage.tsdb.retention.time `{v}` is not a duration (e.g. 35d)"),
+        ),
+        (None, _) => Check::fail(
+            "compose.retention",
+            KIND,
+            format!(
+                "prometheus has no --storage.tsdb.retention.time: it keeps 15d, and {why} needs {min}"
+            ),
+        ),
+    }
 }
 
 fn mounts_check(input: &ComposeInput<'_>) -> Check {
@@ -342,11 +372,13 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo {
         id: "compose.retention",
         kind: KIND,
-        proves: "Prometheus keeps 15 days of data (`--storage.tsdb.retention.time=15d`)",
-        failure: "the retention flag is missing or differs: see the prometheus `command:`",
-        explain: "The stack promises 15 days of metrics; the prometheus service's command must \
-                  set --storage.tsdb.retention.time=15d.\n\
-                  Example failure: prometheus --storage.tsdb.retention.time is None; expected 15d",
+        proves: "Prometheus keeps the seed's 15 days of data, and at least the longest SLO window",
+        failure: "the retention flag is missing or too short: see the prometheus `command:`",
+        explain: "The stack promises 15 days of metrics, and an SLO over N days needs N days of \
+                  data to compute its budget: --storage.tsdb.retention.time must be at least the \
+                  larger of the two.\n\
+                  Example failure: prometheus --storage.tsdb.retention.time is 15d: shorter than \
+                  the 720h the 30d window of SLO `job-success` needs",
     },
     CheckInfo {
         id: "compose.mounts",

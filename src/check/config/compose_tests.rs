@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::config::compose::{ComposeInput, check_compose, host_mounts};
+use crate::check::config::compose::{ComposeInput, SEED_RETENTION_S, check_compose, host_mounts};
 use crate::config::compose::ComposeFile;
 use crate::config::parse_yaml;
 use crate::config::prometheus::PrometheusConfig;
@@ -27,6 +27,7 @@ fn run(compose_text: &str, prom_text: &str, missing: &[&str]) -> Vec<Check> {
         compose: &c,
         mount_exists: &exists,
         prometheus: Some(&p),
+        min_retention: (SEED_RETENTION_S, "the seed's 15 days of metrics".into()),
     })
 }
 
@@ -51,7 +52,7 @@ fn broken_compose_fails_naming_each_defect() {
     let broken = SHIPPED
         .replace("prom/prometheus:v2.48.0", "prom/prometheus:latest")
         .replace(
-            "--storage.tsdb.retention.time=15d",
+            "--storage.tsdb.retention.time=35d",
             "--storage.tsdb.retention.time=7d",
         )
         .replace("\"16686:16686\"", "\"16687:16686\"")
@@ -109,4 +110,36 @@ fn broken_compose_fails_naming_each_defect() {
         "{}",
         r.message
     );
+}
+
+#[test]
+fn retention_shorter_than_an_slo_window_fails_naming_the_slo() {
+    let short = SHIPPED.replace(
+        "--storage.tsdb.retention.time=35d",
+        "--storage.tsdb.retention.time=15d",
+    );
+    let c: ComposeFile = parse_yaml("compose.yml", &short).expect("compose parses");
+    let p: PrometheusConfig = parse_yaml("prometheus.yml", PROM).expect("parses");
+    let exists: BTreeMap<String, bool> = host_mounts(&c).into_iter().map(|m| (m, true)).collect();
+    let mut input = ComposeInput {
+        file: "compose.yml",
+        compose: &c,
+        mount_exists: &exists,
+        prometheus: Some(&p),
+        min_retention: (
+            30.0 * 86_400.0,
+            "the 30d window of SLO `job-success`".into(),
+        ),
+    };
+    let r = check_compose(&input)
+        .into_iter()
+        .find(|c| c.id == "compose.retention");
+    let r = r.expect("retention check");
+    assert_eq!(r.status, Status::Fail);
+    assert!(r.message.contains("SLO `job-success`"), "{}", r.message);
+    input.min_retention = (SEED_RETENTION_S, "the seed's 15 days of metrics".into());
+    let r = check_compose(&input)
+        .into_iter()
+        .find(|c| c.id == "compose.retention");
+    assert_eq!(r.expect("retention").status, Status::Pass);
 }

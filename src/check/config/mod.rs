@@ -42,6 +42,9 @@ pub mod rules_metrics;
 #[cfg(test)]
 mod rules_tests;
 pub mod rules_tool;
+pub mod slo;
+#[cfg(test)]
+mod slo_tests;
 mod stack_dashboards;
 mod stack_files;
 mod stack_routes;
@@ -184,6 +187,10 @@ pub const CHECKS: &[ConfigCheck] = &[
     ConfigCheck {
         name: "compose",
         run: stack_files::compose,
+    },
+    ConfigCheck {
+        name: "slo",
+        run: stack_files::slos,
     },
     ConfigCheck {
         name: "docs.readme",

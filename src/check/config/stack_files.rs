@@ -15,6 +15,7 @@ pub(super) fn compose(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Ch
             compose: c,
             mount_exists: &cfg.mount_exists,
             prometheus: cfg.prometheus.ok(),
+            min_retention: min_retention(cfg),
         }),
         Err(e) => vec![Check::fail("compose.parse", Kind::Compose, e.to_string())],
     }
@@ -28,4 +29,37 @@ pub(super) fn readme(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Che
 /// `docs.runbook.<alert>` for every alert of the rule files.
 pub(super) fn runbooks(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
     check_runbooks(&ctx.runbook_urls, &cfg.runbooks)
+}
+
+/// The `slo.*` checks, when the config folder has `slos.yaml`.
+pub(super) fn slos(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
+    let Some(slos) = &cfg.slos else {
+        return Vec::new();
+    };
+    crate::check::config::slo::check_slos(&crate::check::config::slo::SloCheckInput {
+        slos,
+        loaded_rule_files: cfg.rule_files.iter().map(|f| f.path.clone()).collect(),
+        alertmanager: cfg.alertmanager.ok(),
+    })
+}
+
+/// The retention the stack needs: the seed's 15 days, or the longest SLO window if longer.
+fn min_retention(cfg: &StackConfig) -> (f64, String) {
+    let seed = (
+        crate::check::config::compose::SEED_RETENTION_S,
+        "the seed's 15 days of metrics".to_string(),
+    );
+    let Some(Ok(set)) = cfg.slos.as_ref().map(|s| &s.parsed) else {
+        return seed;
+    };
+    set.slos
+        .iter()
+        .filter(|s| s.window_s > seed.0)
+        .max_by(|a, b| a.window_s.total_cmp(&b.window_s))
+        .map_or(seed.clone(), |s| {
+            (
+                s.window_s,
+                format!("the {} window of SLO `{}`", s.window, s.name),
+            )
+        })
 }
