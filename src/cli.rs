@@ -236,6 +236,10 @@ pub struct DiffArgs {
     /// (sub-millisecond percentiles jitter by more than any sensible percentage between runs).
     #[arg(long, default_value_t = 1.0)]
     pub latency_floor_ms: f64,
+    /// Allowed increase of the error budget an SLO phase spends, in points of the budget
+    /// (`0.5`: from 2.0 % to 2.5 % of the budget is within tolerance).
+    #[arg(long, default_value_t = 0.5)]
+    pub budget_tolerance_pts: f64,
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,

@@ -21,6 +21,8 @@ pub struct Judgement {
     pub checks: Vec<Check>,
     /// One per expected alert that was watched.
     pub alerts: Vec<AlertTiming>,
+    /// One per SLO expectation file whose events were counted.
+    pub slo: Vec<crate::evidence::SloReport>,
 }
 
 /// Judge a run. `logs` is the state of the log checkers that were fed while the run streamed.
@@ -40,7 +42,7 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
     }
     let mut out = Judgement {
         checks,
-        alerts: Vec::new(),
+        ..Judgement::default()
     };
     judge_stack(plan, exps, ev, &mut out);
     out
@@ -114,10 +116,22 @@ fn judge_stack(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, out: &mut Judg
         out.checks.extend(checks);
         out.alerts.extend(timings);
     }
+    let spans: Vec<super::signals::slo::PhaseSpan> = plan
+        .phases
+        .iter()
+        .map(|p| super::signals::slo::PhaseSpan { name: p.name.clone(), duration_s: p.duration_s })
+        .collect();
+    for ((_, exp), seen) in exps.slo.iter().zip(&stack.slo) {
+        let (checks, timings, report) =
+            super::signals::slo::judge_file(exp, seen, &spans, &phases, start_ms);
+        out.checks.extend(checks);
+        out.alerts.extend(timings);
+        out.slo.extend(report);
+    }
     if let Some(inputs) = &stack.static_inputs {
         out.checks.extend(static_checks(inputs));
     }
-    if !exps.alerts.is_empty() && !stack.prometheus_present {
+    if exps.expects_alerts() && !stack.prometheus_present {
         // Skipped alert checks must not let a scenario that expects alerts pass.
         out.checks.push(Check::error(
             "alerts.stack",
@@ -156,7 +170,7 @@ fn health(h: &StackHealth) -> Vec<Check> {
 
 /// Each phase on the wall clock: the schedule starts phase i at `start_s / time_scale` after the
 /// run start (absolute deadlines, so this is when its fault profile took effect).
-fn phase_windows(plan: &Plan, o: &LoadOutcome) -> Vec<PhaseWindow> {
+pub fn phase_windows(plan: &Plan, o: &LoadOutcome) -> Vec<PhaseWindow> {
     let start_ms = (o.started_unix_nano / 1_000_000) as f64;
     let k = plan.time_scale;
     plan.phases

@@ -47,6 +47,8 @@ const LISTS: &[&[CheckInfo]] = &[
     signals::metric_series::CHECKS,
     signals::metrics::CHECKS,
     signals::relations::CHECKS,
+    signals::slo::CHECKS,
+    signals::slo_inhibition::CHECKS,
     signals::trace_checks::CHECKS,
     signals::traces::CHECKS,
     signals::health_registry::CHECKS,

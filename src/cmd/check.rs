@@ -150,7 +150,7 @@ fn static_report(checks: Vec<Check>) -> Report {
     };
     let judgement = crate::check::Judgement {
         checks,
-        alerts: Vec::new(),
+        ..crate::check::Judgement::default()
     };
     Report::from_run(summary, judgement, None)
 }

@@ -35,6 +35,7 @@ fn run_diff(args: &DiffArgs) -> AppResult {
         rate_pct: args.rate_tolerance_pct,
         alert_s: args.alert_tolerance_s,
         latency_floor_ms: args.latency_floor_ms,
+        budget_pts: args.budget_tolerance_pts,
     };
     let d = diff(&old, &new, &tol).map_err(AppError::usage)?;
     match args.output {

@@ -18,6 +18,7 @@ pub mod load;
 pub mod notifications;
 pub mod run;
 pub mod scrapes;
+pub mod slo;
 pub mod telemetry;
 pub mod tools;
 
@@ -29,5 +30,6 @@ pub use load::*;
 pub use notifications::*;
 pub use run::*;
 pub use scrapes::*;
+pub use slo::*;
 pub use telemetry::*;
 pub use tools::*;

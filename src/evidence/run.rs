@@ -62,6 +62,8 @@ pub struct StackEvidence {
     pub dashboards: Vec<DashboardAnswers>,
     /// One per alerts expectation file, in order.
     pub alerts: Vec<AlertsSeen>,
+    /// One per SLO expectation file, in order.
+    pub slo: Vec<super::SloSeen>,
     /// The stack's files and the validators' word on them, when the acceptance file asks for
     /// the static checks (Err: they could not be gathered).
     pub static_inputs: Option<Result<StaticInputs, String>>,

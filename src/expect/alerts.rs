@@ -30,6 +30,10 @@ struct RawFile {
     /// fail (default) or ignore.
     #[serde(default)]
     unexpected_alerts: UnexpectedPolicy,
+    /// Alert names this file does not judge (anchored regexes), e.g. `.*BudgetBurn.*` where an
+    /// SLO file judges the burn-rate alerts: they are neither expected nor unexpected here.
+    #[serde(default)]
+    ignore_alerts: Vec<Spanned<String>>,
     /// One entry per expected alert.
     alerts: Vec<RawAlert>,
 }
@@ -96,6 +100,8 @@ pub struct AlertExpectations {
     pub source: String,
     /// What an unexpected alert means.
     pub unexpected_alerts: UnexpectedPolicy,
+    /// Alert names (anchored) this file does not judge.
+    pub ignore_alerts: Vec<Regex>,
     /// Expected alerts, in file order.
     pub alerts: Vec<AlertExpectation>,
 }
@@ -179,12 +185,24 @@ pub fn parse(text: &str, source: &str) -> Result<AlertExpectations, AppError> {
             inhibited_by: a.inhibited_by,
         });
     }
+    let ignore_alerts = raw
+        .ignore_alerts
+        .iter()
+        .filter_map(|r| match Regex::new(&format!("^(?:{})$", r.value)) {
+            Ok(re) => Some(re),
+            Err(e) => {
+                errs.push(format!("{}: ignore_alerts: bad regex `{}`: {e}", at(source, r), r.value));
+                None
+            }
+        })
+        .collect();
     if !errs.is_empty() {
         return Err(AppError::usage(errs.join("\n")));
     }
     Ok(AlertExpectations {
         source: source.to_string(),
         unexpected_alerts: raw.unexpected_alerts,
+        ignore_alerts,
         alerts,
     })
 }

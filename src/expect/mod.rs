@@ -17,6 +17,7 @@ pub mod matchers;
 pub mod metrics;
 pub mod routes;
 pub mod set;
+pub mod slo;
 pub mod traces;
 
 use std::path::Path;

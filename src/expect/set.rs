@@ -17,6 +17,7 @@ pub struct ExpectationSet {
     pub traces: Vec<(PathBuf, TracesExpectations)>,
     pub alerts: Vec<(PathBuf, crate::expect::alerts::AlertExpectations)>,
     pub dashboards: Vec<(PathBuf, super::dashboards::DashboardsExpectation)>,
+    pub slo: Vec<(PathBuf, super::slo::SloExpectations)>,
     pub acceptance: Option<(PathBuf, Acceptance)>,
 }
 
@@ -55,6 +56,9 @@ impl ExpectationSet {
         if peek.kind.as_deref() == Some("dashboards") {
             let d = super::dashboards::DashboardsExpectation::load(path)?;
             self.dashboards.push((path.to_path_buf(), d));
+        } else if peek.kind.as_deref() == Some("slo") {
+            let d = super::slo::SloExpectations::load(path)?;
+            self.slo.push((path.to_path_buf(), d));
         } else if peek.kind.is_some() {
             match crate::expect::load_file(path).map_err(|e| e.to_string())? {
                 ExpectationFile::Metrics(m) => self.metrics.push((path.to_path_buf(), m)),
@@ -69,7 +73,7 @@ impl ExpectationSet {
             self.alerts.push((path.to_path_buf(), a));
         } else {
             return Err(format!(
-                "{shown}:1:1: expected an expectation file: a top-level `kind` (metrics, logs, traces, dashboards), `alerts` or `criteria`"
+                "{shown}:1:1: expected an expectation file: a top-level `kind` (metrics, logs, traces, dashboards, slo), `alerts` or `criteria`"
             ));
         }
         Ok(())
@@ -79,13 +83,21 @@ impl ExpectationSet {
 impl ExpectationSet {
     /// Whether only a stack can show what this set expects (alerts, dashboards, acceptance).
     pub fn needs_stack(&self) -> bool {
-        !self.alerts.is_empty() || !self.dashboards.is_empty() || self.acceptance.is_some()
+        self.expects_alerts() || !self.dashboards.is_empty() || self.acceptance.is_some()
+    }
+
+    /// Whether any file judges alerts (an alerts file, or the burn-rate tiers of an SLO file).
+    pub fn expects_alerts(&self) -> bool {
+        !self.alerts.is_empty() || !self.slo.is_empty()
     }
 
     /// Refuse alert expectations naming a phase the plan does not have.
     pub fn validate_phases(&self, phase_names: &[&str]) -> Result<(), AppError> {
         for (_, a) in &self.alerts {
             a.validate_phases(phase_names)?;
+        }
+        for (_, s) in &self.slo {
+            s.validate_phases(phase_names).map_err(AppError::usage)?;
         }
         Ok(())
     }

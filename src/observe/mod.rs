@@ -11,4 +11,5 @@ pub mod otlp;
 pub mod prom_api;
 pub mod receivers;
 pub mod scrape;
+pub mod slo_counts;
 pub mod tools;

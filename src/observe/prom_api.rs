@@ -187,11 +187,20 @@ impl PromClient {
 
     /// An instant query; returns the `data` object (`resultType`, `result`).
     pub async fn query(&self, promql: &str) -> Result<Value, String> {
+        self.query_at(promql, None).await
+    }
+
+    /// An instant query evaluated at `time_unix_s` (None: now).
+    pub async fn query_at(&self, promql: &str, time_unix_s: Option<f64>) -> Result<Value, String> {
         let url = format!("{}/api/v1/query", self.base);
+        let mut params = vec![("query", promql.to_string())];
+        if let Some(t) = time_unix_s {
+            params.push(("time", format!("{t:.3}")));
+        }
         let resp = self
             .http
             .get(&url)
-            .query(&[("query", promql)])
+            .query(&params)
             .send()
             .await
             .map_err(|e| format!("query `{promql}`: {e}"))?;

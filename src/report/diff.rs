@@ -7,6 +7,7 @@ use crate::report::model::Report;
 use crate::verdict::Status;
 
 mod alerts;
+mod slo;
 
 use alerts::alerts;
 use serde::Serialize;
@@ -24,6 +25,8 @@ pub struct Tolerances {
     /// Latency and job-time changes smaller than this (milliseconds) are within tolerance
     /// whatever their percentage.
     pub latency_floor_ms: f64,
+    /// Allowed increase of the budget an SLO phase spends, in points of the budget.
+    pub budget_pts: f64,
 }
 
 /// What one comparison concluded.
@@ -108,6 +111,9 @@ pub fn diff(old: &Report, new: &Report, tol: &Tolerances) -> Result<ReportDiff, 
     phases(&old.load.phases, &new.load.phases, tol, &mut rows);
     let units = (super::clock::alert_unit(old), super::clock::alert_unit(new));
     alerts(&old.alerts, &new.alerts, tol, units, &mut rows);
+    if units.0 == units.1 {
+        slo::slo(&old.slo, &new.slo, tol, &mut rows);
+    }
     let old_checks = old.checks.iter().map(|c| (c.id.as_str(), c.status));
     let new_checks = new.checks.iter().map(|c| (c.id.as_str(), c.status));
     let mut unchanged = statuses("check", old_checks, new_checks, &mut rows);

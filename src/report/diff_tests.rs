@@ -10,6 +10,7 @@ const TOL: Tolerances = Tolerances {
     rate_pct: 1.0,
     alert_s: 30.0,
     latency_floor_ms: 1.0,
+    budget_pts: 0.5,
 };
 
 fn outcome_of(d: &ReportDiff, subject: &str, metric: &str) -> Option<DiffOutcome> {
@@ -214,4 +215,49 @@ fn alert_timings_on_different_clocks_are_not_compared() {
         None
     );
     assert!(!d.has_regression(), "{:?}", d.rows);
+}
+
+fn with_slo(detected_s: f64, consumed: f64) -> crate::report::model::Report {
+    use crate::evidence::{SloPhaseBudget, SloReport, SloTierTiming};
+    let mut r = sample_report();
+    r.slo = vec![SloReport {
+        source: "expectations/slo-burn.yaml".into(),
+        tiers: vec![SloTierTiming {
+            alert: "JobSuccess3dBudgetBurn6m".into(),
+            slo: "job-success-3d".into(),
+            tier: "page".into(),
+            window: "6m".into(),
+            phase: "burn-14x".into(),
+            factor: 14.4,
+            burn: Some(23.0),
+            theory_s: Some(225.0),
+            allowance_s: 66.0,
+            detected_s: Some(detected_s),
+        }],
+        phases: vec![SloPhaseBudget {
+            slo: "job-success-3d".into(),
+            phase: "burn-14x".into(),
+            total: 360.0,
+            error_ratio: Some(0.115),
+            burn: Some(23.0),
+            budget_consumed: Some(consumed),
+        }],
+    }];
+    r
+}
+
+#[test]
+fn slower_detection_and_more_budget_spent_are_regressions() {
+    let old = with_slo(150.0, 0.030);
+    let d = diff(&old, &with_slo(160.0, 0.032), &TOL).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!d.has_regression(), "{:?}", d.rows);
+    let subject = "slo tier JobSuccess3dBudgetBurn6m";
+    // 150 s → 320 s: later by more than 30 s, and beyond theory + allowance (291 s).
+    let d = diff(&old, &with_slo(320.0, 0.030), &TOL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome_of(&d, subject, "detected_s"), Some(DiffOutcome::Regression));
+    assert_eq!(outcome_of(&d, subject, "within_theory"), Some(DiffOutcome::Regression));
+    // 3.0 % → 4.0 % of the budget: one point more than the 0.5 allowed.
+    let d = diff(&old, &with_slo(150.0, 0.040), &TOL).unwrap_or_else(|e| panic!("{e}"));
+    let budget = outcome_of(&d, "slo job-success-3d phase burn-14x", "budget_consumed_pct");
+    assert_eq!(budget, Some(DiffOutcome::Regression), "{:?}", d.rows);
 }

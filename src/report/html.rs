@@ -77,6 +77,7 @@ pub fn render(report: &Report) -> String {
     charts_section(&mut out, report);
     alerts_section(&mut out, report);
     clock_section(&mut out, report);
+    super::slo::html_section(&mut out, report);
     failures_section(&mut out, &report.checks);
     all_checks_section(&mut out, &report.checks);
     let _ = write!(

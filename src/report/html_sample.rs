@@ -196,6 +196,7 @@ pub fn sample_report() -> Report {
         checks: sample_checks(),
         alerts: sample_alerts(),
         criteria: sample_criteria(),
+        slo: Vec::new(),
     }
 }
 

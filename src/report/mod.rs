@@ -11,6 +11,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod slo;
 pub mod summary;
 pub mod svg;
 

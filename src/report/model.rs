@@ -41,6 +41,10 @@ pub struct Report {
     /// Acceptance criteria (empty when no acceptance file is checked).
     #[serde(default)]
     pub criteria: Vec<Criterion>,
+    /// SLO burn-rate tiers (measured and theoretical time to detect) and the budget each phase
+    /// spent, one per SLO expectation file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slo: Vec<crate::evidence::SloReport>,
 }
 
 /// What a report says of the run besides its checks.
@@ -88,6 +92,7 @@ impl Report {
             checks: judgement.checks,
             alerts: judgement.alerts,
             criteria: Vec::new(),
+            slo: judgement.slo,
         };
         super::criteria::apply(&mut report, acceptance, summary.interrupted);
         report

@@ -66,7 +66,8 @@ pub async fn execute(
 fn clock_report(plan: &Plan, ev: &Evidence) -> ClockReport {
     let started_ms = (ev.outcome.started_unix_nano / 1_000_000) as i64;
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let alert_clock = ev.stack.alerts.iter().find_map(|a| match a {
+    let slo_seen = ev.stack.slo.iter().map(|s| &s.alerts);
+    let alert_clock = ev.stack.alerts.iter().chain(slo_seen).find_map(|a| match a {
         AlertsSeen::Watched { clock_scale, .. } if *clock_scale == plan.time_scale => {
             Some("scenario")
         }

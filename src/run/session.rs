@@ -112,7 +112,7 @@ impl Session {
         let scrapes = Scrapes::start(&self.target.base_url);
         let outcome = self.target.drive(plan, env, shutdown).await;
         let stack = match &outcome {
-            Ok(o) => self.stack.observe(env, exps, &self.target, o).await,
+            Ok(o) => self.stack.observe(plan, env, exps, &self.target, o).await,
             Err(_) => StackEvidence::default(),
         };
         self.stack.stop().await;

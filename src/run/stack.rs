@@ -9,7 +9,7 @@ use crate::check::config::route_tests;
 use crate::config::stack::{StackConfig, StackPaths};
 use crate::evidence::{
     AlertsSeen, DashboardAnswers, DashboardProbe, HttpProbe, LoadOutcome, PanelQuery, QueryAnswer,
-    StackEvidence, StackHealth, StackTools, StaticInputs,
+    SloSeen, StackEvidence, StackHealth, StackTools, StaticInputs,
 };
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
@@ -44,9 +44,10 @@ impl RunStack {
             stub_target: target.host_port(),
             report_dir: env.report_dir.clone(),
             needs_stack: exps.needs_stack(),
-            expects_alerts: !exps.alerts.is_empty(),
+            expects_alerts: exps.expects_alerts(),
             time_scale: plan.time_scale,
             allow_clock_skew: env.allow_clock_skew,
+            extra_rule_files: exps.slo.iter().map(|(_, s)| s.rules_path.clone()).collect(),
         })
         .await?;
         let watcher = session.watch();
@@ -57,6 +58,7 @@ impl RunStack {
     /// seeing it for alerts to resolve and for the health probes).
     pub async fn observe(
         &mut self,
+        plan: &Plan,
         env: &RunEnv,
         exps: &ExpectationSet,
         target: &Target,
@@ -93,7 +95,9 @@ impl RunStack {
                 },
             });
         }
-        ev.alerts = self.alerts(exps).await;
+        let seen = self.alerts(exps).await;
+        ev.alerts = vec![seen.clone(); exps.alerts.len()];
+        ev.slo = slo_seen(exps, &seen, prom_url.as_deref(), plan, outcome).await;
         if exps.acceptance.is_some() {
             ev.static_inputs = Some(static_inputs(env).await);
         }
@@ -108,18 +112,16 @@ impl RunStack {
         (k != 1.0).then_some(QueryClock { k, scrape_s })
     }
 
-    /// One watcher observes the run; every alerts file gets its observations.
-    async fn alerts(&mut self, exps: &ExpectationSet) -> Vec<AlertsSeen> {
+    /// One watcher observes the run; every alerts and SLO file is judged on what it saw.
+    async fn alerts(&mut self, exps: &ExpectationSet) -> AlertsSeen {
         let watcher = self.watcher.take();
-        if exps.alerts.is_empty() {
+        if !exps.expects_alerts() {
             if let Some(w) = watcher {
                 let _ = w.finish(Vec::new()).await;
             }
-            return Vec::new();
+            return AlertsSeen::NotWatched("no alert expectations".into());
         }
-        // One watcher saw the whole run: every alerts file is judged on what it saw.
-        let seen = self.session.finish(watcher).await;
-        vec![seen; exps.alerts.len()]
+        self.session.finish(watcher).await
     }
 
     /// `health.*` probes of the stack components and the target, as `obsgate health` does.
@@ -143,6 +145,29 @@ impl RunStack {
     pub async fn stop(&mut self) {
         self.session.stop().await;
     }
+}
+
+/// Each SLO file's evidence: the one alert timeline, and the events of every phase.
+async fn slo_seen(
+    exps: &ExpectationSet,
+    seen: &AlertsSeen,
+    prom_url: Option<&str>,
+    plan: &Plan,
+    outcome: &LoadOutcome,
+) -> Vec<SloSeen> {
+    let phases = crate::check::judge::phase_windows(plan, outcome);
+    let mut out = Vec::new();
+    for (_, s) in &exps.slo {
+        let counts = match prom_url {
+            Some(url) => crate::observe::slo_counts::phase_counts(url, &s.set, &phases).await,
+            None => Err("no Prometheus to count the SLOs' events on (--stack none)".into()),
+        };
+        out.push(SloSeen {
+            alerts: seen.clone(),
+            counts,
+        });
+    }
+    out
 }
 
 /// Grafana's health, and its answer for every expected dashboard's uid.

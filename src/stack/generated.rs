@@ -79,6 +79,15 @@ pub(super) async fn prepare(
     let prometheus_flags = timers.prometheus_flags().map_err(AppError::usage)?;
     timers.check_floor().map_err(AppError::usage)?;
     let mut deviations = overlay.deviations.clone();
+    let added: Vec<String> = opts
+        .extra_rule_files
+        .iter()
+        .filter(|p| rules.paths.contains(p))
+        .map(|p| p.display().to_string())
+        .collect();
+    if !added.is_empty() {
+        deviations.push(format!("rule files added for the SLO expectations: {}", added.join(", ")));
+    }
     if opts.rule_files.is_some() {
         deviations.push(format!(
             "rule files replaced by {}",
@@ -142,10 +151,16 @@ fn copy_rule_files(
     let typed: PrometheusConfig = crate::config::parse_yaml(prom_name, prom_src)
         .map_err(|e| AppError::usage(e.to_string()))?;
     let scrape_s = production_scrape_interval_s(opts, &typed)?;
-    let paths = match &opts.rule_files {
+    let mut paths = match &opts.rule_files {
         Some(r) => r.clone(),
         None => resolve_rule_files(&opts.config_dir, &typed.rule_files)?,
     };
+    let key = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    for extra in &opts.extra_rule_files {
+        if !paths.iter().any(|p| key(p) == key(extra)) {
+            paths.push(extra.clone());
+        }
+    }
     let mut out = CopiedRules {
         paths: paths.clone(),
         names: Vec::new(),

@@ -36,6 +36,8 @@ pub struct ManagedOptions {
     pub report_dir: PathBuf,
     /// Rule files to load instead of the shipped config's (fixtures).
     pub rule_files: Option<Vec<PathBuf>>,
+    /// Rule files to load besides those, unless already loaded (an SLO file's generated rules).
+    pub extra_rule_files: Vec<PathBuf>,
     /// Alertmanager config to use instead of `<config_dir>/alertmanager.yml` (fixtures).
     pub alertmanager_config: Option<PathBuf>,
     /// How long to wait for readiness and targets up.
@@ -56,6 +58,7 @@ impl ManagedOptions {
             time_scale: 1.0,
             report_dir: report_dir.into(),
             rule_files: None,
+            extra_rule_files: Vec::new(),
             alertmanager_config: None,
             ready_timeout: Duration::from_secs(60),
         }

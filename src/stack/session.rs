@@ -42,6 +42,9 @@ pub struct StackRequest {
     pub time_scale: f64,
     /// `--allow-clock-skew`: an external stack keeps wall time while the stub is compressed.
     pub allow_clock_skew: bool,
+    /// Rule files a managed Prometheus loads besides the config's (the generated rules of the
+    /// SLOs under rehearsal).
+    pub extra_rule_files: Vec<PathBuf>,
 }
 
 /// The stack of one run.
@@ -99,6 +102,7 @@ impl StackSession {
                     ManagedOptions::new(&req.config_dir, &req.stub_target, &req.report_dir);
                 opts.interval_override_s = interval;
                 opts.time_scale = req.time_scale;
+                opts.extra_rule_files = req.extra_rule_files.clone();
                 Ok(Self::Managed(Box::new(ManagedStack::start(opts).await?)))
             }
         }
@@ -263,6 +267,7 @@ pub(crate) mod tests {
             expects_alerts: true,
             time_scale: 1.0,
             allow_clock_skew: false,
+            extra_rule_files: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@ mod report;
 mod run;
 mod scenario;
 mod secrets;
+mod slo;
 mod stack;
 mod stub;
 mod util;

@@ -80,6 +80,15 @@ impl CheckCtx {
     pub fn new(cfg: &StackConfig, opts: &JudgeOptions) -> Self {
         let mut extra = opts.known_metrics.clone();
         extra.extend(cfg.expected_metrics.iter().cloned());
+        // Every series a loaded rule file records exists for every rule and dashboard (the
+        // error-budget dashboard reads the SLO recordings, for one).
+        extra.extend(
+            cfg.rule_files
+                .iter()
+                .filter_map(|f| f.ok())
+                .flat_map(|f| f.groups.iter().flat_map(|g| g.rules.iter()))
+                .filter_map(|r| r.record.as_ref().map(|s| s.value.clone())),
+        );
         Self {
             known: KnownMetrics::contract_plus(extra),
             rule_labels: rule_labels(cfg),

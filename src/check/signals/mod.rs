@@ -23,6 +23,10 @@ pub mod logs_registry;
 pub mod metric_series;
 pub mod metrics;
 pub mod relations;
+pub mod slo;
+pub mod slo_inhibition;
+#[cfg(test)]
+mod slo_tests;
 pub mod trace_checks;
 pub mod trace_tree;
 pub mod traces;

@@ -73,7 +73,7 @@ pub(super) fn alerts(
 }
 
 /// How one timing of an alert moved; none when neither run observed it.
-fn timing_row(
+pub(super) fn timing_row(
     subject: &str,
     metric: &str,
     ov: Option<f64>,

@@ -62,6 +62,7 @@ async fn external_stack_proves_routing_through_alertmanager_api() {
         expects_alerts: true,
         time_scale: 1.0,
         allow_clock_skew: false,
+        extra_rule_files: Vec::new(),
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));

@@ -22,6 +22,8 @@ mod routing;
 mod silence;
 mod timeline;
 mod unexpected;
+/// The id of the unexpected-alerts check.
+pub const UNEXPECTED: &str = unexpected::ID;
 use crate::verdict::Kind;
 use timeline::{events, first, fmt_s, secs};
 

@@ -226,6 +226,15 @@ fn unexpected_alert_fails_unless_ignored() {
     let ignore = format!("unexpected_alerts: ignore\n{EXP}");
     let (checks, _) = run(&ignore, &o, RoutingEvidence::Notifications);
     assert_eq!(status(&checks, "alerts.unexpected").0, Status::Pass);
+    // Alerts another file judges are left out by name; others still fail.
+    let not_judged = format!("ignore_alerts: ['Surp.*']\n{EXP}");
+    let (checks, _) = run(&not_judged, &o, RoutingEvidence::Notifications);
+    assert_eq!(status(&checks, "alerts.unexpected").0, Status::Pass);
+    o.changes.push(change("Other", 210_000, AlertState::Firing));
+    let (checks, _) = run(&not_judged, &o, RoutingEvidence::Notifications);
+    let (s, m) = status(&checks, "alerts.unexpected");
+    assert_eq!(s, Status::Fail);
+    assert!(m.contains("Other") && !m.contains("Surprise"), "{m}");
 }
 
 #[test]
