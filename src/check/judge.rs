@@ -119,7 +119,10 @@ fn judge_stack(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, out: &mut Judg
     let spans: Vec<super::signals::slo::PhaseSpan> = plan
         .phases
         .iter()
-        .map(|p| super::signals::slo::PhaseSpan { name: p.name.clone(), duration_s: p.duration_s })
+        .map(|p| super::signals::slo::PhaseSpan {
+            name: p.name.clone(),
+            duration_s: p.duration_s,
+        })
         .collect();
     for ((_, exp), seen) in exps.slo.iter().zip(&stack.slo) {
         let (checks, timings, report) =

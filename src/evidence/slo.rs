@@ -31,7 +31,9 @@ pub struct SloSeen {
 
 /// One burn-rate tier of a run, for the report: what theory says and what was measured, in
 /// the alerts' clock (scenario seconds on a managed stack).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct SloTierTiming {
     pub alert: String,
     pub slo: String,
@@ -54,7 +56,9 @@ pub struct SloTierTiming {
 }
 
 /// The budget one phase spent of one SLO.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct SloPhaseBudget {
     pub slo: String,
     pub phase: String,
@@ -69,7 +73,9 @@ pub struct SloPhaseBudget {
 }
 
 /// The SLO section of a report.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct SloReport {
     /// The SLO expectation file.
     pub source: String,

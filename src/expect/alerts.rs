@@ -191,7 +191,11 @@ pub fn parse(text: &str, source: &str) -> Result<AlertExpectations, AppError> {
         .filter_map(|r| match Regex::new(&format!("^(?:{})$", r.value)) {
             Ok(re) => Some(re),
             Err(e) => {
-                errs.push(format!("{}: ignore_alerts: bad regex `{}`: {e}", at(source, r), r.value));
+                errs.push(format!(
+                    "{}: ignore_alerts: bad regex `{}`: {e}",
+                    at(source, r),
+                    r.value
+                ));
                 None
             }
         })

@@ -82,10 +82,18 @@ impl SloExpectations {
         let raw: RawFile = serde_saphyr::from_str(&text).map_err(|e| format!("{src}: {e}"))?;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         let slos_path: PathBuf = base.join(&raw.slos.value);
-        let set = crate::slo::load(&slos_path)
-            .map_err(|e| format!("{}: slos `{}`: {}", at(&src, &raw.slos), raw.slos.value, e.message))?;
+        let set = crate::slo::load(&slos_path).map_err(|e| {
+            format!(
+                "{}: slos `{}`: {}",
+                at(&src, &raw.slos),
+                raw.slos.value,
+                e.message
+            )
+        })?;
         let rules_path = slos_path.with_file_name("slo-rules.yaml");
-        let name = slos_path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let name = slos_path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let current = std::fs::read_to_string(&rules_path).ok();
         if current.as_deref() != Some(crate::slo::generate::rules_file(&set, &name).as_str()) {
             return Err(format!(
@@ -107,7 +115,10 @@ impl SloExpectations {
         let mut tiers: Vec<TierExpectation> = Vec::new();
         for t in raw.tiers {
             let found = set.slos.iter().find_map(|s| {
-                s.tiers.iter().find(|x| s.alert_name(x) == t.alert.value).map(|x| (s, x))
+                s.tiers
+                    .iter()
+                    .find(|x| s.alert_name(x) == t.alert.value)
+                    .map(|x| (s, x))
             });
             let Some((slo, tier)) = found else {
                 let names: Vec<String> = set
@@ -127,7 +138,11 @@ impl SloExpectations {
                 continue;
             };
             if tiers.iter().any(|x| x.alert == t.alert.value) {
-                errs.push(format!("{}: tier `{}` is listed twice", at(&src, &t.alert), t.alert.value));
+                errs.push(format!(
+                    "{}: tier `{}` is listed twice",
+                    at(&src, &t.alert),
+                    t.alert.value
+                ));
             }
             tiers.push(TierExpectation {
                 alert: t.alert.value.clone(),
@@ -142,7 +157,13 @@ impl SloExpectations {
         if !errs.is_empty() {
             return Err(errs.join("\n"));
         }
-        Ok(Self { source: src, set, rules_path, event_lag_s, tiers })
+        Ok(Self {
+            source: src,
+            set,
+            rules_path,
+            event_lag_s,
+            tiers,
+        })
     }
 
     /// Refuse a `fires_in` naming a phase the scenario does not have.
@@ -155,10 +176,17 @@ impl SloExpectations {
                 let hint = crate::util::nearest(&t.fires_in, phases.iter().copied())
                     .map(|h| format!(" (did you mean `{h}`?)"))
                     .unwrap_or_default();
-                format!("{}: no phase `{}` in the scenario{hint}", t.fires_in_at, t.fires_in)
+                format!(
+                    "{}: no phase `{}` in the scenario{hint}",
+                    t.fires_in_at, t.fires_in
+                )
             })
             .collect();
-        if bad.is_empty() { Ok(()) } else { Err(bad.join("\n")) }
+        if bad.is_empty() {
+            Ok(())
+        } else {
+            Err(bad.join("\n"))
+        }
     }
 
     /// Every alert name the SLO file generates.

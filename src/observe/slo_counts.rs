@@ -11,7 +11,10 @@ use crate::slo::SloSet;
 /// The first sample value of an instant vector answer; 0 when the vector is empty (nothing
 /// was counted).
 fn first_value(data: &Value) -> Result<f64, String> {
-    let result = data.get("result").and_then(Value::as_array).ok_or("no result")?;
+    let result = data
+        .get("result")
+        .and_then(Value::as_array)
+        .ok_or("no result")?;
     let Some(first) = result.first() else {
         return Ok(0.0);
     };
@@ -26,7 +29,9 @@ fn first_value(data: &Value) -> Result<f64, String> {
 async fn increase(prom: &PromClient, sel: &str, p: &PhaseWindow) -> Result<f64, String> {
     let ms = (p.end_unix_ms - p.start_unix_ms).max(1);
     let q = format!("sum(increase({sel}[{ms}ms]))");
-    let data = prom.query_at(&q, Some(p.end_unix_ms as f64 / 1000.0)).await?;
+    let data = prom
+        .query_at(&q, Some(p.end_unix_ms as f64 / 1000.0))
+        .await?;
     first_value(&data).map_err(|e| format!("query `{q}`: {e}"))
 }
 

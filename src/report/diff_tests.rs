@@ -254,10 +254,20 @@ fn slower_detection_and_more_budget_spent_are_regressions() {
     let subject = "slo tier JobSuccess3dBudgetBurn6m";
     // 150 s → 320 s: later by more than 30 s, and beyond theory + allowance (291 s).
     let d = diff(&old, &with_slo(320.0, 0.030), &TOL).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(outcome_of(&d, subject, "detected_s"), Some(DiffOutcome::Regression));
-    assert_eq!(outcome_of(&d, subject, "within_theory"), Some(DiffOutcome::Regression));
+    assert_eq!(
+        outcome_of(&d, subject, "detected_s"),
+        Some(DiffOutcome::Regression)
+    );
+    assert_eq!(
+        outcome_of(&d, subject, "within_theory"),
+        Some(DiffOutcome::Regression)
+    );
     // 3.0 % → 4.0 % of the budget: one point more than the 0.5 allowed.
     let d = diff(&old, &with_slo(150.0, 0.040), &TOL).unwrap_or_else(|e| panic!("{e}"));
-    let budget = outcome_of(&d, "slo job-success-3d phase burn-14x", "budget_consumed_pct");
+    let budget = outcome_of(
+        &d,
+        "slo job-success-3d phase burn-14x",
+        "budget_consumed_pct",
+    );
     assert_eq!(budget, Some(DiffOutcome::Regression), "{:?}", d.rows);
 }

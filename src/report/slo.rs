@@ -49,7 +49,11 @@ pub fn phase_row(p: &SloPhaseBudget) -> [String; 5] {
     ]
 }
 
-fn md_table<const N: usize>(o: &mut String, head: [&str; N], rows: impl Iterator<Item = [String; N]>) {
+fn md_table<const N: usize>(
+    o: &mut String,
+    head: [&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) {
     let _ = writeln!(o, "| {} |", head.join(" | "));
     let _ = writeln!(o, "|{}", "---|".repeat(N));
     for r in rows {
@@ -73,7 +77,11 @@ pub fn markdown_section(o: &mut String, r: &Report) {
     }
 }
 
-fn html_table<const N: usize>(o: &mut String, head: [&str; N], rows: impl Iterator<Item = [String; N]>) {
+fn html_table<const N: usize>(
+    o: &mut String,
+    head: [&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) {
     o.push_str("<table><thead><tr>");
     for h in head {
         let _ = write!(o, "<th>{}</th>", escape(h));

@@ -39,6 +39,7 @@ fn sample() -> Report {
         ],
         alerts: vec![],
         criteria: vec![],
+        slo: vec![],
     }
 }
 
@@ -211,4 +212,49 @@ fn clock_durations_read_as_minutes_and_seconds() {
     r.clock = Default::default();
     assert_eq!(clock::time_scale(&r), 10.0);
     assert_eq!(clock::alert_unit(&r), "wall seconds");
+}
+
+#[test]
+fn slo_section_shows_each_tier_beside_its_theory_and_the_budget_per_phase() {
+    use crate::evidence::{SloPhaseBudget, SloReport, SloTierTiming};
+    let mut r = sample();
+    r.slo = vec![SloReport {
+        source: "expectations/slo-burn.yaml".into(),
+        tiers: vec![SloTierTiming {
+            alert: "JobSuccess3dBudgetBurn6m".into(),
+            slo: "job-success-3d".into(),
+            tier: "page".into(),
+            window: "6m".into(),
+            phase: "burn-14x".into(),
+            factor: 14.4,
+            burn: Some(22.74),
+            theory_s: Some(228.0),
+            allowance_s: 66.0,
+            detected_s: Some(400.0),
+        }],
+        phases: vec![SloPhaseBudget {
+            slo: "job-success-3d".into(),
+            phase: "burn-14x".into(),
+            total: 360.0,
+            error_ratio: Some(0.1137),
+            burn: Some(22.74),
+            budget_consumed: Some(0.0316),
+        }],
+    }];
+    let md = render_markdown(&r);
+    assert!(
+        md.contains("| JobSuccess3dBudgetBurn6m | page 6m | burn-14x | 14.4x | 22.74x | 3m48s | 1m6s | 6m40s | LATE |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| job-success-3d | burn-14x | 11.370 % | 22.74x | 3.16 % |"),
+        "{md}"
+    );
+    let html = crate::report::html::render(&r);
+    assert!(
+        html.contains("<section id=\"slo\">") && html.contains("LATE"),
+        "slo section missing"
+    );
+    let text = json::render_json(&r).expect("json");
+    assert_eq!(json::parse_json(&text).expect("parse"), r);
 }

@@ -67,13 +67,18 @@ fn clock_report(plan: &Plan, ev: &Evidence) -> ClockReport {
     let started_ms = (ev.outcome.started_unix_nano / 1_000_000) as i64;
     let now_ms = chrono::Utc::now().timestamp_millis();
     let slo_seen = ev.stack.slo.iter().map(|s| &s.alerts);
-    let alert_clock = ev.stack.alerts.iter().chain(slo_seen).find_map(|a| match a {
-        AlertsSeen::Watched { clock_scale, .. } if *clock_scale == plan.time_scale => {
-            Some("scenario")
-        }
-        AlertsSeen::Watched { .. } => Some("wall"),
-        AlertsSeen::NotWatched(_) => None,
-    });
+    let alert_clock = ev
+        .stack
+        .alerts
+        .iter()
+        .chain(slo_seen)
+        .find_map(|a| match a {
+            AlertsSeen::Watched { clock_scale, .. } if *clock_scale == plan.time_scale => {
+                Some("scenario")
+            }
+            AlertsSeen::Watched { .. } => Some("wall"),
+            AlertsSeen::NotWatched(_) => None,
+        });
     let stack = ev.stack.clock.as_ref();
     ClockReport {
         time_scale: plan.time_scale,

@@ -86,7 +86,10 @@ pub(super) async fn prepare(
         .map(|p| p.display().to_string())
         .collect();
     if !added.is_empty() {
-        deviations.push(format!("rule files added for the SLO expectations: {}", added.join(", ")));
+        deviations.push(format!(
+            "rule files added for the SLO expectations: {}",
+            added.join(", ")
+        ));
     }
     if opts.rule_files.is_some() {
         deviations.push(format!(

@@ -15,7 +15,10 @@ fn status<'a>(r: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
         .as_array()
         .and_then(|cs| cs.iter().find(|c| c["id"] == id))
         .unwrap_or_else(|| panic!("no check {id} in {}", r["checks"]));
-    (c["status"].as_str().unwrap_or(""), c["message"].as_str().unwrap_or(""))
+    (
+        c["status"].as_str().unwrap_or(""),
+        c["message"].as_str().unwrap_or(""),
+    )
 }
 
 fn generate(slos: &Path, check: bool) -> std::process::Output {
@@ -33,7 +36,11 @@ fn generated_rules_pass_promtool_and_a_hand_edit_is_caught() {
     let config = tmp.path().join("config");
     copy_dir(&repo_root().join("config"), &config);
     let slos = config.join("slos.yaml");
-    assert_eq!(generate(&slos, true).status.code(), Some(0), "the shipped file is current");
+    assert_eq!(
+        generate(&slos, true).status.code(),
+        Some(0),
+        "the shipped file is current"
+    );
     let rules = config.join("slo-rules.yaml");
     if have("promtool") {
         let out = std::process::Command::new("promtool")
@@ -41,7 +48,11 @@ fn generated_rules_pass_promtool_and_a_hand_edit_is_caught() {
             .arg(&rules)
             .output()
             .expect("promtool runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
     let text = std::fs::read_to_string(&rules).expect("rules");
     std::fs::write(&rules, text.replacen("(14.4 * 0.005)", "(1.44 * 0.005)", 1)).expect("write");
@@ -60,8 +71,14 @@ fn generated_rules_pass_promtool_and_a_hand_edit_is_caught() {
         .expect("obsgate check runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    let line = stdout.lines().find(|l| l.starts_with("slo.rules_current")).unwrap_or("");
-    assert!(line.contains("fail") && line.contains("(1.44 * 0.005)"), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("slo.rules_current"))
+        .unwrap_or("");
+    assert!(
+        line.contains("fail") && line.contains("(1.44 * 0.005)"),
+        "{stdout}"
+    );
     // Regenerating repairs it.
     assert_eq!(generate(&slos, false).status.code(), Some(0));
     assert_eq!(generate(&slos, true).status.code(), Some(0));
@@ -86,7 +103,10 @@ fn the_fast_tier_fires_within_theory_and_the_control_stays_silent() {
     assert_eq!(detect.0, "pass", "{detect:?}");
     assert!(detect.1.contains("theory 2m"), "{detect:?}");
     let silent = status(&r, &format!("alerts.silent.{FAST}"));
-    assert_eq!(silent, ("pass", &*format!("{FAST} did not fire in control, low")));
+    assert_eq!(
+        silent,
+        ("pass", &*format!("{FAST} did not fire in control, low"))
+    );
     let tier = &r["slo"][0]["tiers"][0];
     assert!(tier["detected_s"].as_f64().is_some(), "{tier}");
     let control = &r["slo"][0]["phases"][0];
@@ -105,7 +125,11 @@ fn a_tenfold_lower_burn_factor_fires_too_early_and_fails() {
     copy_dir(&repo_root().join(FIXTURE), &dir);
     let slos = dir.join("slos.yaml");
     let text = std::fs::read_to_string(&slos).expect("slos");
-    std::fs::write(&slos, text.replace("budget_percent: 2,", "budget_percent: 0.2,")).expect("w");
+    std::fs::write(
+        &slos,
+        text.replace("budget_percent: 2,", "budget_percent: 0.2,"),
+    )
+    .expect("w");
     assert_eq!(generate(&slos, false).status.code(), Some(0));
     let scenario = dir.join("scenario.yaml");
     let (code, r) = run_scenario_on("managed", &scenario.display().to_string(), &[]);

@@ -52,7 +52,11 @@ pub fn budgets(input: &SloInput<'_>) -> Vec<SloPhaseBudget> {
         let Some(slo) = input.exp.set.slos.iter().find(|s| s.name == c.slo) else {
             continue;
         };
-        let dur = input.phases.iter().find(|p| p.name == c.phase).map_or(0.0, |p| p.duration_s);
+        let dur = input
+            .phases
+            .iter()
+            .find(|p| p.name == c.phase)
+            .map_or(0.0, |p| p.duration_s);
         let ratio = c.error_ratio();
         out.push(SloPhaseBudget {
             slo: c.slo.clone(),
@@ -87,12 +91,17 @@ fn tier_timing(t: &TierExpectation, budgets: &[SloPhaseBudget], delay_s: f64) ->
 }
 
 fn exact(v: &str) -> Regex {
-    Regex::new(&format!("^{}$", regex::escape(v))).unwrap_or_else(|_| Regex::new("^$").unwrap_or_else(|e| panic!("{e}")))
+    Regex::new(&format!("^{}$", regex::escape(v)))
+        .unwrap_or_else(|_| Regex::new("^$").unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// The alert expectation a tier amounts to: fire in its phase within theory + allowance,
 /// silent in every phase before it, with the generated labels and runbook.
-fn alert_expectation(t: &TierExpectation, timing: &SloTierTiming, phases: &[PhaseSpan]) -> AlertExpectation {
+fn alert_expectation(
+    t: &TierExpectation,
+    timing: &SloTierTiming,
+    phases: &[PhaseSpan],
+) -> AlertExpectation {
     let before: Vec<String> = phases
         .iter()
         .take_while(|p| p.name != t.fires_in)
@@ -104,7 +113,9 @@ fn alert_expectation(t: &TierExpectation, timing: &SloTierTiming, phases: &[Phas
         .collect();
     // Without a theory (the phase burned too slowly for this tier) there is no bound: the
     // alert checks then judge only firing at all, and `slo.burn` says why the bound is absent.
-    let within = timing.theory_s.map_or(t.slo.window_s, |th| th + timing.allowance_s);
+    let within = timing
+        .theory_s
+        .map_or(t.slo.window_s, |th| th + timing.allowance_s);
     AlertExpectation {
         alert: t.alert.clone(),
         fires_in: t.fires_in.clone(),
@@ -121,7 +132,9 @@ fn alert_expectation(t: &TierExpectation, timing: &SloTierTiming, phases: &[Phas
 
 /// The alert expectations of the file (unexpected alerts are judged by [`unexpected`], over
 /// the SLO alerts only), and each tier's timing so far.
-pub fn derive(input: &SloInput<'_>) -> (AlertExpectations, Vec<SloTierTiming>, Vec<SloPhaseBudget>) {
+pub fn derive(
+    input: &SloInput<'_>,
+) -> (AlertExpectations, Vec<SloTierTiming>, Vec<SloPhaseBudget>) {
     let budgets = budgets(input);
     let timings: Vec<SloTierTiming> = input
         .exp
@@ -149,18 +162,35 @@ pub fn derive(input: &SloInput<'_>) -> (AlertExpectations, Vec<SloTierTiming>, V
 fn burn_check(t: &SloTierTiming) -> Check {
     let id = format!("{BURN}.{}", t.alert);
     match t.burn {
-        None => Check::error(id, KIND, format!("no events of SLO `{}` were counted in phase `{}`", t.slo, t.phase)),
+        None => Check::error(
+            id,
+            KIND,
+            format!(
+                "no events of SLO `{}` were counted in phase `{}`",
+                t.slo, t.phase
+            ),
+        ),
         Some(b) if b > t.factor => Check::pass(
             id,
             KIND,
-            format!("phase `{}` burned {} at {:.2}x, above the tier's {}x", t.phase, t.slo, b, crate::slo::generate::number(t.factor)),
+            format!(
+                "phase `{}` burned {} at {:.2}x, above the tier's {}x",
+                t.phase,
+                t.slo,
+                b,
+                crate::slo::generate::number(t.factor)
+            ),
         ),
         Some(b) => Check::fail(
             id,
             KIND,
             format!(
                 "phase `{}` burned {} at {:.2}x, not above the tier's factor {}x: {} can never fire there (drive more failures)",
-                t.phase, t.slo, b, crate::slo::generate::number(t.factor), t.alert
+                t.phase,
+                t.slo,
+                b,
+                crate::slo::generate::number(t.factor),
+                t.alert
             ),
         ),
     }
@@ -171,13 +201,27 @@ fn detect_check(t: &SloTierTiming) -> Check {
     let id = format!("{DETECT}.{}", t.alert);
     let fmt = |s: f64| crate::config::duration::format_prom_duration(s.max(0.0));
     let (Some(th), Some(d)) = (t.theory_s, t.detected_s) else {
-        let why = if t.theory_s.is_none() { "no theoretical time (see slo.burn)" } else { "it never fired in its phase" };
-        return Check::fail(id, KIND, format!("{} in phase `{}`: {why}", t.alert, t.phase));
+        let why = if t.theory_s.is_none() {
+            "no theoretical time (see slo.burn)"
+        } else {
+            "it never fired in its phase"
+        };
+        return Check::fail(
+            id,
+            KIND,
+            format!("{} in phase `{}`: {why}", t.alert, t.phase),
+        );
     };
     let bound = th + t.allowance_s;
     let msg = format!(
         "{} fired {} after `{}` started; theory {} at {:.2}x + {} of stack delays = {}",
-        t.alert, fmt(d), t.phase, fmt(th), t.burn.unwrap_or(0.0), fmt(t.allowance_s), fmt(bound)
+        t.alert,
+        fmt(d),
+        t.phase,
+        fmt(th),
+        t.burn.unwrap_or(0.0),
+        fmt(t.allowance_s),
+        fmt(bound)
     );
     Check::from_bool(id, KIND, d <= bound, msg)
 }
@@ -189,14 +233,29 @@ fn unexpected(exp: &SloExpectations, obs: &AlertObservations) -> Check {
         .all_alerts()
         .into_iter()
         .filter(|a| !listed.contains(&a.as_str()))
-        .filter(|a| obs.changes.iter().any(|c| &c.alertname == a && c.state == AlertState::Firing))
+        .filter(|a| {
+            obs.changes
+                .iter()
+                .any(|c| &c.alertname == a && c.state == AlertState::Firing)
+        })
         .collect();
     fired.dedup();
     if fired.is_empty() {
-        Check::pass(UNEXPECTED, KIND, "no SLO alert outside the listed tiers fired")
+        Check::pass(
+            UNEXPECTED,
+            KIND,
+            "no SLO alert outside the listed tiers fired",
+        )
     } else {
-        Check::fail(UNEXPECTED, KIND, format!("SLO alerts that must stay silent fired: {}", fired.join(", ")))
-            .with_evidence(fired)
+        Check::fail(
+            UNEXPECTED,
+            KIND,
+            format!(
+                "SLO alerts that must stay silent fired: {}",
+                fired.join(", ")
+            ),
+        )
+        .with_evidence(fired)
     }
 }
 
@@ -211,13 +270,23 @@ pub fn finish(
     stack_delay_s: f64,
 ) -> (Vec<Check>, SloReport) {
     for t in &mut tiers {
-        t.detected_s = timings.iter().find(|a| a.alert == t.alert).and_then(|a| a.firing_after_s);
+        t.detected_s = timings
+            .iter()
+            .find(|a| a.alert == t.alert)
+            .and_then(|a| a.firing_after_s);
     }
-    let mut checks: Vec<Check> = tiers.iter().flat_map(|t| [burn_check(t), detect_check(t)]).collect();
+    let mut checks: Vec<Check> = tiers
+        .iter()
+        .flat_map(|t| [burn_check(t), detect_check(t)])
+        .collect();
     checks.push(unexpected(exp, obs));
     let grace_ms = ((POLLS_S + stack_delay_s) * 1000.0) as i64;
     checks.extend(slo_inhibition::check(exp, obs, grace_ms));
-    let report = SloReport { source: exp.source.clone(), tiers, phases: budgets };
+    let report = SloReport {
+        source: exp.source.clone(),
+        tiers,
+        phases: budgets,
+    };
     (checks, report)
 }
 
@@ -225,7 +294,11 @@ pub fn finish(
 pub fn not_counted(exp: &SloExpectations, why: &str) -> Vec<Check> {
     let mut out = vec![Check::error(COUNTS, KIND, why.to_string())];
     for t in &exp.tiers {
-        out.push(Check::error(format!("{DETECT}.{}", t.alert), KIND, format!("not observed: {why}")));
+        out.push(Check::error(
+            format!("{DETECT}.{}", t.alert),
+            KIND,
+            format!("not observed: {why}"),
+        ));
     }
     out
 }
@@ -284,13 +357,18 @@ pub fn judge_file(
         Err(why) => return (not_counted(exp, why), Vec::new(), None),
     };
     let stack_delay_s = match &seen.alerts {
-        crate::evidence::AlertsSeen::Watched { timing: Some(t), .. } => {
-            t.scrape_interval_s + t.evaluation_interval_s
-        }
+        crate::evidence::AlertsSeen::Watched {
+            timing: Some(t), ..
+        } => t.scrape_interval_s + t.evaluation_interval_s,
         _ => 0.0,
     };
     let stack_delay_s = stack_delay_s + exp.event_lag_s;
-    let input = SloInput { exp, counts, phases: plan_phases, stack_delay_s };
+    let input = SloInput {
+        exp,
+        counts,
+        phases: plan_phases,
+        stack_delay_s,
+    };
     let (alert_exps, tiers, budgets) = derive(&input);
     let (mut checks, timings) =
         crate::check::judge::alerts(&alert_exps, &seen.alerts, phases, run_start_unix_ms);
@@ -301,10 +379,15 @@ pub fn judge_file(
         .filter(|t| alert_exps.alerts.iter().any(|e| e.alert == t.alert))
         .collect();
     let obs = match &seen.alerts {
-        crate::evidence::AlertsSeen::Watched { observations, clock_scale, .. } => {
-            crate::check::alert_clock::AlertClock { start_unix_ms: run_start_unix_ms, scale: *clock_scale }
-                .observations(observations)
+        crate::evidence::AlertsSeen::Watched {
+            observations,
+            clock_scale,
+            ..
+        } => crate::check::alert_clock::AlertClock {
+            start_unix_ms: run_start_unix_ms,
+            scale: *clock_scale,
         }
+        .observations(observations),
         crate::evidence::AlertsSeen::NotWatched(_) => return (checks, timings, None),
     };
     let (more, report) = finish(exp, &obs, tiers, budgets, &timings, stack_delay_s);

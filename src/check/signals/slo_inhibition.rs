@@ -40,7 +40,11 @@ pub fn check(exp: &SloExpectations, obs: &AlertObservations, grace_ms: i64) -> V
         .filter(|slo| exp.tiers.iter().any(|t| t.slo.name == slo.name))
         .filter_map(|slo| {
             let names = |sev| -> Vec<String> {
-                slo.tiers.iter().filter(|t| t.severity == sev).map(|t| slo.alert_name(t)).collect()
+                slo.tiers
+                    .iter()
+                    .filter(|t| t.severity == sev)
+                    .map(|t| slo.alert_name(t))
+                    .collect()
             };
             let (pages, tickets) = (names(TierSeverity::Page), names(TierSeverity::Ticket));
             (!pages.is_empty() && !tickets.is_empty())
@@ -49,7 +53,13 @@ pub fn check(exp: &SloExpectations, obs: &AlertObservations, grace_ms: i64) -> V
         .collect()
 }
 
-fn one(slo: &str, pages: &[String], tickets: &[String], obs: &AlertObservations, grace_ms: i64) -> Check {
+fn one(
+    slo: &str,
+    pages: &[String],
+    tickets: &[String],
+    obs: &AlertObservations,
+    grace_ms: i64,
+) -> Check {
     let id = format!("{ID}.{slo}");
     let mut changes: Vec<_> = obs
         .changes
@@ -75,7 +85,10 @@ fn one(slo: &str, pages: &[String], tickets: &[String], obs: &AlertObservations,
             next += 1;
         }
         let page = pages.iter().find(|p| {
-            states.get(*p).and_then(|s: &State| s.firing_since).is_some_and(|f| t - f >= grace_ms)
+            states
+                .get(*p)
+                .and_then(|s: &State| s.firing_since)
+                .is_some_and(|f| t - f >= grace_ms)
         });
         let Some(page) = page else { continue };
         for tk in tickets {
@@ -100,12 +113,16 @@ fn one(slo: &str, pages: &[String], tickets: &[String], obs: &AlertObservations,
         (None, 0) => Check::skip(
             id,
             KIND,
-            format!("no page of SLO `{slo}` fired while one of its tickets did: inhibition not exercised"),
+            format!(
+                "no page of SLO `{slo}` fired while one of its tickets did: inhibition not exercised"
+            ),
         ),
         (None, n) => Check::pass(
             id,
             KIND,
-            format!("every ticket of SLO `{slo}` that fired beside a page was inhibited ({n} moments looked at)"),
+            format!(
+                "every ticket of SLO `{slo}` that fired beside a page was inhibited ({n} moments looked at)"
+            ),
         ),
     }
 }

@@ -1,7 +1,9 @@
 //! The SLO run checks on hand-built timelines and counts.
 
 use super::slo::{PhaseSpan, SloInput, derive, finish};
-use crate::evidence::{AlertObservations, AlertState, AlertStateChange, AlertTiming, SloPhaseCounts};
+use crate::evidence::{
+    AlertObservations, AlertState, AlertStateChange, AlertTiming, SloPhaseCounts,
+};
 use crate::expect::slo::{SloExpectations, TierExpectation};
 use crate::verdict::{Check, Status};
 
@@ -30,7 +32,10 @@ fn exp() -> SloExpectations {
 
 fn phases() -> Vec<PhaseSpan> {
     [("control", 3600.0), ("slow", 7200.0), ("fast", 600.0)]
-        .map(|(n, d)| PhaseSpan { name: n.into(), duration_s: d })
+        .map(|(n, d)| PhaseSpan {
+            name: n.into(),
+            duration_s: d,
+        })
         .to_vec()
 }
 
@@ -39,7 +44,12 @@ fn counts(ratios: [f64; 3]) -> Vec<SloPhaseCounts> {
     ["control", "slow", "fast"]
         .iter()
         .zip(ratios)
-        .map(|(p, r)| SloPhaseCounts { slo: "s".into(), phase: (*p).into(), good: 1000.0 * (1.0 - r), total: 1000.0 })
+        .map(|(p, r)| SloPhaseCounts {
+            slo: "s".into(),
+            phase: (*p).into(),
+            good: 1000.0 * (1.0 - r),
+            total: 1000.0,
+        })
         .collect()
 }
 
@@ -64,17 +74,29 @@ fn judge_with(
 ) -> Vec<Check> {
     let c = counts(ratios);
     let p = phases();
-    let input = SloInput { exp: e, counts: &c, phases: &p, stack_delay_s: 30.0 };
+    let input = SloInput {
+        exp: e,
+        counts: &c,
+        phases: &p,
+        stack_delay_s: 30.0,
+    };
     let (_, tiers, budgets) = derive(&input);
     let timings: Vec<AlertTiming> = detected
         .iter()
-        .map(|(a, s)| AlertTiming { alert: (*a).into(), fired: true, firing_after_s: Some(*s), ..AlertTiming::default() })
+        .map(|(a, s)| AlertTiming {
+            alert: (*a).into(),
+            fired: true,
+            firing_after_s: Some(*s),
+            ..AlertTiming::default()
+        })
         .collect();
     finish(e, obs, tiers, budgets, &timings, 30.0).0
 }
 
 fn get<'a>(c: &'a [Check], id: &str) -> &'a Check {
-    c.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no {id} in {c:?}"))
+    c.iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no {id} in {c:?}"))
 }
 
 const FAST: &str = "SBudgetBurn6m";
@@ -85,17 +107,32 @@ fn theory_comes_from_the_burn_the_phase_had() {
     let e = exp();
     let c = counts([0.0025, 0.024, 0.1152]);
     let p = phases();
-    let (alerts, tiers, budgets) = derive(&SloInput { exp: &e, counts: &c, phases: &p, stack_delay_s: 30.0 });
+    let (alerts, tiers, budgets) = derive(&SloInput {
+        exp: &e,
+        counts: &c,
+        phases: &p,
+        stack_delay_s: 30.0,
+    });
     // 0.1152 / 0.005 = 23.04x; 2 % of 3 d at 23.04x = 225 s.
     let fast = tiers.iter().find(|t| t.alert == FAST).expect("fast");
     assert!((fast.burn.unwrap_or(0.0) - 23.04).abs() < 1e-9);
     assert!((fast.theory_s.unwrap_or(0.0) - 225.0).abs() < 1e-6);
     // Allowance: 30 s of stack delays and 6 s of polls; silent in both earlier phases.
-    let a = alerts.alerts.iter().find(|a| a.alert == FAST).expect("fast");
+    let a = alerts
+        .alerts
+        .iter()
+        .find(|a| a.alert == FAST)
+        .expect("fast");
     assert!((a.within_s - 261.0).abs() < 1e-6, "{}", a.within_s);
-    assert_eq!(a.silent_in.as_deref(), Some(&["control".to_string(), "slow".to_string()][..]));
+    assert_eq!(
+        a.silent_in.as_deref(),
+        Some(&["control".to_string(), "slow".to_string()][..])
+    );
     // The control spent 0.5 × 1 h / 72 h of the budget.
-    let control = budgets.iter().find(|b| b.phase == "control").expect("control");
+    let control = budgets
+        .iter()
+        .find(|b| b.phase == "control")
+        .expect("control");
     assert!((control.budget_consumed.unwrap_or(0.0) - 0.5 / 72.0).abs() < 1e-9);
 }
 
@@ -108,12 +145,20 @@ fn detection_within_theory_passes_and_late_or_slow_burn_fails() {
     let late = judge(ratios, &obs, &[(FAST, 400.0), (SLOW, 3000.0)]);
     let d = get(&late, &format!("slo.detect.{FAST}"));
     assert_eq!(d.status, Status::Fail);
-    assert!(d.message.contains("fired 6m40s") && d.message.contains("theory 3m45s"), "{}", d.message);
+    assert!(
+        d.message.contains("fired 6m40s") && d.message.contains("theory 3m45s"),
+        "{}",
+        d.message
+    );
     // The slow phase at 2.4x cannot trip the 3x tier: its bound is meaningless, and it says so.
     let weak = judge([0.0025, 0.012, 0.1152], &obs, &[(FAST, 200.0)]);
     let b = get(&weak, &format!("slo.burn.{SLOW}"));
     assert_eq!(b.status, Status::Fail);
-    assert!(b.message.contains("2.40x") && b.message.contains("3x"), "{}", b.message);
+    assert!(
+        b.message.contains("2.40x") && b.message.contains("3x"),
+        "{}",
+        b.message
+    );
 }
 
 #[test]
@@ -123,9 +168,14 @@ fn an_unlisted_slo_alert_that_fires_fails() {
     e.tiers.retain(|t| t.alert == FAST);
     let mut obs = AlertObservations::default();
     obs.changes.push(change(FAST, 10, AlertState::Firing));
-    obs.changes.push(change("NotAnSloAlert", 10, AlertState::Firing));
+    obs.changes
+        .push(change("NotAnSloAlert", 10, AlertState::Firing));
     let c = judge_with(&e, [0.0025, 0.024, 0.1152], &obs, &[]);
-    assert_eq!(get(&c, "slo.unexpected").status, Status::Pass, "other alerts are not judged");
+    assert_eq!(
+        get(&c, "slo.unexpected").status,
+        Status::Pass,
+        "other alerts are not judged"
+    );
     obs.changes.push(change(SLOW, 20, AlertState::Firing));
     let c = judge_with(&e, [0.0025, 0.024, 0.1152], &obs, &[]);
     let u = get(&c, "slo.unexpected");
@@ -138,14 +188,27 @@ fn a_ticket_that_keeps_notifying_beside_its_page_fails() {
     let mut obs = AlertObservations::default();
     obs.changes.push(change(SLOW, 100, AlertState::Firing));
     let c = judge([0.0025, 0.024, 0.1152], &obs, &[]);
-    assert_eq!(get(&c, "slo.inhibition.s").status, Status::Skip, "no page fired");
+    assert_eq!(
+        get(&c, "slo.inhibition.s").status,
+        Status::Skip,
+        "no page fired"
+    );
     obs.changes.push(change(FAST, 200, AlertState::Firing));
     obs.changes.push(change(SLOW, 210, AlertState::Inhibited));
     let c = judge([0.0025, 0.024, 0.1152], &obs, &[]);
-    assert_eq!(get(&c, "slo.inhibition.s").status, Status::Pass, "{:?}", get(&c, "slo.inhibition.s"));
+    assert_eq!(
+        get(&c, "slo.inhibition.s").status,
+        Status::Pass,
+        "{:?}",
+        get(&c, "slo.inhibition.s")
+    );
     obs.changes.retain(|c| c.state != AlertState::Inhibited);
     let c = judge([0.0025, 0.024, 0.1152], &obs, &[]);
     let i = get(&c, "slo.inhibition.s");
     assert_eq!(i.status, Status::Fail);
-    assert!(i.message.contains(SLOW) && i.message.contains(FAST), "{}", i.message);
+    assert!(
+        i.message.contains(SLOW) && i.message.contains(FAST),
+        "{}",
+        i.message
+    );
 }

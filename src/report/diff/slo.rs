@@ -16,7 +16,13 @@ fn tiers(old: &SloReport, new: &SloReport, tol: &Tolerances, rows: &mut Vec<Diff
             continue;
         };
         let subject = format!("slo tier {}", o.alert);
-        rows.extend(timing_row(&subject, "detected_s", o.detected_s, n.detected_s, tol));
+        rows.extend(timing_row(
+            &subject,
+            "detected_s",
+            o.detected_s,
+            n.detected_s,
+            tol,
+        ));
         if within(o) != within(n) {
             let word = |w| text(if w { "within theory" } else { "beyond theory" });
             rows.push(DiffRow {
@@ -24,8 +30,16 @@ fn tiers(old: &SloReport, new: &SloReport, tol: &Tolerances, rows: &mut Vec<Diff
                 metric: "within_theory".into(),
                 old: word(within(o)),
                 new: word(within(n)),
-                change: if within(o) { "now slower than theory".into() } else { "now within theory".into() },
-                outcome: if within(o) { DiffOutcome::Regression } else { DiffOutcome::Improvement },
+                change: if within(o) {
+                    "now slower than theory".into()
+                } else {
+                    "now within theory".into()
+                },
+                outcome: if within(o) {
+                    DiffOutcome::Regression
+                } else {
+                    DiffOutcome::Improvement
+                },
             });
         }
     }
@@ -33,7 +47,10 @@ fn tiers(old: &SloReport, new: &SloReport, tol: &Tolerances, rows: &mut Vec<Diff
 
 fn budgets(old: &SloReport, new: &SloReport, tol: &Tolerances, rows: &mut Vec<DiffRow>) {
     for o in &old.phases {
-        let n = new.phases.iter().find(|n| n.slo == o.slo && n.phase == o.phase);
+        let n = new
+            .phases
+            .iter()
+            .find(|n| n.slo == o.slo && n.phase == o.phase);
         let (Some(a), Some(b)) = (o.budget_consumed, n.and_then(|n| n.budget_consumed)) else {
             continue;
         };

@@ -34,10 +34,14 @@ pub(super) fn check(ctx: &AspectCtx<'_>, out: &mut Vec<Check>) {
     let pending_only = changes()
         .filter(|c| c.state == AlertState::Pending && phase_at(&silent, c.at_unix_ms).is_some())
         .count();
+    let mut where_: Vec<&str> = Vec::new();
     let noisy: Vec<String> = changes()
         .filter(|c| c.state == AlertState::Firing)
         .filter_map(|c| {
             phase_at(&silent, c.at_unix_ms).map(|p| {
+                if !where_.contains(&p.name.as_str()) {
+                    where_.push(p.name.as_str());
+                }
                 format!(
                     "firing {} into `{}` {:?}",
                     fmt_s(secs(c.at_unix_ms - p.start_unix_ms)),
@@ -71,8 +75,10 @@ pub(super) fn check(ctx: &AspectCtx<'_>, out: &mut Vec<Check>) {
             ctx.id(ID),
             KIND,
             format!(
-                "{a} started firing {} time(s) in phases where it must stay silent",
-                noisy.len()
+                "{a} started firing {} time(s) in phases where it must stay silent: {} (first {})",
+                noisy.len(),
+                where_.join(", "),
+                noisy.first().map_or("", String::as_str)
             ),
         )
         .with_evidence(noisy)

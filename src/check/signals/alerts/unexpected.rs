@@ -20,7 +20,13 @@ pub(super) fn first_firings(input: &AlertCheckInput<'_>) -> BTreeMap<String, i64
         .iter()
         .map(|e| e.alert.as_str())
         .collect();
-    let ignored = |a: &str| input.expectations.ignore_alerts.iter().any(|r| r.is_match(a));
+    let ignored = |a: &str| {
+        input
+            .expectations
+            .ignore_alerts
+            .iter()
+            .any(|r| r.is_match(a))
+    };
     let mut unexpected: BTreeMap<String, i64> = BTreeMap::new();
     for c in &input.observations.changes {
         let judged = !expected.contains(c.alertname.as_str()) && !ignored(&c.alertname);
