@@ -45,6 +45,9 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
         ..Judgement::default()
     };
     judge_stack(plan, exps, ev, &mut out);
+    if let Some(d) = &ev.death {
+        super::signals::death::apply(d, &phase_windows(plan, &ev.outcome), &mut out.checks);
+    }
     out
 }
 

@@ -42,6 +42,7 @@ const LISTS: &[&[CheckInfo]] = &[
     config::rules::CHECKS,
     config::slo::CHECKS,
     signals::dashboards_live::CHECKS,
+    signals::death::CHECKS,
     signals::load::CHECKS,
     signals::logs_registry::CHECKS,
     signals::metric_series::CHECKS,

@@ -147,6 +147,7 @@ fn static_report(checks: Vec<Check>) -> Report {
         deviations: Vec::new(),
         load: LoadReport::default(),
         interrupted: false,
+        component_down: None,
     };
     let judgement = crate::check::Judgement {
         checks,

@@ -49,6 +49,8 @@ fn finish(args: &RunArgs, env: &RunEnv, report: &Report) -> AppResult {
     println!("report: {}", dir.display());
     Ok(match report.verdict {
         Verdict::Pass => Outcome::Pass,
+        // A dead component is the harness's or the stack's failure, not the target's.
+        Verdict::Incomplete if report.component_down.is_some() => Outcome::Harness,
         Verdict::Fail | Verdict::Incomplete => Outcome::Fail,
     })
 }

@@ -119,3 +119,14 @@ pub enum AlertmanagerHealth {
         status: Result<AmStatusSeen, String>,
     },
 }
+
+/// A process the run started that died during the run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ComponentDeath {
+    /// `stub`, `prometheus` or `alertmanager`.
+    pub component: String,
+    /// How it ended: `exited by signal 9`, `exited with status 1`.
+    pub how: String,
+    /// When it was seen dead, Unix milliseconds.
+    pub at_unix_ms: i64,
+}

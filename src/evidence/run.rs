@@ -29,6 +29,8 @@ pub struct Evidence {
     pub context: RunContext,
     /// What the stack showed.
     pub stack: StackEvidence,
+    /// A process the run started that died during it (the run is then incomplete).
+    pub death: Option<super::ComponentDeath>,
 }
 
 /// The circumstances of a run, as the checks compare against them.

@@ -151,7 +151,7 @@ impl StubChild {
         }
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// Base URL of the stub, e.g. `http://127.0.0.1:40123`.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -6,6 +6,7 @@ pub mod am_api;
 pub mod exposition;
 pub mod health;
 pub mod jaeger;
+pub mod liveness;
 pub mod logs;
 pub mod otlp;
 pub mod prom_api;

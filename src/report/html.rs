@@ -137,7 +137,13 @@ fn header(out: &mut String, r: &Report) {
         count(Status::Skip),
         escape(&r.obsgate_version),
     );
-    if r.verdict == Verdict::Incomplete {
+    if let Some(why) = &r.component_down {
+        let _ = writeln!(
+            out,
+            "<div class=\"note\"><strong>Incomplete run.</strong> {}. The checks that read it are errors; what was measured before is reported below, and it cannot pass.</div>",
+            super::html_escape::escape(why)
+        );
+    } else if r.verdict == Verdict::Incomplete {
         out.push_str("<div class=\"note\"><strong>Incomplete run.</strong> The run was interrupted; what was measured is reported below, and it cannot pass.</div>\n");
     }
     if !r.deviations.is_empty() {

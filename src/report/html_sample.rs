@@ -197,6 +197,7 @@ pub fn sample_report() -> Report {
         alerts: sample_alerts(),
         criteria: sample_criteria(),
         slo: Vec::new(),
+        component_down: None,
     }
 }
 

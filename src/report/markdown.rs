@@ -38,6 +38,9 @@ pub fn render_markdown(r: &Report) -> String {
     if !r.load.target.is_empty() {
         let _ = writeln!(o, "\nTarget: `{}`", r.load.target);
     }
+    if let Some(why) = &r.component_down {
+        let _ = writeln!(o, "\n**Incomplete:** {why}.");
+    }
     for d in &r.deviations {
         let _ = writeln!(o, "- deviation: {d}");
     }

@@ -45,6 +45,9 @@ pub struct Report {
     /// spent, one per SLO expectation file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<crate::evidence::SloReport>,
+    /// A process the run started died during it: the cause of `incomplete` (exit 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_down: Option<String>,
 }
 
 /// What a report says of the run besides its checks.
@@ -64,6 +67,8 @@ pub struct RunSummary {
     pub load: LoadReport,
     /// The run was interrupted: it is `incomplete`, never a pass.
     pub interrupted: bool,
+    /// A process the run started died: why the run is incomplete (exit 3).
+    pub component_down: Option<String>,
 }
 
 impl Report {
@@ -93,6 +98,7 @@ impl Report {
             alerts: judgement.alerts,
             criteria: Vec::new(),
             slo: judgement.slo,
+            component_down: summary.component_down,
         };
         super::criteria::apply(&mut report, acceptance, summary.interrupted);
         report

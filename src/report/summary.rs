@@ -8,6 +8,9 @@ pub fn summary(r: &Report) -> String {
     use std::fmt::Write;
     let mut o = String::new();
     let _ = writeln!(o, "scenario {}: {:?}", r.scenario, r.verdict);
+    if let Some(why) = &r.component_down {
+        let _ = writeln!(o, "  INCOMPLETE: {why}");
+    }
     for p in &r.load.phases {
         let _ = writeln!(
             o,

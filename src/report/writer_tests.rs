@@ -40,6 +40,7 @@ fn sample() -> Report {
         alerts: vec![],
         criteria: vec![],
         slo: vec![],
+        component_down: None,
     }
 }
 
@@ -255,6 +256,19 @@ fn slo_section_shows_each_tier_beside_its_theory_and_the_budget_per_phase() {
         html.contains("<section id=\"slo\">") && html.contains("LATE"),
         "slo section missing"
     );
+    let text = json::render_json(&r).expect("json");
+    assert_eq!(json::parse_json(&text).expect("parse"), r);
+}
+
+#[test]
+fn a_dead_component_is_named_in_every_writer() {
+    let mut r = sample();
+    r.verdict = Verdict::Incomplete;
+    let why = "prometheus exited by signal 9 at 07:44:12 UTC, 35 s into phase `fault`; observations after that are missing";
+    r.component_down = Some(why.into());
+    assert!(render_markdown(&r).contains(&format!("**Incomplete:** {why}.")));
+    assert!(crate::report::summary::summary(&r).contains(&format!("INCOMPLETE: {why}")));
+    assert!(crate::report::html::render(&r).contains("prometheus exited by signal 9"));
     let text = json::render_json(&r).expect("json");
     assert_eq!(json::parse_json(&text).expect("parse"), r);
 }

@@ -52,7 +52,11 @@ pub async fn execute(
             phases: evidence.outcome.phases.clone(),
             timeline: evidence.outcome.timeline.clone(),
         },
-        interrupted: evidence.outcome.interrupted,
+        interrupted: evidence.outcome.interrupted || evidence.death.is_some(),
+        component_down: evidence.death.as_ref().map(|d| {
+            let phases = crate::check::judge::phase_windows(plan, &evidence.outcome);
+            crate::check::signals::death::cause(d, &phases)
+        }),
     };
     Ok(Report::from_run(
         summary,

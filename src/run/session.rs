@@ -12,6 +12,7 @@ use crate::check::signals::log_feed::LogFeed;
 use crate::evidence::{Evidence, LoadOutcome, RunContext, ScrapeLog, StackEvidence};
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
+use crate::observe::liveness::DeathWatch;
 use crate::scenario::Plan;
 
 /// The target, the stack and obsgate's own trace receiver of one run.
@@ -26,6 +27,7 @@ struct Observed {
     outcome: Result<LoadOutcome, AppError>,
     scrapes: ScrapeLog,
     stack: StackEvidence,
+    death: Option<crate::evidence::ComponentDeath>,
 }
 
 impl Session {
@@ -97,6 +99,7 @@ impl Session {
             trace_backend_error,
             log_capture_error: log_result.err(),
             stack: observed.stack,
+            death: observed.death,
         })
     }
 
@@ -110,11 +113,25 @@ impl Session {
         shutdown: watch::Receiver<bool>,
     ) -> Observed {
         let scrapes = Scrapes::start(&self.target.base_url);
-        let outcome = self.target.drive(plan, env, shutdown).await;
+        // The schedule stops on Ctrl-C or as soon as a process the run started dies.
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let forward = forward_stop(shutdown, stop_tx.clone());
+        let mut procs = self.stack.session.pids();
+        let stub = self
+            .target
+            .stub
+            .as_ref()
+            .map(|s| s.pid())
+            .filter(|p| *p != 0);
+        procs.extend(stub.map(|p| ("stub".to_string(), p)));
+        let deaths = DeathWatch::start(procs, stop_tx);
+        let outcome = self.target.drive(plan, env, stop_rx).await;
         let stack = match &outcome {
             Ok(o) => self.stack.observe(plan, env, exps, &self.target, o).await,
             Err(_) => StackEvidence::default(),
         };
+        let death = deaths.finish().await;
+        forward.abort();
         self.stack.stop().await;
         let scrapes = scrapes.finish().await;
         // Stopping the stub flushes its last trace batches and closes its stdout.
@@ -123,6 +140,25 @@ impl Session {
             outcome,
             scrapes,
             stack,
+            death,
         }
     }
+}
+
+/// Pass `shutdown` (Ctrl-C) on to `stop`, which a death may also set.
+fn forward_stop(
+    mut shutdown: watch::Receiver<bool>,
+    stop: watch::Sender<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if *shutdown.borrow_and_update() {
+                let _ = stop.send(true);
+                return;
+            }
+            if shutdown.changed().await.is_err() {
+                return;
+            }
+        }
+    })
 }

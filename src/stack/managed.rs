@@ -255,6 +255,17 @@ impl ManagedStack {
     pub fn receivers(&self) -> &FakeReceivers {
         &self.receivers
     }
+    /// Process ids of Prometheus and Alertmanager, while they run (for the death watch).
+    pub fn pids(&self) -> Vec<(String, u32)> {
+        [
+            ("prometheus", &self.prometheus),
+            ("alertmanager", &self.alertmanager),
+        ]
+        .into_iter()
+        .filter_map(|(n, c)| c.as_ref().and_then(|c| c.id()).map(|p| (n.to_string(), p)))
+        .collect()
+    }
+
     /// Every deviation of the overlay configs from the shipped ones.
     pub fn deviations(&self) -> Vec<String> {
         self.deviations.clone()

@@ -147,6 +147,14 @@ impl StackSession {
             .map(|(p, a)| AlertWatcher::start(p, Some(a), every))
     }
 
+    /// Process ids of a managed stack's Prometheus and Alertmanager (none otherwise).
+    pub fn pids(&self) -> Vec<(String, u32)> {
+        match self {
+            Self::Managed(m) => m.pids(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every deviation from the shipped config (managed stack only).
     pub fn deviations(&self) -> Vec<String> {
         match self {

@@ -3,6 +3,7 @@ mod acceptance;
 mod checks;
 mod clock;
 mod config;
+mod faults;
 mod load;
 mod observe;
 mod rehearsal;

@@ -60,6 +60,7 @@ fn report(p99_ms: f64, check_passes: bool) -> Report {
         alerts: vec![],
         criteria: vec![],
         slo: vec![],
+        component_down: None,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::verdict::Kind;
 
 pub mod alerts;
 pub mod dashboards_live;
+pub mod death;
 pub mod facts;
 pub mod health;
 pub mod health_registry;
