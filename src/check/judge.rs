@@ -46,7 +46,8 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
     };
     judge_stack(plan, exps, ev, &mut out);
     if let Some(d) = &ev.death {
-        super::signals::death::apply(d, &phase_windows(plan, &ev.outcome), &mut out.checks);
+        let phases = phase_windows(plan, &ev.outcome);
+        super::signals::death::apply(d, &phases, plan.time_scale, &mut out.checks);
     }
     out
 }
@@ -129,7 +130,7 @@ fn judge_stack(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, out: &mut Judg
         .collect();
     for ((_, exp), seen) in exps.slo.iter().zip(&stack.slo) {
         let (checks, timings, report) =
-            super::signals::slo::judge_file(exp, seen, &spans, &phases, start_ms);
+            super::signals::slo_file::judge_file(exp, seen, &spans, &phases, start_ms);
         out.checks.extend(checks);
         out.alerts.extend(timings);
         out.slo.extend(report);

@@ -160,6 +160,13 @@ pub struct SloInputs {
 }
 
 impl SloInputs {
+    /// Whether one of `rule_files` is the generated file (paths resolved on disk).
+    pub fn loaded_by<'a>(&self, mut rule_files: impl Iterator<Item = &'a Path>) -> bool {
+        let key = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let want = key(&self.rules_path);
+        rule_files.any(|p| key(p) == want)
+    }
+
     /// Read `slos.yaml` in `config_dir`, if there is one, and the generated file beside it.
     pub fn load(config_dir: &Path) -> Option<Self> {
         let path = config_dir.join("slos.yaml");

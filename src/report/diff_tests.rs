@@ -218,31 +218,8 @@ fn alert_timings_on_different_clocks_are_not_compared() {
 }
 
 fn with_slo(detected_s: f64, consumed: f64) -> crate::report::model::Report {
-    use crate::evidence::{SloPhaseBudget, SloReport, SloTierTiming};
     let mut r = sample_report();
-    r.slo = vec![SloReport {
-        source: "expectations/slo-burn.yaml".into(),
-        tiers: vec![SloTierTiming {
-            alert: "JobSuccess3dBudgetBurn6m".into(),
-            slo: "job-success-3d".into(),
-            tier: "page".into(),
-            window: "6m".into(),
-            phase: "burn-14x".into(),
-            factor: 14.4,
-            burn: Some(23.0),
-            theory_s: Some(225.0),
-            allowance_s: 66.0,
-            detected_s: Some(detected_s),
-        }],
-        phases: vec![SloPhaseBudget {
-            slo: "job-success-3d".into(),
-            phase: "burn-14x".into(),
-            total: 360.0,
-            error_ratio: Some(0.115),
-            burn: Some(23.0),
-            budget_consumed: Some(consumed),
-        }],
-    }];
+    r.slo = vec![crate::report::html_sample::sample_slo(detected_s, consumed)];
     r
 }
 

@@ -357,3 +357,32 @@ fn phase_at(t: f64) -> (&'static str, f64, f64) {
     }
     ("recovery", start, 0.3)
 }
+
+/// One SLO section: the fast page tier of the slo-burn scenario, detected after `detected_s`
+/// (theory 225 s + 66 s of delays), its phase having spent `consumed` of the budget.
+pub fn sample_slo(detected_s: f64, consumed: f64) -> crate::evidence::SloReport {
+    use crate::evidence::{SloPhaseBudget, SloReport, SloTierTiming};
+    SloReport {
+        source: "expectations/slo-burn.yaml".into(),
+        tiers: vec![SloTierTiming {
+            alert: "JobSuccess3dBudgetBurn6m".into(),
+            slo: "job-success-3d".into(),
+            tier: "page".into(),
+            window: "6m".into(),
+            phase: "burn-14x".into(),
+            factor: 14.4,
+            burn: Some(22.74),
+            theory_s: Some(228.0),
+            allowance_s: 66.0,
+            detected_s: Some(detected_s),
+        }],
+        phases: vec![SloPhaseBudget {
+            slo: "job-success-3d".into(),
+            phase: "burn-14x".into(),
+            total: 360.0,
+            error_ratio: Some(0.1137),
+            burn: Some(22.74),
+            budget_consumed: Some(consumed),
+        }],
+    }
+}

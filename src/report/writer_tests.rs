@@ -217,31 +217,8 @@ fn clock_durations_read_as_minutes_and_seconds() {
 
 #[test]
 fn slo_section_shows_each_tier_beside_its_theory_and_the_budget_per_phase() {
-    use crate::evidence::{SloPhaseBudget, SloReport, SloTierTiming};
     let mut r = sample();
-    r.slo = vec![SloReport {
-        source: "expectations/slo-burn.yaml".into(),
-        tiers: vec![SloTierTiming {
-            alert: "JobSuccess3dBudgetBurn6m".into(),
-            slo: "job-success-3d".into(),
-            tier: "page".into(),
-            window: "6m".into(),
-            phase: "burn-14x".into(),
-            factor: 14.4,
-            burn: Some(22.74),
-            theory_s: Some(228.0),
-            allowance_s: 66.0,
-            detected_s: Some(400.0),
-        }],
-        phases: vec![SloPhaseBudget {
-            slo: "job-success-3d".into(),
-            phase: "burn-14x".into(),
-            total: 360.0,
-            error_ratio: Some(0.1137),
-            burn: Some(22.74),
-            budget_consumed: Some(0.0316),
-        }],
-    }];
+    r.slo = vec![crate::report::html_sample::sample_slo(400.0, 0.0316)];
     let md = render_markdown(&r);
     assert!(
         md.contains("| JobSuccess3dBudgetBurn6m | page 6m | burn-14x | 14.4x | 22.74x | 3m48s | 1m6s | 6m40s | LATE |"),

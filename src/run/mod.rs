@@ -55,7 +55,7 @@ pub async fn execute(
         interrupted: evidence.outcome.interrupted || evidence.death.is_some(),
         component_down: evidence.death.as_ref().map(|d| {
             let phases = crate::check::judge::phase_windows(plan, &evidence.outcome);
-            crate::check::signals::death::cause(d, &phases)
+            crate::check::signals::death::cause(d, &phases, plan.time_scale)
         }),
     };
     Ok(Report::from_run(

@@ -120,8 +120,10 @@ fn recordings(out: &mut String, slo: &Slo) {
     let _ = writeln!(out, "  - name: slo-sli-recordings-{}", slo.name);
     let _ = writeln!(out, "    rules:");
     for w in windows(slo) {
+        // `or vector(0)`: when nothing is good (a total outage), the good selector has no
+        // series at all, and without it the ratio would be empty instead of 1.
         let expr = format!(
-            "1 - (sum(rate({}[{w}])) / sum(rate({}[{w}])))",
+            "1 - ((sum(rate({}[{w}])) or vector(0)) / sum(rate({}[{w}])))",
             slo.good, slo.total
         );
         let _ = writeln!(out, "      - record: {}", ratio_record(&w));

@@ -153,3 +153,14 @@ fn shipped_slos_generate_the_committed_rules() {
         "config/slo-rules.yaml is stale: run `obsgate slo generate`"
     );
 }
+
+#[test]
+fn a_total_outage_still_has_an_error_ratio() {
+    // With no good event at all the good selector has no series; `or vector(0)` keeps the
+    // ratio at 1 instead of empty, so the burn alerts fire on an outage.
+    let text = rules_file(&set(99.5, "30d"), "slos.yaml");
+    let rec = text.lines().find(|l| {
+        l.contains("expr: '1 - ((sum(rate(jobs_total{status=\"ok\"}[5m])) or vector(0))")
+    });
+    assert!(rec.is_some(), "{text}");
+}

@@ -180,7 +180,8 @@ impl StackSession {
     }
 
     /// After the last phase: wait (bounded by the largest `resolves_within`, in scenario time,
-    /// at most 30 min) until Prometheus has no active alert left, so resolutions are observed.
+    /// at most 30 min) until no alert this file expects to resolve is still active, so their
+    /// resolutions are observed. Other alerts (an SLO's long-window tiers, say) may stay active.
     pub async fn settle(&self, exp: &AlertExpectations) {
         let Some((prom, _)) = self.clients() else {
             return;
@@ -194,8 +195,21 @@ impl StackSession {
         let scale = self.clock_scale();
         let deadline = Instant::now() + Duration::from_secs_f64(max / scale);
         let every = Duration::from_secs_f64((1.0 / scale).clamp(0.1, 1.0));
+        let resolving: Vec<&str> = exp
+            .alerts
+            .iter()
+            .filter(|a| a.resolves_within_s.is_some())
+            .map(|a| a.alert.as_str())
+            .collect();
+        let settled = |active: &[crate::observe::prom_api::PromAlert]| {
+            !active.iter().any(|a| {
+                a.labels
+                    .get("alertname")
+                    .is_some_and(|n| resolving.contains(&n.as_str()))
+            })
+        };
         while Instant::now() < deadline {
-            if prom.alerts().await.is_ok_and(|a| a.is_empty()) {
+            if prom.alerts().await.is_ok_and(|a| settled(&a)) {
                 return;
             }
             tokio::time::sleep(every).await;

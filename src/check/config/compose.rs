@@ -302,7 +302,7 @@ fn retention_check(c: &ComposeFile, (min_s, why): &(f64, String)) -> Check {
             "compose.retention",
             KIND,
             format!(
-                "prometheus has no --storage.tsdb.retention.time: it keeps 15d, and {why} needs {min}"
+                "prometheus has no --storage.tsdb.retention.time: it keeps its default of 15d, and {why} needs at least {min}"
             ),
         ),
     }

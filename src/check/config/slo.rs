@@ -21,8 +21,8 @@ pub const INHIBITION: &str = "slo.inhibition";
 /// What the SLO checks read, beside the SLO inputs.
 pub struct SloCheckInput<'a> {
     pub slos: &'a SloInputs,
-    /// The rule files Prometheus loads, as their paths.
-    pub loaded_rule_files: Vec<std::path::PathBuf>,
+    /// Whether `prometheus.yml`'s rule files include the generated file.
+    pub loaded: bool,
     /// `alertmanager.yml`, when it parses.
     pub alertmanager: Option<&'a AlertmanagerConfig>,
 }
@@ -51,7 +51,7 @@ pub fn check_slos(input: &SloCheckInput<'_>) -> Vec<Check> {
     )];
     out.push(current(s, set));
     out.push(rules_parse(s));
-    out.push(loaded(s, &input.loaded_rule_files));
+    out.push(loaded(s, input.loaded));
     out.push(match input.alertmanager {
         Some(am) => inhibition(set, am),
         None => Check::error(INHIBITION, KIND, "alertmanager.yml does not parse"),
@@ -73,26 +73,23 @@ fn current(s: &SloInputs, set: &SloSet) -> Check {
     if *have == want {
         return Check::pass(CURRENT, KIND, format!("{rules} is what {name} generates"));
     }
-    let (n, h, w) = have
-        .lines()
-        .map(Some)
-        .chain(std::iter::repeat(None))
-        .zip(want.lines().map(Some).chain(std::iter::repeat(None)))
-        .enumerate()
-        .find(|(_, (h, w))| h != w)
-        .map(|(i, (h, w))| {
-            (
-                i + 1,
-                h.unwrap_or("(end of file)"),
-                w.unwrap_or("(end of file)"),
-            )
-        })
-        .unwrap_or((1, "", ""));
-    Check::fail(
-        CURRENT,
-        KIND,
-        format!("{rules}:{n}: out of date with {name}: has `{h}`, {name} generates `{w}`: {fix}"),
-    )
+    // Bounded: texts that differ only in line endings or the last newline have no differing
+    // line, and say so.
+    let (have_l, want_l): (Vec<&str>, Vec<&str>) = (have.lines().collect(), want.lines().collect());
+    let first = (0..have_l.len().max(want_l.len())).find(|&i| have_l.get(i) != want_l.get(i));
+    let end = "(end of file)";
+    let msg = match first {
+        Some(i) => format!(
+            "{rules}:{}: out of date with {name}: has `{}`, {name} generates `{}`: {fix}",
+            i + 1,
+            have_l.get(i).copied().unwrap_or(end),
+            want_l.get(i).copied().unwrap_or(end)
+        ),
+        None => format!(
+            "{rules}: differs from what {name} generates in its line endings or final newline: {fix}"
+        ),
+    };
+    Check::fail(CURRENT, KIND, msg)
 }
 
 fn rules_parse(s: &SloInputs) -> Check {
@@ -121,17 +118,13 @@ fn rules_parse(s: &SloInputs) -> Check {
     )
 }
 
-fn loaded(s: &SloInputs, files: &[std::path::PathBuf]) -> Check {
-    let same = |p: &std::path::PathBuf| match (p.canonicalize(), s.rules_path.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => p == &s.rules_path,
-    };
+fn loaded(s: &SloInputs, loaded: bool) -> Check {
     let rules = s.rules_path.display().to_string();
     Check::from_bool(
         LOADED,
         KIND,
-        files.iter().any(same),
-        if files.iter().any(same) {
+        loaded,
+        if loaded {
             format!("prometheus.yml loads {rules}")
         } else {
             format!("prometheus.yml's rule_files do not include {rules}: its alerts never evaluate")

@@ -27,11 +27,7 @@ fn run(s: &SloInputs, am: &str, loaded: bool) -> Vec<Check> {
     let am = alertmanager(am);
     check_slos(&SloCheckInput {
         slos: s,
-        loaded_rule_files: if loaded {
-            vec![s.rules_path.clone()]
-        } else {
-            Vec::new()
-        },
+        loaded,
         alertmanager: Some(&am),
     })
 }
@@ -125,4 +121,15 @@ fn a_bad_slo_file_is_one_failure_with_positions() {
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].status, Status::Fail);
     assert!(c[0].message.contains("slos.yaml"), "{}", c[0].message);
+}
+
+#[test]
+fn line_endings_alone_are_named_and_do_not_hang() {
+    let mut s = shipped();
+    let text = s.rules_text.take().expect("generated file");
+    s.rules_text = Some(text.replace('\n', "\r\n"));
+    let c = run(&s, &shipped_am(), true);
+    let cur = by_id(&c, CURRENT);
+    assert_eq!(cur.status, Status::Fail);
+    assert!(cur.message.contains("line endings"), "{}", cur.message);
 }

@@ -38,7 +38,7 @@ pub(super) fn slos(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check
     };
     crate::check::config::slo::check_slos(&crate::check::config::slo::SloCheckInput {
         slos,
-        loaded_rule_files: cfg.rule_files.iter().map(|f| f.path.clone()).collect(),
+        loaded: slos.loaded_by(cfg.rule_files.iter().map(|f| f.path.as_path())),
         alertmanager: cfg.alertmanager.ok(),
     })
 }

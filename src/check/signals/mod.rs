@@ -25,6 +25,7 @@ pub mod metric_series;
 pub mod metrics;
 pub mod relations;
 pub mod slo;
+pub mod slo_file;
 pub mod slo_inhibition;
 #[cfg(test)]
 mod slo_tests;

@@ -18,15 +18,23 @@ use crate::expect::alerts::{AlertExpectation, AlertExpectations, UnexpectedPolic
 use crate::expect::slo::{SloExpectations, TierExpectation};
 use crate::verdict::{Check, Kind};
 
-const KIND: Kind = Kind::Slo;
+pub(super) const KIND: Kind = Kind::Slo;
 pub const BURN: &str = "slo.burn";
 pub const DETECT: &str = "slo.detect";
 pub const UNEXPECTED: &str = "slo.unexpected";
 pub const COUNTS: &str = "slo.counts";
 
-/// Seconds of two watcher polls (3 scenario seconds each): the watcher sees a change up to one
-/// poll late, and the phase start is known to the poll.
-const POLLS_S: f64 = 6.0;
+/// Two polls of the alert watcher, in the alerts' clock seconds: it polls every 3 of them,
+/// bounded to 0.1–1 wall seconds (so at K = 100 a poll is 10 scenario seconds). A change is
+/// seen up to one poll late, and the phase start is known to one poll.
+pub fn two_polls_s(clock_scale: f64) -> f64 {
+    let k = if clock_scale.is_finite() && clock_scale > 0.0 {
+        clock_scale
+    } else {
+        1.0
+    };
+    2.0 * (3.0 / k).clamp(0.1, 1.0) * k
+}
 
 /// One phase of the run, in scenario seconds.
 #[derive(Debug, Clone)]
@@ -41,7 +49,8 @@ pub struct SloInput<'a> {
     pub counts: &'a [SloPhaseCounts],
     /// The plan's phases in order.
     pub phases: &'a [PhaseSpan],
-    /// Scrape + evaluation interval of the stack, scenario seconds.
+    /// Scrape + evaluation interval of the stack, two watcher polls and the SLI's event lag,
+    /// in the alerts' clock seconds.
     pub stack_delay_s: f64,
 }
 
@@ -85,7 +94,7 @@ fn tier_timing(t: &TierExpectation, budgets: &[SloPhaseBudget], delay_s: f64) ->
         factor: t.tier.factor,
         burn,
         theory_s: burn.and_then(|b| t.tier.detection_s(t.slo.window_s, b)),
-        allowance_s: t.tier.for_s + delay_s + POLLS_S,
+        allowance_s: t.tier.for_s + delay_s,
         detected_s: None,
     }
 }
@@ -196,8 +205,9 @@ fn burn_check(t: &SloTierTiming) -> Check {
     }
 }
 
-/// `slo.detect.<alert>`: the measured time to detect beside the theory.
-fn detect_check(t: &SloTierTiming) -> Check {
+/// `slo.detect.<alert>`: the measured time to detect beside the theory. A firing after the
+/// phase (and its delays) ended answered a later phase's burn: it is no detection of this one.
+fn detect_check(t: &SloTierTiming, phase_s: f64) -> Check {
     let id = format!("{DETECT}.{}", t.alert);
     let fmt = |s: f64| crate::config::duration::format_prom_duration(s.max(0.0));
     let (Some(th), Some(d)) = (t.theory_s, t.detected_s) else {
@@ -213,6 +223,22 @@ fn detect_check(t: &SloTierTiming) -> Check {
         );
     };
     let bound = th + t.allowance_s;
+    if d > phase_s + t.allowance_s {
+        return Check::fail(
+            id,
+            KIND,
+            format!(
+                "{} fired {} after `{}` started, after the phase ended ({} long): that answers a later phase's burn; lengthen `{}` to at least its theory {} + {}",
+                t.alert,
+                fmt(d),
+                t.phase,
+                fmt(phase_s),
+                t.phase,
+                fmt(th),
+                fmt(t.allowance_s)
+            ),
+        );
+    }
     let msg = format!(
         "{} fired {} after `{}` started; theory {} at {:.2}x + {} of stack delays = {}",
         t.alert,
@@ -262,45 +288,39 @@ fn unexpected(exp: &SloExpectations, obs: &AlertObservations) -> Check {
 /// Every SLO check once the alerts are judged: `timings` are the alert checks' timings of the
 /// derived expectations (for the measured times to detect).
 pub fn finish(
-    exp: &SloExpectations,
+    input: &SloInput<'_>,
     obs: &AlertObservations,
-    mut tiers: Vec<SloTierTiming>,
-    budgets: Vec<SloPhaseBudget>,
+    (mut tiers, budgets): (Vec<SloTierTiming>, Vec<SloPhaseBudget>),
     timings: &[AlertTiming],
-    stack_delay_s: f64,
+    run_start_ms: i64,
 ) -> (Vec<Check>, SloReport) {
+    let exp = input.exp;
     for t in &mut tiers {
         t.detected_s = timings
             .iter()
             .find(|a| a.alert == t.alert)
             .and_then(|a| a.firing_after_s);
     }
+    let phase_s = |name: &str| {
+        input
+            .phases
+            .iter()
+            .find(|p| p.name == name)
+            .map_or(f64::INFINITY, |p| p.duration_s)
+    };
     let mut checks: Vec<Check> = tiers
         .iter()
-        .flat_map(|t| [burn_check(t), detect_check(t)])
+        .flat_map(|t| [burn_check(t), detect_check(t, phase_s(&t.phase))])
         .collect();
     checks.push(unexpected(exp, obs));
-    let grace_ms = ((POLLS_S + stack_delay_s) * 1000.0) as i64;
-    checks.extend(slo_inhibition::check(exp, obs, grace_ms));
+    let grace_ms = (input.stack_delay_s * 1000.0) as i64;
+    checks.extend(slo_inhibition::check(exp, obs, grace_ms, run_start_ms));
     let report = SloReport {
         source: exp.source.clone(),
         tiers,
         phases: budgets,
     };
     (checks, report)
-}
-
-/// A file whose events could not be counted: every tier's checks are errors with the cause.
-pub fn not_counted(exp: &SloExpectations, why: &str) -> Vec<Check> {
-    let mut out = vec![Check::error(COUNTS, KIND, why.to_string())];
-    for t in &exp.tiers {
-        out.push(Check::error(
-            format!("{DETECT}.{}", t.alert),
-            KIND,
-            format!("not observed: {why}"),
-        ));
-    }
-    out
 }
 
 /// The checks this module emits (see [`crate::check::registry`]).
@@ -342,55 +362,3 @@ pub const CHECKS: &[CheckInfo] = &[
         explain: "Example error: no Prometheus to count the SLOs' events on (--stack none)",
     },
 ];
-
-/// One SLO file against the run: the derived alert expectations judged like any alerts file,
-/// then the SLO checks. Gives the checks, the alert timings and the report's SLO section.
-pub fn judge_file(
-    exp: &SloExpectations,
-    seen: &crate::evidence::SloSeen,
-    plan_phases: &[PhaseSpan],
-    phases: &[crate::evidence::PhaseWindow],
-    run_start_unix_ms: i64,
-) -> (Vec<Check>, Vec<AlertTiming>, Option<SloReport>) {
-    let counts = match &seen.counts {
-        Ok(c) => c.as_slice(),
-        Err(why) => return (not_counted(exp, why), Vec::new(), None),
-    };
-    let stack_delay_s = match &seen.alerts {
-        crate::evidence::AlertsSeen::Watched {
-            timing: Some(t), ..
-        } => t.scrape_interval_s + t.evaluation_interval_s,
-        _ => 0.0,
-    };
-    let stack_delay_s = stack_delay_s + exp.event_lag_s;
-    let input = SloInput {
-        exp,
-        counts,
-        phases: plan_phases,
-        stack_delay_s,
-    };
-    let (alert_exps, tiers, budgets) = derive(&input);
-    let (mut checks, timings) =
-        crate::check::judge::alerts(&alert_exps, &seen.alerts, phases, run_start_unix_ms);
-    // Which SLO alerts may fire is `slo.unexpected`'s to judge, over the SLO file's alerts only.
-    checks.retain(|c| c.id != crate::check::signals::alerts::UNEXPECTED);
-    let timings: Vec<AlertTiming> = timings
-        .into_iter()
-        .filter(|t| alert_exps.alerts.iter().any(|e| e.alert == t.alert))
-        .collect();
-    let obs = match &seen.alerts {
-        crate::evidence::AlertsSeen::Watched {
-            observations,
-            clock_scale,
-            ..
-        } => crate::check::alert_clock::AlertClock {
-            start_unix_ms: run_start_unix_ms,
-            scale: *clock_scale,
-        }
-        .observations(observations),
-        crate::evidence::AlertsSeen::NotWatched(_) => return (checks, timings, None),
-    };
-    let (more, report) = finish(exp, &obs, tiers, budgets, &timings, stack_delay_s);
-    checks.extend(more);
-    (checks, timings, Some(report))
-}

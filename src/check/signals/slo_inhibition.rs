@@ -33,7 +33,13 @@ fn apply(states: &mut BTreeMap<String, State>, name: &str, at: i64, s: AlertStat
 }
 
 /// One check per SLO with listed tiers that has both pages and tickets.
-pub fn check(exp: &SloExpectations, obs: &AlertObservations, grace_ms: i64) -> Vec<Check> {
+/// `grace_ms` and `start_ms` (the run's start) are on the alerts' clock, like `obs`.
+pub fn check(
+    exp: &SloExpectations,
+    obs: &AlertObservations,
+    grace_ms: i64,
+    start_ms: i64,
+) -> Vec<Check> {
     exp.set
         .slos
         .iter()
@@ -48,7 +54,7 @@ pub fn check(exp: &SloExpectations, obs: &AlertObservations, grace_ms: i64) -> V
             };
             let (pages, tickets) = (names(TierSeverity::Page), names(TierSeverity::Ticket));
             (!pages.is_empty() && !tickets.is_empty())
-                .then(|| one(&slo.name, &pages, &tickets, obs, grace_ms))
+                .then(|| one(&slo.name, &pages, &tickets, obs, (grace_ms, start_ms)))
         })
         .collect()
 }
@@ -58,7 +64,7 @@ fn one(
     pages: &[String],
     tickets: &[String],
     obs: &AlertObservations,
-    grace_ms: i64,
+    (grace_ms, start_ms): (i64, i64),
 ) -> Check {
     let id = format!("{ID}.{slo}");
     let mut changes: Vec<_> = obs
@@ -68,10 +74,11 @@ fn one(
         .collect();
     changes.sort_by_key(|c| c.at_unix_ms);
     let mut instants: Vec<i64> = changes.iter().map(|c| c.at_unix_ms).collect();
+    // A page's or a ticket's grace ends: Alertmanager must have both by then.
     instants.extend(
         changes
             .iter()
-            .filter(|c| c.state == AlertState::Firing && pages.contains(&c.alertname))
+            .filter(|c| c.state == AlertState::Firing)
             .map(|c| c.at_unix_ms + grace_ms),
     );
     instants.sort_unstable();
@@ -93,7 +100,7 @@ fn one(
         let Some(page) = page else { continue };
         for tk in tickets {
             let st = states.get(tk).copied().unwrap_or_default();
-            if st.firing_since.is_some() {
+            if st.firing_since.is_some_and(|f| t - f >= grace_ms) {
                 overlaps += 1;
                 if !st.inhibited && violation.is_none() {
                     violation = Some((tk.clone(), page.clone(), t));
@@ -106,8 +113,10 @@ fn one(
             id,
             KIND,
             format!(
-                "{tk} was firing and not inhibited {}s into the run while {page} fired: the page does not suppress the ticket of SLO `{slo}` (alertmanager.yml inhibit_rules)",
-                t / 1000
+                "{tk} was firing and not inhibited {} into the run while {page} fired: the page does not suppress the ticket of SLO `{slo}` (alertmanager.yml inhibit_rules)",
+                crate::config::duration::format_prom_duration(
+                    (t - start_ms).max(0) as f64 / 1000.0
+                )
             ),
         ),
         (None, 0) => Check::skip(

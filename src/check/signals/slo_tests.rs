@@ -90,7 +90,7 @@ fn judge_with(
             ..AlertTiming::default()
         })
         .collect();
-    finish(e, obs, tiers, budgets, &timings, 30.0).0
+    finish(&input, obs, (tiers, budgets), &timings, 0).0
 }
 
 fn get<'a>(c: &'a [Check], id: &str) -> &'a Check {
@@ -117,13 +117,13 @@ fn theory_comes_from_the_burn_the_phase_had() {
     let fast = tiers.iter().find(|t| t.alert == FAST).expect("fast");
     assert!((fast.burn.unwrap_or(0.0) - 23.04).abs() < 1e-9);
     assert!((fast.theory_s.unwrap_or(0.0) - 225.0).abs() < 1e-6);
-    // Allowance: 30 s of stack delays and 6 s of polls; silent in both earlier phases.
+    // Allowance: the 30 s of delays given (stack, polls, lag); silent in both earlier phases.
     let a = alerts
         .alerts
         .iter()
         .find(|a| a.alert == FAST)
         .expect("fast");
-    assert!((a.within_s - 261.0).abs() < 1e-6, "{}", a.within_s);
+    assert!((a.within_s - 255.0).abs() < 1e-6, "{}", a.within_s);
     assert_eq!(
         a.silent_in.as_deref(),
         Some(&["control".to_string(), "slow".to_string()][..])
@@ -150,6 +150,11 @@ fn detection_within_theory_passes_and_late_or_slow_burn_fails() {
         "{}",
         d.message
     );
+    // The slow phase lasts 2 h: a firing after it (and its delays) answered a later burn.
+    let after = judge(ratios, &obs, &[(FAST, 200.0), (SLOW, 7300.0)]);
+    let d = get(&after, &format!("slo.detect.{SLOW}"));
+    assert_eq!(d.status, Status::Fail);
+    assert!(d.message.contains("after the phase ended"), "{}", d.message);
     // The slow phase at 2.4x cannot trip the 3x tier: its bound is meaningless, and it says so.
     let weak = judge([0.0025, 0.012, 0.1152], &obs, &[(FAST, 200.0)]);
     let b = get(&weak, &format!("slo.burn.{SLOW}"));
@@ -211,4 +216,17 @@ fn a_ticket_that_keeps_notifying_beside_its_page_fails() {
         "{}",
         i.message
     );
+    assert!(i.message.contains("3m50s into the run"), "{}", i.message);
+}
+
+#[test]
+fn a_ticket_that_starts_beside_a_firing_page_gets_its_grace() {
+    // The page fires first; the ticket starts later and is inhibited 5 s after (grace 30 s).
+    let mut obs = AlertObservations::default();
+    obs.changes.push(change(FAST, 100, AlertState::Firing));
+    obs.changes.push(change(SLOW, 300, AlertState::Firing));
+    obs.changes.push(change(SLOW, 305, AlertState::Inhibited));
+    let c = judge([0.0025, 0.024, 0.1152], &obs, &[]);
+    let i = get(&c, "slo.inhibition.s");
+    assert_eq!(i.status, Status::Pass, "{}", i.message);
 }

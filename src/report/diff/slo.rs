@@ -12,10 +12,18 @@ fn within(t: &SloTierTiming) -> bool {
 
 fn tiers(old: &SloReport, new: &SloReport, tol: &Tolerances, rows: &mut Vec<DiffRow>) {
     for o in &old.tiers {
+        let subject = format!("slo tier {}", o.alert);
         let Some(n) = new.tiers.iter().find(|n| n.alert == o.alert) else {
+            rows.push(DiffRow {
+                subject,
+                metric: "tier".into(),
+                old: text("judged"),
+                new: text("absent"),
+                change: "no longer judged by the new run".into(),
+                outcome: DiffOutcome::Regression,
+            });
             continue;
         };
-        let subject = format!("slo tier {}", o.alert);
         rows.extend(timing_row(
             &subject,
             "detected_s",
