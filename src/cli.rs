@@ -153,6 +153,10 @@ pub struct StubArgs {
     /// Also log every stage start/end (DEBUG lines).
     #[arg(long)]
     pub debug_logs: bool,
+    /// Exit at once when the process that started this stub dies (obsgate's own stub child:
+    /// a SIGKILLed run must not leave it behind).
+    #[arg(long)]
+    pub exit_with_parent: bool,
 }
 
 #[derive(Debug, Args)]

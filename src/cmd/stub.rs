@@ -30,10 +30,37 @@ pub async fn run(args: StubArgs) -> AppResult {
         .local_addr()
         .map_err(|e| AppError::harness(format!("cannot read the bound address: {e}")))?;
     eprintln!("listening on {local}");
+    if args.exit_with_parent {
+        exit_with_parent();
+    }
     crate::stub::run(listener, config, shutdown_signal())
         .await
         .map_err(|e| AppError::harness(e.to_string()))?;
     Ok(Outcome::Pass)
+}
+
+/// Exit when the parent dies: the child is then reparented, so its parent id changes. Polled
+/// on a thread of its own, so a busy runtime cannot delay it.
+fn exit_with_parent() {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+                if std::os::unix::process::parent_id() != parent {
+                    // Not `eprintln!`: stderr is a pipe to the dead parent, and a failed
+                    // write would panic this thread instead of exiting.
+                    use std::io::Write as _;
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "obsgate stub: its parent is gone; exiting"
+                    );
+                    std::process::exit(1);
+                }
+            }
+        });
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

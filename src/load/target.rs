@@ -81,6 +81,7 @@ impl StubChild {
         };
         let mut cmd = Command::new(&exe);
         cmd.arg("stub")
+            .arg("--exit-with-parent")
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--time-scale")

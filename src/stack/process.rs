@@ -83,19 +83,39 @@ pub(super) fn spawn(bin: &Path, args: &[String], log: &Path) -> Result<Child, Ap
     let f2 = f
         .try_clone()
         .map_err(|e| AppError::harness(format!("{}: {e}", log.display())))?;
-    Command::new(bin)
-        .args(args)
+    let mut cmd = Command::new(bin);
+    cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::from(f))
         .stderr(Stdio::from(f2))
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| {
-            AppError::harness(format!(
-                "cannot start {}: {e} ({INSTALL_HINT})",
-                bin.display()
-            ))
-        })
+        .kill_on_drop(true);
+    die_with_parent(&mut cmd);
+    cmd.spawn().map_err(|e| {
+        AppError::harness(format!(
+            "cannot start {}: {e} ({INSTALL_HINT})",
+            bin.display()
+        ))
+    })
+}
+
+/// Linux: the kernel SIGKILLs the child when the thread that started it ends. The managed
+/// stack is started from the runtime's worker threads, which live as long as obsgate, so a
+/// SIGKILLed obsgate (a CI runner's timeout) does not leave Prometheus or Alertmanager behind.
+fn die_with_parent(cmd: &mut Command) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: the closure runs in the forked child before exec and only calls prctl(2), which
+    // is async-signal-safe; it touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cmd;
 }
 
 /// Run `tool args`; Some(message) when it rejects the input, None when it passes or is absent.

@@ -101,3 +101,50 @@ fn alertmanager_killed_mid_run_is_incomplete_and_exit_3() {
 fn the_stub_killed_mid_run_is_incomplete_and_exit_3() {
     assert_incomplete_naming("obsgate", "stub");
 }
+
+/// Whether `pid` still runs (a zombie has ended: only its exit status is left).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(')').map(|(_, r)| r.trim_start().to_string()))
+        .is_some_and(|r| !r.starts_with('Z') && !r.starts_with('X'))
+}
+
+#[test]
+fn a_sigkilled_run_leaves_no_process_behind() {
+    if !(have("prometheus") && have("prometheus-alertmanager")) {
+        eprintln!("note: prometheus/prometheus-alertmanager not on PATH; orphan test skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut run = std::process::Command::new(obsgate_path())
+        .current_dir(repo_root())
+        .args([
+            "run",
+            "tests/fixtures/slo/scenario.yaml",
+            "--quiet",
+            "--stack",
+            "managed",
+        ])
+        .arg("--report-dir")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("obsgate run starts");
+    poll_until(Duration::from_secs(60), "Prometheus to start", || {
+        child_named(run.id(), "prometheus")
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let kids: Vec<u32> = ["prometheus", "prometheus-aler", "obsgate"]
+        .iter()
+        .filter_map(|c| child_named(run.id(), c))
+        .collect();
+    assert_eq!(kids.len(), 3, "the stub, Prometheus and Alertmanager run");
+    let _ = run.kill();
+    let _ = run.wait();
+    poll_until(
+        Duration::from_secs(10),
+        "every child of the killed run to end",
+        || kids.iter().all(|p| !running(*p)).then_some(()),
+    );
+}
