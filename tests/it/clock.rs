@@ -5,17 +5,9 @@
 
 use std::path::Path;
 
-use crate::util::{copy_dir, have, obsgate, repo_root, run_scenario_on};
+use crate::util::{check_status, copy_dir, obsgate, repo_root, run_scenario_on, stack_binaries};
 
 const BOUNDARY: &str = "tests/fixtures/alerts/boundary";
-
-fn stack_binaries() -> bool {
-    let ok = have("prometheus") && have("prometheus-alertmanager");
-    if !ok {
-        eprintln!("note: prometheus/prometheus-alertmanager not on PATH; clock test skipped");
-    }
-    ok
-}
 
 /// The boundary fixture's config, copied, with `edit` applied to its rule file.
 fn boundary_config(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
@@ -54,20 +46,9 @@ fn run_boundary(config: &Path) -> (i32, serde_json::Value) {
     )
 }
 
-fn status<'a>(r: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
-    let c = r["checks"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
-        .unwrap_or_else(|| panic!("no check {id}"));
-    (
-        c["status"].as_str().unwrap_or(""),
-        c["message"].as_str().unwrap_or(""),
-    )
-}
-
 #[test]
 fn the_boundary_fixture_passes_as_written_and_catches_a_doubled_threshold() {
-    if !stack_binaries() {
+    if !stack_binaries("clock test") {
         return;
     }
     let as_written = boundary_config(str::to_string);
@@ -77,7 +58,7 @@ fn the_boundary_fixture_passes_as_written_and_catches_a_doubled_threshold() {
         code,
         0,
         "{:?}",
-        status(&r, &format!("alerts.fired.{alert}"))
+        check_status(&r, &format!("alerts.fired.{alert}"))
     );
     assert_eq!(r["clock"]["time_scale"], 30.0);
     assert_eq!(r["clock"]["alert_clock"], "scenario");
@@ -89,14 +70,14 @@ fn the_boundary_fixture_passes_as_written_and_catches_a_doubled_threshold() {
     let doubled = boundary_config(|t| t.replace("* 60 > 3", "* 60 > 6"));
     let (code, r) = run_boundary(&doubled.path().join("config"));
     assert_eq!(code, 1);
-    let (st, msg) = status(&r, &format!("alerts.fired.{alert}"));
+    let (st, msg) = check_status(&r, &format!("alerts.fired.{alert}"));
     assert_eq!(st, "fail", "{msg}");
     assert!(msg.contains(alert) && msg.contains("above"), "{msg}");
 }
 
 #[test]
 fn a_rule_reading_the_wall_clock_is_refused_with_its_location() {
-    if !stack_binaries() {
+    if !stack_binaries("clock test") {
         return;
     }
     let cfg = boundary_config(|t| {

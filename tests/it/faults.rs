@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::util::{have, obsgate_path, poll_until, repo_root};
+use crate::util::{obsgate_path, poll_until, repo_root, stack_binaries};
 
 /// A child of `ppid` whose command name is `comm`.
 fn child_named(ppid: u32, comm: &str) -> Option<u32> {
@@ -20,9 +20,11 @@ fn child_named(ppid: u32, comm: &str) -> Option<u32> {
     })
 }
 
-/// Run the fixture, SIGKILL the child named `comm` once the load runs; (exit code, report).
-fn kill_mid_run(comm: &str, report: &Path) -> (i32, serde_json::Value) {
-    let mut run = std::process::Command::new(obsgate_path())
+/// Start `obsgate run` of the SLO fixture on the managed stack; return once Prometheus runs.
+/// The stub starts first, then the stack; the load follows within a few seconds and lasts
+/// about 24.
+fn start_fixture_run(report: &Path) -> std::process::Child {
+    let run = std::process::Command::new(obsgate_path())
         .current_dir(repo_root())
         .args([
             "run",
@@ -36,11 +38,15 @@ fn kill_mid_run(comm: &str, report: &Path) -> (i32, serde_json::Value) {
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("obsgate run starts");
-    // The stub starts first, then the stack; once Prometheus runs, the load follows within a
-    // few seconds and lasts about 24.
     poll_until(Duration::from_secs(60), "Prometheus to start", || {
         child_named(run.id(), "prometheus")
     });
+    run
+}
+
+/// Run the fixture, SIGKILL the child named `comm` once the load runs; (exit code, report).
+fn kill_mid_run(comm: &str, report: &Path) -> (i32, serde_json::Value) {
+    let mut run = start_fixture_run(report);
     std::thread::sleep(Duration::from_secs(8));
     let victim = child_named(run.id(), comm).expect("the child to kill runs");
     let _ = std::process::Command::new("kill")
@@ -57,8 +63,7 @@ fn kill_mid_run(comm: &str, report: &Path) -> (i32, serde_json::Value) {
 }
 
 fn assert_incomplete_naming(comm: &str, component: &str) {
-    if !(have("prometheus") && have("prometheus-alertmanager")) {
-        eprintln!("note: prometheus/prometheus-alertmanager not on PATH; fault test skipped");
+    if !stack_binaries("fault test") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
@@ -112,28 +117,11 @@ fn running(pid: u32) -> bool {
 
 #[test]
 fn a_sigkilled_run_leaves_no_process_behind() {
-    if !(have("prometheus") && have("prometheus-alertmanager")) {
-        eprintln!("note: prometheus/prometheus-alertmanager not on PATH; orphan test skipped");
+    if !stack_binaries("orphan test") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut run = std::process::Command::new(obsgate_path())
-        .current_dir(repo_root())
-        .args([
-            "run",
-            "tests/fixtures/slo/scenario.yaml",
-            "--quiet",
-            "--stack",
-            "managed",
-        ])
-        .arg("--report-dir")
-        .arg(dir.path())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("obsgate run starts");
-    poll_until(Duration::from_secs(60), "Prometheus to start", || {
-        child_named(run.id(), "prometheus")
-    });
+    let mut run = start_fixture_run(dir.path());
     std::thread::sleep(Duration::from_secs(3));
     let kids: Vec<u32> = ["prometheus", "prometheus-aler", "obsgate"]
         .iter()

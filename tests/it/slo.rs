@@ -5,21 +5,12 @@
 
 use std::path::Path;
 
-use crate::util::{copy_dir, have, obsgate, repo_root, run_scenario_on};
+use crate::util::{
+    check_status, copy_dir, have, obsgate, repo_root, run_scenario_on, stack_binaries,
+};
 
 const FIXTURE: &str = "tests/fixtures/slo";
 const FAST: &str = "JobSuccess2dBudgetBurn4m";
-
-fn status<'a>(r: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
-    let c = r["checks"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
-        .unwrap_or_else(|| panic!("no check {id} in {}", r["checks"]));
-    (
-        c["status"].as_str().unwrap_or(""),
-        c["message"].as_str().unwrap_or(""),
-    )
-}
 
 fn generate(slos: &Path, check: bool) -> std::process::Output {
     let mut cmd = obsgate();
@@ -84,25 +75,17 @@ fn generated_rules_pass_promtool_and_a_hand_edit_is_caught() {
     assert_eq!(generate(&slos, true).status.code(), Some(0));
 }
 
-fn stack_binaries() -> bool {
-    let ok = have("prometheus") && have("prometheus-alertmanager");
-    if !ok {
-        eprintln!("note: prometheus/prometheus-alertmanager not on PATH; SLO run skipped");
-    }
-    ok
-}
-
 #[test]
 fn the_fast_tier_fires_within_theory_and_the_control_stays_silent() {
-    if !stack_binaries() {
+    if !stack_binaries("SLO run") {
         return;
     }
     let (code, r) = run_scenario_on("managed", &format!("{FIXTURE}/scenario.yaml"), &[]);
-    let detect = status(&r, &format!("slo.detect.{FAST}"));
+    let detect = check_status(&r, &format!("slo.detect.{FAST}"));
     assert_eq!(code, 0, "{detect:?}\n{}", r["checks"]);
     assert_eq!(detect.0, "pass", "{detect:?}");
     assert!(detect.1.contains("theory 2m"), "{detect:?}");
-    let silent = status(&r, &format!("alerts.silent.{FAST}"));
+    let silent = check_status(&r, &format!("alerts.silent.{FAST}"));
     assert_eq!(
         silent,
         ("pass", &*format!("{FAST} did not fire in control, low"))
@@ -117,7 +100,7 @@ fn the_fast_tier_fires_within_theory_and_the_control_stays_silent() {
 
 #[test]
 fn a_tenfold_lower_burn_factor_fires_too_early_and_fails() {
-    if !stack_binaries() {
+    if !stack_binaries("SLO run") {
         return;
     }
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -134,7 +117,7 @@ fn a_tenfold_lower_burn_factor_fires_too_early_and_fails() {
     let scenario = dir.join("scenario.yaml");
     let (code, r) = run_scenario_on("managed", &scenario.display().to_string(), &[]);
     assert_eq!(code, 1);
-    let (s, m) = status(&r, &format!("alerts.silent.{FAST}"));
+    let (s, m) = check_status(&r, &format!("alerts.silent.{FAST}"));
     assert_eq!(s, "fail", "{m}");
     assert!(m.contains("low"), "{m}");
 }

@@ -129,3 +129,24 @@ pub fn run_scenario_on(
     assert_registered(&report);
     (out.status.code().unwrap_or(-1), report)
 }
+
+/// Prometheus and Alertmanager are on PATH; otherwise says which `what` is skipped.
+pub fn stack_binaries(what: &str) -> bool {
+    let ok = have("prometheus") && have("prometheus-alertmanager");
+    if !ok {
+        eprintln!("note: prometheus/prometheus-alertmanager not on PATH; {what} skipped");
+    }
+    ok
+}
+
+/// (status, message) of the check `id` in a report.json; panics naming it when absent.
+pub fn check_status<'a>(r: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
+    let c = r["checks"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no check {id} in {}", r["checks"]));
+    (
+        c["status"].as_str().unwrap_or(""),
+        c["message"].as_str().unwrap_or(""),
+    )
+}
