@@ -44,6 +44,7 @@ const LISTS: &[&[CheckInfo]] = &[
     signals::dashboards_live::CHECKS,
     signals::death::CHECKS,
     signals::load::CHECKS,
+    signals::load_accounting::CHECKS,
     signals::logs_registry::CHECKS,
     signals::metric_series::CHECKS,
     signals::metrics::CHECKS,

@@ -35,7 +35,8 @@ pub struct JobTimeS {
 }
 
 /// Results of one phase. Accounting: `scheduled = sent + dropped`,
-/// `sent = succeeded + failed + in_flight`.
+/// `sent = succeeded + failed + in_flight`, and `outcomes` splits every scheduled job into
+/// exactly one ending.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PhaseReport {
     pub name: String,
@@ -57,6 +58,9 @@ pub struct PhaseReport {
     /// Failures by reason (`http_503`, `job_failed`, `timeout`, `connect`, ...).
     #[serde(default)]
     pub failed_by_reason: std::collections::BTreeMap<String, u64>,
+    /// Every scheduled job in exactly one ending (the `load.accounting` identity).
+    #[serde(default)]
+    pub outcomes: Outcomes,
     /// HTTP latency from the intended start (no coordinated omission).
     pub latency_ms: LatencyMs,
     /// HTTP latency from the actual send.
@@ -141,5 +145,90 @@ impl LoadOutcome {
     /// Jobs sent but not ended in all phases.
     pub fn in_flight(&self) -> u64 {
         self.phases.iter().map(|p| p.in_flight).sum()
+    }
+}
+
+/// How the scheduled jobs of a phase ended, each job counted once. The sum of the fields is
+/// the phase's `scheduled` count; `load.accounting.<phase>` fails when it is not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Outcomes {
+    /// Sent, accepted and reported succeeded by the target.
+    pub succeeded: u64,
+    /// Sent and accepted, then reported failed by the pipeline (a job outcome, not an error of
+    /// the request).
+    pub pipeline_failed: u64,
+    /// Sent and failed at the HTTP level: a 4xx or 5xx other than a rejection, a refused or
+    /// broken connection, an unreadable answer.
+    pub http_failed: u64,
+    /// Sent and turned away by the target's overload protection (503 or 429).
+    pub rejected: u64,
+    /// Sent and neither answered nor finished within the job timeout.
+    pub timed_out: u64,
+    /// Never sent: the generator dropped it (`max_in_flight` with the drop policy).
+    pub dropped: u64,
+    /// Sent and still running when an interrupted run ended.
+    pub in_flight: u64,
+}
+
+impl Outcomes {
+    /// Jobs that ended in an error of the request: HTTP failures, rejections and timeouts.
+    pub fn errors(&self) -> u64 {
+        self.http_failed + self.rejected + self.timed_out
+    }
+    /// Sent jobs that ended, whatever the ending.
+    pub fn ended(&self) -> u64 {
+        self.succeeded + self.pipeline_failed + self.errors()
+    }
+    /// The sum of every ending: equal to `scheduled` when the accounting holds.
+    pub fn total(&self) -> u64 {
+        self.ended() + self.dropped + self.in_flight
+    }
+    /// Column names of [`Self::columns`], for the reports' tables.
+    pub const COLUMNS: [&'static str; 7] = [
+        "succeeded",
+        "pipeline failed",
+        "HTTP failed",
+        "rejected",
+        "timed out",
+        "dropped",
+        "in flight",
+    ];
+    /// The endings in the order of [`Self::COLUMNS`].
+    pub fn columns(&self) -> [u64; 7] {
+        [
+            self.succeeded,
+            self.pipeline_failed,
+            self.http_failed,
+            self.rejected,
+            self.timed_out,
+            self.dropped,
+            self.in_flight,
+        ]
+    }
+}
+
+/// The ending of one job that ended (not dropped, not in flight), from its outcome and HTTP
+/// status: which [`Outcomes`] counter it goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Succeeded,
+    PipelineFailed,
+    HttpFailed,
+    Rejected,
+    TimedOut,
+}
+
+impl Ending {
+    /// Classify an ended job. 503 and 429 are the target's overload answers, so they count as
+    /// rejections rather than failures.
+    pub fn of(outcome: super::JobOutcome, http_status: Option<u16>) -> Self {
+        use super::JobOutcome as O;
+        match outcome {
+            O::Succeeded => Self::Succeeded,
+            O::Failed => Self::PipelineFailed,
+            O::Timeout => Self::TimedOut,
+            O::HttpError if matches!(http_status, Some(503 | 429)) => Self::Rejected,
+            O::HttpError | O::Dropped | O::InFlight => Self::HttpFailed,
+        }
     }
 }

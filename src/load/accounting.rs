@@ -13,7 +13,7 @@ use super::driver::{JobRequest, JobResult};
 use super::executor::Shared;
 use super::records::{JobIds, Kept};
 use super::schedule::JobSpec;
-use crate::evidence::JobOutcome;
+use crate::evidence::{Ending, JobOutcome};
 use crate::scenario::Plan;
 
 /// Draw the next job's client span ids (two draws per job, trace first: the sequence of ids
@@ -162,6 +162,7 @@ pub(crate) fn on_end(
         if let Some(ms) = job_ms {
             ps.job_time_ms.record(ms);
         }
+        ps.count_ending(Ending::of(r.outcome, r.http_status));
         if ok {
             ps.succeeded += 1;
         } else {

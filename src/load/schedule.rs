@@ -134,6 +134,7 @@ impl PhaseSchedule {
             arrivals: Arrivals::Uniform,
             faults: Default::default(),
             allow_dropped: false,
+            max_errors_pct: 0.0,
         };
         let p = plan.phases.get(phase).unwrap_or(&empty);
         let stream = phase as u64;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
-use crate::evidence::{JobTimeS, LatencyMs, PhaseReport, PresetReport};
+use crate::evidence::{Ending, JobTimeS, LatencyMs, Outcomes, PhaseReport, PresetReport};
 
 /// An HDR histogram with 3 significant digits (auto-resizing up to the largest value seen).
 #[derive(Debug, Clone)]
@@ -114,6 +114,8 @@ pub struct PhaseStats {
     pub cap_hits: u64,
     pub peak_in_flight: u64,
     pub failed_by_reason: BTreeMap<String, u64>,
+    /// Ended jobs by ending (`dropped` and `in_flight` are filled in by [`Self::to_report`]).
+    pub outcomes: Outcomes,
     /// HTTP latency from the intended start, µs.
     pub latency_us: Hist,
     /// HTTP latency from the actual send, µs.
@@ -141,12 +143,25 @@ impl PhaseStats {
             cap_hits: 0,
             peak_in_flight: 0,
             failed_by_reason: BTreeMap::new(),
+            outcomes: Outcomes::default(),
             latency_us: Hist::new(3),
             latency_send_us: Hist::new(3),
             job_time_ms: Hist::new(3),
             lag_us: Hist::new(3),
             last_send_s: None,
             presets: vec![PresetStats::default(); presets],
+        }
+    }
+
+    /// Count one ended job in its ending.
+    pub fn count_ending(&mut self, ending: Ending) {
+        let o = &mut self.outcomes;
+        match ending {
+            Ending::Succeeded => o.succeeded += 1,
+            Ending::PipelineFailed => o.pipeline_failed += 1,
+            Ending::HttpFailed => o.http_failed += 1,
+            Ending::Rejected => o.rejected += 1,
+            Ending::TimedOut => o.timed_out += 1,
         }
     }
 
@@ -202,6 +217,11 @@ impl PhaseStats {
             late: self.late,
             in_flight: self.in_flight(),
             failed_by_reason: self.failed_by_reason.clone(),
+            outcomes: Outcomes {
+                dropped: self.dropped,
+                in_flight: self.in_flight(),
+                ..self.outcomes
+            },
             latency_ms: latency_ms(&self.latency_us),
             latency_from_send_ms: latency_ms(&self.latency_send_us),
             job_time_s: job_time_s(&self.job_time_ms),

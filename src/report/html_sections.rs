@@ -89,7 +89,31 @@ pub fn phases_section(out: &mut String, r: &Report) {
             num(p.job_time_s.p99),
         );
     }
-    out.push_str("</tbody></table>\n</section>\n");
+    out.push_str("</tbody></table>\n");
+    endings_table(out, r);
+    out.push_str("</section>\n");
+}
+
+/// Every scheduled job by ending, per phase (the `load.accounting` identity).
+fn endings_table(out: &mut String, r: &Report) {
+    out.push_str("<h3>Every scheduled job by ending</h3>\n<table><thead><tr><th>Phase</th><th class=\"num\">Scheduled</th>");
+    for c in crate::evidence::Outcomes::COLUMNS {
+        let _ = write!(out, "<th class=\"num\">{}</th>", escape(c));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for p in &r.load.phases {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td>",
+            escape(&p.name),
+            p.scheduled
+        );
+        for v in p.outcomes.columns() {
+            let _ = write!(out, "<td class=\"num\">{v}</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 /// The two load charts over the run (scenario seconds), phases shaded.

@@ -106,10 +106,26 @@ fn load_section(o: &mut String, r: &Report) {
     if !reasons.is_empty() {
         let _ = writeln!(o, "\nFailures by reason:\n{}", reasons.join("\n"));
     }
+    endings_table(o, r);
     let _ = writeln!(
         o,
         "\nLatency is wall-clock HTTP time from each job's *intended* start (no coordinated omission); phase durations and job time are in scenario seconds."
     );
+}
+
+/// Every scheduled job by ending, per phase: the `load.accounting` identity.
+fn endings_table(o: &mut String, r: &Report) {
+    let cols = crate::evidence::Outcomes::COLUMNS;
+    let _ = writeln!(
+        o,
+        "\nEvery scheduled job by ending:\n\n| phase | scheduled | {} |\n|---|--:|{}",
+        cols.join(" | "),
+        "--:|".repeat(cols.len())
+    );
+    for p in &r.load.phases {
+        let cells: Vec<String> = p.outcomes.columns().iter().map(u64::to_string).collect();
+        let _ = writeln!(o, "| {} | {} | {} |", cell(&p.name), p.scheduled, cells.join(" | "));
+    }
 }
 
 /// Check counts, the failing checks with their evidence, then every check in a table.

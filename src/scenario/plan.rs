@@ -81,6 +81,8 @@ pub struct PhasePlan {
     pub faults: FaultProfile,
     /// Dropped jobs do not fail the phase's `load.dropped` check.
     pub allow_dropped: bool,
+    /// Percent of sent jobs that may end in an HTTP failure, rejection or timeout.
+    pub max_errors_pct: f64,
 }
 
 /// One preset and its weight in the mix.

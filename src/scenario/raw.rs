@@ -106,6 +106,12 @@ pub struct RawPhase {
     /// Whether dropped jobs (overload policy `drop`) are acceptable in this phase.
     #[serde(default)]
     pub allow_dropped: bool,
+    /// Share of the phase's sent jobs, in percent (0 to 100), that may end in an HTTP failure,
+    /// a rejection (503 or 429) or a timeout (`load.errors.<phase>`). Default 0: any such
+    /// error fails the run. Raise it for fault phases that expect rejections.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>")]
+    pub max_errors_pct: Option<Spanned<f64>>,
 }
 
 /// A constant rate (`10/s`) or a linear ramp.

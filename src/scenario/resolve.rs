@@ -390,5 +390,13 @@ fn phase(e: &mut Errs, p: &RawPhase, i: usize, start_s: f64, time_scale: f64) ->
         },
         faults,
         allow_dropped: p.allow_dropped,
+        max_errors_pct: in_range(
+            e,
+            p.max_errors_pct.as_ref(),
+            &f("max_errors_pct"),
+            0.0,
+            0.0,
+            100.0,
+        ),
     }
 }

@@ -55,6 +55,8 @@ pub fn load_checks(plan: &Plan, outcome: &LoadOutcome) -> Vec<Check> {
             },
         ));
         out.push(generator_check(plan, name, r, n));
+        out.push(super::load_accounting::errors_check(phase, r));
+        out.push(super::load_accounting::accounting_check(phase, r));
     }
     out
 }

@@ -17,6 +17,7 @@ pub mod facts;
 pub mod health;
 pub mod health_registry;
 pub mod load;
+pub mod load_accounting;
 pub mod log_feed;
 pub mod log_fields;
 pub mod logs;
