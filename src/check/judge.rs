@@ -90,6 +90,13 @@ fn metric_checks(exps: &ExpectationSet, ev: &Evidence, facts: &RunFacts<'_>) -> 
         .iter()
         .filter_map(|s| s.result.as_ref().ok().cloned())
         .collect();
+    if let Some(why) = &scrapes.final_failure {
+        return exps
+            .metrics
+            .iter()
+            .flat_map(|(_, m)| super::signals::metrics::not_observed(m, parsed.last(), facts, why))
+            .collect();
+    }
     let during = parsed.get(..parsed.len().saturating_sub(1)).unwrap_or(&[]);
     exps.metrics
         .iter()

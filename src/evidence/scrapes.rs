@@ -49,4 +49,7 @@ pub struct ScrapeLog {
     pub parse_failures: u64,
     /// The last transport error, as text.
     pub last_transport_error: Option<String>,
+    /// Why the final scrape (after the drain) got no usable answer: a transport error or a
+    /// non-2xx status. `None` when it answered 2xx, or when no final scrape was taken.
+    pub final_failure: Option<String>,
 }

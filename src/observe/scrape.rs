@@ -136,19 +136,26 @@ impl Scraper {
             loop {
                 tokio::select! {
                     _ = &mut shutdown => break,
-                    _ = ticker.tick() => this.record(&url, openmetrics, &mut log).await,
+                    _ = ticker.tick() => {
+                        this.record(&url, openmetrics, &mut log).await;
+                    }
                 }
             }
-            this.record(&url, openmetrics, &mut log).await;
+            // The final view is what the metrics checks judge: when it fails, an older scrape
+            // must not silently stand in for it.
+            log.final_failure = this.record(&url, openmetrics, &mut log).await;
             log
         })
     }
 
-    async fn record(&self, url: &str, openmetrics: bool, log: &mut ScrapeLog) {
+    /// Scrape once into `log`; the failure when there was no 2xx answer.
+    async fn record(&self, url: &str, openmetrics: bool, log: &mut ScrapeLog) -> Option<String> {
         log.attempts += 1;
         match self.scrape(url, openmetrics).await {
             Ok(s) => {
-                if !(200..300).contains(&s.status) {
+                let failure = (!(200..300).contains(&s.status))
+                    .then(|| format!("GET {url} answered HTTP {}", s.status));
+                if failure.is_some() {
                     log.http_failures += 1;
                 } else if s.result.is_err() {
                     log.parse_failures += 1;
@@ -157,10 +164,12 @@ impl Scraper {
                     log.recent.pop_front();
                 }
                 log.recent.push_back(s);
+                failure
             }
             Err(e) => {
                 log.transport_failures += 1;
                 log.last_transport_error = Some(e.to_string());
+                Some(e.to_string())
             }
         }
     }
@@ -305,6 +314,10 @@ mod tests {
         assert!(log.attempts >= 1);
         assert_eq!(log.transport_failures, log.attempts);
         assert!(log.recent.is_empty());
+        assert!(
+            log.final_failure
+                .is_some_and(|e| e.contains(&port.to_string()))
+        );
         assert!(
             log.last_transport_error
                 .is_some_and(|e| e.contains(&port.to_string()))

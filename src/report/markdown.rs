@@ -124,7 +124,13 @@ fn endings_table(o: &mut String, r: &Report) {
     );
     for p in &r.load.phases {
         let cells: Vec<String> = p.outcomes.columns().iter().map(u64::to_string).collect();
-        let _ = writeln!(o, "| {} | {} | {} |", cell(&p.name), p.scheduled, cells.join(" | "));
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            cell(&p.name),
+            p.scheduled,
+            cells.join(" | ")
+        );
     }
 }
 

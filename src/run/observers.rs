@@ -110,7 +110,10 @@ impl Scrapes {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        self.task.await.unwrap_or_default()
+        self.task.await.unwrap_or_else(|e| ScrapeLog {
+            final_failure: Some(format!("the scraper stopped before its final scrape: {e}")),
+            ..ScrapeLog::default()
+        })
     }
 }
 

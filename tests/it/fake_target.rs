@@ -134,4 +134,3 @@ async fn set_faults(State(s): State<Arc<Seen>>, Json(v): Json<Value>) -> StatusC
     s.faults.lock().push(v);
     StatusCode::NO_CONTENT
 }
-

@@ -49,11 +49,17 @@ fn a_run_whose_posts_are_mostly_rejected_fails() {
     );
     assert!(msg.contains("http_503 45"), "{msg}");
     let o = &report["load"]["phases"][0]["outcomes"];
-    assert_eq!((o["succeeded"].as_u64(), o["rejected"].as_u64()), (Some(5), Some(45)));
+    assert_eq!(
+        (o["succeeded"].as_u64(), o["rejected"].as_u64()),
+        (Some(5), Some(45))
+    );
     let (status, msg) = check_status(&report, "load.accounting.calm");
     assert_eq!(status, "pass", "{msg}");
     assert!(md.contains("Every scheduled job by ending"), "{md}");
-    assert!(md.contains("| calm | 50 | 5 | 0 | 0 | 45 | 0 | 0 | 0 |"), "{md}");
+    assert!(
+        md.contains("| calm | 50 | 5 | 0 | 0 | 45 | 0 | 0 | 0 |"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -84,5 +90,8 @@ fn an_error_budget_out_of_range_is_refused_with_its_place() {
         stderr.contains("s.yaml:6:") && stderr.contains("phases[0].max_errors_pct"),
         "{stderr}"
     );
-    assert!(stderr.contains("expected a number from 0 to 100, got `120`"), "{stderr}");
+    assert!(
+        stderr.contains("expected a number from 0 to 100, got `120`"),
+        "{stderr}"
+    );
 }

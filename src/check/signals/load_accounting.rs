@@ -167,7 +167,11 @@ mod tests {
         r.failed_by_reason.insert("http_503".into(), 92);
         let c = errors_check(&phase(0.0), &r);
         assert_eq!(c.status, Status::Fail);
-        assert!(c.message.contains("92 of 100 sent jobs (92.00%)"), "{}", c.message);
+        assert!(
+            c.message.contains("92 of 100 sent jobs (92.00%)"),
+            "{}",
+            c.message
+        );
         assert!(c.message.contains("92 rejected") && c.message.contains("http_503 92"));
         assert!(c.message.contains("allows 0%"), "{}", c.message);
     }
@@ -205,6 +209,10 @@ mod tests {
         lost.scheduled += 1;
         let c = accounting_check(&phase(0.0), &lost);
         assert_eq!(c.status, Status::Fail);
-        assert!(c.message.contains("= 12, but 13 jobs were scheduled"), "{}", c.message);
+        assert!(
+            c.message.contains("= 12, but 13 jobs were scheduled"),
+            "{}",
+            c.message
+        );
     }
 }

@@ -52,6 +52,35 @@ pub fn check_scrape(
     out
 }
 
+/// Every check of `exp` as an `error`: the final scrape (after the drain) got no answer, so
+/// nothing can be judged, and an older scrape must not stand in for it. `earlier` (the last
+/// scrape that parsed, if any) only gives the checks their ids, the ones a judged run has, so a
+/// report diff lines them up; none of its values is judged.
+pub fn not_observed(
+    exp: &MetricsExpectations,
+    earlier: Option<&Exposition>,
+    facts: &RunFacts<'_>,
+    why: &str,
+) -> Vec<Check> {
+    let nothing = Exposition {
+        format: ExpositionFormat::Text004,
+        families: Vec::new(),
+    };
+    let shape = earlier.unwrap_or(&nothing);
+    let mut out = vec![exposition_check(Ok(shape))];
+    out.extend(check(exp, shape, &[], facts));
+    for c in &mut out {
+        *c = Check::error(
+            std::mem::take(&mut c.id),
+            METRICS,
+            format!(
+                "not observed: the final scrape of /metrics failed ({why}); no earlier scrape is judged in its place"
+            ),
+        );
+    }
+    out
+}
+
 /// The family `name` in `e`; OpenMetrics counters are exposed without their `_total`.
 pub fn find_family<'a>(e: &'a Exposition, name: &str) -> Option<&'a MetricFamily> {
     e.family(name).or_else(|| match e.format {

@@ -330,3 +330,37 @@ fn a_family_with_help_and_type_but_no_samples_is_not_present() {
         "{checks:#?}"
     );
 }
+
+#[test]
+fn a_failed_final_scrape_makes_every_metrics_check_an_error() {
+    let js = jobs();
+    let judged = run(Defect::None);
+    let why = "GET http://127.0.0.1:9/metrics: operation timed out";
+    // An earlier scrape only names the checks; none of its values is judged.
+    let earlier = parse(&exposition_text(&js, Defect::None));
+    let lost = crate::check::signals::metrics::not_observed(
+        &metrics_exp(),
+        Some(&earlier),
+        &facts(&js),
+        why,
+    );
+    let ids = |cs: &[crate::verdict::Check]| cs.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let mut judged_ids = ids(&judged);
+    judged_ids.insert(0, "metrics.exposition".to_string());
+    assert_eq!(ids(&lost), judged_ids);
+    let without =
+        crate::check::signals::metrics::not_observed(&metrics_exp(), None, &facts(&js), why);
+    assert!(without.iter().all(|c| c.status == Status::Error));
+    assert!(
+        without
+            .iter()
+            .any(|c| c.id == "metrics.present.pipeline_active_jobs")
+    );
+    for c in &lost {
+        assert_eq!(c.status, Status::Error, "{c:?}");
+        assert!(
+            c.message.contains(why) && c.message.contains("not observed"),
+            "{c:?}"
+        );
+    }
+}
