@@ -1,7 +1,7 @@
 //! Exit codes (docs/ARCHITECTURE.md §5) and the error type that carries one.
 //!
 //! `0` every expectation held; `1` at least one failed; `2` invalid input or usage (nothing
-//! was run); `3` the harness or the stack could not run.
+//! was run); `3` the harness or the stack could not run, or the run is `incomplete`.
 
 use std::fmt;
 
@@ -10,11 +10,12 @@ use std::fmt;
 pub enum Outcome {
     /// Every expectation held.
     Pass = 0,
-    /// At least one expectation failed (or the run was incomplete).
+    /// At least one expectation failed.
     Fail = 1,
     /// Invalid input or usage; nothing was run.
     Usage = 2,
-    /// The harness or the stack could not run.
+    /// The harness or the stack could not run, or the run is `incomplete` (interrupted, a
+    /// component died, an observation was lost).
     Harness = 3,
 }
 

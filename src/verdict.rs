@@ -201,9 +201,11 @@ impl Check {
 pub enum Verdict {
     /// Every check passed (skips allowed only where no expectation needed them).
     Pass,
-    /// At least one check failed or errored.
+    /// At least one check or criterion failed.
     Fail,
-    /// The run was interrupted (Ctrl-C, stack crash): what was measured is reported, no pass.
+    /// No verdict on the thing under test: the run was interrupted (Ctrl-C, a dead component)
+    /// or an observation was lost (an `error` check, and no check failed). What was measured is
+    /// reported; it never passes.
     Incomplete,
 }
 
@@ -221,19 +223,27 @@ pub struct Criterion {
     pub message: String,
 }
 
-/// The run verdict: `incomplete` when interrupted (what was measured is still reported, but it
-/// never passes); `fail` when any check failed or errored, or any criterion is not a pass (a
-/// criterion whose checks never ran is not a pass); `pass` otherwise. Skipped checks alone do
-/// not fail a run: a skip that an expectation needed shows up through its criterion.
+/// The run verdict:
+/// - `incomplete` when interrupted (what was measured is still reported, but it never passes);
+/// - `fail` when any check or criterion failed: the thing under test was seen to be wrong;
+/// - `incomplete` when nothing failed but a check or criterion is an error: an observation was
+///   lost (a dead component, a failed final scrape, dropped spans), so there is no verdict on
+///   the thing under test, and calling it a failure would send people to debug the wrong thing;
+/// - `fail` when a criterion is otherwise not a pass (a criterion whose checks never ran);
+/// - `pass` otherwise. Skipped checks alone do not fail a run: a skip that an expectation
+///   needed shows up through its criterion.
 pub fn decide(checks: &[Check], criteria: &[Criterion], interrupted: bool) -> Verdict {
     if interrupted {
         return Verdict::Incomplete;
     }
-    let check_bad = checks
-        .iter()
-        .any(|c| matches!(c.status, Status::Fail | Status::Error));
-    let criterion_bad = criteria.iter().any(|c| c.status != Status::Pass);
-    if check_bad || criterion_bad {
+    let any = |s: Status| {
+        checks.iter().any(|c| c.status == s) || criteria.iter().any(|c| c.status == s)
+    };
+    if any(Status::Fail) {
+        Verdict::Fail
+    } else if any(Status::Error) {
+        Verdict::Incomplete
+    } else if criteria.iter().any(|c| c.status != Status::Pass) {
         Verdict::Fail
     } else {
         Verdict::Pass

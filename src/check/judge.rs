@@ -28,15 +28,24 @@ pub struct Judgement {
 /// Judge a run. `logs` is the state of the log checkers that were fed while the run streamed.
 pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_>) -> Judgement {
     let facts = run_facts(plan, ev);
+    use super::signals::unobserved::mark_kind;
     let mut checks = super::signals::load::load_checks(plan, &ev.outcome);
+    let mut log_checks = logs.finish(&facts);
     if let Some(e) = &ev.log_capture_error {
-        checks.push(Check::error("logs.capture", Kind::Logs, e.clone()));
+        mark_kind(&mut log_checks, Kind::Logs, &format!("log capture broke ({e})"));
+        log_checks.push(Check::error("logs.capture", Kind::Logs, e.clone()));
     }
-    checks.extend(logs.finish(&facts));
+    checks.extend(log_checks);
     checks.extend(metric_checks(exps, ev, &facts));
+    let mut trace_checks = Vec::new();
     for (_, t) in &exps.traces {
-        checks.extend(super::signals::traces::check(t, &ev.spans, &facts));
+        trace_checks.extend(super::signals::traces::check(t, &ev.spans, &facts));
     }
+    if let Some(lost) = &ev.spans_lost {
+        mark_kind(&mut trace_checks, TRACES, lost);
+        trace_checks.push(Check::error("traces.receiver", TRACES, lost.clone()));
+    }
+    checks.extend(trace_checks);
     if let Some(e) = &ev.trace_backend_error {
         checks.push(Check::error("traces.backend", TRACES, e.clone()));
     }
@@ -200,10 +209,11 @@ pub fn phase_windows(plan: &Plan, o: &LoadOutcome) -> Vec<PhaseWindow> {
 /// One dashboards expectation's live checks.
 fn live_dashboards(d: &DashboardAnswers) -> Vec<Check> {
     if let Some(why) = &d.not_evaluated {
-        return vec![Check::skip(
+        // Expected and not observed: an error, as for alerts without a stack.
+        return vec![Check::error(
             "dashboards.live",
             Kind::Dashboards,
-            why.clone(),
+            format!("the dashboards' queries were not evaluated: {why}"),
         )];
     }
     let mut out: Vec<Check> = d

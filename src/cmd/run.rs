@@ -49,8 +49,9 @@ fn finish(args: &RunArgs, env: &RunEnv, report: &Report) -> AppResult {
     println!("report: {}", dir.display());
     Ok(match report.verdict {
         Verdict::Pass => Outcome::Pass,
-        // A dead component is the harness's or the stack's failure, not the target's.
-        Verdict::Incomplete if report.component_down.is_some() => Outcome::Harness,
-        Verdict::Fail | Verdict::Incomplete => Outcome::Fail,
+        Verdict::Fail => Outcome::Fail,
+        // No verdict on the thing under test (interrupted, a dead component, a lost
+        // observation): the harness's or the stack's problem, not the target's.
+        Verdict::Incomplete => Outcome::Harness,
     })
 }

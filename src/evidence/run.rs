@@ -23,6 +23,8 @@ pub struct Evidence {
     pub spans: Vec<SpanRecord>,
     /// Reads of the trace backend that failed, described (how many, where, the last error).
     pub trace_backend_error: Option<String>,
+    /// Spans obsgate's OTLP receiver dropped or refused, described (None when it kept all).
+    pub spans_lost: Option<String>,
     /// Why log capture stopped early, if it did.
     pub log_capture_error: Option<String>,
     /// The run's circumstances the checks need.

@@ -33,7 +33,7 @@ pub struct LogsFileRaw {
     /// Correlation with what the harness drove.
     #[serde(default)]
     pub correlation: CorrelationRaw,
-    /// Most lines per second per level, averaged over the run.
+    /// Most lines per scenario second per level, averaged over the run.
     #[serde(default)]
     pub rate_limits: Vec<RateLimitRaw>,
 }
@@ -122,6 +122,8 @@ pub struct CorrelationRaw {
     pub error_levels: Vec<String>,
     /// Error-level lines per failed job (default exactly 1); succeeded jobs have none.
     pub errors_per_failed_job: NumMatcher,
+    /// Most error-level lines that may name no job over the whole run (default 0).
+    pub max_errors_without_job: u64,
 }
 
 impl Default for CorrelationRaw {
@@ -134,6 +136,7 @@ impl Default for CorrelationRaw {
             trace_ids_known: true,
             error_levels: vec!["ERROR".into(), "CRITICAL".into()],
             errors_per_failed_job: NumMatcher::exactly(1.0),
+            max_errors_without_job: 0,
         }
     }
 }
@@ -182,7 +185,9 @@ pub struct LogsExpectations {
     pub trace_ids_known: bool,
     pub error_levels: Vec<String>,
     pub errors_per_failed_job: NumMatcher,
-    /// (level, max lines per second).
+    /// Error-level lines without a job id allowed over the run.
+    pub max_errors_without_job: u64,
+    /// (level, max lines per scenario second).
     pub rate_limits: Vec<(String, f64)>,
 }
 
@@ -238,6 +243,7 @@ impl LogsFileRaw {
             trace_ids_known: c.trace_ids_known,
             error_levels: c.error_levels.clone(),
             errors_per_failed_job: c.errors_per_failed_job,
+            max_errors_without_job: c.max_errors_without_job,
             rate_limits: self.resolve_rate_limits(errs),
         }
     }

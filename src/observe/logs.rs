@@ -96,8 +96,22 @@ impl Splitter {
 }
 
 /// Capture `reader` line by line until EOF; over-long lines end with [`TRUNCATED_MARKER`].
-pub async fn capture<R: AsyncRead + Unpin>(reader: R, mut sink: impl FnMut(LogLine)) {
-    capture_flagged(reader, MAX_LINE_BYTES, |c| sink(c.line)).await;
+/// A read error ends the capture and is returned (the lines before it were delivered), so a
+/// broken stream is reported instead of looking like a quiet target.
+pub async fn capture<R: AsyncRead + Unpin>(
+    reader: R,
+    mut sink: impl FnMut(LogLine),
+) -> Result<u64, CaptureError> {
+    capture_flagged(reader, MAX_LINE_BYTES, |c| sink(c.line)).await
+}
+
+/// A read error that ended a capture after `lines` lines.
+#[derive(Debug, thiserror::Error)]
+#[error("reading the log stream failed after {lines} lines: {source}")]
+pub struct CaptureError {
+    pub lines: u64,
+    #[source]
+    pub source: std::io::Error,
 }
 
 /// Capture `reader` line by line with lines cut at `max_line_bytes`, reporting cuts.
@@ -106,20 +120,26 @@ pub async fn capture_flagged<R: AsyncRead + Unpin>(
     reader: R,
     max_line_bytes: usize,
     mut sink: impl FnMut(Captured),
-) -> u64 {
+) -> Result<u64, CaptureError> {
     let mut reader = BufReader::new(reader);
     let mut split = Splitter::new(max_line_bytes);
-    loop {
+    let failure = loop {
         let chunk = match reader.fill_buf().await {
-            Ok([]) | Err(_) => break,
+            Ok([]) => break None,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => break Some(e),
             Ok(chunk) => chunk,
         };
         let n = chunk.len();
         split.feed(chunk, &mut sink);
         reader.consume(n);
-    }
+    };
     split.flush(&mut sink);
-    split.next_line - 1
+    let lines = split.next_line - 1;
+    match failure {
+        None => Ok(lines),
+        Some(source) => Err(CaptureError { lines, source }),
+    }
 }
 
 /// Follow the file at `path` as it grows (like `tail -F` from its start) until `shutdown`
@@ -202,7 +222,8 @@ mod tests {
     #[tokio::test]
     async fn lines_are_numbered_and_a_final_partial_line_is_kept() {
         let mut got = Vec::new();
-        capture(&b"{\"a\":1}\r\nnot json\n\nlast"[..], |l| got.push(l)).await;
+        let n = capture(&b"{\"a\":1}\r\nnot json\n\nlast"[..], |l| got.push(l)).await;
+        assert_eq!(n.ok(), Some(4));
         let texts: Vec<(u64, &str)> = got.iter().map(|l| (l.line, l.text.as_str())).collect();
         assert_eq!(
             texts,
@@ -210,12 +231,38 @@ mod tests {
         );
     }
 
+    /// Two lines, then a read error, as a broken pipe gives.
+    struct Breaks(bool);
+    impl AsyncRead for Breaks {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            if self.0 {
+                return std::task::Poll::Ready(Err(std::io::Error::other("stream reset")));
+            }
+            self.0 = true;
+            buf.put_slice(b"one\ntwo\n");
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_read_error_ends_the_capture_and_is_returned() {
+        let mut got = Vec::new();
+        let e = capture(Breaks(false), |l| got.push(l)).await.err();
+        assert_eq!(got.len(), 2);
+        let e = e.map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(e, "reading the log stream failed after 2 lines: stream reset");
+    }
+
     #[tokio::test]
     async fn long_lines_are_cut_flagged_and_the_next_line_is_intact() {
         let input = format!("{}\nshort\n", "x".repeat(100));
         let mut got = Vec::new();
         let n = capture_flagged(input.as_bytes(), 10, |c| got.push(c)).await;
-        assert_eq!(n, 2);
+        assert_eq!(n.ok(), Some(2));
         assert_eq!(got[0].truncated_bytes, 90);
         assert_eq!(
             got[0].line.text,
@@ -230,7 +277,7 @@ mod tests {
     #[tokio::test]
     async fn invalid_utf8_is_replaced_not_dropped() {
         let mut got = Vec::new();
-        capture(&b"a\xffb\n"[..], |l| got.push(l)).await;
+        assert!(capture(&b"a\xffb\n"[..], |l| got.push(l)).await.is_ok());
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].text, "a\u{fffd}b");
     }

@@ -323,8 +323,12 @@ mod tests {
         assert_eq!(verdict(&checks, &[], false), Verdict::Pass);
         assert_eq!(verdict(&checks, &skip_c, false), Verdict::Fail);
         assert_eq!(verdict(&checks, &pass_c, true), Verdict::Incomplete);
-        let mut failing = checks.clone();
-        failing.push(Check::error("logs.x", Kind::Logs, "broken"));
+        // A lost observation with nothing failing is no verdict; a real failure beside it is one.
+        let mut lost = checks.clone();
+        lost.push(Check::error("logs.x", Kind::Logs, "broken"));
+        assert_eq!(verdict(&lost, &pass_c, false), Verdict::Incomplete);
+        let mut failing = lost.clone();
+        failing.push(Check::fail("metrics.y", Kind::Metrics, "absent"));
         assert_eq!(verdict(&failing, &pass_c, false), Verdict::Fail);
         let mut skipped = checks;
         skipped.push(Check::skip("alerts.x", Kind::Alerts, "no stack"));

@@ -144,7 +144,7 @@ fn header(out: &mut String, r: &Report) {
             super::html_escape::escape(why)
         );
     } else if r.verdict == Verdict::Incomplete {
-        out.push_str("<div class=\"note\"><strong>Incomplete run.</strong> The run was interrupted; what was measured is reported below, and it cannot pass.</div>\n");
+        out.push_str("<div class=\"note\"><strong>Incomplete run.</strong> Nothing failed, but there is no verdict: the run was interrupted or an observation was lost (see the checks in error). What was measured is reported below, and it cannot pass.</div>\n");
     }
     if !r.deviations.is_empty() {
         out.push_str(

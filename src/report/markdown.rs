@@ -27,7 +27,7 @@ pub fn render_markdown(r: &Report) -> String {
     let verdict = match r.verdict {
         Verdict::Pass => "PASS",
         Verdict::Fail => "FAIL",
-        Verdict::Incomplete => "INCOMPLETE (interrupted: what was measured is below, no pass)",
+        Verdict::Incomplete => "INCOMPLETE (no verdict: interrupted, or an observation was lost; what was measured is below, no pass)",
     };
     let _ = writeln!(o, "# obsgate: {} — {verdict}\n", r.scenario);
     let _ = writeln!(

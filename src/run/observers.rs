@@ -58,8 +58,8 @@ impl Receiver {
     }
 
     /// Wait until the span count stops growing (the stub flushed on shutdown), then stop serving
-    /// and return every span kept.
-    pub async fn finish(mut self) -> Vec<SpanRecord> {
+    /// and return every span kept, with what was dropped or refused, described.
+    pub async fn finish(mut self) -> (Vec<SpanRecord>, Option<String>) {
         let deadline = tokio::time::Instant::now() + TRACE_SETTLE_DEADLINE;
         let mut last = self.store.len();
         loop {
@@ -76,8 +76,26 @@ impl Receiver {
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
-        self.store.spans()
+        (self.store.spans(), lost_spans(&self.store))
     }
+}
+
+/// "N spans dropped ..., M export requests refused ...", or None when the receiver kept all.
+fn lost_spans(store: &SpanStore) -> Option<String> {
+    let (dropped, refused) = (store.dropped(), store.rejected_requests());
+    let mut parts = Vec::new();
+    if dropped > 0 {
+        parts.push(format!(
+            "the OTLP receiver dropped {dropped} spans beyond its bound of {MAX_SPANS}"
+        ));
+    }
+    if refused > 0 {
+        parts.push(format!(
+            "it refused {refused} of {} export requests (malformed, too large or of the wrong content type)",
+            store.requests()
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Periodic scrapes of the target's `/metrics` during the run.
@@ -163,8 +181,10 @@ pub async fn capture_logs(
     if let Some(out) = stdout {
         let out = tokio::process::ChildStdout::from_std(out)
             .map_err(|e| format!("cannot read the stub's stdout: {e}"))?;
-        crate::observe::logs::capture(out, |l| feed.feed(l)).await;
-        return Ok(());
+        return crate::observe::logs::capture(out, |l| feed.feed(l))
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("the stub's stdout: {e}"));
     }
     if let Some(path) = file {
         return crate::observe::logs::tail_file(path, |l| feed.feed(l), async {

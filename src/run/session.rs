@@ -77,10 +77,16 @@ impl Session {
         };
         let (log_result, observed) = tokio::join!(capture, main);
         let outcome = observed.outcome?;
-        let (spans, trace_backend_error) = match (self.receiver, &env.jaeger_url) {
-            (_, Some(j)) => jaeger_spans(j, &outcome.jobs).await,
-            (Some(r), None) => (r.finish().await, None),
-            (None, None) => (Vec::new(), None),
+        let (spans, trace_backend_error, spans_lost) = match (self.receiver, &env.jaeger_url) {
+            (_, Some(j)) => {
+                let (spans, error) = jaeger_spans(j, &outcome.jobs).await;
+                (spans, error, None)
+            }
+            (Some(r), None) => {
+                let (spans, lost) = r.finish().await;
+                (spans, None, lost)
+            }
+            (None, None) => (Vec::new(), None, None),
         };
         Ok(Evidence {
             context: RunContext {
@@ -97,6 +103,7 @@ impl Session {
             scrapes: observed.scrapes,
             spans,
             trace_backend_error,
+            spans_lost,
             log_capture_error: log_result.err(),
             stack: observed.stack,
             death: observed.death,

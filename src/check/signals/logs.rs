@@ -162,29 +162,17 @@ impl<'e> LogChecker<'e> {
             out.push(self.trace_ids_check(facts));
         }
         out.push(self.errors_check(facts));
-        for (level, max) in &self.exp.rate_limits {
-            let n = self.levels.get(level).copied().unwrap_or(0);
-            // Promised rates are per scenario second: a time-scaled run emits k times faster.
-            let secs = facts.scenario_seconds();
-            let id = format!("logs.rate.{level}");
-            if secs <= 0.0 {
-                out.push(Check::skip(
-                    id,
-                    LOGS,
-                    "run duration unknown: no rate computed",
-                ));
-                continue;
-            }
-            let rate = n as f64 / secs;
-            out.push(Check::from_bool(
-                id,
-                LOGS,
-                rate <= *max,
-                format!(
-                    "{n} {level} lines over {secs:.1} scenario s = {rate:.2}/s (limit {max}/s)"
-                ),
-            ));
-        }
+        let levels = self.exp.error_levels.join("/");
+        out.push(super::log_budgets::unattributed_check(
+            &self.errors_without_job,
+            self.exp.max_errors_without_job,
+            &levels,
+        ));
+        out.extend(super::log_budgets::rate_checks(
+            &self.levels,
+            &self.exp.rate_limits,
+            facts,
+        ));
         out
     }
 

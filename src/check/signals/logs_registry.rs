@@ -66,4 +66,16 @@ pub const CHECKS: &[CheckInfo] = &[
                   Example failure: 4 jobs' ERROR lines do not match their outcome (17 failed jobs, \
                   exactly 1 each expected; none for succeeded ones)",
     },
+    CheckInfo {
+        id: "logs.errors_without_job",
+        kind: LOGS,
+        proves: "error-level lines name their job, beyond the file's `max_errors_without_job` \
+                 budget (default 0)",
+        failure: "the target logs errors no request explains (a worker crash, a failing \
+                  exporter): the evidence has the lines",
+        explain: "Error-level lines without the job field cannot be matched to a job, so the \
+                  per-job check never sees them; they are counted over the run instead.\n\
+                  Example failure: 3 ERROR/CRITICAL lines name no job (allowed 0); first: line \
+                  812: error line without a job",
+    },
 ];

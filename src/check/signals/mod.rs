@@ -18,6 +18,7 @@ pub mod health;
 pub mod health_registry;
 pub mod load;
 pub mod load_accounting;
+pub mod log_budgets;
 pub mod log_feed;
 pub mod log_fields;
 pub mod logs;
@@ -33,6 +34,7 @@ mod slo_tests;
 pub mod trace_checks;
 pub mod trace_tree;
 pub mod traces;
+pub mod unobserved;
 
 /// Check kinds.
 pub const METRICS: Kind = Kind::Metrics;

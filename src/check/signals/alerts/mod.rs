@@ -224,20 +224,35 @@ pub fn check_alerts(input: &AlertCheckInput<'_>) -> (Vec<Check>, Vec<AlertTiming
     let unexpected = unexpected::first_firings(input);
     timings.extend(unexpected::timings(input, &unexpected));
     checks.push(unexpected::check(input, &unexpected));
-    if !input.observations.poll_errors.is_empty() {
-        checks.push(
-            Check::error(
-                "alerts.observation",
-                KIND,
-                format!(
-                    "{} poll error(s) while watching alerts",
-                    input.observations.poll_errors.len()
-                ),
-            )
-            .with_evidence(input.observations.poll_errors.iter().cloned()),
-        );
+    if let Some(c) = observation_check(input.observations, &mut checks) {
+        checks.push(c);
     }
     (checks, timings)
+}
+
+/// `alerts.observation` (only ever an error) when the watcher lost something: poll errors, or
+/// state changes beyond its bound, in which case every alert check read a partial view and is
+/// an error too.
+fn observation_check(obs: &AlertObservations, checks: &mut [Check]) -> Option<Check> {
+    let mut what = Vec::new();
+    if obs.truncated {
+        let lost = format!(
+            "the alert watcher kept its first {} state changes and dropped later ones",
+            obs.changes.len()
+        );
+        super::unobserved::mark_kind(checks, KIND, &lost);
+        what.push(lost);
+    }
+    if !obs.poll_errors.is_empty() {
+        what.push(format!(
+            "{} poll error(s) while watching alerts",
+            obs.poll_errors.len()
+        ));
+    }
+    (!what.is_empty()).then(|| {
+        Check::error("alerts.observation", KIND, what.join("; "))
+            .with_evidence(obs.poll_errors.iter().cloned())
+    })
 }
 
 /// Every alert check as `skip` with `reason` (e.g. `--stack none`).
@@ -257,10 +272,12 @@ pub fn skipped(exp: &AlertExpectations, reason: &str) -> Vec<Check> {
 pub const CHECKS: &[CheckInfo] = &[CheckInfo {
     id: "alerts.observation",
     kind: KIND,
-    proves: "(only ever an error) the alert watcher could not poll Prometheus/Alertmanager",
+    proves: "(only ever an error) the alert watcher could not poll Prometheus/Alertmanager, \
+             or dropped state changes beyond its bound",
     failure: "alert timings may be incomplete: the evidence lists the poll errors",
     explain: "Polling errors while watching alerts are reported once, with the errors as \
-              evidence; the other alert checks judge what was observed.\n\
+              evidence. When the watcher dropped state changes, every alert check read a \
+              partial view and is an error as well.\n\
               Example failure: 3 poll error(s) while watching alerts",
 }];
 

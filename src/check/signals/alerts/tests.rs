@@ -347,3 +347,18 @@ fn an_alert_already_firing_when_its_phase_starts_is_named_as_such() {
     );
     assert_eq!(status(&checks, "alerts.silent.A").0, Status::Fail);
 }
+
+#[test]
+fn a_watcher_that_dropped_state_changes_makes_every_alert_check_an_error() {
+    let mut o = good_obs();
+    o.truncated = true;
+    let (checks, _) = run(EXP, &o, RoutingEvidence::Notifications);
+    let (st, msg) = status(&checks, "alerts.observation");
+    assert_eq!(st, Status::Error);
+    assert!(msg.contains("dropped later ones"), "{msg}");
+    for c in &checks {
+        assert_eq!(c.status, Status::Error, "{}: {}", c.id, c.message);
+    }
+    let (_, fired) = status(&checks, "alerts.fired.A");
+    assert!(fired.starts_with("not fully observed: the alert watcher kept its first"), "{fired}");
+}

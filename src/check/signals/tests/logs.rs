@@ -268,3 +268,47 @@ fn a_line_naming_a_job_with_another_correlation_id_fails() {
         c.evidence
     );
 }
+
+/// The healthy lines plus `n` ERROR lines that name no job (a worker crash outside any job).
+fn with_unattributed_errors(n: u64, budget: u64) -> Vec<Check> {
+    let js = jobs();
+    let mut lines = log_lines(&js, Defect::None);
+    for i in 0..n {
+        let mut l = lines[0].clone();
+        l.line = 10_000 + i;
+        l.text = r#"{"level":"ERROR","message":"worker crashed","correlation_id":"-"}"#.into();
+        lines.push(l);
+    }
+    let mut exp = logs_exp();
+    exp.max_errors_without_job = budget;
+    let mut c = LogChecker::new(&exp);
+    for l in &lines {
+        c.feed(l);
+    }
+    c.finish(&facts(&js))
+}
+
+#[test]
+fn error_lines_without_a_job_are_judged_against_their_budget() {
+    let checks = with_unattributed_errors(3, 0);
+    let c = find(&checks, "logs.errors_without_job");
+    assert_eq!(c.status, Status::Fail, "{c:?}");
+    assert!(
+        c.message
+            .starts_with("3 ERROR/CRITICAL lines name no job (allowed 0)"),
+        "{}",
+        c.message
+    );
+    assert!(
+        c.evidence.iter().any(|e| e.contains("worker crashed")),
+        "{:?}",
+        c.evidence
+    );
+    let within = with_unattributed_errors(3, 3);
+    assert_eq!(
+        find(&within, "logs.errors_without_job").status,
+        Status::Pass
+    );
+    let none = with_unattributed_errors(0, 0);
+    assert_eq!(find(&none, "logs.errors_without_job").status, Status::Pass);
+}
