@@ -236,9 +236,8 @@ pub fn decide(checks: &[Check], criteria: &[Criterion], interrupted: bool) -> Ve
     if interrupted {
         return Verdict::Incomplete;
     }
-    let any = |s: Status| {
-        checks.iter().any(|c| c.status == s) || criteria.iter().any(|c| c.status == s)
-    };
+    let any =
+        |s: Status| checks.iter().any(|c| c.status == s) || criteria.iter().any(|c| c.status == s);
     if any(Status::Fail) {
         Verdict::Fail
     } else if any(Status::Error) {

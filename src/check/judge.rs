@@ -32,7 +32,11 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
     let mut checks = super::signals::load::load_checks(plan, &ev.outcome);
     let mut log_checks = logs.finish(&facts);
     if let Some(e) = &ev.log_capture_error {
-        mark_kind(&mut log_checks, Kind::Logs, &format!("log capture broke ({e})"));
+        mark_kind(
+            &mut log_checks,
+            Kind::Logs,
+            &format!("log capture broke ({e})"),
+        );
         log_checks.push(Check::error("logs.capture", Kind::Logs, e.clone()));
     }
     checks.extend(log_checks);

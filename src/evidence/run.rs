@@ -71,6 +71,8 @@ pub struct StackEvidence {
     /// The stack's files and the validators' word on them, when the acceptance file asks for
     /// the static checks (Err: they could not be gathered).
     pub static_inputs: Option<Result<StaticInputs, String>>,
+    /// The managed stack's state folder (TSDB, configs), inside the report folder.
+    pub run_dir: Option<std::path::PathBuf>,
 }
 
 /// What the static checks of a run judge: the stack's files, read once, and what promtool and

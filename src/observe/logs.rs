@@ -254,7 +254,10 @@ mod tests {
         let e = capture(Breaks(false), |l| got.push(l)).await.err();
         assert_eq!(got.len(), 2);
         let e = e.map(|e| e.to_string()).unwrap_or_default();
-        assert_eq!(e, "reading the log stream failed after 2 lines: stream reset");
+        assert_eq!(
+            e,
+            "reading the log stream failed after 2 lines: stream reset"
+        );
     }
 
     #[tokio::test]

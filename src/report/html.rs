@@ -146,6 +146,13 @@ fn header(out: &mut String, r: &Report) {
     } else if r.verdict == Verdict::Incomplete {
         out.push_str("<div class=\"note\"><strong>Incomplete run.</strong> Nothing failed, but there is no verdict: the run was interrupted or an observation was lost (see the checks in error). What was measured is reported below, and it cannot pass.</div>\n");
     }
+    if let Some(dir) = &r.kept_stack_data {
+        let _ = writeln!(
+            out,
+            "<div class=\"note\">The stack's state (Prometheus's TSDB, the configs it ran on, redacted) is kept for inspection in <code>{}</code>.</div>",
+            escape(dir)
+        );
+    }
     if !r.deviations.is_empty() {
         out.push_str(
             "<div class=\"note\"><strong>Deviations from the shipped configuration</strong><ul>",

@@ -198,6 +198,7 @@ pub fn sample_report() -> Report {
         criteria: sample_criteria(),
         slo: Vec::new(),
         component_down: None,
+        kept_stack_data: None,
     }
 }
 

@@ -27,7 +27,9 @@ pub fn render_markdown(r: &Report) -> String {
     let verdict = match r.verdict {
         Verdict::Pass => "PASS",
         Verdict::Fail => "FAIL",
-        Verdict::Incomplete => "INCOMPLETE (no verdict: interrupted, or an observation was lost; what was measured is below, no pass)",
+        Verdict::Incomplete => {
+            "INCOMPLETE (no verdict: interrupted, or an observation was lost; what was measured is below, no pass)"
+        }
     };
     let _ = writeln!(o, "# obsgate: {} — {verdict}\n", r.scenario);
     let _ = writeln!(
@@ -40,6 +42,12 @@ pub fn render_markdown(r: &Report) -> String {
     }
     if let Some(why) = &r.component_down {
         let _ = writeln!(o, "\n**Incomplete:** {why}.");
+    }
+    if let Some(dir) = &r.kept_stack_data {
+        let _ = writeln!(
+            o,
+            "\nThe stack's state (Prometheus's TSDB, the configs it ran on, redacted) is kept for inspection in `{dir}`."
+        );
     }
     for d in &r.deviations {
         let _ = writeln!(o, "- deviation: {d}");

@@ -48,6 +48,10 @@ pub struct Report {
     /// A process the run started died during it: the cause of `incomplete` (exit 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_down: Option<String>,
+    /// The managed stack's state folder (Prometheus's TSDB, the generated configs), kept for
+    /// inspection because the run did not pass; absent after a pass, when it is removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_stack_data: Option<String>,
 }
 
 /// What a report says of the run besides its checks.
@@ -98,6 +102,7 @@ impl Report {
             alerts: judgement.alerts,
             criteria: Vec::new(),
             slo: judgement.slo,
+            kept_stack_data: None,
             component_down: summary.component_down,
         };
         super::criteria::apply(&mut report, acceptance, summary.interrupted);

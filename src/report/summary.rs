@@ -11,6 +11,9 @@ pub fn summary(r: &Report) -> String {
     if let Some(why) = &r.component_down {
         let _ = writeln!(o, "  INCOMPLETE: {why}");
     }
+    if let Some(dir) = &r.kept_stack_data {
+        let _ = writeln!(o, "  stack state kept for inspection: {dir}");
+    }
     for p in &r.load.phases {
         let _ = writeln!(
             o,

@@ -41,6 +41,7 @@ fn sample() -> Report {
         criteria: vec![],
         slo: vec![],
         component_down: None,
+        kept_stack_data: None,
     }
 }
 

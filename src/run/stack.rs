@@ -68,6 +68,7 @@ impl RunStack {
             prometheus_present: self.session.prometheus_url().is_some(),
             deviations: self.session.deviations(),
             clock: self.session.clock().cloned(),
+            run_dir: self.session.run_dir(),
             ..StackEvidence::default()
         };
         // An interrupted run reports what it saw; it does not wait for resolutions.

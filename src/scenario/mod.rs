@@ -7,6 +7,7 @@ pub mod faults;
 pub mod plan;
 pub mod raw;
 pub mod resolve;
+mod resolve_phase;
 pub mod schema;
 pub mod units;
 

@@ -3,15 +3,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_saphyr::{Location, Spanned};
 
 use super::error::{ScenarioError, ScenarioErrors};
-use super::plan::{Arrivals, OverloadPolicy, PhasePlan, Plan, PresetWeight, RateCurve, Tolerances};
-use super::raw::{RawArrivals, RawOverload, RawPhase, RawRate, RawScenario};
-use super::units::{parse_duration_s, parse_rate_per_s};
-use crate::stub::faults::FaultProfile;
+use super::plan::{OverloadPolicy, PhasePlan, Plan, PresetWeight, Tolerances};
+use super::raw::{RawOverload, RawPhase, RawScenario};
+use super::units::parse_duration_s;
 
 /// Presets the stub knows.
 pub const KNOWN_PRESETS: [&str; 3] = ["short", "standard", "premium"];
@@ -26,13 +24,18 @@ pub const DEFAULT_USERS: u64 = 100;
 pub const DEFAULT_JOB_TIMEOUT_S: f64 = 900.0;
 
 /// Collects errors with the file they belong to.
-struct Errs<'a> {
+pub(super) struct Errs<'a> {
     file: &'a Path,
-    list: Vec<ScenarioError>,
+    pub(super) list: Vec<ScenarioError>,
 }
 
 impl Errs<'_> {
-    fn at(&mut self, loc: Location, field: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn at(
+        &mut self,
+        loc: Location,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.list.push(ScenarioError {
             file: self.file.to_path_buf(),
             line: loc.line(),
@@ -154,7 +157,7 @@ fn phases(e: &mut Errs, raw: &Spanned<Vec<RawPhase>>, time_scale: f64) -> Vec<Ph
                 ),
             );
         }
-        let phase = phase(e, p, i, start_s, time_scale);
+        let phase = super::resolve_phase::phase(e, p, i, start_s, time_scale);
         start_s += phase.duration_s;
         phases.push(phase);
     }
@@ -197,7 +200,7 @@ fn positive(e: &mut Errs, v: Option<&Spanned<f64>>, field: &str, default: f64, m
     }
 }
 
-fn in_range(
+pub(super) fn in_range(
     e: &mut Errs,
     v: Option<&Spanned<f64>>,
     field: &str,
@@ -316,85 +319,6 @@ fn tolerances(e: &mut Errs, raw: &RawScenario) -> Tolerances {
             t.late_pct.as_ref(),
             "tolerances.late_pct",
             d.late_pct,
-            0.0,
-            100.0,
-        ),
-    }
-}
-
-fn rate(e: &mut Errs, text: &str, loc: Location, field: &str) -> f64 {
-    parse_rate_per_s(text).unwrap_or_else(|m| {
-        e.at(loc, field, m);
-        0.0
-    })
-}
-
-fn phase(e: &mut Errs, p: &RawPhase, i: usize, start_s: f64, time_scale: f64) -> PhasePlan {
-    let f = |s: &str| format!("phases[{i}].{s}");
-    let duration_s = match parse_duration_s(&p.duration.value) {
-        Ok(v) if v > 0.0 => v,
-        Ok(_) => {
-            e.at(
-                p.duration.referenced,
-                f("duration"),
-                format!("expected a duration above zero, got `{}`", p.duration.value),
-            );
-            0.0
-        }
-        Err(m) => {
-            e.at(p.duration.referenced, f("duration"), m);
-            0.0
-        }
-    };
-    let loc = p.rate.referenced;
-    let curve = match &p.rate.value {
-        RawRate::Constant(s) => RateCurve::Constant {
-            per_s: rate(e, s, loc, &f("rate")),
-        },
-        RawRate::Ramp(r) => RateCurve::Ramp {
-            from_per_s: rate(e, &r.from, loc, &f("rate.from")),
-            to_per_s: rate(e, &r.to, loc, &f("rate.to")),
-        },
-    };
-    let peak = curve
-        .at(0.0, duration_s)
-        .max(curve.at(duration_s, duration_s));
-    if peak * time_scale > MAX_WALL_RATE_PER_S {
-        e.at(
-            loc,
-            f("rate"),
-            format!(
-                "expected at most {MAX_WALL_RATE_PER_S} jobs per wall second after the time scale {time_scale}, got {} per wall second",
-                peak * time_scale
-            ),
-        );
-    }
-    let faults = match &p.faults {
-        None => FaultProfile::default(),
-        Some(s) => {
-            for m in super::faults::fault_problems(&s.value) {
-                e.at(s.referenced, f("faults"), m);
-            }
-            s.value.clone()
-        }
-    };
-    PhasePlan {
-        name: p.name.value.clone(),
-        duration_s,
-        start_s,
-        wall_duration: Duration::from_secs_f64(duration_s / time_scale),
-        rate: curve,
-        arrivals: match p.arrivals {
-            RawArrivals::Uniform => Arrivals::Uniform,
-            RawArrivals::Poisson => Arrivals::Poisson,
-        },
-        faults,
-        allow_dropped: p.allow_dropped,
-        max_errors_pct: in_range(
-            e,
-            p.max_errors_pct.as_ref(),
-            &f("max_errors_pct"),
-            0.0,
             0.0,
             100.0,
         ),

@@ -129,7 +129,10 @@ pub struct ManagedStack {
     timing: StackTiming,
     clock: StackClock,
     report_dir: PathBuf,
-    _run_dir: tempfile::TempDir,
+    /// Prometheus's TSDB, Alertmanager's state and the generated configs: inside the report
+    /// folder (never /tmp, so even a SIGKILLed run leaves nothing elsewhere); removed after a
+    /// passing run, kept for inspection otherwise (see [`crate::run::execute`]).
+    run_dir: PathBuf,
 }
 
 impl ManagedStack {
@@ -141,11 +144,7 @@ impl ManagedStack {
         let (prom_bin, am_bin) = binaries()?;
         std::fs::create_dir_all(&opts.report_dir)
             .map_err(|e| AppError::harness(format!("{}: {e}", opts.report_dir.display())))?;
-        let run_dir = tempfile::Builder::new()
-            .prefix("obsgate-stack-")
-            .tempdir()
-            .map_err(|e| AppError::harness(format!("cannot create a run dir: {e}")))?;
-        let dir = run_dir.path().to_path_buf();
+        let dir = fresh_run_dir(&opts.report_dir)?;
         let receivers = FakeReceivers::start().await?;
         let addrs = Addresses {
             prometheus: format!("127.0.0.1:{}", free_loopback_port()?),
@@ -168,7 +167,7 @@ impl ManagedStack {
             timing: cfg.timing,
             clock: cfg.clock,
             report_dir: opts.report_dir.clone(),
-            _run_dir: run_dir,
+            run_dir: dir,
         };
         stack
             .wait_ready(&opts, &logs.prometheus, &logs.alertmanager)
@@ -274,6 +273,10 @@ impl ManagedStack {
     pub fn timing(&self) -> &StackTiming {
         &self.timing
     }
+    /// The stack's own state (TSDB, configs) for this run.
+    pub fn run_dir(&self) -> &Path {
+        &self.run_dir
+    }
     /// The stack's clock: K, its flags, the rewritten rules, the largest usable K.
     pub fn clock(&self) -> &StackClock {
         &self.clock
@@ -313,6 +316,22 @@ impl ManagedStack {
             let _ = c.kill().await;
         }
     }
+}
+
+/// Name of the stack's state folder inside the report folder.
+pub const RUN_DIR_NAME: &str = "stack-data";
+
+/// `report_dir/stack-data`, emptied: a folder left by an earlier run into the same report
+/// folder is that run's state, not this one's.
+fn fresh_run_dir(report_dir: &Path) -> Result<PathBuf, AppError> {
+    let dir = report_dir.join(RUN_DIR_NAME);
+    let fail = |e: std::io::Error| AppError::harness(format!("{}: {e}", dir.display()));
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(fail(e)),
+        _ => {}
+    }
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    Ok(dir)
 }
 
 impl Drop for ManagedStack {

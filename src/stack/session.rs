@@ -171,6 +171,14 @@ impl StackSession {
         }
     }
 
+    /// The managed stack's state folder (None for an external stack or none).
+    pub fn run_dir(&self) -> Option<std::path::PathBuf> {
+        match self {
+            Self::Managed(m) => Some(m.run_dir().to_path_buf()),
+            _ => None,
+        }
+    }
+
     /// The managed stack's clock (None for an external stack or none).
     pub fn clock(&self) -> Option<&StackClock> {
         match self {

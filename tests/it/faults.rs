@@ -76,6 +76,10 @@ fn assert_incomplete_naming(comm: &str, component: &str) {
         "{why}"
     );
     assert!(why.contains("into phase `"), "{why}");
+    // The stack's state stays for whoever debugs the run, inside the report folder.
+    let kept = r["kept_stack_data"].as_str().unwrap_or("");
+    assert_eq!(Path::new(kept), dir.path().join("stack-data"));
+    assert!(Path::new(kept).join("prometheus.yml").is_file(), "{kept}");
     let checks = r["checks"].as_array().expect("checks");
     let own = checks
         .iter()
@@ -135,4 +139,6 @@ fn a_sigkilled_run_leaves_no_process_behind() {
         "every child of the killed run to end",
         || kids.iter().all(|p| !running(*p)).then_some(()),
     );
+    // Its state is inside the report folder, not in /tmp.
+    assert!(dir.path().join("stack-data").is_dir());
 }

@@ -243,7 +243,11 @@ fn interrupt_still_writes_an_incomplete_report() {
     if status.code().is_none() {
         let _ = child.kill();
     }
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "an interrupted run has no verdict: exit 3"
+    );
     let report: Value = serde_json::from_str(
         &std::fs::read_to_string(report_dir.join("report.json")).expect("report.json"),
     )

@@ -61,6 +61,7 @@ fn report(p99_ms: f64, check_passes: bool) -> Report {
         criteria: vec![],
         slo: vec![],
         component_down: None,
+        kept_stack_data: None,
     }
 }
 

@@ -125,8 +125,19 @@ pub fn run_scenario_on(
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    let report = serde_json::from_str(&text).expect("report.json is JSON");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("report.json is JSON");
     assert_registered(&report);
+    // A passing run leaves no stack state behind; any other names the folder it kept.
+    let data = dir.path().join("stack-data");
+    match report["kept_stack_data"].as_str() {
+        Some(kept) => assert!(report["verdict"] != "pass" && data.is_dir(), "{kept}"),
+        None => assert!(
+            !data.exists(),
+            "{} left after {}",
+            data.display(),
+            report["verdict"]
+        ),
+    }
     (out.status.code().unwrap_or(-1), report)
 }
 

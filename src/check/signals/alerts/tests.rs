@@ -360,5 +360,8 @@ fn a_watcher_that_dropped_state_changes_makes_every_alert_check_an_error() {
         assert_eq!(c.status, Status::Error, "{}: {}", c.id, c.message);
     }
     let (_, fired) = status(&checks, "alerts.fired.A");
-    assert!(fired.starts_with("not fully observed: the alert watcher kept its first"), "{fired}");
+    assert!(
+        fired.starts_with("not fully observed: the alert watcher kept its first"),
+        "{fired}"
+    );
 }
