@@ -251,9 +251,11 @@ pub fn alerts(
                 start_unix_ms: run_start_unix_ms,
                 scale: *clock_scale,
             };
+            let mut observations = clock.observations(observations);
+            super::signals::alerts::hide_unnamed_keys(&mut observations, exp);
             check_alerts(&AlertCheckInput {
                 expectations: exp,
-                observations: &clock.observations(observations),
+                observations: &observations,
                 phases: &clock.phases(phases),
                 timing: timing.as_ref(),
                 run_start_unix_ms,

@@ -255,6 +255,25 @@ fn observation_check(obs: &AlertObservations, checks: &mut [Check]) -> Option<Ch
     })
 }
 
+/// A PagerDuty routing key is a secret: in checks, timings and the report it is shown only when
+/// `exp` names it (`pagerduty:<key>` in some alert's receivers, so it is in the user's files
+/// already), and otherwise as the fingerprint the redacted config copies show.
+pub fn hide_unnamed_keys(obs: &mut AlertObservations, exp: &AlertExpectations) {
+    let named: std::collections::BTreeSet<&str> = exp
+        .alerts
+        .iter()
+        .flat_map(|e| &e.receivers)
+        .filter_map(|r| r.strip_prefix("pagerduty:"))
+        .collect();
+    for n in &mut obs.notifications {
+        if let Some(k) = &mut n.routing_key
+            && !named.contains(k.as_str())
+        {
+            *k = crate::config::secrets::fingerprint(k);
+        }
+    }
+}
+
 /// Every alert check as `skip` with `reason` (e.g. `--stack none`).
 pub fn skipped(exp: &AlertExpectations, reason: &str) -> Vec<Check> {
     let mut out: Vec<Check> = exp

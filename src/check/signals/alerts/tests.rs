@@ -365,3 +365,32 @@ fn a_watcher_that_dropped_state_changes_makes_every_alert_check_an_error() {
         "{fired}"
     );
 }
+
+#[test]
+fn a_routing_key_the_expectations_do_not_name_is_shown_as_a_fingerprint() {
+    let mut o = good_obs();
+    for n in &mut o.notifications {
+        if n.routing_key.is_some() {
+            n.routing_key = Some("SEKRET-unnamed-key".into());
+        }
+    }
+    let e = parse(EXP, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
+    crate::check::signals::alerts::hide_unnamed_keys(&mut o, &e);
+    let keys: Vec<&str> = o
+        .notifications
+        .iter()
+        .filter_map(|n| n.routing_key.as_deref())
+        .collect();
+    assert!(!keys.is_empty());
+    let shown = crate::config::secrets::fingerprint("SEKRET-unnamed-key");
+    assert!(keys.iter().all(|k| *k == shown), "{keys:?}");
+    // The key the expectations name (`pagerduty:pk`) is shown as is.
+    let mut named = good_obs();
+    crate::check::signals::alerts::hide_unnamed_keys(&mut named, &e);
+    assert!(
+        named
+            .notifications
+            .iter()
+            .any(|n| n.routing_key.as_deref() == Some("pk"))
+    );
+}
