@@ -17,17 +17,52 @@ pub async fn run(args: RunArgs) -> AppResult {
     let phase_names: Vec<&str> = plan.phases.iter().map(|p| p.name.as_str()).collect();
     exps.validate_phases(&phase_names)?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!(
-                "\nobsgate: interrupted; stopping the schedule and waiting for in-flight jobs"
-            );
-            let _ = stop_tx.send(true);
-        }
-    });
-    let report = crate::run::execute(&plan, &exps, &env, stop_rx).await;
-    ctrl_c.abort();
+    let (abandon_tx, abandon_rx) = tokio::sync::oneshot::channel::<()>();
+    let signals = tokio::spawn(interrupts(stop_tx, abandon_tx));
+    let report = tokio::select! {
+        r = crate::run::execute(&plan, &exps, &env, stop_rx) => r,
+        // Dropping the run's future stops what it started (children are killed on drop).
+        Ok(()) = abandon_rx => Ok(abandoned(&plan, &env)),
+    };
+    signals.abort();
     finish(&args, &env, &report?)
+}
+
+/// The first Ctrl-C stops the schedule (in-flight jobs get a grace, then the run is observed
+/// and judged as usual, `incomplete`); a second one abandons the run at once.
+async fn interrupts(stop: watch::Sender<bool>, abandon: tokio::sync::oneshot::Sender<()>) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!(
+        "\nobsgate: interrupted; stopping the schedule and waiting for in-flight jobs (Ctrl-C again to abandon)"
+    );
+    let _ = stop.send(true);
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("\nobsgate: interrupted again; abandoning the run and writing what it has");
+        let _ = abandon.send(());
+    }
+}
+
+/// The report of a run abandoned by a second Ctrl-C: `incomplete`, with the scenario and why,
+/// and no verdict on anything, since nothing was collected.
+fn abandoned(plan: &crate::scenario::Plan, env: &RunEnv) -> Report {
+    let mut deviations = env.deviations.clone();
+    deviations.push(
+        "interrupted twice: the run was abandoned before its observations were collected; no check was judged"
+            .to_string(),
+    );
+    let summary = crate::report::model::RunSummary {
+        scenario: plan.name.clone(),
+        started_at: env.started_at,
+        time_scale: plan.time_scale,
+        clock: Default::default(),
+        deviations,
+        load: Default::default(),
+        interrupted: true,
+        component_down: None,
+    };
+    Report::from_run(summary, Default::default(), None)
 }
 
 /// Write the report files, print the summary and the report path, and pick the exit code.

@@ -19,6 +19,8 @@ pub struct Seen {
     pub reject_of_10: u64,
     pub posts: AtomicU64,
     pub polls: AtomicU64,
+    /// Extra milliseconds every poll waits before answering (jobs that stay in flight).
+    pub poll_delay_ms: AtomicU64,
     pub faults: Mutex<Vec<Value>>,
     pub headers_ok: AtomicU64,
     pub headers_bad: Mutex<Vec<String>>,
@@ -126,7 +128,8 @@ async fn create(
 
 async fn poll(State(s): State<Arc<Seen>>, Path(id): Path<String>) -> Json<Value> {
     s.polls.fetch_add(1, Ordering::Relaxed);
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    let extra = s.poll_delay_ms.load(Ordering::Relaxed);
+    tokio::time::sleep(Duration::from_millis(20 + extra)).await;
     Json(json!({"job_id": id, "status": "succeeded", "stage": "done", "cost_dollars": 0.02}))
 }
 

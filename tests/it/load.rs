@@ -269,3 +269,51 @@ fn interrupt_still_writes_an_incomplete_report() {
     );
     assert_eq!(report["load"]["phases"][1]["sent"], 0);
 }
+
+#[test]
+fn a_second_interrupt_abandons_the_run_and_still_writes_a_report() {
+    let f = fake(true);
+    // Jobs stay in flight: after the first Ctrl-C the run would wait out their grace.
+    f.seen.poll_delay_ms.store(60_000, Ordering::Relaxed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = write_scenario(
+        dir.path(),
+        "name: long\ntolerances: {late_threshold_ms: 5000}\nphases:\n  - {name: a, duration: 60s, rate: 10/s}\n",
+    );
+    let report_dir = dir.path().join("out");
+    let err_path = dir.path().join("stderr.txt");
+    let mut child = std::process::Command::new(crate::util::obsgate_path())
+        .args(["run", "--quiet", "--target", &f.base, "--report-dir"])
+        .arg(&report_dir)
+        .arg(&scenario)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("spawn");
+    crate::util::poll_until(Duration::from_secs(30), "a few jobs", || {
+        (f.seen.posts.load(Ordering::Relaxed) >= 5).then_some(())
+    });
+    let int = || {
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+    };
+    int();
+    // The second must come after the first was taken (two at once are one signal).
+    crate::util::poll_until(Duration::from_secs(30), "the first interrupt taken", || {
+        let text = std::fs::read_to_string(&err_path).unwrap_or_default();
+        text.contains("Ctrl-C again to abandon").then_some(())
+    });
+    int();
+    let status = crate::util::poll_until(Duration::from_secs(30), "obsgate to exit", || {
+        child.try_wait().ok().flatten()
+    });
+    assert_eq!(status.code(), Some(3));
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(report_dir.join("report.json")).expect("report.json"),
+    )
+    .expect("json");
+    assert_eq!(report["verdict"], "incomplete");
+    let deviations = report["deviations"].to_string();
+    assert!(deviations.contains("interrupted twice"), "{deviations}");
+}
