@@ -47,6 +47,10 @@ pub struct AlertObservations {
     pub poll_errors: Vec<String>,
     /// True when a bound dropped changes.
     pub truncated: bool,
+    /// Notifications the fake receivers dropped (beyond their bound) or could not read
+    /// (oversized, not JSON), described; each makes the alert checks errors.
+    #[serde(default)]
+    pub receivers_lost: Vec<String>,
 }
 
 /// Timing of one alert in a run (seconds from the fault's phase start / end, on the clock the

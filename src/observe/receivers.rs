@@ -10,7 +10,6 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -23,6 +22,8 @@ use crate::exit::AppError;
 
 /// Most notifications kept (a long storm is bounded; the count of dropped ones is kept).
 pub const MAX_NOTIFICATIONS: usize = 10_000;
+/// Largest notification body read (bytes); a larger one is answered 413 and counted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 fn words(text: &str, out: &mut Vec<String>) {
     // After the `[FIRING:N]` prefix, the default title lists group label values separated by
@@ -179,6 +180,8 @@ pub fn parse_webhook(receiver: &str, v: &Value, at_unix_ms: i64) -> Notification
 struct Recorded {
     list: Vec<Notification>,
     dropped: u64,
+    /// Requests refused (oversized, not JSON); `rejected` keeps the first reasons.
+    refused: u64,
     rejected: Vec<String>,
 }
 
@@ -188,19 +191,34 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+impl Recorded {
+    /// Count a request that could not be read, keeping the first reasons.
+    fn refuse(&mut self, why: String) {
+        self.refused += 1;
+        if self.rejected.len() < 100 {
+            self.rejected.push(why);
+        }
+    }
+}
+
 async fn receive(
     State(s): State<Shared>,
     Path((kind, receiver)): Path<(String, String)>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> axum::response::Response {
+    // Read at most the bound: a notification is a few kilobytes, and what is refused is
+    // counted, so an oversized one is reported rather than silently missing.
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        s.lock().refuse(format!(
+            "/{kind}/{receiver}: body larger than {MAX_BODY_BYTES} bytes"
+        ));
+        return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
+    };
     let v: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {
-            let mut r = s.lock();
-            if r.rejected.len() < 100 {
-                r.rejected
-                    .push(format!("/{kind}/{receiver}: body is not JSON: {e}"));
-            }
+            s.lock()
+                .refuse(format!("/{kind}/{receiver}: body is not JSON: {e}"));
             return (StatusCode::BAD_REQUEST, "invalid JSON").into_response();
         }
     };
@@ -254,6 +272,7 @@ impl FakeReceivers {
         let shared: Shared = Arc::default();
         let app = Router::new()
             .route("/{kind}/{receiver}", post(receive))
+            .layer(axum::extract::DefaultBodyLimit::disable())
             .with_state(shared.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -288,6 +307,27 @@ impl FakeReceivers {
     /// Requests that could not be parsed (bounded).
     pub fn rejected(&self) -> Vec<String> {
         self.shared.lock().rejected.clone()
+    }
+
+    /// What the receivers lost, described: notifications dropped beyond the bound, and
+    /// requests they could not read (oversized or not JSON). Empty when nothing was lost.
+    pub fn lost(&self) -> Vec<String> {
+        let r = self.shared.lock();
+        let mut out = Vec::new();
+        if r.dropped > 0 {
+            out.push(format!(
+                "the fake receivers dropped {} notifications beyond their bound of {MAX_NOTIFICATIONS}",
+                r.dropped
+            ));
+        }
+        if r.refused > 0 {
+            let first = r.rejected.first().cloned().unwrap_or_default();
+            out.push(format!(
+                "the fake receivers could not read {} notification requests (first: {first})",
+                r.refused
+            ));
+        }
+        out
     }
 }
 

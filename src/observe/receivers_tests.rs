@@ -104,6 +104,20 @@ async fn server_answers_like_the_real_services_and_records() {
     assert_eq!(got[0].receiver, "critical");
     assert_eq!(got[1].kind, NotificationKind::Pagerduty);
     assert_eq!(r.rejected().len(), 1);
+    let huge = c
+        .post(format!("{}/webhook/x", r.base_url()))
+        .body(vec![b' '; MAX_BODY_BYTES + 1])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(huge.status(), 413);
+    assert_eq!(r.notifications().len(), 2);
+    let lost = r.lost();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(
+        lost[0].contains("could not read 2 notification requests"),
+        "{lost:?}"
+    );
 }
 
 #[test]

@@ -233,15 +233,18 @@ impl StackSession {
                 _ => "alerts were not watched during the run".to_string(),
             });
         };
-        let (notes, routing) = match self {
+        let (notes, lost, routing) = match self {
             Self::Managed(m) => (
                 m.receivers().notifications(),
+                m.receivers().lost(),
                 RoutingEvidence::Notifications,
             ),
-            _ => (Vec::new(), RoutingEvidence::AlertmanagerApi),
+            _ => (Vec::new(), Vec::new(), RoutingEvidence::AlertmanagerApi),
         };
+        let mut observations = w.finish(notes).await;
+        observations.receivers_lost = lost;
         AlertsSeen::Watched {
-            observations: w.finish(notes).await,
+            observations,
             routing,
             timing: self.timing().cloned(),
             clock_scale: self.clock_scale(),

@@ -234,15 +234,17 @@ pub fn check_alerts(input: &AlertCheckInput<'_>) -> (Vec<Check>, Vec<AlertTiming
 /// state changes beyond its bound, in which case every alert check read a partial view and is
 /// an error too.
 fn observation_check(obs: &AlertObservations, checks: &mut [Check]) -> Option<Check> {
-    let mut what = Vec::new();
+    let mut lost = obs.receivers_lost.clone();
     if obs.truncated {
-        let lost = format!(
+        lost.push(format!(
             "the alert watcher kept its first {} state changes and dropped later ones",
             obs.changes.len()
-        );
-        super::unobserved::mark_kind(checks, KIND, &lost);
-        what.push(lost);
+        ));
     }
+    if !lost.is_empty() {
+        super::unobserved::mark_kind(checks, KIND, &lost.join("; "));
+    }
+    let mut what = lost;
     if !obs.poll_errors.is_empty() {
         what.push(format!(
             "{} poll error(s) while watching alerts",

@@ -394,3 +394,16 @@ fn a_routing_key_the_expectations_do_not_name_is_shown_as_a_fingerprint() {
             .any(|n| n.routing_key.as_deref() == Some("pk"))
     );
 }
+
+#[test]
+fn notifications_the_receivers_could_not_read_make_the_alert_checks_errors() {
+    let mut o = good_obs();
+    o.receivers_lost = vec!["the fake receivers could not read 1 notification requests".into()];
+    let (checks, _) = run(EXP, &o, RoutingEvidence::Notifications);
+    assert!(
+        checks.iter().all(|c| c.status == Status::Error),
+        "{checks:?}"
+    );
+    let (_, msg) = status(&checks, "alerts.observation");
+    assert!(msg.contains("could not read 1"), "{msg}");
+}
