@@ -101,6 +101,11 @@ pub struct RunArgs {
     /// managed stack divides it by the time scale like every other interval).
     #[arg(long)]
     pub scrape_interval: Option<String>,
+    /// With `--stack external` or `--target`: how long a component may fail every probe
+    /// before the run stops as `incomplete` (wall time, e.g. `10s`); a shorter outage (a
+    /// restart) is survived and stated in the report.
+    #[arg(long, default_value = "10s")]
+    pub outage_limit: String,
     /// With `--stack external`, run alert expectations although the stack keeps wall time
     /// while the stub runs at the time scale (alert timings are then reported in wall time).
     #[arg(long)]

@@ -33,6 +33,8 @@ pub struct Evidence {
     pub stack: StackEvidence,
     /// A process the run started that died during it (the run is then incomplete).
     pub death: Option<super::ComponentDeath>,
+    /// Outages of components obsgate did not start that came back within the outage limit.
+    pub outage_gaps: Vec<String>,
 }
 
 /// The circumstances of a run, as the checks compare against them.

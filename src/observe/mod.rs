@@ -9,6 +9,7 @@ pub mod jaeger;
 pub mod liveness;
 pub mod logs;
 pub mod otlp;
+pub mod outage;
 pub mod prom_api;
 pub mod receivers;
 pub mod scrape;

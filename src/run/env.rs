@@ -33,6 +33,8 @@ pub struct RunEnv {
     pub scrape_interval: Option<String>,
     /// `--allow-clock-skew`: an external stack on wall time may judge alerts of a compressed run.
     pub allow_clock_skew: bool,
+    /// `--outage-limit`: how long a component obsgate did not start may fail every probe.
+    pub outage_limit: std::time::Duration,
     /// The stack's files: overlays for the managed stack and the static checks.
     pub paths: StackPaths,
     /// Where the report and the managed stack's files go.
@@ -60,6 +62,16 @@ pub fn prepare(args: &RunArgs) -> Result<(Plan, RunEnv), AppError> {
     if let Some(t) = &args.target {
         check_target_url(t, args.allow_remote)?;
     }
+    let outage_limit = crate::config::duration::parse_prom_duration(&args.outage_limit)
+        .ok()
+        .filter(|s| *s >= 1.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| {
+            AppError::usage(format!(
+                "--outage-limit: expected a duration of at least 1s like `10s` or `1m`, got `{}`",
+                args.outage_limit
+            ))
+        })?;
     let started_at = chrono::Utc::now();
     let report_dir = args.report_dir.clone().unwrap_or_else(|| {
         PathBuf::from("reports").join(format!(
@@ -83,6 +95,7 @@ pub fn prepare(args: &RunArgs) -> Result<(Plan, RunEnv), AppError> {
         logs: args.logs.clone(),
         scrape_interval: args.scrape_interval.clone(),
         allow_clock_skew: args.allow_clock_skew,
+        outage_limit,
         paths: StackPaths {
             config_dir: args.config_dir.clone(),
             expect_dir: args.expect_dir.clone(),

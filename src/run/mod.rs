@@ -146,6 +146,7 @@ fn deviations(env: &RunEnv, ev: &Evidence) -> Vec<String> {
         ));
     }
     out.extend(ev.stack.deviations.iter().cloned());
+    out.extend(ev.outage_gaps.iter().cloned());
     out
 }
 

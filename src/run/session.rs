@@ -13,6 +13,7 @@ use crate::evidence::{Evidence, LoadOutcome, RunContext, ScrapeLog, StackEvidenc
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
 use crate::observe::liveness::DeathWatch;
+use crate::observe::outage::{OutageWatch, Probe};
 use crate::scenario::Plan;
 
 /// The target, the stack and obsgate's own trace receiver of one run.
@@ -28,6 +29,8 @@ struct Observed {
     scrapes: ScrapeLog,
     stack: StackEvidence,
     death: Option<crate::evidence::ComponentDeath>,
+    /// Outages of probed components that came back (stated in the report).
+    gaps: Vec<String>,
 }
 
 impl Session {
@@ -107,6 +110,7 @@ impl Session {
             log_capture_error: log_result.err(),
             stack: observed.stack,
             death: observed.death,
+            outage_gaps: observed.gaps,
         })
     }
 
@@ -131,13 +135,22 @@ impl Session {
             .map(|s| s.pid())
             .filter(|p| *p != 0);
         procs.extend(stub.map(|p| ("stub".to_string(), p)));
+        let mut probes = self.stack.session.probes();
+        if env.target.is_some() {
+            probes.push(Probe {
+                component: "target".into(),
+                url: format!("{}/", self.target.base_url),
+            });
+        }
+        let outages = OutageWatch::start(probes, env.outage_limit, stop_tx.clone());
         let deaths = DeathWatch::start(procs, stop_tx);
         let outcome = self.target.drive(plan, env, stop_rx).await;
         let stack = match &outcome {
             Ok(o) => self.stack.observe(plan, env, exps, &self.target, o).await,
             Err(_) => StackEvidence::default(),
         };
-        let death = deaths.finish().await;
+        let outages = outages.finish().await;
+        let death = deaths.finish().await.or(outages.death);
         forward.abort();
         self.stack.stop().await;
         let scrapes = scrapes.finish().await;
@@ -148,6 +161,7 @@ impl Session {
             scrapes,
             stack,
             death,
+            gaps: outages.gaps,
         }
     }
 }

@@ -155,6 +155,27 @@ impl StackSession {
         }
     }
 
+    /// The components of an external stack, to probe while the run goes (the managed stack's
+    /// are watched as processes instead).
+    pub fn probes(&self) -> Vec<crate::observe::outage::Probe> {
+        let Self::External(_) = self else {
+            return Vec::new();
+        };
+        let health = |component: &str, base: Option<String>| {
+            base.map(|b| crate::observe::outage::Probe {
+                component: component.to_string(),
+                url: format!("{}/-/healthy", b.trim_end_matches('/')),
+            })
+        };
+        [
+            health("prometheus", self.prometheus_url()),
+            health("alertmanager", self.alertmanager_url()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// Every deviation from the shipped config (managed stack only).
     pub fn deviations(&self) -> Vec<String> {
         match self {

@@ -39,6 +39,12 @@ pub fn fake(with_admin: bool) -> Fake {
 
 /// [`fake`] that answers `reject_of_10` of every 10 POSTs with 503 and `Retry-After`.
 pub fn fake_rejecting(with_admin: bool, reject_of_10: u64) -> Fake {
+    fake_on("127.0.0.1:0", with_admin, reject_of_10)
+}
+
+/// [`fake`] listening on `bind` (e.g. the address of a fake that was stopped: a restart).
+pub fn fake_on(bind: &str, with_admin: bool, reject_of_10: u64) -> Fake {
+    let bind = bind.to_string();
     let seen = Arc::new(Seen {
         reject_of_10,
         ..Seen::default()
@@ -61,7 +67,7 @@ pub fn fake_rejecting(with_admin: bool, reject_of_10: u64) -> Fake {
             if with_admin {
                 app = app.route("/admin/faults", put(set_faults).get(|| async { "{}" }));
             }
-            let Ok(l) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {
+            let Ok(l) = tokio::net::TcpListener::bind(&bind).await else {
                 return;
             };
             let _ = addr_tx.send(l.local_addr().map(|a| a.to_string()).unwrap_or_default());

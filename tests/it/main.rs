@@ -8,6 +8,7 @@ mod faults;
 mod load;
 mod load_errors;
 mod observe;
+mod outage;
 mod rehearsal;
 mod report;
 mod run;
