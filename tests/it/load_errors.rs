@@ -95,3 +95,70 @@ fn an_error_budget_out_of_range_is_refused_with_its_place() {
         "{stderr}"
     );
 }
+
+/// The real stub, overloaded: a queue of 20 that no worker drains (`consumer_stall`) and a
+/// phase sending 100 jobs. The stub answers the rest 503 with `Retry-After`; obsgate counts
+/// them as rejected, apart from pipeline failures, and every job is in exactly one ending.
+#[test]
+fn an_overloaded_stub_rejects_and_every_job_is_accounted_for() {
+    let stub = crate::stub::harness::Stub::start(&["--queue-capacity", "20"], &[]);
+    let rt = crate::stub::harness::rt();
+    let answer = rt.block_on(async {
+        let c = reqwest::Client::new();
+        c.put(format!("{}/admin/faults", stub.base))
+            .json(&serde_json::json!({"consumer_stall": true}))
+            .send()
+            .await
+            .expect("PUT faults");
+        for _ in 0..20 {
+            c.post(format!("{}/v1/jobs", stub.base))
+                .json(&serde_json::json!({"preset": "short", "user_id": "u-1"}))
+                .send()
+                .await
+                .expect("fill the queue");
+        }
+        c.post(format!("{}/v1/jobs", stub.base))
+            .json(&serde_json::json!({"preset": "short", "user_id": "u-1"}))
+            .send()
+            .await
+            .expect("one more")
+    });
+    assert_eq!(answer.status(), 503);
+    assert_eq!(
+        answer
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("s.yaml");
+    std::fs::write(
+        &path,
+        "name: overload\ntime_scale: 100\njob_timeout: 60s\ntolerances: {rate_error_pct: 50, late_threshold_ms: 5000}\nphases:\n  - {name: flood, duration: 5s, rate: 20/s, faults: {consumer_stall: true}}\n",
+    )
+    .expect("write scenario");
+    let out_dir = dir.path().join("out");
+    let out = obsgate()
+        .args(["run", "--quiet", "--target", &stub.base, "--report-dir"])
+        .arg(&out_dir)
+        .arg(&path)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run");
+    let text = std::fs::read_to_string(out_dir.join("report.json")).expect("report.json");
+    let report: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(out.status.code(), Some(1), "{}", report["checks"]);
+    let p = &report["load"]["phases"][0];
+    let o = &p["outcomes"];
+    // The queue is already full: every job of the phase is turned away.
+    assert_eq!(p["scheduled"], 100, "{p}");
+    assert_eq!(o["rejected"], 100, "{o}");
+    assert_eq!(o["pipeline_failed"], 0, "{o}");
+    assert_eq!(p["failed_by_reason"]["http_503"], 100, "{p}");
+    let (status, msg) = check_status(&report, "load.accounting.flood");
+    assert_eq!(status, "pass", "{msg}");
+    let (status, msg) = check_status(&report, "load.errors.flood");
+    assert_eq!(status, "fail", "{msg}");
+    assert!(msg.contains("100 rejected (503/429)"), "{msg}");
+}

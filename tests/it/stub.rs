@@ -2,7 +2,7 @@
 //! its /metrics parsed, its stdout JSON lines captured and its spans received by a small
 //! in-test OTLP/HTTP receiver. One test per defect switch shows the telemetry really changes.
 
-mod harness;
+pub(crate) mod harness;
 
 use crate::util::{have, obsgate};
 use harness::*;
