@@ -264,3 +264,27 @@ pub fn alerts(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::Status;
+
+    #[test]
+    fn dashboards_expected_without_a_prometheus_are_an_error_not_a_skip() {
+        let d = DashboardAnswers {
+            not_evaluated: Some(
+                "no Prometheus to evaluate dashboard queries on (--stack none)".into(),
+            ),
+            ..DashboardAnswers::default()
+        };
+        let checks = live_dashboards(&d);
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].status, Status::Error);
+        assert!(
+            checks[0].message.contains("--stack none"),
+            "{}",
+            checks[0].message
+        );
+    }
+}

@@ -76,17 +76,17 @@ impl Receiver {
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
-        (self.store.spans(), lost_spans(&self.store))
+        (self.store.spans(), lost_spans(&self.store, MAX_SPANS))
     }
 }
 
 /// "N spans dropped ..., M export requests refused ...", or None when the receiver kept all.
-fn lost_spans(store: &SpanStore) -> Option<String> {
+fn lost_spans(store: &SpanStore, bound: usize) -> Option<String> {
     let (dropped, refused) = (store.dropped(), store.rejected_requests());
     let mut parts = Vec::new();
     if dropped > 0 {
         parts.push(format!(
-            "the OTLP receiver dropped {dropped} spans beyond its bound of {MAX_SPANS}"
+            "the OTLP receiver dropped {dropped} spans beyond its bound of {bound}"
         ));
     }
     if refused > 0 {
@@ -194,4 +194,27 @@ pub async fn capture_logs(
         .map_err(|e| format!("cannot tail {}: {e}", path.display()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_beyond_the_bound_and_refused_exports_are_described() {
+        let body = br#"{"resourceSpans":[{"scopeSpans":[{"spans":[
+            {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"a","kind":1,"startTimeUnixNano":"1","endTimeUnixNano":"2"},
+            {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203332","name":"b","kind":1,"startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#;
+        let spans = crate::observe::otlp::json::decode(body).unwrap_or_else(|e| panic!("{e}"));
+        let store = SpanStore::new(1);
+        assert_eq!(lost_spans(&store, 1), None);
+        store.extend(spans);
+        store.count_rejected();
+        let lost = lost_spans(&store, 1).unwrap_or_default();
+        assert!(
+            lost.starts_with("the OTLP receiver dropped 1 spans beyond its bound of 1"),
+            "{lost}"
+        );
+        assert!(lost.contains("it refused 1 of 1 export requests"), "{lost}");
+    }
 }
