@@ -205,7 +205,8 @@ mod tests {
         let body = br#"{"resourceSpans":[{"scopeSpans":[{"spans":[
             {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"a","kind":1,"startTimeUnixNano":"1","endTimeUnixNano":"2"},
             {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203332","name":"b","kind":1,"startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#;
-        let spans = crate::observe::otlp::json::decode(body).unwrap_or_else(|e| panic!("{e}"));
+        let spans = crate::observe::otlp::decode(body, crate::observe::otlp::Encoding::Json)
+            .unwrap_or_else(|e| panic!("{e}"));
         let store = SpanStore::new(1);
         assert_eq!(lost_spans(&store, 1), None);
         store.extend(spans);
