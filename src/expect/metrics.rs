@@ -88,6 +88,11 @@ pub struct FamilyRaw {
     /// per-user label even in a short run).
     #[serde(default)]
     pub max_label_values: Option<u64>,
+    /// The family must change during the run (`metrics.moves.<family>`): the sum of its samples
+    /// at the final scrape differs from the first scrape's (0 when it was not exposed yet). A
+    /// counter that never counted or a gauge stuck at one value fails. Default false.
+    #[serde(default)]
+    pub moves: bool,
 }
 
 fn yes() -> bool {
@@ -158,6 +163,8 @@ pub struct FamilyExpectation {
     pub buckets_include: Vec<f64>,
     pub max_series: Option<u64>,
     pub max_label_values: Option<u64>,
+    /// The family must change during the run.
+    pub moves: bool,
 }
 
 /// One relation, parsed.
@@ -263,6 +270,7 @@ impl FamilyRaw {
                 .unwrap_or_default(),
             max_series: self.max_series,
             max_label_values: self.max_label_values,
+            moves: self.moves,
         }
     }
 

@@ -153,6 +153,46 @@ pub fn cardinality_check(f: &FamilyExpectation, fam: &MetricFamily) -> Check {
 type SeriesPoint = (String, Vec<(String, String)>, String);
 
 /// The check, see the module header.
+/// `metrics.moves.<family>`: the family changed between the first scrape (`first`; nothing
+/// exposed counts as 0) and the final one. `_created` samples are left out: a series created
+/// at start-up is not a change.
+pub fn moves_check(f: &FamilyExpectation, first: Option<&Exposition>, last: &Exposition) -> Check {
+    let id = format!("metrics.moves.{}", f.name);
+    let sum = |e: &Exposition| {
+        find_family(e, &f.name).map_or(0.0, |fam| {
+            fam.samples
+                .iter()
+                .filter(|s| !s.name.ends_with("_created"))
+                .map(|s| s.value)
+                .sum::<f64>()
+        })
+    };
+    let (from, to) = (first.map_or(0.0, sum), sum(last));
+    let since = if first.is_some() {
+        "the first scrape"
+    } else {
+        "the start (no earlier scrape)"
+    };
+    if from == to {
+        return Check::fail(
+            id,
+            METRICS,
+            format!(
+                "`{}` never changed during the run: the sum of its samples is {to} at the final scrape as at {since}; the contract expects it to move",
+                f.name
+            ),
+        );
+    }
+    Check::pass(
+        id,
+        METRICS,
+        format!(
+            "`{}` moved from {from} at {since} to {to} at the final scrape",
+            f.name
+        ),
+    )
+}
+
 pub fn monotonic_check(f: &FamilyExpectation, during: &[Exposition], last: &Exposition) -> Check {
     let id = format!("metrics.monotonic.{}", f.name);
     let mut prev: BTreeMap<SeriesPoint, f64> = BTreeMap::new();
@@ -229,5 +269,16 @@ pub const CHECKS: &[CheckInfo] = &[
                   to scrape; any decrease fails.\n\
                   Example failure: `jobs_total` is cumulative but decreased 2 times between scrapes \
                   (a reset or a gauge in disguise)",
+    },
+    CheckInfo {
+        id: "metrics.moves.<family>",
+        kind: METRICS,
+        proves: "a family the contract expects to move (`moves: true`) changed during the run",
+        failure: "the family is exposed but never counted: instrumentation that is wired up \
+                  and never called",
+        explain: "The sum of the family's samples at the final scrape is compared with the \
+                  first scrape's (0 when it was not exposed yet); equal sums fail.\n\
+                  Example failure: `user_jobs_completed_total` never changed during the run: \
+                  the sum of its samples is 0 at the final scrape as at the first scrape",
     },
 ];

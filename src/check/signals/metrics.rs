@@ -167,6 +167,13 @@ pub fn check(
         {
             out.push(monotonic_check(f, scrapes_during_run, final_scrape));
         }
+        if f.moves {
+            out.push(super::metric_series::moves_check(
+                f,
+                scrapes_during_run.first(),
+                final_scrape,
+            ));
+        }
     }
     for r in &exp.relations {
         out.push(check_relation(r, final_scrape, facts));

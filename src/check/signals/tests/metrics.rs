@@ -298,10 +298,12 @@ fn counter_decreasing_between_scrapes_fails_monotonicity() {
             .replace("outcome=\"success\"} 14", "outcome=\"success\"} 20"),
     );
     let checks = check(&metrics_exp(), &last, &[earlier], &facts(&js));
-    assert_eq!(
-        failing(&checks),
-        vec!["metrics.monotonic.ai_agent_calls_total"]
-    );
+    // The earlier scrape already had the final counts, so `moves` fails too (its own test).
+    let failing: Vec<String> = failing(&checks)
+        .into_iter()
+        .filter(|id| !id.starts_with("metrics.moves."))
+        .collect();
+    assert_eq!(failing, vec!["metrics.monotonic.ai_agent_calls_total"]);
     let same = parse(&exposition_text(&js, Defect::None));
     let checks = check(&metrics_exp(), &last, &[same], &facts(&js));
     assert_eq!(
@@ -363,4 +365,31 @@ fn a_failed_final_scrape_makes_every_metrics_check_an_error() {
             "{c:?}"
         );
     }
+}
+
+#[test]
+fn a_family_the_contract_expects_to_move_fails_when_it_never_changed() {
+    let js = jobs();
+    let last = parse(&exposition_text(&js, Defect::None));
+    let before_any_job = parse(&exposition_text(&[], Defect::None));
+    let checks = check(&metrics_exp(), &last, &[before_any_job], &facts(&js));
+    let moves = find(&checks, "metrics.moves.user_jobs_completed_total");
+    assert_eq!(moves.status, Status::Pass, "{}", moves.message);
+    // Exposed from the start and never counted: every family that must move fails.
+    let stuck = parse(&exposition_text(&js, Defect::None));
+    let checks = check(&metrics_exp(), &last, &[stuck], &facts(&js));
+    let c = find(&checks, "metrics.moves.user_jobs_completed_total");
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.message
+            .starts_with("`user_jobs_completed_total` never changed during the run"),
+        "{}",
+        c.message
+    );
+    // Families the contract does not expect to move are not judged on it.
+    assert!(
+        checks
+            .iter()
+            .all(|c| c.id != "metrics.moves.pipeline_active_jobs")
+    );
 }
