@@ -312,3 +312,23 @@ fn error_lines_without_a_job_are_judged_against_their_budget() {
     let none = with_unattributed_errors(0, 0);
     assert_eq!(find(&none, "logs.errors_without_job").status, Status::Pass);
 }
+
+#[test]
+fn log_rates_are_per_scenario_second_whatever_the_time_scale() {
+    // 60 ERROR lines in 20 wall seconds at time scale 10: 3/s per wall second but 0.3/s per
+    // scenario second, the unit `expectations/logs.yaml` promises. A limit of 1/s holds.
+    let levels = [("ERROR".to_string(), 60u64)].into_iter().collect();
+    let js = jobs();
+    let mut f = facts(&js);
+    f.time_scale = 10.0;
+    let limits = [("ERROR".to_string(), 1.0)];
+    let c = &crate::check::signals::log_budgets::rate_checks(&levels, &limits, &f)[0];
+    assert_eq!(c.status, Status::Pass, "{}", c.message);
+    assert_eq!(
+        c.message,
+        "60 ERROR lines over 200.0 scenario s = 0.30/s (limit 1/s)"
+    );
+    f.time_scale = 1.0;
+    let c = &crate::check::signals::log_budgets::rate_checks(&levels, &limits, &f)[0];
+    assert_eq!(c.status, Status::Fail, "{}", c.message);
+}
