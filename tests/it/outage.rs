@@ -42,11 +42,12 @@ fn listening(addr: &str) -> bool {
     std::net::TcpStream::connect(addr).is_ok()
 }
 
-#[test]
-fn a_target_that_stops_answering_makes_the_run_incomplete() {
+/// Run against a fake target with `--outage-limit LIMIT`, and stop the target once a few jobs
+/// went through: (the run, its folder, the target's address).
+fn run_then_stop_target(limit: &str) -> (std::process::Child, tempfile::TempDir, String) {
     let f = fake(true);
     let dir = tempfile::tempdir().expect("tempdir");
-    let child = start(&f.base, "2s", dir.path());
+    let child = start(&f.base, limit, dir.path());
     poll_until(Duration::from_secs(30), "a few jobs", || {
         (f.seen.posts.load(Ordering::Relaxed) >= 5).then_some(())
     });
@@ -55,6 +56,12 @@ fn a_target_that_stops_answering_makes_the_run_incomplete() {
     poll_until(Duration::from_secs(10), "the target to stop", || {
         (!listening(&addr)).then_some(())
     });
+    (child, dir, addr)
+}
+
+#[test]
+fn a_target_that_stops_answering_makes_the_run_incomplete() {
+    let (child, dir, _) = run_then_stop_target("2s");
     let (code, r) = finish(child, dir.path());
     assert_eq!(code, Some(3), "{}", r["checks"]);
     assert_eq!(r["verdict"], "incomplete");
@@ -78,17 +85,7 @@ fn a_target_that_stops_answering_makes_the_run_incomplete() {
 
 #[test]
 fn a_target_restart_within_the_limit_is_survived_and_stated() {
-    let f = fake(true);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let child = start(&f.base, "20s", dir.path());
-    poll_until(Duration::from_secs(30), "a few jobs", || {
-        (f.seen.posts.load(Ordering::Relaxed) >= 5).then_some(())
-    });
-    let addr = f.base.trim_start_matches("http://").to_string();
-    drop(f);
-    poll_until(Duration::from_secs(10), "the target to stop", || {
-        (!listening(&addr)).then_some(())
-    });
+    let (child, dir, addr) = run_then_stop_target("20s");
     // Down for a few probes, then back on the same address.
     std::thread::sleep(Duration::from_secs(3));
     let back = fake_on(&addr, true, 0);

@@ -63,15 +63,24 @@ fn failing(report: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The fixture's two alerts, each expected by its own file: both files are judged (a second
+/// alerts file was once silently all-skip).
 #[test]
 fn an_alert_fires_is_routed_and_resolves_with_its_timings() {
     let Some((code, r)) = rehearse(
-        "tests/fixtures/alerts/scenario.yaml",
+        "tests/fixtures/alerts/two-files.yaml",
         "tests/fixtures/alerts/run-config",
     ) else {
         return;
     };
     assert_eq!(code, 0, "failing: {:?}", failing(&r));
+    let skipped: Vec<&serde_json::Value> = r["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["kind"] == "alerts" && c["status"] == "skip")
+        .collect();
+    assert!(skipped.is_empty(), "{skipped:?}");
     for id in [
         "alerts.fired.RenderFailuresFast",
         "alerts.routing.RenderFailuresFast",
