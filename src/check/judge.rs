@@ -98,9 +98,15 @@ fn metric_checks(exps: &ExpectationSet, ev: &Evidence, facts: &RunFacts<'_>) -> 
             ),
         )];
     };
-    let parsed: Vec<Exposition> = scrapes
-        .recent
-        .iter()
+    // The run's first scrape leads, however long the run: the bounded history may have lost
+    // it, and `metrics.moves` compares the final scrape with it.
+    let first = scrapes
+        .first
+        .as_ref()
+        .filter(|f| scrapes.recent.front().map(|r| r.at_unix_ms) != Some(f.at_unix_ms));
+    let parsed: Vec<Exposition> = first
+        .into_iter()
+        .chain(&scrapes.recent)
         .filter_map(|s| s.result.as_ref().ok().cloned())
         .collect();
     if let Some(why) = &scrapes.final_failure {

@@ -29,16 +29,21 @@ pub async fn run(args: RunArgs) -> AppResult {
 }
 
 /// The first Ctrl-C stops the schedule (in-flight jobs get a grace, then the run is observed
-/// and judged as usual, `incomplete`); a second one abandons the run at once.
+/// and judged as usual, `incomplete`); a second one abandons the run at once. One SIGINT
+/// stream serves both, so a second signal arriving while the first is handled is not lost.
 async fn interrupts(stop: watch::Sender<bool>, abandon: tokio::sync::oneshot::Sender<()>) {
-    if tokio::signal::ctrl_c().await.is_err() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut sigint) = signal(SignalKind::interrupt()) else {
+        return;
+    };
+    if sigint.recv().await.is_none() {
         return;
     }
     eprintln!(
         "\nobsgate: interrupted; stopping the schedule and waiting for in-flight jobs (Ctrl-C again to abandon)"
     );
     let _ = stop.send(true);
-    if tokio::signal::ctrl_c().await.is_ok() {
+    if sigint.recv().await.is_some() {
         eprintln!("\nobsgate: interrupted again; abandoning the run and writing what it has");
         let _ = abandon.send(());
     }
@@ -62,7 +67,13 @@ fn abandoned(plan: &crate::scenario::Plan, env: &RunEnv) -> Report {
         interrupted: true,
         component_down: None,
     };
-    Report::from_run(summary, Default::default(), None)
+    let mut report = Report::from_run(summary, Default::default(), None);
+    // A managed stack's state (its configs redacted once it was ready) stays for inspection.
+    let data = env.report_dir.join(crate::stack::managed::RUN_DIR_NAME);
+    if data.is_dir() {
+        report.kept_stack_data = Some(data.display().to_string());
+    }
+    report
 }
 
 /// Write the report files, print the summary and the report path, and pick the exit code.

@@ -111,6 +111,31 @@ pub fn redact_text(text: &str) -> String {
     }
 }
 
+/// The configs a managed stack runs on that hold the user's secrets (rule files hold none).
+const SECRET_CONFIGS: [&str; 2] = ["prometheus.yml", "alertmanager.yml"];
+
+/// Redact, in place, the configs a managed stack ran on ([`SECRET_CONFIGS`] directly in
+/// `dir`, kept in the report folder). A file that cannot be redacted is removed rather than
+/// left with its secrets; the returned lines say which.
+pub fn redact_config_files(dir: &std::path::Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for p in SECRET_CONFIGS.iter().map(|n| dir.join(n)) {
+        if !p.is_file() {
+            continue;
+        }
+        let done = std::fs::read_to_string(&p)
+            .and_then(|t| crate::util::write_atomic(&p, redact_text(&t).as_bytes()));
+        if let Err(e) = done {
+            let _ = std::fs::remove_file(&p);
+            problems.push(format!(
+                "{} could not be redacted and was removed: {e}",
+                p.display()
+            ));
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +184,24 @@ mod tests {
         );
         assert_eq!(redact_url("not a url"), "not a url");
         assert_eq!(redact_text("a: [unclosed"), "a: [unclosed");
+    }
+}
+
+#[cfg(test)]
+mod config_file_tests {
+    use super::*;
+
+    #[test]
+    fn kept_stack_configs_are_redacted() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let am = d.path().join("alertmanager.yml");
+        let text = "receivers:\n  - name: pd\n    pagerduty_configs:\n      - routing_key: SEKRET-KEY\n        url: https://u:SEKRET@events.example/v2?token=SEKRET\n";
+        std::fs::write(&am, text).expect("write");
+        let mut dev: Vec<String> = Vec::new();
+        dev.extend(redact_config_files(d.path()));
+        let after = std::fs::read_to_string(&am).expect("read");
+        assert!(!after.contains("SEKRET"), "{after}");
+        assert!(after.contains("<secret:"), "{after}");
+        assert!(dev.is_empty(), "{dev:?}");
     }
 }

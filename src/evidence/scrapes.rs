@@ -39,6 +39,10 @@ pub enum ScrapeError {
 pub struct ScrapeLog {
     /// The last scrapes (at most the history length), oldest first.
     pub recent: VecDeque<Scrape>,
+    /// The run's first scrape that answered 2xx and parsed, kept outside the bounded history:
+    /// what the families were before the load (`metrics.moves` compares the final scrape
+    /// with it, however long the run).
+    pub first: Option<Scrape>,
     /// Scrapes attempted.
     pub attempts: u64,
     /// Scrapes with no answer (connection refused, timeout, body too large).

@@ -94,6 +94,8 @@ impl StubChild {
         if let Some(u) = &opts.otlp_endpoint {
             cmd.arg("--otlp-endpoint").arg(u);
         }
+        // Its own process group: a terminal's Ctrl-C reaches obsgate only (see stack/process.rs).
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd.args(&opts.extra_args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -13,8 +13,11 @@ use crate::evidence::ComponentDeath;
 
 /// How often each endpoint is probed.
 const PROBE_EVERY: Duration = Duration::from_secs(1);
-/// How long one probe may take.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long one probe may take: a third of the outage limit, between 1 and 5 s, so that a
+/// front end slowed by the load is not taken for a dead one.
+fn probe_timeout(limit: Duration) -> Duration {
+    (limit / 3).clamp(Duration::from_secs(1), Duration::from_secs(5))
+}
 
 /// One endpoint to probe: its component name and the URL whose any HTTP answer means "up".
 #[derive(Debug, Clone)]
@@ -70,7 +73,7 @@ async fn watch_all(
         return out;
     }
     let client = reqwest::Client::builder()
-        .timeout(PROBE_TIMEOUT)
+        .timeout(probe_timeout(limit))
         .build()
         .unwrap_or_default();
     let mut state: Vec<Down> = probes.iter().map(|_| Down::default()).collect();

@@ -22,8 +22,9 @@ use crate::exit::AppError;
 
 /// Most notifications kept (a long storm is bounded; the count of dropped ones is kept).
 pub const MAX_NOTIFICATIONS: usize = 10_000;
-/// Largest notification body read (bytes); a larger one is answered 413 and counted.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest notification body read (bytes; a large Alertmanager group is a few hundred KiB);
+/// a larger one is answered 413 and counted.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 fn words(text: &str, out: &mut Vec<String>) {
     // After the `[FIRING:N]` prefix, the default title lists group label values separated by

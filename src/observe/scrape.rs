@@ -160,6 +160,9 @@ impl Scraper {
                 } else if s.result.is_err() {
                     log.parse_failures += 1;
                 }
+                if log.first.is_none() && failure.is_none() && s.result.is_ok() {
+                    log.first = Some(s.clone());
+                }
                 if log.recent.len() >= self.history {
                     log.recent.pop_front();
                 }
@@ -291,10 +294,27 @@ mod tests {
         let log = handle.await.unwrap_or_default();
         assert!(log.attempts >= 4, "{log:?}");
         assert_eq!(log.recent.len(), 2);
+        // The first scrape is kept beyond the bounded history.
+        let first = log.first.as_ref().map(|s| s.at_unix_ms);
+        assert!(first < log.recent.front().map(|s| s.at_unix_ms), "{log:?}");
         assert_eq!(
             log.transport_failures + log.parse_failures + log.http_failures,
             0
         );
+    }
+
+    #[tokio::test]
+    async fn a_final_scrape_answered_non_2xx_is_a_final_failure() {
+        let url = serve(b"down", "text/plain", 503).await;
+        let log = Scraper::default()
+            .spawn_periodic(url.clone(), Duration::from_secs(60), false, async {})
+            .await
+            .unwrap_or_default();
+        assert_eq!(
+            log.final_failure,
+            Some(format!("GET {url} answered HTTP 503"))
+        );
+        assert!(log.first.is_none(), "a 503 is not a usable first scrape");
     }
 
     #[tokio::test]

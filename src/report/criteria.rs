@@ -70,12 +70,27 @@ fn evaluate_one(c: &AcceptanceCriterion, checks: &[Check]) -> Criterion {
             .map(|k| k.id.as_str())
             .collect()
     };
-    let bad = ids_with(&[Status::Fail, Status::Error]);
+    let failed = ids_with(&[Status::Fail]);
+    let errored = ids_with(&[Status::Error]);
     let skipped = ids_with(&[Status::Skip]);
-    let (status, message) = if !bad.is_empty() {
+    let (status, message) = if !failed.is_empty() {
         (
             Status::Fail,
-            format!("{} matched check(s) failed: {}", bad.len(), bad.join(", ")),
+            format!(
+                "{} matched check(s) failed: {}",
+                failed.len(),
+                failed.join(", ")
+            ),
+        )
+    } else if !errored.is_empty() {
+        // Not observed is not failed: the run is incomplete, not a defect of the stack.
+        (
+            Status::Error,
+            format!(
+                "{} matched check(s) could not be judged: {}",
+                errored.len(),
+                errored.join(", ")
+            ),
         )
     } else if !unmatched.is_empty() {
         (
@@ -327,6 +342,10 @@ mod tests {
         let mut lost = checks.clone();
         lost.push(Check::error("logs.x", Kind::Logs, "broken"));
         assert_eq!(verdict(&lost, &pass_c, false), Verdict::Incomplete);
+        // A criterion over a check that could not be judged is an error, not a failure.
+        let lost_c = evaluate(&acc(vec![crit("AC4", &["logs.*"], 1)]), &lost);
+        assert_eq!(lost_c[0].status, Status::Error, "{}", lost_c[0].message);
+        assert_eq!(verdict(&lost, &lost_c, false), Verdict::Incomplete);
         let mut failing = lost.clone();
         failing.push(Check::fail("metrics.y", Kind::Metrics, "absent"));
         assert_eq!(verdict(&failing, &pass_c, false), Verdict::Fail);

@@ -65,7 +65,7 @@ pub fn prepare(args: &RunArgs) -> Result<(Plan, RunEnv), AppError> {
     let outage_limit = crate::config::duration::parse_prom_duration(&args.outage_limit)
         .ok()
         .filter(|s| *s >= 1.0)
-        .map(std::time::Duration::from_secs_f64)
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
         .ok_or_else(|| {
             AppError::usage(format!(
                 "--outage-limit: expected a duration of at least 1s like `10s` or `1m`, got `{}`",

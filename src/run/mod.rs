@@ -76,34 +76,11 @@ fn keep_or_remove(dir: &std::path::Path, report: &mut Report) {
             ));
         }
     } else {
-        redact_kept(dir, &mut report.deviations);
+        // Redacted once the stack was ready; again in case a config was rewritten since.
+        report
+            .deviations
+            .extend(crate::config::secrets::redact_config_files(dir));
         report.kept_stack_data = Some(dir.display().to_string());
-    }
-}
-
-/// The configs the stack ran on hold the user's secrets (Prometheus and Alertmanager must read
-/// them); once the stack has stopped, the copies kept in the report folder are redacted like
-/// the overlay copies beside them.
-fn redact_kept(dir: &std::path::Path, deviations: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for p in entries.flatten().map(|e| e.path()) {
-        let yaml = p.extension().is_some_and(|x| x == "yml" || x == "yaml");
-        if !yaml || !p.is_file() {
-            continue;
-        }
-        let done = std::fs::read_to_string(&p).and_then(|t| {
-            crate::util::write_atomic(&p, crate::config::secrets::redact_text(&t).as_bytes())
-        });
-        if let Err(e) = done {
-            // Not redacted: remove it rather than leave a secret in the report folder.
-            let _ = std::fs::remove_file(&p);
-            deviations.push(format!(
-                "{} could not be redacted and was removed: {e}",
-                p.display()
-            ));
-        }
     }
 }
 
@@ -148,23 +125,4 @@ fn deviations(env: &RunEnv, ev: &Evidence) -> Vec<String> {
     out.extend(ev.stack.deviations.iter().cloned());
     out.extend(ev.outage_gaps.iter().cloned());
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kept_stack_configs_are_redacted() {
-        let d = tempfile::tempdir().expect("temp dir");
-        let am = d.path().join("alertmanager.yml");
-        let text = "receivers:\n  - name: pd\n    pagerduty_configs:\n      - routing_key: SEKRET-KEY\n        url: https://u:SEKRET@events.example/v2?token=SEKRET\n";
-        std::fs::write(&am, text).expect("write");
-        let mut dev = Vec::new();
-        redact_kept(d.path(), &mut dev);
-        let after = std::fs::read_to_string(&am).expect("read");
-        assert!(!after.contains("SEKRET"), "{after}");
-        assert!(after.contains("<secret:"), "{after}");
-        assert!(dev.is_empty(), "{dev:?}");
-    }
 }

@@ -145,6 +145,29 @@ impl ManagedStack {
         std::fs::create_dir_all(&opts.report_dir)
             .map_err(|e| AppError::harness(format!("{}: {e}", opts.report_dir.display())))?;
         let dir = fresh_run_dir(&opts.report_dir)?;
+        match Self::start_in(opts, prom_bin, am_bin, dir.clone()).await {
+            Ok(mut stack) => {
+                // Both processes have read their configs (neither re-reads it unless told to):
+                // from here on, the copies in the report folder hold no secret, whatever
+                // happens to the run (a SIGKILL, a second Ctrl-C).
+                let problems = crate::config::secrets::redact_config_files(&stack.run_dir);
+                stack.deviations.extend(problems);
+                Ok(stack)
+            }
+            Err(e) => {
+                // Nothing ran on it; the redacted overlay copies beside it stay for reading.
+                let _ = std::fs::remove_dir_all(&dir);
+                Err(e)
+            }
+        }
+    }
+
+    async fn start_in(
+        opts: ManagedOptions,
+        prom_bin: PathBuf,
+        am_bin: PathBuf,
+        dir: PathBuf,
+    ) -> Result<Self, AppError> {
         let receivers = FakeReceivers::start().await?;
         let addrs = Addresses {
             prometheus: format!("127.0.0.1:{}", free_loopback_port()?),

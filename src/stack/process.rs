@@ -88,7 +88,10 @@ pub(super) fn spawn(bin: &Path, args: &[String], log: &Path) -> Result<Child, Ap
         .stdin(Stdio::null())
         .stdout(Stdio::from(f))
         .stderr(Stdio::from(f2))
-        .kill_on_drop(true);
+        .kill_on_drop(true)
+        // Its own process group: a terminal's Ctrl-C reaches obsgate only, which then stops
+        // the run in order, instead of killing the stack under it.
+        .process_group(0);
     die_with_parent(&mut cmd);
     cmd.spawn().map_err(|e| {
         AppError::harness(format!(

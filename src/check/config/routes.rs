@@ -192,9 +192,30 @@ fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &Ru
     let got = model.receivers_for(&labels);
     let got_set: BTreeSet<&String> = got.iter().collect();
     let want_set: BTreeSet<&String> = a.receivers.keys().collect();
+    // The config's PagerDuty keys are secrets: a message shows only those the expectations
+    // name (already in the user's files), the others as the redacted configs' fingerprint.
+    let named: BTreeSet<String> = a
+        .receivers
+        .values()
+        .flat_map(|e| e.pagerduty_routing_keys.iter().cloned())
+        .collect();
+    let shown = |d: &Delivery| Delivery {
+        slack_channels: d.slack_channels.clone(),
+        pagerduty_keys: d
+            .pagerduty_keys
+            .iter()
+            .map(|k| {
+                if named.contains(k) {
+                    k.clone()
+                } else {
+                    crate::config::secrets::fingerprint(k)
+                }
+            })
+            .collect(),
+    };
     let got_desc: Vec<String> = got
         .iter()
-        .map(|r| describe(r, model.receivers.get(r)))
+        .map(|r| describe(r, model.receivers.get(r).map(shown).as_ref()))
         .collect();
     let want_desc: Vec<String> = a
         .receivers
@@ -230,7 +251,7 @@ fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &Ru
             problems.push(mismatch(
                 name,
                 "PagerDuty routing key",
-                &d.pagerduty_keys,
+                &shown(d).pagerduty_keys,
                 &want_pd,
             ));
         }

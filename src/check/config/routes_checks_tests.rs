@@ -231,3 +231,42 @@ fn rule_label_values_are_checked_too() {
         c.message
     );
 }
+
+#[test]
+fn a_routing_key_the_expectations_do_not_name_is_shown_as_a_fingerprint() {
+    let m = model(
+        r#"
+route:
+  receiver: pager
+receivers:
+  - name: pager
+    pagerduty_configs: [{routing_key: SEKRET-real-key}]
+"#,
+    );
+    let exp: RoutesExpectations = parse_yaml(
+        "exp.yml",
+        r#"
+alerts:
+  - alert: Boom
+    labels: {severity: critical}
+    receivers:
+      pager: {pagerduty_routing_keys: [expected-key]}
+"#,
+    )
+    .expect("expectations parse");
+    let checks = check_routes("am.yml", &m, &exp, &BTreeMap::new());
+    let r = checks
+        .iter()
+        .find(|c| c.id == "routes.Boom")
+        .expect("check present");
+    assert_eq!(r.status, Status::Fail);
+    assert!(!r.message.contains("SEKRET"), "{}", r.message);
+    let shown = crate::config::secrets::fingerprint("SEKRET-real-key");
+    assert!(
+        r.message.contains(&format!(
+            "has PagerDuty routing key {shown}; expected expected-key"
+        )),
+        "{}",
+        r.message
+    );
+}

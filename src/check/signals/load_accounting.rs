@@ -93,9 +93,10 @@ pub const CHECKS: &[CheckInfo] = &[
         failure: "the target turned jobs away or failed them: the message splits them by ending \
                   and reason",
         explain: "Pipeline failures (a job accepted, then reported failed) are job outcomes and \
-                  are judged by the metric and trace checks; this check counts the requests \
-                  that never became a job. A fault phase that expects rejections sets \
-                  `max_errors_pct`.\n\
+                  are judged by the metric and trace checks; this check counts the jobs whose \
+                  requests failed: turned away, answered with an error, or not followed to \
+                  their end within the job timeout (a broken long-poll counts there too). A \
+                  fault phase that expects rejections sets `max_errors_pct`.\n\
                   Example failure: 412 of 600 sent jobs (68.67%) failed at the request level: \
                   412 rejected (503/429), 0 HTTP failures, 0 timed out [http_503 412]; the phase \
                   allows 0%",

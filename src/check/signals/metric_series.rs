@@ -173,7 +173,8 @@ pub fn moves_check(f: &FamilyExpectation, first: Option<&Exposition>, last: &Exp
     } else {
         "the start (no earlier scrape)"
     };
-    if from == to {
+    // NaN never equals itself: a family summing to NaN has not been seen to move either.
+    if from == to || from.is_nan() || to.is_nan() {
         return Check::fail(
             id,
             METRICS,
