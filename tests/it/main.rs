@@ -4,6 +4,7 @@ mod checks;
 mod clock;
 mod config;
 mod faults;
+mod fuzz_replay;
 mod load;
 mod observe;
 mod rehearsal;
