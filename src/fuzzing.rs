@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use promql_parser::parser::{Expr, VectorSelector};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::check::config::dashboards::{
@@ -62,19 +63,45 @@ pub fn scenario(data: &[u8]) {
     let _ = crate::scenario::parse_scenario(text, Path::new("fuzz/scenario.yaml"));
 }
 
-/// An expectation file, read by every reader of expectation text: the `kind:` files
-/// (metrics, logs, traces), alert expectations, acceptance criteria, routes expectations, and
-/// the SLO file (whose burn-rate rules are then generated).
+/// The top-level keys that choose an expectation file's reader.
+#[derive(serde::Deserialize)]
+struct ExpectationKeys {
+    kind: Option<IgnoredAny>,
+    criteria: Option<IgnoredAny>,
+    alerts: Option<IgnoredAny>,
+    label_values: Option<IgnoredAny>,
+    slos: Option<IgnoredAny>,
+}
+
+/// An expectation file, given to each reader its top-level keys call for, as the expectation
+/// set does: `kind:` files (metrics, logs, traces; also what has none of these keys),
+/// acceptance criteria (`criteria`), alert expectations (`alerts`), routes expectations
+/// (`alerts`, `label_values`), and the SLO file (`slos`, whose burn-rate rules are generated).
 pub fn expectations(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let file = "fuzz/expectations.yaml";
-    let _ = crate::expect::parse_str(file, text);
-    let _ = crate::expect::alerts::parse(text, file);
-    let _ = crate::expect::acceptance::parse(text, file);
-    let _ = crate::config::parse_yaml::<RoutesExpectations>(file, text);
-    if let Ok(set) = crate::slo::parse(text, file) {
+    let Ok(keys) = serde_saphyr::from_str::<ExpectationKeys>(text) else {
+        let _ = crate::expect::parse_str(file, text);
+        return;
+    };
+    let none = keys.criteria.is_none() && keys.alerts.is_none() && keys.slos.is_none();
+    if keys.kind.is_some() || (none && keys.label_values.is_none()) {
+        let _ = crate::expect::parse_str(file, text);
+    }
+    if keys.criteria.is_some() {
+        let _ = crate::expect::acceptance::parse(text, file);
+    }
+    if keys.alerts.is_some() {
+        let _ = crate::expect::alerts::parse(text, file);
+    }
+    if keys.alerts.is_some() || keys.label_values.is_some() {
+        let _ = crate::config::parse_yaml::<RoutesExpectations>(file, text);
+    }
+    if keys.slos.is_some()
+        && let Ok(set) = crate::slo::parse(text, file)
+    {
         let _ = crate::slo::generate::rules_file(&set, "slos.yaml");
     }
 }
