@@ -24,6 +24,8 @@ pub mod config;
 pub mod evidence;
 pub mod exit;
 pub mod expect;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod load;
 pub mod observe;
 pub mod report;

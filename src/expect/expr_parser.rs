@@ -1,9 +1,18 @@
 //! Parser of the relation expression language (see `expr`): a small recursive-descent parser
-//! over characters, errors carrying the character offset.
+//! over characters, errors carrying the character offset. Nesting and size are bounded
+//! ([`MAX_NESTING`], [`MAX_OPERATORS`]) so that neither the parser nor the code that walks
+//! the tree it builds can exhaust the stack on a hostile file.
 
 use regex::Regex;
 
 use super::expr::{Agg, BinOp, CmpOp, Condition, Expr, LabelMatch, LabelOp, MathFn, Selector};
+/// Deepest nesting of brackets, function calls and unary minus signs in one expression.
+pub const MAX_NESTING: usize = 64;
+
+/// Most operators (`+ - * /`, unary `-`, `sqrt`, `abs`) in one expression or condition: it
+/// bounds the depth of the tree, which evaluation walks recursively.
+pub const MAX_OPERATORS: usize = 1000;
+
 /// A parse error with the 0-based character offset where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -41,6 +50,10 @@ pub fn parse_condition(src: &str) -> Result<Condition, ParseError> {
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// Brackets, calls and unary minus signs open at `pos`.
+    nesting: usize,
+    /// Operators read so far.
+    operators: usize,
 }
 
 impl Parser {
@@ -48,6 +61,8 @@ impl Parser {
         Self {
             chars: src.chars().collect(),
             pos: 0,
+            nesting: 0,
+            operators: 0,
         }
     }
     fn err(&self, m: &str) -> ParseError {
@@ -55,6 +70,22 @@ impl Parser {
             offset: self.pos,
             message: m.to_string(),
         }
+    }
+    /// Enters one level of nesting, refusing past [`MAX_NESTING`].
+    fn nest(&mut self) -> Result<(), ParseError> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(self.err(&format!("nested more than {MAX_NESTING} levels deep")));
+        }
+        Ok(())
+    }
+    /// Counts one operator, refusing past [`MAX_OPERATORS`].
+    fn operator(&mut self) -> Result<(), ParseError> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            return Err(self.err(&format!("more than {MAX_OPERATORS} operators")));
+        }
+        Ok(())
     }
     fn peek(&self) -> Option<char> {
         self.chars.get(self.pos).copied()
@@ -110,6 +141,7 @@ impl Parser {
             } else {
                 return Ok(left);
             };
+            self.operator()?;
             let right = self.term()?;
             left = Expr::Bin(Box::new(left), op, Box::new(right));
         }
@@ -124,13 +156,18 @@ impl Parser {
             } else {
                 return Ok(left);
             };
+            self.operator()?;
             let right = self.unary()?;
             left = Expr::Bin(Box::new(left), op, Box::new(right));
         }
     }
     fn unary(&mut self) -> Result<Expr, ParseError> {
         if self.eat('-') {
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            self.operator()?;
+            self.nest()?;
+            let e = self.unary()?;
+            self.nesting -= 1;
+            return Ok(Expr::Neg(Box::new(e)));
         }
         self.primary()
     }
@@ -151,10 +188,12 @@ impl Parser {
         };
         if c == '(' {
             self.pos += 1;
+            self.nest()?;
             let e = self.expr()?;
             if !self.eat(')') {
                 return Err(self.err("expected `)`"));
             }
+            self.nesting -= 1;
             return Ok(e);
         }
         if c.is_ascii_digit() || c == '.' {
@@ -205,7 +244,10 @@ impl Parser {
         let e = if let Some(agg) = agg {
             Expr::Agg(agg, self.selector()?)
         } else {
+            self.operator()?;
+            self.nest()?;
             let inner = self.expr()?;
+            self.nesting -= 1;
             Expr::Math(math.unwrap_or(MathFn::Abs), Box::new(inner))
         };
         if !self.eat(')') {

@@ -170,3 +170,35 @@ fn unknown_or_missing_kind() {
         .to_string();
     assert!(s.contains("missing top-level `kind`"), "{s}");
 }
+
+/// Found with the `expectations` fuzz target (`fuzz/regressions/expectations/deep-parens.yaml`):
+/// 20,000 nested brackets overflowed the stack of the recursive parser.
+#[test]
+fn nesting_and_size_are_bounded() {
+    let nested = |open: &str, close: &str, n| format!("{}1{}", open.repeat(n), close.repeat(n));
+    for (open, close) in [("(", ")"), ("-", ""), ("sqrt(", ")"), ("abs(-", ")")] {
+        assert!(
+            expr::parse_expr(&nested(open, close, expr_parser::MAX_NESTING / 2)).is_ok(),
+            "{open}"
+        );
+        let e = expr::parse_expr(&nested(open, close, 20_000)).unwrap_err();
+        assert!(e.message.contains("nested more than 64"), "{open}: {e:?}");
+    }
+    let chain = |n: usize| vec!["1"; n + 1].join(" + ");
+    assert!(expr::parse_expr(&chain(expr_parser::MAX_OPERATORS)).is_ok());
+    let e = expr::parse_expr(&chain(expr_parser::MAX_OPERATORS + 1)).unwrap_err();
+    assert!(e.message.contains("more than 1000 operators"), "{e:?}");
+    let half = chain(expr_parser::MAX_OPERATORS / 2);
+    let e = expr::parse_condition(&format!("{half} == {half} + 1")).unwrap_err();
+    assert!(e.message.contains("more than 1000 operators"), "{e:?}");
+    // Through the loader: the error names the relation's position.
+    let deep = format!("{}1{}", "(".repeat(20_000), ")".repeat(20_000));
+    let text = std::fs::read_to_string(shipped("metrics.yaml")).unwrap();
+    let text = text.replacen(
+        "left: sum(user_jobs_completed_total)",
+        &format!("left: {deep}"),
+        1,
+    );
+    let e = parse_str("deep.yaml", &text).unwrap_err().to_string();
+    assert!(e.contains("nested more than 64"), "{e}");
+}

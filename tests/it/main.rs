@@ -5,6 +5,7 @@ mod clock;
 mod config;
 mod fake_target;
 mod faults;
+mod fuzz_replay;
 mod load;
 mod load_errors;
 mod observe;

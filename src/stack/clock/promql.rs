@@ -30,6 +30,10 @@ pub const MIN_SCRAPE_INTERVAL_MS: u64 = 100;
 /// four intervals keep it answering when a scrape is late or missed (the usual advice).
 pub const MIN_SCRAPES_PER_RANGE: u64 = 4;
 
+/// Deepest expression tree rewritten: the rewrite and the printer recurse once per level,
+/// and an expression nested a few hundred levels deep overflows a 2 MiB thread stack.
+pub const MAX_DEPTH: usize = 128;
+
 /// Functions whose value is per second of the clock that stamped the samples: after the
 /// window is compressed their value is K times the scenario value, so it is divided by K.
 const PER_SECOND: &[&str] = &["rate", "irate", "deriv"];
@@ -104,6 +108,7 @@ pub fn compress_expr(expr: &str, k: f64, scrape_interval_s: f64) -> Result<Rewri
         k,
         scrape_ms: (scrape_interval_s * 1000.0).round().max(1.0) as u64,
         windows: Vec::new(),
+        depth: 0,
     };
     let text = rw.expr(parsed)?.to_string();
     // The printer and the parser are separate code: a text that does not come back is a
@@ -126,6 +131,8 @@ struct Rewriter {
     k: f64,
     scrape_ms: u64,
     windows: Vec<(Duration, Duration)>,
+    /// Levels of the tree above the node being rewritten.
+    depth: usize,
 }
 
 impl Rewriter {
@@ -167,8 +174,16 @@ impl Rewriter {
 
     /// Rewrites a child node where it stands (the AST owns its children through boxes).
     fn child(&mut self, e: &mut Expr) -> Result<(), Refusal> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Refusal::new(
+                "nesting",
+                format!("the expression nests more than {MAX_DEPTH} levels deep"),
+            ));
+        }
         let old = std::mem::replace(e, Expr::from(0.0));
         *e = self.expr(old)?;
+        self.depth -= 1;
         Ok(())
     }
 

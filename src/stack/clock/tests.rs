@@ -233,6 +233,19 @@ fn invalid_input_is_refused_not_panicked_on() {
     );
 }
 
+/// An expression nested 500 levels deep overflowed the stack of a 2 MiB thread (a test
+/// thread, a tokio worker) in the recursive rewrite; it is refused at every scale, K = 1 too.
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    let nested = |n| format!("{}rate(a[5m]){}", "(".repeat(n), ")".repeat(n));
+    assert_eq!(rw(&nested(promql::MAX_DEPTH - 1), 10.0).windows.len(), 1);
+    for k in [1.0, 10.0] {
+        let r = refused(&nested(2000), k);
+        assert_eq!(r.construct, "nesting", "{r}");
+        assert!(r.message.contains("more than 128 levels"), "{r}");
+    }
+}
+
 /// Expressions the property tests run at every scale, with the durations they hold in order.
 const SAMPLES: &[(&str, &[u64])] = &[
     ("rate(a[5m])", &[300]),
