@@ -79,8 +79,8 @@ mod tests {
     use super::parse;
 
     /// Found by the `promql_rewrite` fuzz target
-    /// (`fuzz/regressions/promql_rewrite/huge-range`): `g[8888888888888888888]` panicked in
-    /// `promql_parser`.
+    /// (`fuzz/regressions/promql_rewrite/huge-subquery-range`): a 54-digit subquery range
+    /// panicked in `promql_parser`.
     #[test]
     fn out_of_range_numeric_durations_are_errors() {
         for bad in [
