@@ -14,6 +14,7 @@ pub mod duration;
 pub mod files;
 pub mod grafana;
 pub mod prometheus;
+pub mod promql;
 pub mod rules_file;
 pub mod secrets;
 pub mod stack;

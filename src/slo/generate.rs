@@ -37,8 +37,8 @@ pub fn number(v: f64) -> String {
 
 /// `sli` selectors must be plain vector selectors of counters: the generator adds the range.
 pub fn check_selector(sel: &str) -> Result<(), String> {
-    use promql_parser::parser::{self, Expr};
-    match parser::parse(sel) {
+    use promql_parser::parser::Expr;
+    match crate::config::promql::parse(sel) {
         Ok(Expr::VectorSelector(v)) if v.offset.is_none() && v.at.is_none() => Ok(()),
         Ok(_) => Err(format!(
             "SLI `{sel}`: expected a counter selector such as `metric{{label=\"v\"}}` (no range, function, offset or @: the generator wraps it in sum(rate(…[window])))"

@@ -116,7 +116,7 @@ impl Problems {
                 "{where_t}: `${u}` is neither a dashboard variable nor a Grafana built-in"
             ));
         }
-        match promql_parser::parser::parse(&sub) {
+        match crate::config::promql::parse(&sub) {
             Err(e) => self.parse.push(format!("{where_t}: {e} in `{sub}`")),
             Ok(ast) => {
                 for m in metrics_in(&ast).into_iter().filter(|m| !known.knows(m)) {

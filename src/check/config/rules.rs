@@ -85,7 +85,7 @@ pub fn check_rule_file(
             let key = unique_key(&mut seen, name);
             let line = line_of(&r.expr);
             let text = r.expr.value.text();
-            let expr = match promql_parser::parser::parse(&text) {
+            let expr = match crate::config::promql::parse(&text) {
                 Ok(e) => e,
                 Err(msg) => {
                     bad_exprs.push(format!("{file}:{line}: rule `{name}`: {msg}"));

@@ -106,7 +106,7 @@ fn rules_parse(s: &SloInputs) -> Check {
     for r in f.groups.iter().flat_map(|g| g.rules.iter()) {
         n += 1;
         let e = r.expr.value.text();
-        if let Err(err) = promql_parser::parser::parse(&e) {
+        if let Err(err) = crate::config::promql::parse(&e) {
             let (line, col) = (r.expr.referenced.line(), r.expr.referenced.column());
             problems.push(format!("{rules}:{line}:{col}: `{e}` does not parse: {err}"));
         }

@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use promql_parser::parser::token::{T_DIV, TokenType};
 use promql_parser::parser::{
-    self, BinaryExpr, Call, Expr, MatrixSelector, NumberLiteral, Offset, ParenExpr, SubqueryExpr,
+    BinaryExpr, Call, Expr, MatrixSelector, NumberLiteral, Offset, ParenExpr, SubqueryExpr,
     VectorSelector,
 };
-use promql_parser::util::display_duration;
+use promql_parser::util::{display_duration, parse_duration};
 
 use super::duration::{check_scale, divide_ms, format_ms};
 
@@ -102,7 +102,7 @@ pub fn compress_expr(expr: &str, k: f64, scrape_interval_s: f64) -> Result<Rewri
             format!("{scrape_interval_s} s is not a positive number of seconds"),
         ));
     }
-    let parsed = parser::parse(expr)
+    let parsed = crate::config::promql::parse(expr)
         .map_err(|e| Refusal::new("PromQL syntax", format!("not valid PromQL: {e}")))?;
     let mut rw = Rewriter {
         k,
@@ -113,7 +113,7 @@ pub fn compress_expr(expr: &str, k: f64, scrape_interval_s: f64) -> Result<Rewri
     let text = rw.expr(parsed)?.to_string();
     // The printer and the parser are separate code: a text that does not come back is a
     // bug here, and is refused rather than handed to Prometheus.
-    parser::parse(&text).map_err(|e| {
+    crate::config::promql::parse(&text).map_err(|e| {
         Refusal::new(
             "rewrite",
             format!("the rewritten `{text}` does not parse ({e}); please report it"),
@@ -295,6 +295,7 @@ impl Rewriter {
         construct: impl Fn(String) -> String,
     ) -> Result<Duration, Refusal> {
         if !self.compressing() {
+            spelled_exactly(d, &construct)?;
             self.windows.push((d, d));
             return Ok(d);
         }
@@ -311,6 +312,7 @@ impl Rewriter {
             ));
         }
         let out = Duration::from_millis(ms);
+        spelled_exactly(out, &construct)?;
         self.windows.push((d, out));
         Ok(out)
     }
@@ -346,6 +348,23 @@ impl Rewriter {
         };
         Err(Refusal::new(format!("range [{shown}]"), message))
     }
+}
+
+/// Refuses a duration the printer cannot write so that it parses back to itself: PromQL
+/// spells whole milliseconds, `promql_parser` drops a unit count of 2^32 or more (a window of
+/// 10^15 s came back as 19h27m24s32ms), and it prints `offset 0` as `offset 0s`, which it
+/// does not parse.
+fn spelled_exactly(d: Duration, construct: &impl Fn(String) -> String) -> Result<(), Refusal> {
+    let shown = display_duration(&d);
+    if parse_duration(&shown).ok() == Some(d) {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        construct(shown),
+        format!(
+            "{d:?} cannot be written back as a PromQL duration (whole milliseconds, above 0, under 2^32 days)"
+        ),
+    ))
 }
 
 /// `(e / k)`, bracketed so that it binds like the call it replaces.

@@ -246,6 +246,27 @@ fn deep_nesting_is_refused_not_overflowed() {
     }
 }
 
+/// Found by the `promql_rewrite` fuzz target (`fuzz/regressions/promql_rewrite/huge-range`):
+/// a window of 888888888888888 s was printed as 10^10 days, which `promql_parser` reads back
+/// as 19h27m24s32ms (and `offset 0` printed as `offset 0s`, which does not parse); a duration
+/// that cannot be written exactly is refused, at K = 1 too.
+#[test]
+fn durations_that_cannot_be_written_back_are_refused() {
+    for k in [1.0, 2.0] {
+        let r = refused("max_over_time(g[888888888888888])", k);
+        assert!(r.construct.starts_with("range ["), "{r}");
+        assert!(r.message.contains("cannot be written back"), "{r}");
+    }
+    for tiny in ["g offset 0.0001", "g offset 0"] {
+        assert!(
+            refused(tiny, 1.0)
+                .message
+                .contains("cannot be written back"),
+            "{tiny}"
+        );
+    }
+}
+
 /// Expressions the property tests run at every scale, with the durations they hold in order.
 const SAMPLES: &[(&str, &[u64])] = &[
     ("rate(a[5m])", &[300]),
