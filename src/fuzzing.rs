@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use promql_parser::parser::{Expr, VectorSelector};
+use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
@@ -271,8 +271,8 @@ pub fn promql_rewrite(data: &[u8]) {
     }
 }
 
-/// `e` with the label matchers of every selector in one order: the printer sorts them, and
-/// their order does not change what a selector selects.
+/// `e` with the label matchers of every selector in one order (the printer sorts them, and
+/// their order does not change what a selector selects) and `by ()` as no modifier.
 fn sorted_matchers(mut e: Expr) -> Expr {
     sort_in(&mut e);
     e
@@ -287,6 +287,10 @@ fn sort_in(e: &mut Expr) {
     };
     match e {
         Expr::Aggregate(a) => {
+            // `by ()` groups by nothing, as no modifier does; the printer drops it.
+            if matches!(&a.modifier, Some(LabelModifier::Include(l)) if l.labels.is_empty()) {
+                a.modifier = None;
+            }
             sort_in(&mut a.expr);
             if let Some(p) = a.param.as_mut() {
                 sort_in(p);
