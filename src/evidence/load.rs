@@ -228,6 +228,7 @@ impl Ending {
             O::Failed => Self::PipelineFailed,
             O::Timeout => Self::TimedOut,
             O::HttpError if matches!(http_status, Some(503 | 429)) => Self::Rejected,
+            // Dropped and in-flight jobs never end; counted elsewhere, they cannot reach here.
             O::HttpError | O::Dropped | O::InFlight => Self::HttpFailed,
         }
     }

@@ -76,10 +76,7 @@ fn keep_or_remove(dir: &std::path::Path, report: &mut Report) {
             ));
         }
     } else {
-        // Redacted once the stack was ready; again in case a config was rewritten since.
-        report
-            .deviations
-            .extend(crate::config::secrets::redact_config_files(dir));
+        // Its configs were redacted when the stack became ready (`ManagedStack::start`).
         report.kept_stack_data = Some(dir.display().to_string());
     }
 }
