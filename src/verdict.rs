@@ -110,6 +110,10 @@ pub enum Status {
     Pass,
     /// The expectation did not hold.
     Fail,
+    /// Advice: the thing works as written, but should change (an old dashboard schema, an
+    /// alert without a runbook). Does not fail a run unless asked (`obsgate check --fail-on
+    /// warn`).
+    Warn,
     /// Not evaluated, with the reason in the message (e.g. no stack).
     Skip,
     /// Could not be evaluated because evidence is missing or broken.
@@ -125,7 +129,7 @@ pub struct Check {
     pub id: String,
     /// Which signal or artefact this check is about.
     pub kind: Kind,
-    /// pass / fail / skip / error.
+    /// pass / fail / warn / skip / error.
     pub status: Status,
     /// Expected vs found, in one sentence a human can act on.
     pub message: String,
@@ -145,6 +149,10 @@ impl Check {
     /// A failing check.
     pub fn fail(id: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
         Self::new(id, kind, Status::Fail, message)
+    }
+    /// Advice that does not fail the run.
+    pub fn warn(id: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
+        Self::new(id, kind, Status::Warn, message)
     }
     /// A skipped check (the message says why).
     pub fn skip(id: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
@@ -177,6 +185,16 @@ impl Check {
     {
         self.evidence
             .extend(items.into_iter().take(MAX_EVIDENCE).map(Into::into));
+        self
+    }
+    /// Attach every item: for the static checks, whose inputs are files of bounded size and
+    /// whose every finding must be listed.
+    pub fn with_all_evidence<I, S>(mut self, items: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.evidence.extend(items.into_iter().map(Into::into));
         self
     }
     /// A pass when `ok`, else a fail, with the same message.
