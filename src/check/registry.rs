@@ -40,6 +40,7 @@ const LISTS: &[&[CheckInfo]] = &[
     config::routes_amtool::CHECKS,
     config::routes_labels::CHECKS,
     config::rules::CHECKS,
+    config::rules_runbook::CHECKS,
     config::slo::CHECKS,
     signals::dashboards_live::CHECKS,
     signals::death::CHECKS,

@@ -42,6 +42,30 @@ pub fn expand(cfg: &Path, pattern: &str) -> Vec<PathBuf> {
     set.into_iter().collect()
 }
 
+/// Relative `runbook_url`s of the alerting rules → whether each names a file, looked up from
+/// the rule file's folder, then the working folder (where `obsgate check` runs, usually the
+/// repository's root). Without `#anchor` or `?query`.
+pub fn local_links(
+    rule_files: &[crate::config::stack::Loaded<crate::config::rules_file::RuleFile>],
+) -> std::collections::BTreeMap<String, bool> {
+    let mut out = std::collections::BTreeMap::new();
+    for f in rule_files {
+        let Some(rf) = f.ok() else { continue };
+        let dir = f.path.parent().unwrap_or(Path::new("."));
+        let urls = rf.groups.iter().flat_map(|g| g.rules.iter());
+        for url in urls.filter_map(|r| r.annotations.get("runbook_url")) {
+            let url = url.trim();
+            if !crate::check::config::rules_runbook::is_relative_path(url) {
+                continue;
+            }
+            let bare = url.split(['#', '?']).next().unwrap_or(url);
+            let exists = dir.join(bare).is_file() || Path::new(bare).is_file();
+            out.insert(url.to_string(), exists);
+        }
+    }
+    out
+}
+
 /// Metric names declared by a metrics expectations file (`metrics:` as a map keyed by name, or
 /// a list of names or of `{name: ...}` items). Read loosely: this only widens the set of
 /// metrics rules and dashboards may read; the metrics checks validate that file themselves.

@@ -174,7 +174,11 @@ fn checks_section(o: &mut String, r: &Report) {
         r.checks.iter().filter(|c| c.status == Status::Skip).count()
     );
     listed(o, "Failing", failing.iter().copied());
-    listed(o, "Warnings", r.checks.iter().filter(|c| c.status == Status::Warn));
+    listed(
+        o,
+        "Warnings",
+        r.checks.iter().filter(|c| c.status == Status::Warn),
+    );
     let _ = writeln!(o, "| check | kind | status | message |\n|---|---|---|---|");
     for c in &r.checks {
         let _ = writeln!(

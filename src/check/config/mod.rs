@@ -39,6 +39,7 @@ mod routes_tests;
 pub mod routes_tree;
 pub mod rules;
 pub mod rules_metrics;
+pub mod rules_runbook;
 #[cfg(test)]
 mod rules_tests;
 pub mod rules_tool;
@@ -136,6 +137,10 @@ pub const CHECKS: &[ConfigCheck] = &[
     ConfigCheck {
         name: "prometheus.parse",
         run: stack_rules::prometheus_parse,
+    },
+    ConfigCheck {
+        name: "inputs.unmatched",
+        run: stack_rules::unmatched,
     },
     ConfigCheck {
         name: "rules",

@@ -13,6 +13,7 @@ pub fn tool_check(id: &str, kind: Kind, what: &str, run: &ToolRun) -> Check {
             kind,
             format!("{tool} is not on PATH; {what} not cross-checked (install it to enable)"),
         ),
+        ToolRun::Skipped { reason } => Check::skip(id, kind, format!("{what}: {reason}")),
         ToolRun::Failed { error } => Check::error(id, kind, format!("{what}: {error}")),
         ToolRun::Ran {
             success,

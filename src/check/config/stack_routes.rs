@@ -14,7 +14,7 @@ use crate::verdict::{Check, Kind};
 /// with, when `alertmanager.yml` parses (amtool is not asked about a config obsgate cannot
 /// read itself).
 pub fn route_tests(cfg: &StackConfig) -> Vec<RouteTest> {
-    if cfg.alertmanager.ok().is_none() {
+    if cfg.alertmanager_ok().is_none() {
         return Vec::new();
     }
     let rules = super::rule_labels(cfg);
@@ -28,12 +28,14 @@ pub fn route_tests(cfg: &StackConfig) -> Vec<RouteTest> {
         .collect()
 }
 
-/// `alertmanager.parse`: an error when `alertmanager.yml` cannot be read; nothing otherwise.
+/// `alertmanager.parse`: a failure when `alertmanager.yml` cannot be read or parsed (a defect
+/// of the file, as Alertmanager would refuse it); nothing otherwise.
 pub(super) fn alertmanager_parse(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
     cfg.alertmanager
-        .err()
+        .iter()
+        .filter_map(|l| l.err())
         .map(|e| {
-            Check::error(
+            Check::fail(
                 "alertmanager.parse",
                 Kind::Routes,
                 format!("cannot parse: {e}"),
@@ -44,7 +46,10 @@ pub(super) fn alertmanager_parse(cfg: &StackConfig, _: &StackTools, _: &CheckCtx
 }
 
 /// `alertmanager.config`: what `amtool check-config` said.
-pub(super) fn amtool_config(_: &StackConfig, tools: &StackTools, _: &CheckCtx) -> Vec<Check> {
+pub(super) fn amtool_config(cfg: &StackConfig, tools: &StackTools, _: &CheckCtx) -> Vec<Check> {
+    if cfg.alertmanager.is_none() {
+        return Vec::new();
+    }
     vec![tool_check(
         "alertmanager.config",
         Kind::Routes,
@@ -56,6 +61,9 @@ pub(super) fn amtool_config(_: &StackConfig, tools: &StackTools, _: &CheckCtx) -
 /// `routes.expectations`: skipped when the file is absent, an error when it does not parse.
 pub(super) fn expectations(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
     let id = "routes.expectations";
+    if !cfg.paths.contract {
+        return Vec::new();
+    }
     match &cfg.routes_expectations {
         None => vec![Check::skip(
             id,
@@ -75,21 +83,16 @@ pub(super) fn expectations(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> V
 
 /// Every routing check of a parsed `alertmanager.yml` against the expectations.
 pub(super) fn routes(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
-    let Some(am) = cfg.alertmanager.ok() else {
+    let (Some(loaded), Some(am)) = (&cfg.alertmanager, cfg.alertmanager_ok()) else {
         return Vec::new();
     };
     let model = RoutingModel::new(am);
-    check_routes(
-        &cfg.alertmanager.file(),
-        &model,
-        &ctx.routes,
-        &ctx.rule_labels,
-    )
+    check_routes(&loaded.file(), &model, &ctx.routes, &ctx.rule_labels)
 }
 
 /// `routes.amtool`: obsgate's routing beside amtool's on every route test that ran.
 pub(super) fn amtool_routes(cfg: &StackConfig, tools: &StackTools, _: &CheckCtx) -> Vec<Check> {
-    let Some(am) = cfg.alertmanager.ok() else {
+    let Some(am) = cfg.alertmanager_ok() else {
         return Vec::new();
     };
     if tools.amtool_routes.is_empty() {
