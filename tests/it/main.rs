@@ -1,5 +1,6 @@
 //! The one integration-test binary. One module per area; shared helpers in `util`.
 mod acceptance;
+mod check_any;
 mod checks;
 mod clock;
 mod config;
