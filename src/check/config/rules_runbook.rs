@@ -5,6 +5,7 @@
 //! - a relative path: it must name a file, from the rule file's folder or the working folder.
 
 use crate::check::config::rules::{RulesPolicy, runbook_file};
+use crate::config::files::has_scheme;
 use crate::check::registry::CheckInfo;
 use crate::verdict::{Check, Kind};
 
@@ -81,22 +82,6 @@ fn is_web(url: &str) -> bool {
     l.starts_with("http://") || l.starts_with("https://")
 }
 
-/// `scheme:` before any `/` (`mailto:x`, `file:///x`); a Windows-free world has no `C:`.
-fn has_scheme(url: &str) -> bool {
-    url.split_once(':').is_some_and(|(s, _)| {
-        !s.is_empty()
-            && !s.contains('/')
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    })
-}
-
-/// Whether a `runbook_url` is a relative path the loader must look up.
-pub fn is_relative_path(url: &str) -> bool {
-    let url = url.trim();
-    !url.is_empty() && !has_scheme(url) && !url.starts_with('/') && !url.contains("{{")
-}
-
 /// The checks this module emits (see [`crate::check::registry`]).
 pub const CHECKS: &[CheckInfo] = &[CheckInfo {
     id: "rules.runbook.<rule>",
@@ -154,7 +139,5 @@ mod tests {
         assert_eq!(st, Status::Fail);
         assert!(msg.contains("runbooks/gone.md"), "{msg}");
         assert_eq!(status(Some("mailto:oncall@x"), &alone).0, Status::Warn);
-        assert!(is_relative_path("a/b.md") && !is_relative_path("https://x"));
-        assert!(!is_relative_path("{{ $labels.runbook }}"));
     }
 }
