@@ -74,7 +74,7 @@ pub fn amtool_cross_check(cases: &[AmtoolCase]) -> Check {
             format!("amtool agrees on all {} alerts", cases.len()),
         )
     } else {
-        Check::fail(id, KIND, diffs[0].clone()).with_evidence(diffs)
+        Check::fail(id, KIND, diffs[0].clone()).with_all_evidence(diffs)
     }
 }
 

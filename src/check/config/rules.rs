@@ -156,7 +156,7 @@ fn metric_check(
                 unknown.join(", ")
             ),
         )
-        .with_evidence([text.trim().to_string()])
+        .with_all_evidence([text.trim().to_string()])
     }
 }
 
@@ -174,7 +174,7 @@ fn parse_check(parse_id: String, file: &str, count: usize, bad_exprs: Vec<String
                 bad_exprs[0]
             ),
         )
-        .with_evidence(bad_exprs)
+        .with_all_evidence(bad_exprs)
     }
 }
 
