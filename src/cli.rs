@@ -196,6 +196,10 @@ pub struct CheckArgs {
     /// An alertmanager.yml to check beside the named files.
     #[arg(long, value_name = "FILE")]
     pub alertmanager: Option<PathBuf>,
+    /// The policy file: exceptions that turn checks off or change their severity, each with
+    /// a reason (default: `obsgate.yaml` in the config folder, else in the working folder).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Exit 1 on failures only (default), or on warnings too.
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,

@@ -136,6 +136,9 @@ pub struct Check {
     /// A bounded list of offending samples, lines, spans or files (at most [`MAX_EVIDENCE`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// The file a static check is about, when it is about one (policy exceptions match it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// Most evidence lines kept per check: enough to act on, bounded for long runs.
@@ -175,7 +178,13 @@ impl Check {
             status,
             message: message.into(),
             evidence: Vec::new(),
+            file: None,
         }
+    }
+    /// Say which file the check is about.
+    pub fn about_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
     }
     /// Attach evidence, keeping at most [`MAX_EVIDENCE`] items.
     pub fn with_evidence<I, S>(mut self, items: I) -> Self

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::check::config::{JudgeOptions, judge_static};
 use crate::cli::{CheckArgs, FailOn, OutputFormat};
+use crate::config::policy::{Policy, load_policy};
 use crate::config::stack::{NamedInputs, StackPaths};
 use crate::evidence::LoadReport;
 use crate::exit::{AppError, AppResult, Outcome};
@@ -25,16 +26,41 @@ pub struct StaticOptions {
     pub no_tools: bool,
     /// Metric names rules and dashboards may read besides the contract's.
     pub known_metrics: Vec<String>,
+    /// The policy file's exceptions.
+    pub policy: Policy,
 }
 
-impl From<&CheckArgs> for StaticOptions {
-    fn from(args: &CheckArgs) -> Self {
-        Self {
+impl StaticOptions {
+    /// The options of `args`, with the policy file read (`--policy`, else `obsgate.yaml` in
+    /// the config folder, else in the working folder). A broken policy file is a usage error.
+    fn from_args(args: &CheckArgs, paths: &StackPaths) -> Result<Self, AppError> {
+        let found = args.policy.clone().or_else(|| {
+            let beside = paths
+                .named
+                .is_none()
+                .then(|| paths.config_dir.join(POLICY_FILE));
+            beside
+                .into_iter()
+                .chain([PathBuf::from(POLICY_FILE)])
+                .find(|p| p.is_file())
+        });
+        let policy = match found {
+            None => Policy::default(),
+            Some(p) => load_policy(&p).map_err(|errs| {
+                let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
+                AppError::usage(lines.join("\n"))
+            })?,
+        };
+        Ok(Self {
             no_tools: args.no_tools,
             known_metrics: args.known_metrics.clone(),
-        }
+            policy,
+        })
     }
 }
+
+/// The policy file looked for when `--policy` is not given.
+const POLICY_FILE: &str = "obsgate.yaml";
 
 /// The folder of the stack's layout when none is given.
 const DEFAULT_CONFIG_DIR: &str = "config";
@@ -103,7 +129,8 @@ pub fn stack_paths(args: &CheckArgs) -> Result<StackPaths, AppError> {
 /// Entry point of `obsgate check`.
 pub async fn run(args: CheckArgs) -> AppResult {
     let paths = stack_paths(&args)?;
-    let (checks, bad_input) = static_checks(&paths, &StaticOptions::from(&args)).await?;
+    let opts = StaticOptions::from_args(&args, &paths)?;
+    let (checks, bad_input) = static_checks(&paths, &opts).await?;
     finish(&args, checks, bad_input)
 }
 
@@ -127,6 +154,7 @@ pub fn check_stack(paths: &StackPaths, opts: &StaticOptions) -> (Vec<Check>, Vec
     let inputs = crate::run::stack::gather_static(paths, !opts.no_tools);
     let judge_opts = JudgeOptions {
         known_metrics: opts.known_metrics.clone(),
+        policy: opts.policy.clone(),
     };
     judge_static(&inputs, &judge_opts)
 }

@@ -47,7 +47,8 @@ pub fn has_scheme(url: &str) -> bool {
     url.split_once(':').is_some_and(|(s, _)| {
         !s.is_empty()
             && !s.contains('/')
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     })
 }
 

@@ -15,6 +15,7 @@ pub mod files;
 pub mod grafana;
 pub mod inputs;
 pub mod manifests;
+pub mod policy;
 pub mod prometheus;
 pub mod promql;
 pub mod rules_file;

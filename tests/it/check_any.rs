@@ -49,7 +49,10 @@ fn a_prometheus_rule_manifest_is_read_and_its_bad_expression_named_at_its_line()
     let (st, msg) = status_of(&report, "rules.parse.prometheusrule.yaml");
     assert_eq!(st, "fail");
     // Line 29 of the manifest, not of its `spec`.
-    assert!(msg.contains("prometheusrule.yaml:29: rule `CheckoutBroken`"), "{msg}");
+    assert!(
+        msg.contains("prometheusrule.yaml:29: rule `CheckoutBroken`"),
+        "{msg}"
+    );
     // The relative runbook exists beside the file; the external one is taken as it is.
     assert_eq!(status_of(&report, "rules.runbook.CheckoutErrors").0, "pass");
     assert_eq!(status_of(&report, "rules.runbook.CheckoutSlow").0, "pass");
@@ -58,7 +61,11 @@ fn a_prometheus_rule_manifest_is_read_and_its_bad_expression_named_at_its_line()
         .as_array()
         .map(|cs| cs.iter().filter_map(|c| c["id"].as_str()).collect())
         .unwrap_or_default();
-    assert!(!ids.iter().any(|i| i.starts_with("routes.") || i.starts_with("docs.")), "{ids:?}");
+    assert!(
+        !ids.iter()
+            .any(|i| i.starts_with("routes.") || i.starts_with("docs.")),
+        "{ids:?}"
+    );
 }
 
 #[test]
@@ -70,7 +77,10 @@ fn a_relative_runbook_that_names_no_file_fails() {
     assert_eq!(code, 1, "{out}");
     let (st, msg) = status_of(&report, "rules.runbook.CheckoutSlow");
     assert_eq!(st, "fail");
-    assert!(msg.contains("runbooks/checkout-slow.md") && msg.contains("names no file"), "{msg}");
+    assert!(
+        msg.contains("runbooks/checkout-slow.md") && msg.contains("names no file"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -81,10 +91,16 @@ fn dashboards_in_a_config_map_list_unresolved_inputs_fail_and_old_schemas_warn()
     assert_eq!(code, 1, "{out}");
     let (st, msg) = status_of(&report, "dashboards.datasource.shop");
     assert_eq!(st, "fail");
-    assert!(msg.contains("${DS_PROM}") && msg.contains("nothing resolves it"), "{msg}");
+    assert!(
+        msg.contains("${DS_PROM}") && msg.contains("nothing resolves it"),
+        "{msg}"
+    );
     let (st, msg) = status_of(&report, "dashboards.model.shop");
     assert_eq!(st, "warn");
-    assert!(msg.contains("schemaVersion 16") && msg.contains("Grafana migrates it"), "{msg}");
+    assert!(
+        msg.contains("schemaVersion 16") && msg.contains("Grafana migrates it"),
+        "{msg}"
+    );
     assert!(msg.contains("(data.shop.json)"), "{msg}");
 }
 
@@ -94,7 +110,10 @@ fn warnings_alone_pass_unless_fail_on_warn_and_json_output_is_report_json() {
     let file = format!("{FIX}/exported.json");
     let (code, out, report) = check(&["--dashboards", &file, "--output", "json"], tmp.path());
     assert_eq!(code, 0, "{out}");
-    assert_eq!(status_of(&report, "dashboards.datasource.exported").0, "pass");
+    assert_eq!(
+        status_of(&report, "dashboards.datasource.exported").0,
+        "pass"
+    );
     let (st, msg) = status_of(&report, "dashboards.model.exported");
     assert_eq!(st, "warn");
     assert!(msg.contains("__inputs (DS_PROMETHEUS)"), "{msg}");
@@ -113,7 +132,10 @@ fn arguments_that_match_nothing_fail_and_usage_errors_exit_2() {
     assert_eq!(code, 1, "{out}");
     let (st, msg) = status_of(&report, "rules.files");
     assert_eq!(st, "fail");
-    assert!(msg.contains("--rules `no/such/*.yaml` matches no file"), "{msg}");
+    assert!(
+        msg.contains("--rules `no/such/*.yaml` matches no file"),
+        "{msg}"
+    );
     let rules = format!("{FIX}/prometheusrule.yaml");
     for args in [
         vec!["--config-dir", "config", "--rules", &rules],
@@ -123,15 +145,18 @@ fn arguments_that_match_nothing_fail_and_usage_errors_exit_2() {
         let dir = tempfile::tempdir().expect("temp dir");
         let (code, out, _) = check(&args, dir.path());
         assert_eq!(code, 2, "{args:?}: {out}");
-        assert!(out.contains("no/such") || out.contains("exclude each other"), "{out}");
+        assert!(
+            out.contains("no/such") || out.contains("exclude each other"),
+            "{out}"
+        );
     }
 }
 
 #[test]
 fn the_human_table_lists_the_first_findings_and_counts_the_rest() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let text = std::fs::read_to_string(repo_root().join(FIX).join("exported.json"))
-        .expect("fixture");
+    let text =
+        std::fs::read_to_string(repo_root().join(FIX).join("exported.json")).expect("fixture");
     // Eight panels on an input nothing declares: eight datasource findings.
     let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
     let panel = v["dashboard"]["panels"][0].clone();
@@ -144,9 +169,16 @@ fn the_human_table_lists_the_first_findings_and_counts_the_rest() {
     assert!(out.contains("… and 3 more (report.md)"), "{out}");
     let c = report["checks"]
         .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["id"] == "dashboards.datasource.exported"))
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c["id"] == "dashboards.datasource.exported")
+        })
         .expect("check");
-    assert_eq!(c["evidence"].as_array().map(Vec::len), Some(8), "all listed");
+    assert_eq!(
+        c["evidence"].as_array().map(Vec::len),
+        Some(8),
+        "all listed"
+    );
 }
 
 #[test]
@@ -157,7 +189,12 @@ fn the_corpus_rules_and_dashboards_read_as_named_files_without_a_false_failure()
     };
     let tmp = tempfile::tempdir().expect("temp dir");
     let (rules, dash) = (corpus.join("rules"), corpus.join("dashboards"));
-    let args = ["--rules", &rules.display().to_string(), "--dashboards", &dash.display().to_string()];
+    let args = [
+        "--rules",
+        &rules.display().to_string(),
+        "--dashboards",
+        &dash.display().to_string(),
+    ];
     let (_, out, report) = check(&args, tmp.path());
     assert_registered(&report);
     let fails: Vec<String> = report["checks"]
@@ -170,4 +207,37 @@ fn the_corpus_rules_and_dashboards_read_as_named_files_without_a_false_failure()
         })
         .unwrap_or_default();
     assert!(fails.is_empty(), "{}\n{out}", fails.join("\n"));
+}
+
+#[test]
+fn a_policy_exception_turns_a_finding_off_with_its_reason_and_a_bad_policy_exits_2() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let policy = tmp.path().join("obsgate.yaml");
+    std::fs::write(
+        &policy,
+        "exceptions:\n  - check: dashboards.datasource.*\n    files: [\"dashboards-configmap.yaml\"]\n    \
+         severity: off\n    reason: the DS_PROM input is set by our import job\n",
+    )
+    .expect("write");
+    let file = format!("{FIX}/dashboards-configmap.yaml");
+    let p = policy.display().to_string();
+    let (code, out, report) = check(&["--dashboards", &file, "--policy", &p], tmp.path());
+    assert_eq!(code, 0, "{out}");
+    let (st, msg) = status_of(&report, "dashboards.datasource.shop");
+    assert_eq!(st, "skip");
+    assert!(
+        msg.contains("obsgate.yaml:2: the DS_PROM input is set by our import job"),
+        "{msg}"
+    );
+    std::fs::write(
+        &policy,
+        "exceptions:\n  - check: x\n    severity: off\n    reason: \" \"\n",
+    )
+    .expect("write");
+    let (code, out, _) = check(&["--dashboards", &file, "--policy", &p], tmp.path());
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("obsgate.yaml:4:") && out.contains("`reason` is empty"),
+        "{out}"
+    );
 }

@@ -122,7 +122,10 @@ fn unparseable_stack_file_is_a_finding_and_a_missing_folder_exit_2() {
         .lines()
         .find(|l| l.starts_with("alertmanager.parse "))
         .unwrap_or_default();
-    assert!(line.contains(" fail ") && line.contains("alertmanager.yml:"), "{stdout}");
+    assert!(
+        line.contains(" fail ") && line.contains("alertmanager.yml:"),
+        "{stdout}"
+    );
     let missing = obsgate()
         .current_dir(repo_root())
         .args(["check", "--config-dir", "no/such/dir", "--report-dir"])

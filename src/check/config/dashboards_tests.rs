@@ -91,7 +91,10 @@ fn old_rows_schema_is_walked() {
     // Advice: Grafana loads it and migrates the old schema itself.
     assert_eq!(model.status, Status::Warn, "no uid and schemaVersion 12");
     assert!(
-        model.evidence.iter().any(|e| e.contains("Grafana migrates it")),
+        model
+            .evidence
+            .iter()
+            .any(|e| e.contains("Grafana migrates it")),
         "{:?}",
         model.evidence
     );

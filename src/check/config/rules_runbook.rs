@@ -5,8 +5,8 @@
 //! - a relative path: it must name a file, from the rule file's folder or the working folder.
 
 use crate::check::config::rules::{RulesPolicy, runbook_file};
-use crate::config::files::has_scheme;
 use crate::check::registry::CheckInfo;
+use crate::config::files::has_scheme;
 use crate::verdict::{Check, Kind};
 
 const KIND: Kind = Kind::Rules;

@@ -88,13 +88,16 @@ pub(super) fn dashboards(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> V
     };
     cfg.dashboards
         .iter()
-        .flat_map(|f| match &f.parsed {
-            Ok(d) => check_dashboard(d, &ctx.datasources, &ctx.known, &policy),
-            Err(e) => vec![Check::fail(
-                format!("dashboards.parse.{}", file_key(&e.file)),
-                Kind::Dashboards,
-                e.to_string(),
-            )],
+        .flat_map(|f| {
+            let checks = match &f.parsed {
+                Ok(d) => check_dashboard(d, &ctx.datasources, &ctx.known, &policy),
+                Err(e) => vec![Check::fail(
+                    format!("dashboards.parse.{}", file_key(&e.file)),
+                    Kind::Dashboards,
+                    e.to_string(),
+                )],
+            };
+            checks.into_iter().map(|c| c.about_file(f.file()))
         })
         .collect()
 }

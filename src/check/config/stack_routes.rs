@@ -88,6 +88,9 @@ pub(super) fn routes(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<C
     };
     let model = RoutingModel::new(am);
     check_routes(&loaded.file(), &model, &ctx.routes, &ctx.rule_labels)
+        .into_iter()
+        .map(|c| c.about_file(loaded.file()))
+        .collect()
 }
 
 /// `routes.amtool`: obsgate's routing beside amtool's on every route test that ran.

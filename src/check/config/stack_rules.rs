@@ -28,7 +28,11 @@ pub(super) fn rule_files(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> V
     policy.local_links = cfg.local_links.clone();
     cfg.rule_files
         .iter()
-        .flat_map(|f| check_rule_file(&f.file(), &f.parsed, &policy))
+        .flat_map(|f| {
+            check_rule_file(&f.file(), &f.parsed, &policy)
+                .into_iter()
+                .map(|c| c.about_file(f.file()))
+        })
         .collect()
 }
 
