@@ -188,6 +188,18 @@ fn describe(name: &str, d: Option<&Delivery>) -> String {
 
 fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &RuleLabels) -> Check {
     let id = format!("routes.{}", a.alert);
+    if !rules.is_empty() && !rules.contains_key(&a.alert) {
+        // Without its rule the alert never fires: its route is not what is wrong.
+        return Check::fail(
+            id,
+            KIND,
+            format!(
+                "`{}` has no alerting rule in the rule files, so it never fires: its route is \
+                 not judged (add the rule, or remove it from the routes expectations)",
+                a.alert
+            ),
+        );
+    }
     let labels = alert_labels(&a.alert, &a.labels, rules);
     let got = model.receivers_for(&labels);
     let got_set: BTreeSet<&String> = got.iter().collect();

@@ -193,6 +193,24 @@ fn coverage_compares_rules_and_expectations() {
         "{}",
         c.message
     );
+    // An expected alert without a rule is said to be missing, not to be misrouted.
+    let missing = checks
+        .iter()
+        .find(|c| c.id == "routes.RenderFailure")
+        .expect("route check");
+    assert_eq!(missing.status, Status::Fail);
+    assert!(
+        missing.message.contains("has no alerting rule") && !missing.message.contains("reaches"),
+        "{}",
+        missing.message
+    );
+    assert_eq!(
+        checks
+            .iter()
+            .find(|c| c.id == "routes.SLABreach")
+            .map(|c| c.status),
+        Some(Status::Pass)
+    );
     rules.remove("RenderFailures");
     rules.insert("RenderFailure".to_string(), BTreeMap::new());
     let checks = check_routes("am.yml", &m, &exp, &rules);
