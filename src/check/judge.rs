@@ -183,6 +183,7 @@ fn static_checks(inputs: &Result<StaticInputs, String>) -> Vec<Check> {
     };
     let opts = super::config::JudgeOptions {
         known_metrics: Vec::new(),
+        metric_sources: Vec::new(),
     };
     let (mut out, bad) = super::config::judge_static(inputs, &opts);
     out.extend(

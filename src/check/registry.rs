@@ -41,6 +41,7 @@ const LISTS: &[&[CheckInfo]] = &[
     config::routes_labels::CHECKS,
     config::rules::CHECKS,
     config::slo::CHECKS,
+    config::stack_catalog::CHECKS,
     signals::dashboards_live::CHECKS,
     signals::death::CHECKS,
     signals::load::CHECKS,

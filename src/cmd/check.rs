@@ -21,6 +21,8 @@ pub struct StaticOptions {
     pub no_tools: bool,
     /// Metric names rules and dashboards may read besides the contract's.
     pub known_metrics: Vec<String>,
+    /// Catalog sources read before the checks (`--metrics-from`).
+    pub metric_sources: Vec<crate::evidence::CatalogSource>,
 }
 
 impl From<&CheckArgs> for StackPaths {
@@ -39,6 +41,7 @@ impl From<&CheckArgs> for StaticOptions {
         Self {
             no_tools: args.no_tools,
             known_metrics: args.known_metrics.clone(),
+            metric_sources: Vec::new(),
         }
     }
 }
@@ -76,6 +79,7 @@ pub fn check_stack(paths: &StackPaths, opts: &StaticOptions) -> (Vec<Check>, Vec
     let inputs = crate::run::stack::gather_static(paths, !opts.no_tools);
     let judge_opts = JudgeOptions {
         known_metrics: opts.known_metrics.clone(),
+        metric_sources: opts.metric_sources.clone(),
     };
     judge_static(&inputs, &judge_opts)
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::compose::{ComposeFile, host_mounts};
 use crate::config::dashboard::Dashboard;
-use crate::config::files::{expand, expected_metric_names, list_files};
+use crate::config::files::{expand, expected_families, list_files};
 use crate::config::grafana::{DashboardProvisioning, DatasourceProvisioning};
 use crate::config::prometheus::PrometheusConfig;
 use crate::config::rules_file::{Rule, RuleFile};
@@ -140,8 +140,9 @@ pub struct StackConfig {
     pub runbooks: BTreeMap<String, String>,
     /// The README's text, when it can be read.
     pub readme: Option<String>,
-    /// Metric names the metrics expectations declare.
-    pub expected_metrics: Vec<String>,
+    /// The metrics expectations' families as a catalog source (`None`: no such file; an
+    /// error: the file does not load).
+    pub expected_metrics: Option<Result<crate::evidence::CatalogSource, String>>,
     /// `slos.yaml` and the rule file generated from it, when the config folder has SLOs.
     pub slos: Option<SloInputs>,
 }
@@ -213,7 +214,7 @@ impl StackConfig {
             mount_exists,
             runbooks: runbooks(&paths.runbooks_dir()),
             readme: paths.readme().and_then(|p| std::fs::read_to_string(p).ok()),
-            expected_metrics: expected_metric_names(&paths.expect_dir.join("metrics.yaml")),
+            expected_metrics: expected_families(&paths.expect_dir.join("metrics.yaml")),
             slos: SloInputs::load(&paths.config_dir),
             paths: paths.clone(),
         }

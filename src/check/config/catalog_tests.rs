@@ -1,0 +1,1 @@
+//! Unit tests of the metric catalog and of label existence.
