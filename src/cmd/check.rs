@@ -10,6 +10,7 @@ use crate::cli::{CheckArgs, OutputFormat};
 use crate::config::stack::StackPaths;
 use crate::evidence::LoadReport;
 use crate::exit::{AppError, AppResult, Outcome};
+use crate::observe::metric_sources;
 use crate::report::model::{Report, RunSummary};
 use crate::verdict::Verdict;
 use crate::verdict::{Check, Status};
@@ -54,8 +55,13 @@ pub async fn run(args: CheckArgs) -> AppResult {
             args.config_dir.display()
         )));
     }
-    let (checks, bad_input) =
-        static_checks(&StackPaths::from(&args), &StaticOptions::from(&args)).await?;
+    let mut opts = StaticOptions::from(&args);
+    opts.known_metrics = metric_sources::known_metric_names(&args.known_metrics)
+        .map_err(AppError::usage)?;
+    opts.metric_sources = metric_sources::load_sources(&args.metrics_from, args.allow_remote)
+        .await
+        .map_err(AppError::usage)?;
+    let (checks, bad_input) = static_checks(&StackPaths::from(&args), &opts).await?;
     finish(&args, checks, bad_input)
 }
 

@@ -167,7 +167,7 @@ impl Problems {
                 )
             },
             verdict(
-                format!("dashboards.labels.{key}"),
+                format!("dashboards.label_exists.{key}"),
                 format!("{}: every label a query names can exist", d.file),
                 self.labels,
             ),

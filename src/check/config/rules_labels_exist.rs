@@ -1,4 +1,4 @@
-//! `rules.label.<rule>`: every label a rule names can exist on the series it reads — matchers,
+//! `rules.label_exists.<rule>`: every label a rule names can exist on the series it reads — matchers,
 //! `by`/`without`, `on`/`ignoring`, `group_left`/`group_right` (see [`super::promql_labels`]) —
 //! and every `$labels.X` of an alert's labels and annotations is a label its expression's
 //! result can carry (else it renders empty). Also the labels recording rules give their
@@ -29,7 +29,7 @@ pub struct RuleAt<'a> {
     pub column: u64,
 }
 
-/// `rules.label.<key>` for one parsed rule.
+/// `rules.label_exists.<key>` for one parsed rule.
 pub fn label_check(at: &RuleAt<'_>, rule: &Rule, expr: &Expr, catalog: &Catalog) -> Check {
     let flow = label_flow(expr, catalog);
     let mut problems = flow.findings;
@@ -50,7 +50,7 @@ pub fn label_check(at: &RuleAt<'_>, rule: &Rule, expr: &Expr, catalog: &Catalog)
             }
         }
     }
-    let id = format!("rules.label.{}", at.key);
+    let id = format!("rules.label_exists.{}", at.key);
     let (name, file, line, column) = (at.name, at.file, at.line, at.column);
     if problems.is_empty() {
         let msg = match &flow.output {

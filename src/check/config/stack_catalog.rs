@@ -80,7 +80,7 @@ pub const CHECKS: &[CheckInfo] = &[
                   --metrics-from node.prom",
     },
     CheckInfo {
-        id: "rules.label.<rule>",
+        id: "rules.label_exists.<rule>",
         kind: Kind::Rules,
         proves: "every label the rule names can exist on what it reads, and every \
                  `$labels.X` of an alert can be set by its expression",
@@ -101,12 +101,12 @@ pub const CHECKS: &[CheckInfo] = &[
                   `reason`",
     },
     CheckInfo {
-        id: "dashboards.labels.<dashboard>",
+        id: "dashboards.label_exists.<dashboard>",
         kind: Kind::Dashboards,
         proves: "every label a panel query names can exist on the series it reads",
         failure: "a panel filters or groups on a label that is not there: it shows nothing or \
                   one merged line",
-        explain: "The same label analysis as `rules.label.<rule>`, on every PromQL target after \
+        explain: "The same label analysis as `rules.label_exists.<rule>`, on every PromQL target after \
                   template-variable substitution.\n\
                   Example failure: 1 problem(s); first: sla.json panel \"Failures\" (panels[2]) \
                   refId A: matcher `stage=\"render\"` on `render_failures_total`: label `stage` \
