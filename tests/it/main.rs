@@ -3,6 +3,7 @@ mod acceptance;
 mod checks;
 mod clock;
 mod config;
+mod config_catalog;
 mod fake_target;
 mod faults;
 mod fuzz_replay;
