@@ -56,8 +56,8 @@ pub async fn run(args: CheckArgs) -> AppResult {
         )));
     }
     let mut opts = StaticOptions::from(&args);
-    opts.known_metrics = metric_sources::known_metric_names(&args.known_metrics)
-        .map_err(AppError::usage)?;
+    opts.known_metrics =
+        metric_sources::known_metric_names(&args.known_metrics).map_err(AppError::usage)?;
     opts.metric_sources = metric_sources::load_sources(&args.metrics_from, args.allow_remote)
         .await
         .map_err(AppError::usage)?;

@@ -98,9 +98,17 @@ impl PrometheusConfig {
     pub fn target_labels(&self) -> Option<std::collections::BTreeSet<String>> {
         let mut out = std::collections::BTreeSet::new();
         for sc in &self.scrape_configs {
-            out.extend(sc.static_configs.iter().flat_map(|s| s.labels.keys().cloned()));
+            out.extend(
+                sc.static_configs
+                    .iter()
+                    .flat_map(|s| s.labels.keys().cloned()),
+            );
             for r in sc.relabel_configs.iter().chain(&sc.metric_relabel_configs) {
-                let action = r.action.as_deref().unwrap_or("replace").to_ascii_lowercase();
+                let action = r
+                    .action
+                    .as_deref()
+                    .unwrap_or("replace")
+                    .to_ascii_lowercase();
                 match (action.as_str(), &r.target_label) {
                     ("labelmap", _) => return None,
                     (_, Some(t)) if t.contains('$') => return None,

@@ -80,7 +80,10 @@ fn looks_like_names(text: &str) -> bool {
 }
 
 /// Read every `--metrics-from` source, in order; the first failing one is the error.
-pub async fn load_sources(specs: &[String], allow_remote: bool) -> Result<Vec<CatalogSource>, String> {
+pub async fn load_sources(
+    specs: &[String],
+    allow_remote: bool,
+) -> Result<Vec<CatalogSource>, String> {
     let mut out = Vec::new();
     for spec in specs {
         out.push(load_one(spec, allow_remote).await?);
@@ -162,7 +165,10 @@ async fn fetch_exposition(url: &reqwest::Url) -> Result<(String, ExpositionForma
     if !status.is_success() {
         return Err(format!("GET {url}: HTTP {status}"));
     }
-    Ok((text, crate::observe::exposition::format_from_content_type(&ct)))
+    Ok((
+        text,
+        crate::observe::exposition::format_from_content_type(&ct),
+    ))
 }
 
 /// Every sample name of an exposition with the label names its samples carry; a family
@@ -172,8 +178,8 @@ pub fn from_exposition(origin: String, exp: &Exposition) -> CatalogSource {
     let mut entries = Vec::new();
     for f in &exp.families {
         if f.samples.is_empty() {
-            let om_counter = exp.format == ExpositionFormat::OpenMetrics
-                && f.mtype == MetricType::Counter;
+            let om_counter =
+                exp.format == ExpositionFormat::OpenMetrics && f.mtype == MetricType::Counter;
             entries.push(CatalogEntry::Family {
                 name: if om_counter {
                     format!("{}_total", f.name)
@@ -191,10 +197,14 @@ pub fn from_exposition(origin: String, exp: &Exposition) -> CatalogSource {
                 .extend(s.labels.iter().map(|(k, _)| k.clone()));
         }
     }
-    entries.extend(series.into_iter().map(|(name, labels)| CatalogEntry::Series {
-        name,
-        labels: Some(labels),
-    }));
+    entries.extend(
+        series
+            .into_iter()
+            .map(|(name, labels)| CatalogEntry::Series {
+                name,
+                labels: Some(labels),
+            }),
+    );
     CatalogSource {
         origin,
         scraped: true,

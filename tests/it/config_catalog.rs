@@ -2,7 +2,7 @@
 //! expositions, `obsgate check --metrics-from`, `--known-metric` lists and bad names, and the
 //! label-existence defect of the contract.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use obsgate::check::config::catalog::Catalog;
 use obsgate::check::config::rules::{RulesPolicy, check_rule_file};
@@ -59,13 +59,24 @@ fn corpus_exporter_rules_against_the_exporters_catalog() {
     for f in EXPORTER_FILES {
         let checks = rule_checks(&dir.join("rules").join(f), &catalog);
         let labels = failing(&checks, "rules.label_exists.");
-        assert!(labels.is_empty(), "{f}: {:?}", labels.iter().map(|c| &c.message).collect::<Vec<_>>());
+        assert!(
+            labels.is_empty(),
+            "{f}: {:?}",
+            labels.iter().map(|c| &c.message).collect::<Vec<_>>()
+        );
         // Metrics not in these expositions come from collectors that machine did not run
         // (md, systemd, hwmon, bonding, edac) or from promtool's test series.
         for c in failing(&checks, "rules.metric.") {
-            let ok = ["node_md_", "node_systemd_", "node_hwmon_", "node_bonding_", "node_edac_", "`test`"]
-                .iter()
-                .any(|p| c.message.contains(p));
+            let ok = [
+                "node_md_",
+                "node_systemd_",
+                "node_hwmon_",
+                "node_bonding_",
+                "node_edac_",
+                "`test`",
+            ]
+            .iter()
+            .any(|p| c.message.contains(p));
             assert!(ok, "{f}: {}", c.message);
         }
     }
@@ -78,7 +89,11 @@ fn corpus_exporter_rules_against_the_exporters_catalog() {
         .find(|c| c.id == "rules.label_exists.high_memory_load")
         .expect("checked");
     assert_eq!(mem.status, Status::Fail);
-    assert!(mem.message.contains("`$labels.instance`"), "{}", mem.message);
+    assert!(
+        mem.message.contains("`$labels.instance`"),
+        "{}",
+        mem.message
+    );
 }
 
 fn check_in(config: &Path, report: &Path) -> assert_cmd::Command {
@@ -110,20 +125,31 @@ fn check_with_an_exposition_catalog() {
         .find(|c| c["id"] == "rules.catalog")
         .expect("rules.catalog");
     assert_eq!(cat["status"], "pass");
-    assert!(cat["message"].as_str().unwrap_or("").contains("--metrics-from"), "{cat}");
+    assert!(
+        cat["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("--metrics-from"),
+        "{cat}"
+    );
 }
 
 #[test]
 fn check_fails_on_a_label_the_metric_does_not_carry() {
     let tmp = config_with("label-defect", "alert-rules.yaml");
-    let out = check_in(&tmp.path().join("config"), tmp.path()).assert().code(1);
+    let out = check_in(&tmp.path().join("config"), tmp.path())
+        .assert()
+        .code(1);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     let line = stdout
         .lines()
         .find(|l| l.starts_with("rules.label_exists.RenderFailures"))
         .unwrap_or_else(|| panic!("no label check in:\n{stdout}"));
     assert!(line.contains("fail") && line.contains("`stage`"), "{line}");
-    assert!(line.contains("`preset`") && line.contains("`reason`"), "{line}");
+    assert!(
+        line.contains("`preset`") && line.contains("`reason`"),
+        "{line}"
+    );
     assert!(line.contains("alert-rules.yaml:41:"), "{line}");
 }
 
@@ -165,6 +191,9 @@ fn no_catalog_is_said_and_unknown_metrics_pass() {
         .lines()
         .find(|l| l.starts_with("rules.catalog"))
         .expect("rules.catalog listed");
-    assert!(line.contains("skip") && line.contains("no metric catalog given"), "{line}");
+    assert!(
+        line.contains("skip") && line.contains("no metric catalog given"),
+        "{line}"
+    );
     assert!(!stdout.contains("rules.metric."), "{stdout}");
 }

@@ -42,7 +42,11 @@ pub const CONTRACT: [(&str, MetricType, &[&str]); 12] = [
         MetricType::Counter,
         &["preset", "reason"],
     ),
-    ("user_jobs_completed_total", MetricType::Counter, &["preset"]),
+    (
+        "user_jobs_completed_total",
+        MetricType::Counter,
+        &["preset"],
+    ),
     ("pipeline_active_jobs", MetricType::Gauge, &[]),
     ("qa_gate_acceptance_total", MetricType::Counter, &["result"]),
     ("pubsub_queue_depth", MetricType::Gauge, &["topic"]),
@@ -56,8 +60,16 @@ pub const CONTRACT: [(&str, MetricType, &[&str]); 12] = [
         MetricType::Histogram,
         &["method", "route", "status"],
     ),
-    ("ai_agent_latency_seconds", MetricType::Histogram, &["agent"]),
-    ("video_output_size_bytes", MetricType::Histogram, &["preset"]),
+    (
+        "ai_agent_latency_seconds",
+        MetricType::Histogram,
+        &["agent"],
+    ),
+    (
+        "video_output_size_bytes",
+        MetricType::Histogram,
+        &["preset"],
+    ),
 ];
 
 /// Labels Prometheus adds to every scraped series.

@@ -26,7 +26,10 @@ fn catalog() -> Catalog {
     c.add_source(&CatalogSource {
         origin: "test.prom".into(),
         scraped: true,
-        entries: vec![series("node_up", &["node"]), series("node_info", &["node", "os"])],
+        entries: vec![
+            series("node_up", &["node"]),
+            series("node_info", &["node", "os"]),
+        ],
     });
     c
 }
@@ -54,7 +57,13 @@ fn the_contract_defect_names_the_label_and_what_exists() {
         "sum by (stage) (increase(render_failures_total[10m]))",
         "stage",
     );
-    for l in ["preset", "reason", "job", "instance", "render_failures_total"] {
+    for l in [
+        "preset",
+        "reason",
+        "job",
+        "instance",
+        "render_failures_total",
+    ] {
         assert!(f.contains(&format!("`{l}`")), "{f}");
     }
     assert!(findings("sum by (reason) (increase(render_failures_total[10m]))").is_empty());
@@ -82,7 +91,10 @@ fn matchers() {
 #[test]
 fn by_and_without() {
     one_finding("sum without (stage) (render_failures_total)", "stage");
-    one_finding("max by (le, stage) (pipeline_duration_seconds_bucket)", "stage");
+    one_finding(
+        "max by (le, stage) (pipeline_duration_seconds_bucket)",
+        "stage",
+    );
     assert!(findings("sum without (reason) (render_failures_total)").is_empty());
     assert_eq!(
         output("sum without (reason) (render_failures_total)"),
@@ -107,7 +119,10 @@ fn by_and_without() {
 fn on_ignoring_and_group_left() {
     one_finding("node_up * on (instance, os) node_info", "os");
     assert!(findings("node_up * on (node) node_info").is_empty());
-    assert_eq!(output("node_up * on (node) node_info"), Some(set(&["node"])));
+    assert_eq!(
+        output("node_up * on (node) node_info"),
+        Some(set(&["node"]))
+    );
     one_finding("node_up / ignoring (stage) node_info", "stage");
     assert!(findings("node_info / ignoring (os) node_up").is_empty());
     let f = one_finding(
@@ -120,13 +135,19 @@ fn on_ignoring_and_group_left() {
         output("node_up * on (node) group_left (os) node_info"),
         Some(set(&["instance", "job", "node", "os"]))
     );
-    one_finding("node_info * on (node) group_right (kernel) node_up", "kernel");
+    one_finding(
+        "node_info * on (node) group_right (kernel) node_up",
+        "kernel",
+    );
     // Set operators and scalars.
     assert_eq!(
         output("node_up or pipeline_active_jobs"),
         Some(set(&["instance", "job", "node"]))
     );
-    assert_eq!(output("node_up > 1"), Some(set(&["instance", "job", "node"])));
+    assert_eq!(
+        output("node_up > 1"),
+        Some(set(&["instance", "job", "node"]))
+    );
 }
 
 #[test]
@@ -140,7 +161,9 @@ fn functions_move_labels() {
         Some(set(&["node"]))
     );
     assert_eq!(
-        output("histogram_quantile(0.95, sum by (le, preset) (rate(pipeline_duration_seconds_bucket[5m])))"),
+        output(
+            "histogram_quantile(0.95, sum by (le, preset) (rate(pipeline_duration_seconds_bucket[5m])))"
+        ),
         Some(set(&["preset"]))
     );
     assert_eq!(output("vector(1)"), Some(set(&[])));
@@ -213,8 +236,16 @@ fn rules_follow_recording_chains_and_templates() {
     }
     let by_reason = status_of(&checks, "rules.label_exists.ByReason");
     assert_eq!(by_reason.status, Status::Fail);
-    assert!(by_reason.message.contains("`reason`"), "{}", by_reason.message);
-    assert!(by_reason.message.contains("r.yaml:13:15"), "{}", by_reason.message);
+    assert!(
+        by_reason.message.contains("`reason`"),
+        "{}",
+        by_reason.message
+    );
+    assert!(
+        by_reason.message.contains("r.yaml:13:15"),
+        "{}",
+        by_reason.message
+    );
     let empty = status_of(&checks, "rules.label_exists.TemplateEmpty");
     assert_eq!(empty.status, Status::Fail);
     assert!(
@@ -225,7 +256,11 @@ fn rules_follow_recording_chains_and_templates() {
     // A later recording rule of the same file is resolved first.
     let chained = status_of(&checks, "rules.label_exists.Chained");
     assert_eq!(chained.status, Status::Fail, "{}", chained.message);
-    assert!(chained.message.contains("`$labels.reason`"), "{}", chained.message);
+    assert!(
+        chained.message.contains("`$labels.reason`"),
+        "{}",
+        chained.message
+    );
 }
 
 #[test]
@@ -246,7 +281,10 @@ fn no_catalog_means_no_metric_findings() {
         "groups: [{name: g, rules: [{alert: A, expr: 'nope{x=\"1\"} > 0', annotations: {s: '{{ $labels.y }}'}}]}]\n",
     );
     let checks = check_rule_file("s.yaml", &parsed, &policy);
-    assert_eq!(status_of(&checks, "rules.label_exists.A").status, Status::Pass);
+    assert_eq!(
+        status_of(&checks, "rules.label_exists.A").status,
+        Status::Pass
+    );
 }
 
 #[test]

@@ -163,7 +163,10 @@ impl Problems {
                 Check::skip(
                     format!("dashboards.metrics.{key}"),
                     KIND,
-                    format!("{}: no metric catalog given: metric names not checked", d.file),
+                    format!(
+                        "{}: no metric catalog given: metric names not checked",
+                        d.file
+                    ),
                 )
             },
             verdict(

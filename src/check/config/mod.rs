@@ -31,6 +31,7 @@ pub mod dashboards_subst;
 #[cfg(test)]
 mod dashboards_tests;
 pub mod docs;
+pub mod promql_labels;
 pub mod routes;
 pub mod routes_amtool;
 #[cfg(test)]
@@ -40,7 +41,6 @@ pub mod routes_matchers;
 #[cfg(test)]
 mod routes_tests;
 pub mod routes_tree;
-pub mod promql_labels;
 pub mod rules;
 pub mod rules_labels_exist;
 pub mod rules_metrics;
@@ -50,8 +50,8 @@ pub mod rules_tool;
 pub mod slo;
 #[cfg(test)]
 mod slo_tests;
-mod stack_dashboards;
 pub mod stack_catalog;
+mod stack_dashboards;
 mod stack_files;
 mod stack_routes;
 mod stack_rules;

@@ -91,7 +91,13 @@ pub fn check_rule_file(
                 out.push(metric_check(&key, name, file, line, &text, &expr, &known));
             }
             let column = r.expr.referenced.column();
-            let at = RuleAt { key: &key, name, file, line, column };
+            let at = RuleAt {
+                key: &key,
+                name,
+                file,
+                line,
+                column,
+            };
             out.push(label_check(&at, r, &expr, &known));
             if is_alert {
                 out.push(labels_check(&key, name, file, line, r, policy));

@@ -41,7 +41,10 @@ pub fn label_check(at: &RuleAt<'_>, rule: &Rule, expr: &Expr, catalog: &Catalog)
             .map(|(k, v)| (format!("annotation `{k}`"), v))
             .chain(rule.labels.iter().map(|(k, v)| (format!("label `{k}`"), v)));
         for (what, text) in texts {
-            for l in template_labels(text).into_iter().filter(|l| !out.contains(l)) {
+            for l in template_labels(text)
+                .into_iter()
+                .filter(|l| !out.contains(l))
+            {
                 problems.push(format!(
                     "{what} uses `$labels.{l}`, which the expression's result cannot carry \
                      (it renders empty); the result carries {}",
@@ -93,7 +96,10 @@ pub fn template_labels(text: &str) -> BTreeSet<String> {
         .captures_iter(text)
         .filter_map(|c| c.get(1).map(|m| m.as_str()))
         .collect();
-    if actions.iter().any(|a| a.contains("$labels :=") || a.contains("$labels =")) {
+    if actions
+        .iter()
+        .any(|a| a.contains("$labels :=") || a.contains("$labels ="))
+    {
         return BTreeSet::new();
     }
     let dot_is_alert = !actions.iter().any(|a| REBINDS_DOT.is_match(a));
@@ -127,19 +133,25 @@ fn recorded_labels(rule: &Rule, group: &BTreeMap<String, String>, catalog: &Cata
     })
 }
 
+/// A recording rule and its group's labels.
+type Recording<'a> = (&'a Rule, &'a BTreeMap<String, String>);
+
 /// `catalog` with every series the rule files record that it does not know yet, with their
 /// labels. Rules reading other
 /// recorded series are resolved after them, whatever the file order; a name several rules
 /// record gets the union (unknown when one is unknown); a cycle leaves labels unknown.
 pub fn with_recorded<'a>(catalog: &Catalog, files: impl Iterator<Item = &'a RuleFile>) -> Catalog {
-    let mut by_name: BTreeMap<String, Vec<(&Rule, &BTreeMap<String, String>)>> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, Vec<Recording<'_>>> = BTreeMap::new();
     for f in files {
         for g in &f.groups {
             for r in &g.rules {
                 // A name a source already knows keeps what the source says (a Prometheus
                 // API shows the recorded series as stored).
                 if let Some(rec) = r.record.as_ref().filter(|rec| !catalog.knows(&rec.value)) {
-                    by_name.entry(rec.value.clone()).or_default().push((r, &g.labels));
+                    by_name
+                        .entry(rec.value.clone())
+                        .or_default()
+                        .push((r, &g.labels));
                 }
             }
         }
@@ -154,9 +166,9 @@ pub fn with_recorded<'a>(catalog: &Catalog, files: impl Iterator<Item = &'a Rule
         let ready: Vec<String> = pending
             .iter()
             .filter(|n| {
-                by_name[*n].iter().all(|(r, _)| {
-                    reads_of(r).iter().all(|m| m == *n || !pending.contains(m))
-                })
+                by_name[*n]
+                    .iter()
+                    .all(|(r, _)| reads_of(r).iter().all(|m| m == *n || !pending.contains(m)))
             })
             .cloned()
             .collect();
