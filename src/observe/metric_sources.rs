@@ -211,3 +211,47 @@ pub fn from_exposition(origin: String, exp: &Exposition) -> CatalogSource {
         entries,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lists_files_and_expositions() {
+        assert!(valid_metric_name("a:b_c1") && !valid_metric_name("1a") && !valid_metric_name(""));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let names = dir.path().join("names.txt");
+        std::fs::write(&names, "# comment\nnode_load1\n\nup # trailing\n").expect("write");
+        let at = format!("@{}", names.display());
+        assert_eq!(
+            known_metric_names(&["a, b".into(), at.clone()]).expect("valid"),
+            ["a", "b", "node_load1", "up"]
+        );
+        let e = known_metric_names(&["a,b-c".into()]).unwrap_err();
+        assert!(e.contains("`b-c`"), "{e}");
+        let src = load_file(&names, "n".into()).expect("names file");
+        assert_eq!(src.entries.len(), 2);
+        let expo = dir.path().join("x.prom");
+        std::fs::write(
+            &expo,
+            "# TYPE h histogram\nh_bucket{le=\"1\",a=\"x\"} 1\nh_bucket{le=\"+Inf\",a=\"x\"} 1\nh_sum{a=\"x\"} 1\nh_count{a=\"x\"} 1\n",
+        )
+        .expect("write");
+        let src = load_file(&expo, "e".into()).expect("exposition");
+        let bucket = src
+            .entries
+            .iter()
+            .find(|e| e.name() == "h_bucket")
+            .expect("bucket");
+        assert_eq!(
+            bucket,
+            &CatalogEntry::Series {
+                name: "h_bucket".into(),
+                labels: Some(["a", "le"].map(String::from).into())
+            }
+        );
+        std::fs::write(&expo, "h_bucket{le=\"1\" 1\n").expect("write");
+        let e = load_file(&expo, "bad".into()).unwrap_err();
+        assert!(e.starts_with("bad: ") && e.contains("line 1"), "{e}");
+    }
+}

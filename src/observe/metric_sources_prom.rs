@@ -124,3 +124,33 @@ pub fn add_series(out: &mut BTreeMap<String, BTreeSet<String>>, data: &Value) {
             .extend(map.keys().filter(|k| *k != "__name__").cloned());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_and_metadata_answers() {
+        let mut out = BTreeMap::new();
+        let data = serde_json::json!([
+            {"__name__": "up", "job": "a", "instance": "x"},
+            {"__name__": "up", "job": "b", "instance": "y", "env": "prod"},
+            {"job": "no name"}
+        ]);
+        add_series(&mut out, &data);
+        let want: BTreeSet<String> = ["env", "instance", "job"].map(String::from).into();
+        assert_eq!(out.get("up"), Some(&want));
+        let meta =
+            serde_json::json!({"h": [{"type": "histogram", "help": ""}], "q": [{"type": "x"}]});
+        let fams = metadata_families(&meta);
+        assert_eq!(
+            fams[0],
+            CatalogEntry::Family {
+                name: "h".into(),
+                mtype: Some(MetricType::Histogram),
+                labels: None
+            }
+        );
+        assert!(matches!(&fams[1], CatalogEntry::Family { mtype: None, .. }));
+    }
+}
