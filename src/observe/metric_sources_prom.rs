@@ -18,6 +18,15 @@ pub const NAMES_PER_CALL: usize = 25;
 /// Time all `/api/v1/series` calls of one source may take.
 pub const SERIES_BUDGET: Duration = Duration::from_secs(20);
 
+/// GET `url` and return the `data` of its Prometheus API envelope.
+async fn get_data(http: &reqwest::Client, url: &str) -> Result<Value, String> {
+    let v = super::prom_api::get_json(http, url).await?;
+    match v.get("status").and_then(Value::as_str) {
+        Some("success") => Ok(v.get("data").cloned().unwrap_or(Value::Null)),
+        _ => Err(format!("GET {url}: not a successful Prometheus API answer")),
+    }
+}
+
 fn api(base: &reqwest::Url, path: &str) -> String {
     format!("{}{path}", base.as_str().trim_end_matches('/'))
 }
@@ -26,7 +35,7 @@ fn api(base: &reqwest::Url, path: &str) -> String {
 pub async fn load(base: &reqwest::Url, origin: String) -> Result<CatalogSource, String> {
     let http = crate::util::http_client(Duration::from_secs(10));
     let err = |e: String| format!("{origin}: {e}");
-    let names_v = super::prom_api::get_json(&http, &api(base, "/api/v1/label/__name__/values"))
+    let names_v = get_data(&http, &api(base, "/api/v1/label/__name__/values"))
         .await
         .map_err(err)?;
     let names: Vec<String> = names_v
@@ -35,7 +44,7 @@ pub async fn load(base: &reqwest::Url, origin: String) -> Result<CatalogSource, 
         .iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    let meta = super::prom_api::get_json(&http, &api(base, "/api/v1/metadata"))
+    let meta = get_data(&http, &api(base, "/api/v1/metadata"))
         .await
         .map_err(err)?;
     let labels = series_labels(&http, base, &names).await.map_err(err)?;
@@ -106,7 +115,7 @@ async fn series_labels(
         params.push(("start", start.to_string()));
         let url = reqwest::Url::parse_with_params(&api(base, "/api/v1/series"), &params)
             .map_err(|e| format!("series URL: {e}"))?;
-        let data = super::prom_api::get_json(http, url.as_str()).await?;
+        let data = get_data(http, url.as_str()).await?;
         add_series(&mut out, &data);
     }
     Ok(out)

@@ -197,3 +197,74 @@ fn no_catalog_is_said_and_unknown_metrics_pass() {
     );
     assert!(!stdout.contains("rules.metric."), "{stdout}");
 }
+
+/// A one-thread HTTP server on loopback answering by path: an exposition on `/metrics`, the
+/// Prometheus API (label values, metadata, series) elsewhere.
+fn serve() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = first.split(' ').nth(1).unwrap_or("");
+            let (ct, body) = if path.starts_with("/metrics") {
+                (
+                    "text/plain; version=0.0.4",
+                    "# TYPE node_up gauge\nnode_up{node=\"a\"} 1\n".to_string(),
+                )
+            } else if path.starts_with("/api/v1/label/__name__/values") {
+                (
+                    "application/json",
+                    r#"{"status":"success","data":["node_up"]}"#.to_string(),
+                )
+            } else if path.starts_with("/api/v1/metadata") {
+                (
+                    "application/json",
+                    r#"{"status":"success","data":{"node_up":[{"type":"gauge"}]}}"#.to_string(),
+                )
+            } else {
+                ("application/json", r#"{"status":"success","data":[{"__name__":"node_up","node":"a","job":"j","instance":"i"}]}"#.to_string())
+            };
+            let mut s = &stream;
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn live_metrics_url_and_prometheus_api_give_labels() {
+    let base = serve();
+    let rules = tempfile::tempdir().expect("temp dir");
+    crate::util::copy_dir(&repo_root().join("config"), &rules.path().join("config"));
+    let extra = "\n  - name: extra\n    rules:\n      - record: x:node_up\n        expr: sum by (zone) (node_up)\n";
+    let file = rules.path().join("config/alert-rules.yaml");
+    let text = std::fs::read_to_string(&file).expect("rules");
+    std::fs::write(&file, format!("{text}{extra}")).expect("write");
+    for source in [format!("{base}/metrics"), base.clone()] {
+        let out = check_in(&rules.path().join("config"), rules.path())
+            .args(["--metrics-from", &source])
+            .assert()
+            .code(1);
+        let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("rules.label_exists.x:node_up"))
+            .unwrap_or_else(|| panic!("{source}: no label check in:\n{stdout}"));
+        assert!(
+            line.contains("`zone`") && line.contains("`node`"),
+            "{source}: {line}"
+        );
+    }
+}
