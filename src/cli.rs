@@ -215,9 +215,17 @@ pub struct CheckArgs {
     /// The documentation folder (runbooks in `<docs-dir>/runbooks/`, README beside it).
     #[arg(long, default_value = "docs")]
     pub docs_dir: PathBuf,
-    /// A metric name rules and dashboards may read besides the contract's (repeatable).
+    /// A metric name rules and dashboards may read besides the contract's (repeatable; a
+    /// comma list `a,b`, or `@FILE` with one name a line).
     #[arg(long = "known-metric", value_name = "NAME")]
     pub known_metrics: Vec<String>,
+    /// A metric catalog source (repeatable): a names file, an exposition file, a `/metrics`
+    /// URL or a Prometheus base URL; exposition and Prometheus sources also give labels.
+    #[arg(long = "metrics-from", value_name = "SOURCE")]
+    pub metrics_from: Vec<String>,
+    /// Let --metrics-from read URLs that are not loopback (GET only).
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Do not run promtool/amtool even when they are on PATH.
     #[arg(long)]
     pub no_tools: bool,

@@ -42,6 +42,7 @@ const LISTS: &[&[CheckInfo]] = &[
     config::rules::CHECKS,
     config::rules_runbook::CHECKS,
     config::slo::CHECKS,
+    config::stack_catalog::CHECKS,
     signals::dashboards_live::CHECKS,
     signals::death::CHECKS,
     signals::load::CHECKS,

@@ -15,6 +15,7 @@ use crate::config::policy::{Policy, load_policy};
 use crate::config::stack::{NamedInputs, StackPaths};
 use crate::evidence::LoadReport;
 use crate::exit::{AppError, AppResult, Outcome};
+use crate::observe::metric_sources;
 use crate::report::model::{Report, RunSummary};
 use crate::verdict::Verdict;
 use crate::verdict::{Check, Status};
@@ -28,6 +29,8 @@ pub struct StaticOptions {
     pub known_metrics: Vec<String>,
     /// The policy file's exceptions.
     pub policy: Policy,
+    /// Catalog sources read before the checks (`--metrics-from`).
+    pub metric_sources: Vec<crate::evidence::CatalogSource>,
 }
 
 impl StaticOptions {
@@ -55,6 +58,7 @@ impl StaticOptions {
             no_tools: args.no_tools,
             known_metrics: args.known_metrics.clone(),
             policy,
+            metric_sources: Vec::new(),
         })
     }
 }
@@ -129,7 +133,12 @@ pub fn stack_paths(args: &CheckArgs) -> Result<StackPaths, AppError> {
 /// Entry point of `obsgate check`.
 pub async fn run(args: CheckArgs) -> AppResult {
     let paths = stack_paths(&args)?;
-    let opts = StaticOptions::from_args(&args, &paths)?;
+    let mut opts = StaticOptions::from_args(&args, &paths)?;
+    opts.known_metrics =
+        metric_sources::known_metric_names(&args.known_metrics).map_err(AppError::usage)?;
+    opts.metric_sources = metric_sources::load_sources(&args.metrics_from, args.allow_remote)
+        .await
+        .map_err(AppError::usage)?;
     let (checks, bad_input) = static_checks(&paths, &opts).await?;
     finish(&args, checks, bad_input)
 }
@@ -155,6 +164,7 @@ pub fn check_stack(paths: &StackPaths, opts: &StaticOptions) -> (Vec<Check>, Vec
     let judge_opts = JudgeOptions {
         known_metrics: opts.known_metrics.clone(),
         policy: opts.policy.clone(),
+        metric_sources: opts.metric_sources.clone(),
     };
     judge_static(&inputs, &judge_opts)
 }

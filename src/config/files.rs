@@ -1,8 +1,10 @@
 //! File I/O helpers of [`crate::config::stack`]: listing config folders, expanding
-//! `rule_files` globs, and reading the metric names of the metrics expectations.
+//! `rule_files` globs, and reading the families of the metrics expectations.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+use crate::evidence::{CatalogEntry, CatalogSource};
 
 /// Files of a folder with the given extension, sorted (empty when the folder is absent).
 pub fn list_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
@@ -83,30 +85,31 @@ pub fn local_links(
     out
 }
 
-/// Metric names declared by a metrics expectations file (`metrics:` as a map keyed by name, or
-/// a list of names or of `{name: ...}` items). Read loosely: this only widens the set of
-/// metrics rules and dashboards may read; the metrics checks validate that file themselves.
-pub fn expected_metric_names(path: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    let Ok(v) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    match v.get("metrics") {
-        Some(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
-        Some(serde_json::Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| match i {
-                serde_json::Value::String(s) => Some(s.clone()),
-                other => other
-                    .get("name")
-                    .and_then(|n| n.as_str())
-                    .map(str::to_string),
-            })
-            .collect(),
-        _ => Vec::new(),
+/// The families of a metrics expectations file, read with the model `obsgate run` uses
+/// ([`crate::expect::load_metrics`]), as a catalog source; `None` when the file does not exist.
+/// Their `labels:` are a lower bound ("labels not listed are allowed"), so the source leaves
+/// labels unknown: only names and types come from it.
+pub fn expected_families(path: &Path) -> Option<Result<CatalogSource, String>> {
+    if !path.is_file() {
+        return None;
     }
+    Some(
+        crate::expect::load_metrics(path)
+            .map(|m| CatalogSource {
+                origin: path.display().to_string(),
+                scraped: true,
+                entries: m
+                    .families
+                    .iter()
+                    .map(|f| CatalogEntry::Family {
+                        name: f.name.clone(),
+                        mtype: Some(f.mtype),
+                        labels: None,
+                    })
+                    .collect(),
+            })
+            .map_err(|e| e.to_string()),
+    )
 }
 
 #[cfg(test)]
@@ -121,17 +124,26 @@ mod tests {
     }
 
     #[test]
-    fn metric_names_from_either_shape() {
+    fn families_of_the_metrics_expectations() {
         let dir = tempfile::tempdir().expect("temp dir");
         let p = dir.path().join("metrics.yaml");
         std::fs::write(
             &p,
-            "metrics:\n  - name: a_total\n    type: counter\n  - b\n",
+            "kind: metrics\nfamilies:\n  - name: a_total\n    type: counter\n    labels: {x: {}}\n",
         )
         .expect("write");
-        assert_eq!(expected_metric_names(&p), ["a_total", "b"]);
-        std::fs::write(&p, "metrics:\n  c_seconds: {type: histogram}\n").expect("write");
-        assert_eq!(expected_metric_names(&p), ["c_seconds"]);
-        assert!(expected_metric_names(&dir.path().join("none.yaml")).is_empty());
+        let src = expected_families(&p).expect("present").expect("parses");
+        assert_eq!(
+            src.entries,
+            [CatalogEntry::Family {
+                name: "a_total".into(),
+                mtype: Some(crate::evidence::MetricType::Counter),
+                labels: None
+            }]
+        );
+        // The old top-level `metrics:` shape is no metrics expectations file.
+        std::fs::write(&p, "metrics:\n  - name: a_total\n").expect("write");
+        assert!(expected_families(&p).expect("present").is_err());
+        assert!(expected_families(&dir.path().join("none.yaml")).is_none());
     }
 }

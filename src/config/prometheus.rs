@@ -72,6 +72,56 @@ pub struct ScrapeConfig {
     /// Static targets.
     #[serde(default)]
     pub static_configs: Vec<StaticConfig>,
+    /// Target relabeling (only what adds labels is read).
+    #[serde(default)]
+    pub relabel_configs: Vec<RelabelConfig>,
+    /// Sample relabeling (only what adds labels is read).
+    #[serde(default)]
+    pub metric_relabel_configs: Vec<RelabelConfig>,
+}
+
+/// One relabeling step, as far as the labels it may add.
+#[derive(Debug, Deserialize)]
+pub struct RelabelConfig {
+    /// `replace` (the default), `labelmap`, `keep`, ...
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The label written by `replace`.
+    #[serde(default)]
+    pub target_label: Option<String>,
+}
+
+impl PrometheusConfig {
+    /// The labels scraping adds to every series besides `job` and `instance`: static
+    /// `labels:` and relabeling `target_label`s, over all jobs. `None` when they cannot be
+    /// known (a `labelmap`, or a templated target label).
+    pub fn target_labels(&self) -> Option<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        for sc in &self.scrape_configs {
+            out.extend(
+                sc.static_configs
+                    .iter()
+                    .flat_map(|s| s.labels.keys().cloned()),
+            );
+            for r in sc.relabel_configs.iter().chain(&sc.metric_relabel_configs) {
+                let action = r
+                    .action
+                    .as_deref()
+                    .unwrap_or("replace")
+                    .to_ascii_lowercase();
+                match (action.as_str(), &r.target_label) {
+                    ("labelmap", _) => return None,
+                    (_, Some(t)) if t.contains('$') => return None,
+                    ("replace" | "lowercase" | "uppercase" | "hashmod", Some(t)) => {
+                        out.insert(t.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.retain(|l| !l.starts_with("__"));
+        Some(out)
+    }
 }
 
 /// Static targets with extra labels.

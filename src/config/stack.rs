@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::compose::{ComposeFile, host_mounts};
 use crate::config::dashboard::Dashboard;
-use crate::config::files::{expand, expected_metric_names, list_files};
+use crate::config::files::{expand, list_files};
 use crate::config::grafana::{DashboardProvisioning, DatasourceProvisioning};
 use crate::config::prometheus::PrometheusConfig;
 use crate::config::rules_file::{Rule, RuleFile};
@@ -163,8 +163,9 @@ pub struct StackConfig {
     pub local_links: BTreeMap<String, bool>,
     /// The README's text, when it can be read.
     pub readme: Option<String>,
-    /// Metric names the metrics expectations declare.
-    pub expected_metrics: Vec<String>,
+    /// The metrics expectations' families as a catalog source (`None`: no such file; an
+    /// error: the file does not load).
+    pub expected_metrics: Option<Result<crate::evidence::CatalogSource, String>>,
     /// `slos.yaml` and the rule file generated from it, when the config folder has SLOs.
     pub slos: Option<SloInputs>,
 }
@@ -345,12 +346,14 @@ pub(crate) fn routes_expectations(paths: &StackPaths) -> Option<Loaded<RoutesExp
         .then(|| Loaded::read(exp_path, load_yaml::<RoutesExpectations>))
 }
 
-/// Metric names the metrics expectations declare, when the contract is checked.
-pub(crate) fn expected_metrics(paths: &StackPaths) -> Vec<String> {
+/// The metrics expectations' families as a catalog source, when the contract is checked.
+pub(crate) fn expected_metrics(
+    paths: &StackPaths,
+) -> Option<Result<crate::evidence::CatalogSource, String>> {
     if !paths.contract {
-        return Vec::new();
+        return None;
     }
-    expected_metric_names(&paths.expect_dir.join("metrics.yaml"))
+    crate::config::files::expected_families(&paths.expect_dir.join("metrics.yaml"))
 }
 
 /// The `.yaml` then the `.yml` files of a provisioning folder, parsed.

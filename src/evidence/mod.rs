@@ -8,9 +8,11 @@
 //! - [`alerts`]: alert state changes and the timings derived from them;
 //! - [`clock`]: the run's time scale and the rules the compressed stack evaluates;
 //! - [`notifications`]: what the fake receivers got;
-//! - [`health`]: what the health probes of running stack components saw.
+//! - [`health`]: what the health probes of running stack components saw;
+//! - [`catalog`]: metric names (and labels) that sources say exist, for the static checks.
 
 pub mod alerts;
+pub mod catalog;
 pub mod clock;
 pub mod dashboards;
 pub mod health;
@@ -23,6 +25,7 @@ pub mod telemetry;
 pub mod tools;
 
 pub use alerts::*;
+pub use catalog::*;
 pub use clock::*;
 pub use dashboards::*;
 pub use health::*;

@@ -8,6 +8,8 @@ pub mod health;
 pub mod jaeger;
 pub mod liveness;
 pub mod logs;
+pub mod metric_sources;
+pub mod metric_sources_prom;
 pub mod otlp;
 pub mod outage;
 pub mod prom_api;

@@ -206,7 +206,22 @@ fn the_corpus_rules_and_dashboards_read_as_named_files_without_a_false_failure()
                 .collect()
         })
         .unwrap_or_default();
-    assert!(fails.is_empty(), "{}\n{out}", fails.join("\n"));
+    // The real defects of these files, each verified against Prometheus's semantics: an
+    // annotation names a label the aggregation or the `on()` matching drops, so it renders
+    // empty. Nothing else may fail.
+    let real = [
+        "rules.label_exists.KubernetesNodeOutOfPodCapacity",
+        "rules.label_exists.KubernetesHpaScaleInability",
+        "rules.label_exists.KubernetesHpaUnderutilized",
+        "rules.label_exists.KubernetesPodNotHealthy",
+        "rules.label_exists.high_memory_load",
+    ];
+    let unexpected: Vec<&String> = fails
+        .iter()
+        .filter(|f| !real.iter().any(|r| f.starts_with(&format!("\"{r}\""))))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}\n{out}");
+    assert_eq!(fails.len(), real.len(), "{fails:?}");
 }
 
 #[test]

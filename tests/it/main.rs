@@ -5,6 +5,7 @@ mod check_corpus;
 mod checks;
 mod clock;
 mod config;
+mod config_catalog;
 mod fake_target;
 mod faults;
 mod fuzz_replay;

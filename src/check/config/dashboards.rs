@@ -96,8 +96,11 @@ struct Problems {
     datasource: Vec<String>,
     parse: Vec<String>,
     metric: Vec<String>,
+    labels: Vec<String>,
     variable: Vec<String>,
     queries: usize,
+    /// Whether a metric catalog was given (else metric names are not judged).
+    catalog: bool,
 }
 
 impl Problems {
@@ -120,7 +123,11 @@ impl Problems {
         match crate::config::promql::parse(&sub) {
             Err(e) => self.parse.push(format!("{where_t}: {e} in `{sub}`")),
             Ok(ast) => {
-                for m in metrics_in(&ast).into_iter().filter(|m| !known.knows(m)) {
+                let flow = crate::check::config::promql_labels::label_flow(&ast, known);
+                self.labels
+                    .extend(flow.findings.iter().map(|f| format!("{where_t}: {f}")));
+                let unknown = metrics_in(&ast).into_iter().filter(|m| !known.knows(m));
+                for m in unknown.filter(|_| self.catalog) {
                     let hint = known
                         .suggest(&m)
                         .map(|s| format!("; did you mean `{s}`?"))
@@ -147,10 +154,26 @@ impl Problems {
                 ),
                 self.parse,
             ),
+            if self.catalog {
+                verdict(
+                    format!("dashboards.metrics.{key}"),
+                    format!("{}: every metric read is known", d.file),
+                    self.metric,
+                )
+            } else {
+                Check::skip(
+                    format!("dashboards.metrics.{key}"),
+                    KIND,
+                    format!(
+                        "{}: no metric catalog given: metric names not checked",
+                        d.file
+                    ),
+                )
+            },
             verdict(
-                format!("dashboards.metrics.{key}"),
-                format!("{}: every metric read is known", d.file),
-                self.metric,
+                format!("dashboards.label_exists.{key}"),
+                format!("{}: every label a query names can exist", d.file),
+                self.labels,
             ),
             verdict(
                 format!("dashboards.variables.{key}"),
@@ -171,7 +194,10 @@ pub fn check_dashboard(
     let key = dashboard_key(d);
     let vars = dashboard_values(d);
     let provisioning = policy.provisioned.then_some(provisioned);
-    let mut found = Problems::default();
+    let mut found = Problems {
+        catalog: known.is_given(),
+        ..Problems::default()
+    };
     for p in &d.panels {
         let where_p = format!("{} panel \"{}\" ({})", d.file, p.title, p.path);
         let panel_res = resolve(d, &p.datasource, provisioning);

@@ -17,6 +17,9 @@ use crate::verdict::Check;
 use self::routes::RuleLabels;
 use self::rules_metrics::KnownMetrics;
 
+pub mod catalog;
+#[cfg(test)]
+mod catalog_tests;
 pub mod compose;
 pub mod compose_links;
 #[cfg(test)]
@@ -29,6 +32,7 @@ pub mod dashboards_subst;
 mod dashboards_tests;
 pub mod docs;
 pub mod policy;
+pub mod promql_labels;
 pub mod routes;
 pub mod routes_amtool;
 #[cfg(test)]
@@ -39,6 +43,7 @@ pub mod routes_matchers;
 mod routes_tests;
 pub mod routes_tree;
 pub mod rules;
+pub mod rules_labels_exist;
 pub mod rules_metrics;
 pub mod rules_runbook;
 #[cfg(test)]
@@ -47,6 +52,7 @@ pub mod rules_tool;
 pub mod slo;
 #[cfg(test)]
 mod slo_tests;
+pub mod stack_catalog;
 mod stack_dashboards;
 mod stack_files;
 mod stack_routes;
@@ -58,16 +64,18 @@ pub use stack_routes::route_tests;
 #[derive(Debug, Clone, Default)]
 pub struct JudgeOptions {
     /// Metric names rules and dashboards may read besides the contract's and the metrics
-    /// expectations'.
+    /// expectations' (`--known-metric`).
     pub known_metrics: Vec<String>,
     /// Exceptions of the policy file, applied to every check.
     pub policy: crate::config::policy::Policy,
+    /// Catalog sources read by the caller (`--metrics-from`).
+    pub metric_sources: Vec<crate::evidence::CatalogSource>,
 }
 
 /// Values several checks derive from the same files, computed once per [`judge`].
 #[derive(Debug)]
 pub struct CheckCtx {
-    /// Metrics rules and dashboards may read.
+    /// The metric catalog: what rules and dashboards may read, with labels when known.
     pub known: KnownMetrics,
     /// Alert name → the labels its rule sets (a later rule of the same name wins).
     pub rule_labels: RuleLabels,
@@ -82,19 +90,8 @@ pub struct CheckCtx {
 impl CheckCtx {
     /// Derive the shared values of `cfg`.
     pub fn new(cfg: &StackConfig, opts: &JudgeOptions) -> Self {
-        let mut extra = opts.known_metrics.clone();
-        extra.extend(cfg.expected_metrics.iter().cloned());
-        // Every series a loaded rule file records exists for every rule and dashboard (the
-        // error-budget dashboard reads the SLO recordings, for one).
-        extra.extend(
-            cfg.rule_files
-                .iter()
-                .filter_map(|f| f.ok())
-                .flat_map(|f| f.groups.iter().flat_map(|g| g.rules.iter()))
-                .filter_map(|r| r.record.as_ref().map(|s| s.value.clone())),
-        );
         Self {
-            known: KnownMetrics::contract_plus(extra),
+            known: stack_catalog::build(cfg, opts),
             rule_labels: rule_labels(cfg),
             runbook_urls: cfg
                 .alert_rules()
@@ -144,6 +141,10 @@ pub const CHECKS: &[ConfigCheck] = &[
     ConfigCheck {
         name: "inputs.unmatched",
         run: stack_rules::unmatched,
+    },
+    ConfigCheck {
+        name: "rules.catalog",
+        run: stack_catalog::catalog,
     },
     ConfigCheck {
         name: "rules",

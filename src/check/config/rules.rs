@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use promql_parser::parser::Expr;
 
+use crate::check::config::rules_labels_exist::{RuleAt, label_check, with_recorded};
 use crate::check::config::rules_metrics::{KnownMetrics, metrics_in};
 use crate::check::registry::CheckInfo;
 use crate::config::rules_file::RuleFile;
@@ -68,13 +69,7 @@ pub fn check_rule_file(
         Ok(rf) => rf,
         Err(e) => return vec![Check::fail(parse_id, KIND, format!("cannot parse: {e}"))],
     };
-    let recorded: Vec<String> = rf
-        .groups
-        .iter()
-        .flat_map(|g| g.rules.iter())
-        .filter_map(|r| r.record.as_ref().map(|s| s.value.clone()))
-        .collect();
-    let known = KnownMetrics::extend(policy.known.clone(), recorded);
+    let known = with_recorded(&policy.known, std::iter::once(rf));
 
     let mut out = Vec::new();
     let mut bad_exprs = Vec::new();
@@ -94,7 +89,18 @@ pub fn check_rule_file(
                     continue;
                 }
             };
-            out.push(metric_check(&key, name, file, line, &text, &expr, &known));
+            if known.is_given() {
+                out.push(metric_check(&key, name, file, line, &text, &expr, &known));
+            }
+            let column = r.expr.referenced.column();
+            let at = RuleAt {
+                key: &key,
+                name,
+                file,
+                line,
+                column,
+            };
+            out.push(label_check(&at, r, &expr, &known));
             if is_alert {
                 out.push(labels_check(&key, name, file, line, r, policy));
                 out.push(crate::check::config::rules_runbook::runbook_check(
@@ -250,9 +256,11 @@ pub const CHECKS: &[CheckInfo] = &[
         kind: KIND,
         proves: "the rule reads only known metrics (the contract, recorded series, extras)",
         failure: "the rule reads a metric nothing exposes, so it never fires: fix the name",
-        explain: "Metric names in the rule's expression are compared with the metrics contract, \
-                  the series recorded by the same file and --known-metric names. A rule name used \
-                  twice gets `#2`.\n\
+        explain: "Metric names in the rule's expression are compared with the metric catalog \
+                  (see `rules.catalog`): the metrics expectations' families with the contract, \
+                  --metrics-from sources, --known-metric names, Prometheus's own series and \
+                  every recorded series. Without any catalog source the check is not made. A \
+                  rule name used twice gets `#2`.\n\
                   Example failure: `RenderFailures` (config/alert-rules.yaml:42) reads unknown metric \
                   `render_failure_total` (did you mean `render_failures_total`?)",
     },

@@ -1,6 +1,5 @@
-//! Which metrics a PromQL expression reads, and whether they are known: the telemetry
-//! contract's 12 metrics, `up`, and names the caller adds. Shared by the rule and dashboard
-//! checks.
+//! Which metrics a PromQL expression reads; whether they are known is the catalog's answer
+//! ([`super::catalog`]). Shared by the rule and dashboard checks.
 
 use std::collections::BTreeSet;
 
@@ -24,65 +23,18 @@ pub const CONTRACT_METRICS: [&str; 12] = [
 ];
 
 /// Series Prometheus itself creates for every target or alert.
-pub const BUILTIN_SERIES: [&str; 6] = [
+pub const BUILTIN_SERIES: [&str; 7] = [
     "up",
     "scrape_duration_seconds",
     "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling",
     "scrape_series_added",
     "ALERTS",
     "ALERTS_FOR_STATE",
 ];
 
-/// The set of metric names a query may read.
-#[derive(Debug, Clone)]
-pub struct KnownMetrics {
-    names: BTreeSet<String>,
-}
-
-impl KnownMetrics {
-    /// The contract metrics, Prometheus's own series, and `extra`.
-    pub fn contract_plus<I: IntoIterator<Item = S>, S: Into<String>>(extra: I) -> Self {
-        let mut names: BTreeSet<String> = CONTRACT_METRICS
-            .iter()
-            .chain(BUILTIN_SERIES.iter())
-            .map(|s| s.to_string())
-            .collect();
-        names.extend(extra.into_iter().map(Into::into));
-        Self { names }
-    }
-
-    /// The same set with `extra` names added.
-    pub fn extend<I: IntoIterator<Item = String>>(mut self, extra: I) -> Self {
-        self.names.extend(extra);
-        self
-    }
-
-    /// Whether `name` is known, as itself or as a `_bucket`/`_sum`/`_count`/`_created`
-    /// series of a known family.
-    pub fn knows(&self, name: &str) -> bool {
-        self.names.contains(name) || self.names.contains(family(name))
-    }
-
-    /// The nearest known name, for "did you mean". The suffix is kept on the suggestion so it
-    /// can be pasted back (`pipeline_duraton_seconds_count` → `pipeline_duration_seconds_count`).
-    pub fn suggest(&self, name: &str) -> Option<String> {
-        let fam = family(name);
-        let suffix = &name[fam.len()..];
-        // A likely typo has about the same length: skip the rest before the (costly) edit
-        // distance, which matters on files with hundreds of recorded series.
-        let near = |w: &str| -> Vec<&str> {
-            let slack = (w.len() / 4).max(3);
-            self.names
-                .iter()
-                .map(String::as_str)
-                .filter(|c| c.len().abs_diff(w.len()) <= slack)
-                .collect()
-        };
-        crate::util::nearest(fam, near(fam))
-            .map(|n| format!("{n}{suffix}"))
-            .or_else(|| crate::util::nearest(name, near(name)).map(str::to_string))
-    }
-}
+/// The catalog rules and dashboards read metric names against (see [`super::catalog`]).
+pub type KnownMetrics = super::catalog::Catalog;
 
 /// The family of a series name: the name without `_bucket`, `_sum`, `_count` or `_created`.
 pub fn family(name: &str) -> &str {
@@ -182,5 +134,19 @@ mod tests {
             Some("pipeline_duration_seconds_count")
         );
         assert_eq!(family("_count"), "_count");
+        // Suffixes are suggested only where they exist: a gauge has no `_count`.
+        assert_eq!(
+            k.suggest("pubsub_queue_dept_count").as_deref(),
+            Some("pubsub_queue_depth")
+        );
+        assert_eq!(
+            k.suggest("pubsub_queue_dept").as_deref(),
+            Some("pubsub_queue_depth")
+        );
+        assert!(!k.knows("pubsub_queue_depth_count"));
+        assert!(
+            k.knows("node_load1_count"),
+            "a name of unknown type keeps its suffixes"
+        );
     }
 }
