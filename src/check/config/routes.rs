@@ -186,11 +186,10 @@ fn describe(name: &str, d: Option<&Delivery>) -> String {
     }
 }
 
-fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &RuleLabels) -> Check {
-    let id = format!("routes.{}", a.alert);
-    if !rules.is_empty() && !rules.contains_key(&a.alert) {
-        // Without its rule the alert never fires: its route is not what is wrong.
-        return Check::fail(
+/// Without its rule the alert never fires: its route is not what is wrong.
+fn without_rule(id: &str, a: &AlertRouteExpectation, rules: &RuleLabels) -> Option<Check> {
+    (!rules.is_empty() && !rules.contains_key(&a.alert)).then(|| {
+        Check::fail(
             id,
             KIND,
             format!(
@@ -198,7 +197,14 @@ fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &Ru
                  not judged (add the rule, or remove it from the routes expectations)",
                 a.alert
             ),
-        );
+        )
+    })
+}
+
+fn alert_route_check(model: &RoutingModel, a: &AlertRouteExpectation, rules: &RuleLabels) -> Check {
+    let id = format!("routes.{}", a.alert);
+    if let Some(missing) = without_rule(&id, a, rules) {
+        return missing;
     }
     let labels = alert_labels(&a.alert, &a.labels, rules);
     let got = model.receivers_for(&labels);

@@ -41,7 +41,6 @@ pub(super) fn alertmanager_parse(cfg: &StackConfig, _: &StackTools, _: &CheckCtx
                 format!("cannot parse: {e}"),
             )
         })
-        .into_iter()
         .collect()
 }
 
