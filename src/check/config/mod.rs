@@ -33,6 +33,8 @@ pub mod routes_amtool;
 #[cfg(test)]
 mod routes_checks_tests;
 pub mod routes_inhibit_contract;
+#[cfg(test)]
+mod routes_inhibit_contract_tests;
 pub mod routes_inhibit_lint;
 pub mod routes_intervals;
 pub mod routes_intervals_check;

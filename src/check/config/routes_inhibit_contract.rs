@@ -17,16 +17,18 @@ use crate::verdict::{Check, Kind};
 
 const ID: &str = "routes.lint.inhibit_expected";
 
-/// Whether all of `ms` match `l`, when `l` sets every label they read.
+/// Whether all of `ms` match `l`, as far as `l` decides it: `false` when a matcher on a label
+/// `l` sets fails, `true` when `l` sets every label they read and all match, else unknown.
 fn decided(ms: &[Matcher], l: &LabelSet) -> Option<bool> {
-    let mut all = true;
+    let mut known = true;
     for m in ms {
-        if !l.contains_key(&m.name) {
-            return None;
+        match l.contains_key(&m.name) {
+            true if !m.matches(l) => return Some(false),
+            true => {}
+            false => known = false,
         }
-        all &= m.matches(l);
     }
-    Some(all)
+    known.then_some(true)
 }
 
 /// Whether `rule` provably lets a firing `s` mute `t`.
@@ -41,8 +43,9 @@ fn suppresses(rule: &Inhibition, s: &LabelSet, t: &LabelSet) -> bool {
     });
     // Alertmanager spares a target matching both sides from a source that does too.
     let two_sided = match (decided(&rule.source, t), decided(&rule.target, s)) {
-        (Some(a), Some(b)) => a && b,
-        _ => true,
+        (Some(false), _) | (_, Some(false)) => false,
+        (Some(true), Some(true)) => true,
+        _ => return false,
     };
     equal && !two_sided
 }

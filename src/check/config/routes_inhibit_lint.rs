@@ -1,14 +1,15 @@
-//! `routes.lint.inhibit`: inhibit rules that silence more than anyone means. Two rules mute
-//! each other when an alert matching the first's source and the second's target, and one
-//! matching the second's source and the first's target, can fire with equal `equal` labels:
-//! both are then muted and nobody hears of either (proved with two such alerts, built from the
-//! matchers and checked by Alertmanager's inhibition semantics). A rule with empty source
-//! matchers lets any alert inhibit; one whose target takes every `severity="critical"` alert
-//! and has no `equal` lets a single source alert silence every page.
+//! `routes.lint.inhibit`: inhibit rules that silence more than anyone means. Rules mute each
+//! other when they form a circle in which every source alert of one is a target of the next
+//! (its target matchers follow from the first's source matchers): `critical` mutes `warning`
+//! and `warning` mutes `critical`, so while both fire neither notifies. Each circle is
+//! confirmed with source alerts built from the matchers under Alertmanager's inhibition
+//! semantics (`equal` labels, the two-sided exception). A rule with empty source matchers lets
+//! any alert inhibit; one whose target takes every `severity="critical"` alert and has no
+//! `equal` lets a single source alert silence every page.
 
 use crate::check::config::routes::RoutingModel;
 use crate::check::config::routes_matchers::{LabelSet, Matcher};
-use crate::check::config::routes_sat::{show, trivially_true, witness};
+use crate::check::config::routes_sat::{implied, show, trivially_true, witness};
 use crate::check::config::routes_tree::{Inhibition, inhibited_by};
 use crate::check::registry::CheckInfo;
 use crate::verdict::{Check, Kind};
@@ -24,24 +25,9 @@ pub fn inhibit_check(file: &str, model: &RoutingModel) -> Check {
             problems.push(p);
         }
     }
-    for (i, a) in rules.iter().enumerate() {
-        for b in &rules[i + 1..] {
-            if let Some((x, y)) = mutual(a, b) {
-                problems.push(format!(
-                    "{} ({file}:{}) and {} ({file}:{}) mute each other: an alert {} inhibits \
-                     {} under {}, which inhibits it back under {}; when both fire neither \
-                     notifies. Narrow one rule's matchers so their source and target cannot \
-                     overlap",
-                    a.path,
-                    a.line,
-                    b.path,
-                    b.line,
-                    fmt(&x),
-                    fmt(&y),
-                    a.path,
-                    b.path
-                ));
-            }
+    for circle in circles(rules) {
+        if let Some(alerts) = confirm(rules, &circle) {
+            problems.push(circle_message(file, rules, &circle, &alerts));
         }
     }
     if problems.is_empty() {
@@ -104,40 +90,94 @@ fn too_broad(file: &str, r: &Inhibition) -> Option<String> {
     None
 }
 
-/// Two alerts `x` and `y` that rules `a` and `b` make mute each other, when such a pair can be
-/// built from their matchers.
-fn mutual(a: &Inhibition, b: &Inhibition) -> Option<(LabelSet, LabelSet)> {
-    let mut x_conj: Vec<Matcher> = a.source.clone();
-    x_conj.extend(b.target.iter().cloned());
-    let mut y_conj: Vec<Matcher> = b.source.clone();
-    y_conj.extend(a.target.iter().cloned());
-    let mut x = witness(&x_conj)?;
-    let mut y = witness(&y_conj)?;
-    // Labels either rule wants equal: one value both sides accept.
-    for l in a.equal.iter().chain(&b.equal) {
-        let mut both: Vec<Matcher> = x_conj.iter().filter(|m| &m.name == l).cloned().collect();
-        both.extend(y_conj.iter().filter(|m| &m.name == l).cloned());
-        let w = witness(&both)?;
-        match w.get(l) {
-            Some(v) => {
-                x.insert(l.clone(), v.clone());
-                y.insert(l.clone(), v.clone());
-            }
-            None => {
-                x.remove(l);
-                y.remove(l);
+/// Rule `j` inhibits every source alert of rule `i`: each of `j`'s target matchers is implied
+/// by `i`'s source matchers.
+fn feeds(i: &Inhibition, j: &Inhibition) -> bool {
+    !std::ptr::eq(i, j) && j.target.iter().all(|m| implied(m, &i.source))
+}
+
+/// The circles of rules, each muting the sources of the one before it (`feeds`), shortest
+/// first and each once (starting from its lowest index), as rule indices.
+fn circles(rules: &[Inhibition]) -> Vec<Vec<usize>> {
+    let n = rules.len();
+    let mut out = Vec::new();
+    for start in 0..n {
+        let mut stack = vec![vec![start]];
+        while let Some(path) = stack.pop() {
+            let last = path[path.len() - 1];
+            for next in start..n {
+                if !feeds(&rules[last], &rules[next]) {
+                    continue;
+                }
+                if next == start && path.len() > 1 {
+                    out.push(path.clone());
+                } else if next > start && !path.contains(&next) && path.len() < 6 {
+                    let mut p = path.clone();
+                    p.push(next);
+                    stack.push(p);
+                }
             }
         }
     }
-    if x == y {
-        // One alert matching all four sides is not inhibited by itself; make them differ.
-        y.insert("obsgate_other".into(), "1".into());
-    }
-    let a_mutes_y = inhibited_by(&y, std::slice::from_ref(&x), std::slice::from_ref(a)).is_some();
-    let b_mutes_x = inhibited_by(&x, std::slice::from_ref(&y), std::slice::from_ref(b)).is_some();
-    (a_mutes_y && b_mutes_x).then_some((x, y))
+    out.sort_by_key(Vec::len);
+    out
 }
 
+/// One source alert per rule of `circle`, each muted by the next one's, when they can be built
+/// from the matchers and Alertmanager's semantics confirm every step.
+fn confirm(rules: &[Inhibition], circle: &[usize]) -> Option<Vec<LabelSet>> {
+    let k = circle.len();
+    let mut alerts = Vec::with_capacity(k);
+    for (n, &i) in circle.iter().enumerate() {
+        let next = &rules[circle[(n + 1) % k]];
+        let mut conj: Vec<Matcher> = rules[i].source.clone();
+        conj.extend(next.target.iter().cloned());
+        let mut a = witness(&conj)?;
+        if alerts.contains(&a) {
+            a.insert("obsgate_other".into(), n.to_string());
+        }
+        alerts.push(a);
+    }
+    let all = (0..k).all(|n| {
+        let (x, y) = (&alerts[n], &alerts[(n + 1) % k]);
+        let rule = std::slice::from_ref(&rules[circle[(n + 1) % k]]);
+        inhibited_by(x, std::slice::from_ref(y), rule).is_some()
+    });
+    all.then_some(alerts)
+}
+
+fn circle_message(
+    file: &str,
+    rules: &[Inhibition],
+    circle: &[usize],
+    alerts: &[LabelSet],
+) -> String {
+    let named: Vec<String> = circle
+        .iter()
+        .map(|&i| format!("{} ({file}:{})", rules[i].path, rules[i].line))
+        .collect();
+    let steps: Vec<String> = circle
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let next = &rules[circle[(n + 1) % circle.len()]];
+            format!(
+                "every source alert of {} ({}) is a target of {}",
+                rules[i].path,
+                show(&rules[i].source),
+                next.path
+            )
+        })
+        .collect();
+    let shown: Vec<String> = alerts.iter().map(fmt).collect();
+    format!(
+        "{} mute each other: {}; when their sources fire together (e.g. {}), none of them \
+         notifies. Narrow a target so it cannot take the other rule's sources",
+        named.join(" and "),
+        steps.join(", "),
+        shown.join(" and ")
+    )
+}
 /// The checks this module emits (see [`crate::check::registry`]).
 pub const CHECKS: &[CheckInfo] = &[CheckInfo {
     id: ID,
@@ -145,10 +185,12 @@ pub const CHECKS: &[CheckInfo] = &[CheckInfo {
     proves: "no two inhibit rules mute each other, and no rule lets any alert, or one alert, \
              silence every page",
     failure: "inhibit rules that can silence pages nobody meant to silence: see the rules named",
-    explain: "Each pair of inhibit rules A, B is tried with two alerts built from the matchers: \
-              one matching A's source and B's target, one matching B's source and A's target, \
-              with equal `equal` labels. When Alertmanager's semantics mute each by the other, \
-              both rules are named: while both fire, neither notifies. A rule with empty source \
+    explain: "Inhibit rules forming a circle, in which every source alert of one rule is a \
+              target of the next (its target matchers follow from the source matchers: \
+              `severity=\"critical\"` -> `warning` and `warning` -> `critical`), mute each other: \
+              while their sources fire together none notifies. Each circle (up to six rules) is \
+              confirmed with source alerts built from the matchers under Alertmanager's \
+              semantics (`equal` labels, the two-sided exception). A rule with empty source \
               matchers (any alert inhibits) fails, and so does a rule whose target takes every \
               severity=\"critical\" alert with no `equal` labels (one source alert silences \
               every page).\n\

@@ -323,5 +323,38 @@ inhibit_rules:
         t.contains("inhibit_rules[3] (am.yml:13): its source matchers are empty"),
         "{t}"
     );
-    assert!(t.contains("4 inhibit rule problem(s)"), "{t}");
+    assert!(t.contains("3 inhibit rule problem(s)"), "{t}");
+}
+
+#[test]
+fn three_rules_muting_each_other_in_a_circle_fail_and_a_ladder_passes() {
+    let circle = lint(
+        r#"
+route: {receiver: r}
+receivers: [{name: r, webhook_configs: [{url: 'http://x'}]}]
+inhibit_rules:
+  - {source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: [cluster]}
+  - {source_matchers: ['severity="warning"'], target_matchers: ['severity="info"'], equal: [cluster]}
+  - {source_matchers: ['severity="info"'], target_matchers: ['severity="critical"'], equal: [cluster]}
+"#,
+    );
+    let t = all_text(by_id(&circle, "routes.lint.inhibit"));
+    assert!(
+        t.contains("inhibit_rules[0] (am.yml:5) and inhibit_rules[2] (am.yml:7) and inhibit_rules[1] (am.yml:6) mute each other"),
+        "{t}"
+    );
+    assert!(t.contains("1 inhibit rule problem(s)"), "{t}");
+    // The kube-prometheus ladder: critical > warning > info, nothing back up.
+    let ladder = lint(
+        r#"
+route: {receiver: r}
+receivers: [{name: r, webhook_configs: [{url: 'http://x'}]}]
+inhibit_rules:
+  - {source_matchers: ['severity = critical'], target_matchers: ['severity =~ warning|info'], equal: [namespace, alertname]}
+  - {source_matchers: ['severity = warning'], target_matchers: ['severity = info'], equal: [namespace, alertname]}
+  - {source_matchers: ['alertname = InfoInhibitor'], target_matchers: ['severity = info'], equal: [namespace]}
+"#,
+    );
+    let c = by_id(&ladder, "routes.lint.inhibit");
+    assert_eq!(c.status, Status::Pass, "{}", all_text(c));
 }
