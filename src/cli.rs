@@ -43,6 +43,16 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Which findings make `obsgate check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    /// Failures (bugs) only; warnings are advice.
+    #[default]
+    Fail,
+    /// Warnings too.
+    Warn,
+}
+
 /// Which Prometheus/Alertmanager the run observes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StackMode {
@@ -166,12 +176,33 @@ pub struct StubArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The stack's config folder.
-    #[arg(long, default_value = "config")]
-    pub config_dir: PathBuf,
-    /// The expectations folder.
-    #[arg(long, default_value = "expectations")]
-    pub expect_dir: PathBuf,
+    /// The stack's config folder (default `config`; not read when files are named with
+    /// --rules, --dashboards or --alertmanager).
+    #[arg(long)]
+    pub config_dir: Option<PathBuf>,
+    /// The expectations folder: the contract checks (the seed's alerts, routes, metric
+    /// contract) run only with one. Default: `expectations` when it exists and no files are
+    /// named.
+    #[arg(long)]
+    pub expect_dir: Option<PathBuf>,
+    /// Rule files to check: a file, a folder or a glob (repeatable). Plain rule files,
+    /// multi-document YAML, PrometheusRule manifests and ConfigMaps carrying rule files.
+    #[arg(long = "rules", value_name = "FILE|DIR|GLOB")]
+    pub rules: Vec<String>,
+    /// Dashboards to check: a file, a folder or a glob (repeatable). Dashboard JSON, API
+    /// exports (`{"dashboard": …}`) and ConfigMaps carrying dashboards.
+    #[arg(long = "dashboards", value_name = "FILE|DIR|GLOB")]
+    pub dashboards: Vec<String>,
+    /// An alertmanager.yml to check beside the named files.
+    #[arg(long, value_name = "FILE")]
+    pub alertmanager: Option<PathBuf>,
+    /// The policy file: exceptions that turn checks off or change their severity, each with
+    /// a reason (default: `obsgate.yaml` in the config folder, else in the working folder).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Exit 1 on failures only (default), or on warnings too.
+    #[arg(long, value_enum, default_value_t)]
+    pub fail_on: FailOn,
     /// The compose file.
     #[arg(long, default_value = "docker-compose.monitoring.yml")]
     pub compose: PathBuf,

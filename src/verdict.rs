@@ -110,6 +110,10 @@ pub enum Status {
     Pass,
     /// The expectation did not hold.
     Fail,
+    /// Advice: the thing works as written, but should change (an old dashboard schema, an
+    /// alert without a runbook). Does not fail a run unless asked (`obsgate check --fail-on
+    /// warn`).
+    Warn,
     /// Not evaluated, with the reason in the message (e.g. no stack).
     Skip,
     /// Could not be evaluated because evidence is missing or broken.
@@ -125,13 +129,16 @@ pub struct Check {
     pub id: String,
     /// Which signal or artefact this check is about.
     pub kind: Kind,
-    /// pass / fail / skip / error.
+    /// pass / fail / warn / skip / error.
     pub status: Status,
     /// Expected vs found, in one sentence a human can act on.
     pub message: String,
     /// A bounded list of offending samples, lines, spans or files (at most [`MAX_EVIDENCE`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// The file a static check is about, when it is about one (policy exceptions match it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// Most evidence lines kept per check: enough to act on, bounded for long runs.
@@ -145,6 +152,10 @@ impl Check {
     /// A failing check.
     pub fn fail(id: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
         Self::new(id, kind, Status::Fail, message)
+    }
+    /// Advice that does not fail the run.
+    pub fn warn(id: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
+        Self::new(id, kind, Status::Warn, message)
     }
     /// A skipped check (the message says why).
     pub fn skip(id: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
@@ -167,7 +178,13 @@ impl Check {
             status,
             message: message.into(),
             evidence: Vec::new(),
+            file: None,
         }
+    }
+    /// Say which file the check is about.
+    pub fn about_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
     }
     /// Attach evidence, keeping at most [`MAX_EVIDENCE`] items.
     pub fn with_evidence<I, S>(mut self, items: I) -> Self
@@ -177,6 +194,16 @@ impl Check {
     {
         self.evidence
             .extend(items.into_iter().take(MAX_EVIDENCE).map(Into::into));
+        self
+    }
+    /// Attach every item: for the static checks, whose inputs are files of bounded size and
+    /// whose every finding must be listed.
+    pub fn with_all_evidence<I, S>(mut self, items: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.evidence.extend(items.into_iter().map(Into::into));
         self
     }
     /// A pass when `ok`, else a fail, with the same message.

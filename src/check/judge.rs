@@ -181,9 +181,7 @@ fn static_checks(inputs: &Result<StaticInputs, String>) -> Vec<Check> {
         Ok(i) => i,
         Err(e) => return vec![Check::error("static", Kind::Static, e.clone())],
     };
-    let opts = super::config::JudgeOptions {
-        known_metrics: Vec::new(),
-    };
+    let opts = super::config::JudgeOptions::default();
     let (mut out, bad) = super::config::judge_static(inputs, &opts);
     out.extend(
         bad.into_iter()

@@ -60,6 +60,7 @@ fn table(checks: &[(&str, Vec<Check>)]) -> String {
                     Status::Pass => "ok",
                     Status::Fail => "FAIL",
                     Status::Skip => "skip",
+                    Status::Warn => "warn",
                     Status::Error => "ERROR",
                 };
                 let name = c.id.rsplit('.').next().unwrap_or(&c.id).to_string();

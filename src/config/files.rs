@@ -42,6 +42,47 @@ pub fn expand(cfg: &Path, pattern: &str) -> Vec<PathBuf> {
     set.into_iter().collect()
 }
 
+/// `scheme:` before any `/` (`mailto:x`, `file:///x`, `https://x`).
+pub fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(s, _)| {
+        !s.is_empty()
+            && !s.contains('/')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
+/// Whether a `runbook_url` is a relative path to look up (not a URL, not absolute, not a
+/// template that renders per alert).
+pub fn is_relative_path(url: &str) -> bool {
+    let url = url.trim();
+    !url.is_empty() && !has_scheme(url) && !url.starts_with('/') && !url.contains("{{")
+}
+
+/// Relative `runbook_url`s of the alerting rules → whether each names a file, looked up from
+/// the rule file's folder, then the working folder (where `obsgate check` runs, usually the
+/// repository's root). Without `#anchor` or `?query`.
+pub fn local_links(
+    rule_files: &[crate::config::stack::Loaded<crate::config::rules_file::RuleFile>],
+) -> std::collections::BTreeMap<String, bool> {
+    let mut out = std::collections::BTreeMap::new();
+    for f in rule_files {
+        let Some(rf) = f.ok() else { continue };
+        let dir = f.path.parent().unwrap_or(Path::new("."));
+        let urls = rf.groups.iter().flat_map(|g| g.rules.iter());
+        for url in urls.filter_map(|r| r.annotations.get("runbook_url")) {
+            let url = url.trim();
+            if !is_relative_path(url) {
+                continue;
+            }
+            let bare = url.split(['#', '?']).next().unwrap_or(url);
+            let exists = dir.join(bare).is_file() || Path::new(bare).is_file();
+            out.insert(url.to_string(), exists);
+        }
+    }
+    out
+}
+
 /// Metric names declared by a metrics expectations file (`metrics:` as a map keyed by name, or
 /// a list of names or of `{name: ...}` items). Read loosely: this only widens the set of
 /// metrics rules and dashboards may read; the metrics checks validate that file themselves.
@@ -71,6 +112,13 @@ pub fn expected_metric_names(path: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_and_urls() {
+        assert!(is_relative_path("a/b.md") && is_relative_path("../runbooks/x.md#y"));
+        assert!(!is_relative_path("https://x") && !is_relative_path("mailto:a@b"));
+        assert!(!is_relative_path("{{ $labels.runbook }}") && !is_relative_path("/abs.md"));
+    }
 
     #[test]
     fn metric_names_from_either_shape() {

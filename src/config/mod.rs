@@ -13,11 +13,15 @@ pub mod dashboard;
 pub mod duration;
 pub mod files;
 pub mod grafana;
+pub mod inputs;
+pub mod manifests;
+pub mod policy;
 pub mod prometheus;
 pub mod promql;
 pub mod rules_file;
 pub mod secrets;
 pub mod stack;
+pub mod stack_named;
 pub mod timing;
 
 use std::fmt;

@@ -7,12 +7,16 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 /// A rule file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
     /// Rule groups, evaluated independently.
     #[serde(default)]
     pub groups: Vec<RuleGroup>,
+    /// Read from a wrapper (several documents, a PrometheusRule, a ConfigMap) that promtool
+    /// cannot read as a rule file.
+    #[serde(skip)]
+    pub wrapped: bool,
 }
 
 /// One rule group.
@@ -36,6 +40,17 @@ pub struct RuleGroup {
     /// The rules.
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Lines of the file before the text this group was read from (a later document of a
+    /// multi-document file, a rule file inside a ConfigMap): add it to a span's line.
+    #[serde(skip)]
+    pub line_offset: u64,
+}
+
+impl RuleGroup {
+    /// The line, in the file as the user has it, of a span read from this group.
+    pub fn line_of<T>(&self, s: &Spanned<T>) -> u64 {
+        crate::config::line_of(s) + self.line_offset
+    }
 }
 
 /// One alerting or recording rule.

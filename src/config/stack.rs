@@ -27,6 +27,23 @@ pub struct StackPaths {
     pub compose: PathBuf,
     /// The documentation folder (runbooks in `runbooks/`, the README beside it).
     pub docs_dir: PathBuf,
+    /// `None`: the stack's layout under `config_dir` (what `obsgate run` and a bare `obsgate
+    /// check` read). `Some`: only the files named on the command line.
+    pub named: Option<NamedInputs>,
+    /// Whether the expectations folder is read: the contract checks (the seed's alerts, its
+    /// routes, the metric contract) run only then.
+    pub contract: bool,
+}
+
+/// Files named on the command line, each a file, a folder or a glob.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NamedInputs {
+    /// `--rules`: rule files, PrometheusRule manifests, ConfigMaps carrying rule files.
+    pub rules: Vec<String>,
+    /// `--dashboards`: dashboard JSON, API exports, ConfigMaps carrying dashboards.
+    pub dashboards: Vec<String>,
+    /// `--alertmanager`: an `alertmanager.yml`.
+    pub alertmanager: Option<PathBuf>,
 }
 
 impl StackPaths {
@@ -90,7 +107,7 @@ pub struct Loaded<T> {
 }
 
 impl<T> Loaded<T> {
-    fn read(path: PathBuf, load: impl FnOnce(&Path) -> Result<T, ConfigError>) -> Self {
+    pub(crate) fn read(path: PathBuf, load: impl FnOnce(&Path) -> Result<T, ConfigError>) -> Self {
         let parsed = load(&path);
         Self { path, parsed }
     }
@@ -116,12 +133,15 @@ impl<T> Loaded<T> {
 pub struct StackConfig {
     /// Where it was read from.
     pub paths: StackPaths,
-    /// `prometheus.yml`.
-    pub prometheus: Loaded<PrometheusConfig>,
-    /// The rule files `prometheus.yml` names (globs expanded), else `alert-rules.yaml`.
+    /// `prometheus.yml`; `None` when only named files are checked.
+    pub prometheus: Option<Loaded<PrometheusConfig>>,
+    /// The rule files `prometheus.yml` names (globs expanded), else `alert-rules.yaml`; or
+    /// the named ones.
     pub rule_files: Vec<Loaded<RuleFile>>,
-    /// `alertmanager.yml`.
-    pub alertmanager: Loaded<AlertmanagerConfig>,
+    /// `rule_files` entries and named arguments that match no file.
+    pub unmatched: Vec<Unmatched>,
+    /// `alertmanager.yml`; `None` when only named files are checked and none was named.
+    pub alertmanager: Option<Loaded<AlertmanagerConfig>>,
     /// The routes expectations; `None` when the file does not exist (routing is then judged
     /// without them).
     pub routes_expectations: Option<Loaded<RoutesExpectations>>,
@@ -131,19 +151,31 @@ pub struct StackConfig {
     pub datasource_files: Vec<Loaded<DatasourceProvisioning>>,
     /// The provisioned dashboard JSON files, walked.
     pub dashboards: Vec<Loaded<Dashboard>>,
-    /// The compose file.
-    pub compose: Loaded<ComposeFile>,
+    /// The compose file; `None` when only named files are checked.
+    pub compose: Option<Loaded<ComposeFile>>,
     /// For each host mount source of the compose file (as written): whether it exists,
     /// resolved from the compose file's folder.
     pub mount_exists: BTreeMap<String, bool>,
     /// Runbook file name → text.
     pub runbooks: BTreeMap<String, String>,
+    /// Relative `runbook_url`s of the alerts → whether they name a file, from the rule file's
+    /// folder or the working folder.
+    pub local_links: BTreeMap<String, bool>,
     /// The README's text, when it can be read.
     pub readme: Option<String>,
     /// Metric names the metrics expectations declare.
     pub expected_metrics: Vec<String>,
     /// `slos.yaml` and the rule file generated from it, when the config folder has SLOs.
     pub slos: Option<SloInputs>,
+}
+
+/// A `rule_files` entry or a command-line argument that names no file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmatched {
+    /// Where it was written: `config/prometheus.yml rule_files`, `--rules`.
+    pub origin: String,
+    /// The entry as written.
+    pub pattern: String,
 }
 
 /// An SLO file and the rule file `obsgate slo generate` writes beside it.
@@ -187,63 +219,87 @@ impl StackConfig {
     /// Read every file the static checks judge. Never stops early: a broken file is kept as
     /// its error and the rest is read anyway, so [`Self::errors`] lists all of them.
     pub fn load(paths: &StackPaths) -> Self {
+        let mut cfg = match &paths.named {
+            Some(named) => crate::config::stack_named::load(paths, named),
+            None => Self::load_layout(paths),
+        };
+        cfg.local_links = crate::config::files::local_links(&cfg.rule_files);
+        cfg
+    }
+
+    /// [`Self::load`] for the stack's layout under the config folder.
+    fn load_layout(paths: &StackPaths) -> Self {
         let prometheus = Loaded::read(paths.prometheus(), load_yaml::<PrometheusConfig>);
-        let rule_files = rule_paths(paths, prometheus.ok())
+        let (rule_paths, unmatched) = rule_paths(paths, prometheus.ok());
+        let rule_files = rule_paths
             .into_iter()
             .map(|p| Loaded::read(p, load_yaml::<RuleFile>))
             .collect();
-        let exp_path = paths.routes_expectations();
-        let routes_expectations = exp_path
-            .is_file()
-            .then(|| Loaded::read(exp_path, load_yaml::<RoutesExpectations>));
         let compose = Loaded::read(paths.compose.clone(), load_yaml::<ComposeFile>);
         let mount_exists = mounts(paths, compose.ok());
         Self {
-            prometheus,
+            prometheus: Some(prometheus),
             rule_files,
-            alertmanager: Loaded::read(paths.alertmanager(), load_yaml::<AlertmanagerConfig>),
-            routes_expectations,
+            unmatched,
+            alertmanager: Some(Loaded::read(
+                paths.alertmanager(),
+                load_yaml::<AlertmanagerConfig>,
+            )),
+            routes_expectations: routes_expectations(paths),
             dashboard_providers: yaml_files(&paths.dashboards_dir()),
             datasource_files: yaml_files(&paths.datasources_dir()),
             dashboards: list_files(&paths.dashboards_dir(), "json")
                 .into_iter()
                 .map(|p| Loaded::read(p, load_dashboard))
                 .collect(),
-            compose,
+            compose: Some(compose),
             mount_exists,
+            local_links: Default::default(),
             runbooks: runbooks(&paths.runbooks_dir()),
             readme: paths.readme().and_then(|p| std::fs::read_to_string(p).ok()),
-            expected_metrics: expected_metric_names(&paths.expect_dir.join("metrics.yaml")),
+            expected_metrics: expected_metrics(paths),
             slos: SloInputs::load(&paths.config_dir),
             paths: paths.clone(),
         }
     }
 
-    /// The inputs without which `obsgate check` cannot judge the stack (`prometheus.yml`, the
-    /// rule files, `alertmanager.yml`, present routes expectations), as their error text.
+    /// obsgate's own inputs that are broken (present routes expectations that do not parse),
+    /// as their error text: `obsgate check` cannot judge against them, a usage error. A broken
+    /// file of the stack is a finding of its check instead.
     pub fn bad_inputs(&self) -> Vec<String> {
-        let routes = self.routes_expectations.iter().filter_map(Loaded::err);
-        self.prometheus
-            .err()
-            .into_iter()
-            .chain(self.rule_files.iter().filter_map(Loaded::err))
-            .chain(self.alertmanager.err())
-            .chain(routes)
+        self.routes_expectations
+            .iter()
+            .filter_map(Loaded::err)
             .map(ConfigError::to_string)
             .collect()
     }
 
     /// Every input that could not be read or parsed, required or not, in reading order.
     pub fn errors(&self) -> Vec<&ConfigError> {
-        let mut out: Vec<&ConfigError> = self.prometheus.err().into_iter().collect();
+        let mut out: Vec<&ConfigError> = self.prometheus.iter().filter_map(Loaded::err).collect();
         out.extend(self.rule_files.iter().filter_map(Loaded::err));
-        out.extend(self.alertmanager.err());
+        out.extend(self.alertmanager.iter().filter_map(Loaded::err));
         out.extend(self.routes_expectations.iter().filter_map(Loaded::err));
         out.extend(self.dashboard_providers.iter().filter_map(Loaded::err));
         out.extend(self.datasource_files.iter().filter_map(Loaded::err));
         out.extend(self.dashboards.iter().filter_map(Loaded::err));
-        out.extend(self.compose.err());
+        out.extend(self.compose.iter().filter_map(Loaded::err));
         out
+    }
+
+    /// The parsed `prometheus.yml`, when read and valid.
+    pub fn prometheus_ok(&self) -> Option<&PrometheusConfig> {
+        self.prometheus.as_ref().and_then(Loaded::ok)
+    }
+
+    /// The parsed `alertmanager.yml`, when read and valid.
+    pub fn alertmanager_ok(&self) -> Option<&AlertmanagerConfig> {
+        self.alertmanager.as_ref().and_then(Loaded::ok)
+    }
+
+    /// The parsed compose file, when read and valid.
+    pub fn compose_ok(&self) -> Option<&ComposeFile> {
+        self.compose.as_ref().and_then(Loaded::ok)
     }
 
     /// Every alerting rule of the rule files that parse, in file order.
@@ -257,17 +313,44 @@ impl StackConfig {
     }
 }
 
-/// The rule files `prometheus.yml` lists, relative to the config folder; without a readable
-/// list, the shipped `alert-rules.yaml` (so a broken `prometheus.yml` still gets its rules
-/// checked).
-fn rule_paths(paths: &StackPaths, prom: Option<&PrometheusConfig>) -> Vec<PathBuf> {
+/// The rule files `prometheus.yml` lists, relative to the config folder, and the entries that
+/// match no file; without a readable list, the shipped `alert-rules.yaml` (so a broken
+/// `prometheus.yml` still gets its rules checked).
+fn rule_paths(
+    paths: &StackPaths,
+    prom: Option<&PrometheusConfig>,
+) -> (Vec<PathBuf>, Vec<Unmatched>) {
     let cfg = &paths.config_dir;
-    match prom {
-        Some(p) if !p.rule_files.is_empty() => {
-            p.rule_files.iter().flat_map(|f| expand(cfg, f)).collect()
+    let Some(p) = prom.filter(|p| !p.rule_files.is_empty()) else {
+        return (vec![cfg.join("alert-rules.yaml")], Vec::new());
+    };
+    let (mut files, mut unmatched) = (Vec::new(), Vec::new());
+    for entry in &p.rule_files {
+        let found = expand(cfg, entry);
+        if found.is_empty() {
+            unmatched.push(Unmatched {
+                origin: format!("{} rule_files", paths.prometheus().display()),
+                pattern: entry.clone(),
+            });
         }
-        _ => vec![cfg.join("alert-rules.yaml")],
+        files.extend(found);
     }
+    (files, unmatched)
+}
+
+/// The routes expectations, when the contract is checked and the file exists.
+pub(crate) fn routes_expectations(paths: &StackPaths) -> Option<Loaded<RoutesExpectations>> {
+    let exp_path = paths.routes_expectations();
+    (paths.contract && exp_path.is_file())
+        .then(|| Loaded::read(exp_path, load_yaml::<RoutesExpectations>))
+}
+
+/// Metric names the metrics expectations declare, when the contract is checked.
+pub(crate) fn expected_metrics(paths: &StackPaths) -> Vec<String> {
+    if !paths.contract {
+        return Vec::new();
+    }
+    expected_metric_names(&paths.expect_dir.join("metrics.yaml"))
 }
 
 /// The `.yaml` then the `.yml` files of a provisioning folder, parsed.
@@ -293,7 +376,7 @@ fn mounts(paths: &StackPaths, compose: Option<&ComposeFile>) -> BTreeMap<String,
 }
 
 /// Runbook file name → text; an unreadable runbook counts as absent.
-fn runbooks(dir: &Path) -> BTreeMap<String, String> {
+pub(crate) fn runbooks(dir: &Path) -> BTreeMap<String, String> {
     list_files(dir, "md")
         .into_iter()
         .filter_map(|p| {
@@ -304,54 +387,5 @@ fn runbooks(dir: &Path) -> BTreeMap<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn write(dir: &Path, file: &str, text: &str) {
-        let p = dir.join(file);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-
-    #[test]
-    fn every_broken_input_is_reported_at_once() {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let cfg = tmp.path().join("config");
-        write(&cfg, "prometheus.yml", "global: [\n");
-        write(&cfg, "alertmanager.yml", "route: {\n");
-        write(&cfg, "grafana/provisioning/dashboards/d.json", "{ nope");
-        let paths = StackPaths {
-            config_dir: cfg.clone(),
-            expect_dir: tmp.path().join("expectations"),
-            compose: tmp.path().join("compose.yml"),
-            docs_dir: tmp.path().join("docs"),
-        };
-        let loaded = StackConfig::load(&paths);
-        let files: Vec<&str> = loaded.errors().iter().map(|e| e.file.as_str()).collect();
-        // prometheus.yml, the fallback rule file, alertmanager.yml, the dashboard, compose.
-        assert_eq!(files.len(), 5, "{files:?}");
-        assert!(files[0].ends_with("prometheus.yml"), "{files:?}");
-        assert!(files[1].ends_with("alert-rules.yaml"), "{files:?}");
-        assert!(loaded.errors()[0].line.is_some());
-        // Only the required ones make the input bad; routes expectations are absent here.
-        assert_eq!(loaded.bad_inputs().len(), 3);
-        assert!(loaded.routes_expectations.is_none());
-    }
-
-    #[test]
-    fn run_layout_and_readme_beside_docs() {
-        let p = StackPaths {
-            config_dir: PathBuf::from("cfg"),
-            expect_dir: PathBuf::from("expectations"),
-            compose: PathBuf::from("docker-compose.monitoring.yml"),
-            docs_dir: PathBuf::from("docs"),
-        };
-        assert_eq!(p.prometheus(), Path::new("cfg/prometheus.yml"));
-        assert_eq!(p.readme(), Some(PathBuf::from("./README.md")));
-        let nested = StackPaths {
-            docs_dir: PathBuf::from("a/docs"),
-            ..p
-        };
-        assert_eq!(nested.readme(), Some(PathBuf::from("a/README.md")));
-    }
-}
+#[path = "stack_tests.rs"]
+mod tests;

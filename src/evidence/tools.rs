@@ -10,6 +10,11 @@ pub enum ToolRun {
         /// The binary that was looked for.
         tool: String,
     },
+    /// Not run, and why (`--no-tools`, no file of its kind given).
+    Skipped {
+        /// The reason, as the check prints it.
+        reason: String,
+    },
     /// The tool ran.
     Ran {
         /// Exit status was 0.

@@ -265,6 +265,7 @@ fn status_word(s: Status) -> &'static str {
         Status::Pass => "pass",
         Status::Fail => "fail",
         Status::Skip => "skip",
+        Status::Warn => "warn",
         Status::Error => "error",
     }
 }

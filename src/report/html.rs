@@ -14,14 +14,14 @@ use std::path::{Path, PathBuf};
 
 /// Page CSS, including print rules (A4, colours kept, no split charts or rows).
 const CSS: &str = r#"
-:root { --pass:#2f8132; --fail:#c62828; --skip:#7b8794; --error:#8e24aa; --inc:#b7791f; --ink:#1f2933; --muted:#52606d; --rule:#d9e2ec; }
+:root { --pass:#2f8132; --fail:#c62828; --skip:#7b8794; --warn:#b7791f; --error:#8e24aa; --inc:#b7791f; --ink:#1f2933; --muted:#52606d; --rule:#d9e2ec; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 24px; line-height: 1.4; font-size: 14px; }
 h1 { font-size: 24px; margin: 0 0 8px; } h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 2px solid var(--rule); padding-bottom: 4px; } h3 { font-size: 14px; margin: 0 0 4px; }
 header .top { display: flex; align-items: center; gap: 14px; flex-wrap: wrap; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; white-space: nowrap; }
 .verdict { font-size: 18px; padding: 4px 14px; border-radius: 14px; }
-.s-pass, .v-pass { background: var(--pass); } .s-fail, .v-fail { background: var(--fail); } .s-skip { background: var(--skip); } .s-error { background: var(--error); } .v-incomplete { background: var(--inc); }
+.s-pass, .v-pass { background: var(--pass); } .s-fail, .v-fail { background: var(--fail); } .s-skip { background: var(--skip); } .s-warn { background: var(--warn); } .s-error { background: var(--error); } .v-incomplete { background: var(--inc); }
 dl.meta { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2px 14px; margin: 12px 0; }
 dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
 .note { background: #fffbea; border-left: 4px solid var(--inc); padding: 6px 10px; margin: 8px 0; }
@@ -95,6 +95,7 @@ pub fn status_badge(s: Status) -> String {
         Status::Pass => "pass",
         Status::Fail => "fail",
         Status::Skip => "skip",
+        Status::Warn => "warn",
         Status::Error => "error",
     };
     format!("<span class=\"badge s-{w}\">{w}</span>")
@@ -120,7 +121,7 @@ fn header(out: &mut String, r: &Report) {
     let count = |s: Status| r.checks.iter().filter(|c| c.status == s).count();
     let _ = write!(
         out,
-        "<header>\n<div class=\"top\"><h1>Acceptance report: {}</h1><span class=\"badge verdict {cls}\">{word}</span></div>\n<dl class=\"meta\"><dt>Started</dt><dd>{}</dd><dt>Finished</dt><dd>{}</dd><dt>Target</dt><dd>{}</dd><dt>Time scale</dt><dd>{} scenario s per wall s</dd><dt>Checks</dt><dd>{} total: {} pass, {} fail, {} error, {} skip</dd><dt>obsgate</dt><dd>{}</dd></dl>\n",
+        "<header>\n<div class=\"top\"><h1>Acceptance report: {}</h1><span class=\"badge verdict {cls}\">{word}</span></div>\n<dl class=\"meta\"><dt>Started</dt><dd>{}</dd><dt>Finished</dt><dd>{}</dd><dt>Target</dt><dd>{}</dd><dt>Time scale</dt><dd>{} scenario s per wall s</dd><dt>Checks</dt><dd>{} total: {} pass, {} fail, {} warn, {} error, {} skip</dd><dt>obsgate</dt><dd>{}</dd></dl>\n",
         escape(&r.scenario),
         escape(&r.started_at),
         escape(&r.finished_at),
@@ -133,6 +134,7 @@ fn header(out: &mut String, r: &Report) {
         r.checks.len(),
         count(Status::Pass),
         count(Status::Fail),
+        count(Status::Warn),
         count(Status::Error),
         count(Status::Skip),
         escape(&r.obsgate_version),

@@ -12,10 +12,12 @@ fn case(c: &Check) -> TestCase {
     let mut status = match c.status {
         Status::Pass => TestCaseStatus::success(),
         Status::Skip => TestCaseStatus::skipped(),
+        // Advice passes; its text is kept in the case's output below.
+        Status::Warn => TestCaseStatus::success(),
         Status::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),
         Status::Error => TestCaseStatus::non_success(NonSuccessKind::Error),
     };
-    if c.status != Status::Pass {
+    if !matches!(c.status, Status::Pass | Status::Warn) {
         status.set_message(c.message.clone());
         if !c.evidence.is_empty() {
             status.set_description(c.evidence.join("\n"));
@@ -23,9 +25,16 @@ fn case(c: &Check) -> TestCase {
     }
     let mut t = TestCase::new(c.id.clone(), status);
     t.set_classname(format!("obsgate.{}", c.kind));
-    if c.status == Status::Pass {
-        t.set_system_out(c.message.clone());
-    }
+    match c.status {
+        Status::Pass => t.set_system_out(c.message.clone()),
+        Status::Warn => t.set_system_out(
+            std::iter::once(format!("warn: {}", c.message))
+                .chain(c.evidence.iter().cloned())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        _ => &mut t,
+    };
     t
 }
 

@@ -5,13 +5,14 @@
 use std::fmt::Write;
 
 use super::model::Report;
-use crate::verdict::{Status, Verdict};
+use crate::verdict::{Check, Status, Verdict};
 
 fn status_word(s: Status) -> &'static str {
     match s {
         Status::Pass => "pass",
         Status::Fail => "**FAIL**",
         Status::Skip => "skip",
+        Status::Warn => "warn",
         Status::Error => "**ERROR**",
     }
 }
@@ -142,27 +143,42 @@ fn endings_table(o: &mut String, r: &Report) {
     }
 }
 
+/// A section listing `checks` with every evidence line, when there is any.
+fn listed<'a>(o: &mut String, title: &str, checks: impl Iterator<Item = &'a Check>) {
+    let mut any = false;
+    for c in checks {
+        if !any {
+            let _ = writeln!(o, "### {title}\n");
+            any = true;
+        }
+        let _ = writeln!(o, "- **{}** ({}): {}", c.id, c.kind, c.message);
+        for e in &c.evidence {
+            let _ = writeln!(o, "  - `{}`", e.replace('`', "'"));
+        }
+    }
+    if any {
+        let _ = writeln!(o);
+    }
+}
+
 /// Check counts, the failing checks with their evidence, then every check in a table.
 fn checks_section(o: &mut String, r: &Report) {
     let failing = r.failing();
     let _ = writeln!(
         o,
-        "\n## Checks\n\n{} checks: {} passed, {} failed, {} skipped\n",
+        "\n## Checks\n\n{} checks: {} passed, {} failed, {} warnings, {} skipped\n",
         r.checks.len(),
         r.checks.iter().filter(|c| c.status == Status::Pass).count(),
         failing.len(),
+        r.checks.iter().filter(|c| c.status == Status::Warn).count(),
         r.checks.iter().filter(|c| c.status == Status::Skip).count()
     );
-    if !failing.is_empty() {
-        let _ = writeln!(o, "### Failing\n");
-        for c in &failing {
-            let _ = writeln!(o, "- **{}** ({}): {}", c.id, c.kind, c.message);
-            for e in &c.evidence {
-                let _ = writeln!(o, "  - `{}`", e.replace('`', "'"));
-            }
-        }
-        let _ = writeln!(o);
-    }
+    listed(o, "Failing", failing.iter().copied());
+    listed(
+        o,
+        "Warnings",
+        r.checks.iter().filter(|c| c.status == Status::Warn),
+    );
     let _ = writeln!(o, "| check | kind | status | message |\n|---|---|---|---|");
     for c in &r.checks {
         let _ = writeln!(

@@ -101,6 +101,8 @@ pub fn prepare(args: &RunArgs) -> Result<(Plan, RunEnv), AppError> {
             expect_dir: args.expect_dir.clone(),
             compose: args.compose.clone(),
             docs_dir: args.docs_dir.clone(),
+            named: None,
+            contract: true,
         },
         report_dir,
         started_at,

@@ -40,7 +40,7 @@ fn check_passes_on_the_shipped_config() {
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(stdout.contains("routes.PipelineHighErrorRate"), "{stdout}");
     assert!(stdout.contains("compose.retention"), "{stdout}");
-    assert!(stdout.contains(" 0 fail, 0 error"), "{stdout}");
+    assert!(stdout.contains(" 0 fail, 0 warn, 0 error"), "{stdout}");
 }
 
 #[test]
@@ -111,14 +111,22 @@ fn check_fails_when_a_critical_alert_reaches_slack_only() {
 }
 
 #[test]
-fn unparseable_required_file_is_exit_2_with_its_line() {
+fn unparseable_stack_file_is_a_finding_and_a_missing_folder_exit_2() {
+    // A syntax error of a checked file is a defect of that file: exit 1, with its line.
     let tmp = config_with("unparseable-routes", "alertmanager.yml");
     let out = check_cmd(&tmp.path().join("config"), tmp.path())
         .assert()
-        .code(2);
+        .code(1);
     assert_registered_dir(tmp.path());
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(stderr.contains("alertmanager.yml:"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("alertmanager.parse "))
+        .unwrap_or_default();
+    assert!(
+        line.contains(" fail ") && line.contains("alertmanager.yml:"),
+        "{stdout}"
+    );
     let missing = obsgate()
         .current_dir(repo_root())
         .args(["check", "--config-dir", "no/such/dir", "--report-dir"])

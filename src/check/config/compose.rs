@@ -119,7 +119,7 @@ pub(crate) fn verdict(id: &str, ok: String, problems: Vec<String>) -> Check {
     if problems.is_empty() {
         Check::pass(id, KIND, ok)
     } else {
-        Check::fail(id, KIND, problems.join("; ")).with_evidence(problems)
+        Check::fail(id, KIND, problems.join("; ")).with_all_evidence(problems)
     }
 }
 

@@ -1,7 +1,6 @@
 //! Static dashboard checks: every datasource resolves to a provisioned one, every PromQL
 //! target parses after template substitution, every metric it reads is known, every variable
-//! it references exists; for provisioned dashboards also the model's shape (uid, current
-//! schemaVersion, no import inputs, rows). [`panel_queries`] gives the substituted queries for
+//! it references exists; advice on the model (uid, current schemaVersion, import inputs). [`panel_queries`] gives the substituted queries for
 //! the live "every panel has data" check.
 
 use std::collections::BTreeMap;
@@ -58,12 +57,14 @@ pub fn panel_queries(d: &Dashboard) -> Vec<PanelQuery> {
     out
 }
 
-/// Whether to also hold the dashboard to the provisioning rules of the shipped stack.
+/// How a dashboard is judged.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DashboardPolicy {
-    /// Require uid, schemaVersion >= `min_schema_version`, no `__inputs`, at least one row.
+    /// Provisioned from files (the stack's layout): datasources must resolve to provisioned
+    /// ones and a uid is advised. Otherwise (a dashboard checked on its own) only what the
+    /// dashboard itself defines is judged.
     pub provisioned: bool,
-    /// Lowest acceptable schemaVersion.
+    /// Lowest schemaVersion that gets no advice.
     pub min_schema_version: i64,
 }
 
@@ -85,7 +86,7 @@ fn verdict(id: String, ok_msg: String, problems: Vec<String>) -> Check {
             KIND,
             format!("{} problem(s); first: {}", problems.len(), problems[0]),
         )
-        .with_evidence(problems)
+        .with_all_evidence(problems)
     }
 }
 
@@ -169,10 +170,11 @@ pub fn check_dashboard(
 ) -> Vec<Check> {
     let key = dashboard_key(d);
     let vars = dashboard_values(d);
+    let provisioning = policy.provisioned.then_some(provisioned);
     let mut found = Problems::default();
     for p in &d.panels {
         let where_p = format!("{} panel \"{}\" ({})", d.file, p.title, p.path);
-        let panel_res = resolve(d, &p.datasource, provisioned);
+        let panel_res = resolve(d, &p.datasource, provisioning);
         if !p.targets.is_empty()
             && let Err(e) = &panel_res
         {
@@ -182,12 +184,12 @@ pub fn check_dashboard(
             let where_t = format!("{where_p} refId {}", t.ref_id);
             if let Some(tds) = &t.datasource
                 && tds != &p.datasource
-                && let Err(e) = resolve(d, tds, provisioned)
+                && let Err(e) = resolve(d, tds, provisioning)
             {
                 found.datasource.push(format!("{where_t}: {e}"));
             }
             let res = match &t.datasource {
-                Some(tds) => resolve(d, tds, provisioned),
+                Some(tds) => resolve(d, tds, provisioning),
                 None => panel_res.clone(),
             };
             let Some(expr) = t.expr.as_deref().filter(|e| !e.trim().is_empty()) else {
@@ -204,47 +206,62 @@ pub fn check_dashboard(
         }
     }
     let mut out = found.verdicts(d, &key);
-    if policy.provisioned {
-        out.push(model_check(d, &key, policy));
-    }
+    out.push(model_check(d, &key, policy));
     out
 }
 
+/// `dashboards.model.<key>`: advice on the model, never a failure: Grafana loads each of
+/// these as it is (it migrates an old `schemaVersion` itself; rows are a layout choice and not
+/// judged).
 fn model_check(d: &Dashboard, key: &str, policy: &DashboardPolicy) -> Check {
-    let mut problems = Vec::new();
-    if d.uid.as_deref().is_none_or(str::is_empty) {
-        problems.push(format!(
-            "{}: no uid (links and provisioning need a stable one)",
+    let mut advice = Vec::new();
+    if policy.provisioned && d.uid.as_deref().is_none_or(str::is_empty) {
+        advice.push(format!(
+            "{}: no uid: provisioning gives it a new one, so links to it break",
             d.file
         ));
     }
     match d.schema_version {
         Some(v) if v >= policy.min_schema_version => {}
-        other => problems.push(format!(
-            "{}: schemaVersion {other:?}, expected >= {}",
+        Some(v) => advice.push(format!(
+            "{}: schemaVersion {v} is older than {}: Grafana migrates it on load; save it \
+             again from Grafana to keep the file as Grafana reads it",
             d.file, policy.min_schema_version
+        )),
+        None => advice.push(format!(
+            "{}: no schemaVersion: Grafana treats it as the oldest schema and migrates it",
+            d.file
         )),
     }
     if !d.inputs.is_empty() {
-        problems.push(format!(
-            "{}: has __inputs {:?} (an export for import, not for provisioning)",
-            d.file, d.inputs
+        advice.push(format!(
+            "{}: has __inputs ({}): an export for import through the UI; file provisioning \
+             does not resolve them",
+            d.file,
+            d.inputs.join(", ")
         ));
     }
-    if !d.uses_rows {
-        problems.push(format!("{}: no row groups the panels", d.file));
-    }
     if d.panels.is_empty() {
-        problems.push(format!("{}: no panels", d.file));
+        advice.push(format!("{}: no panels", d.file));
     }
-    verdict(
-        format!("dashboards.model.{key}"),
-        format!(
-            "{}: provisionable model (uid, schemaVersion {:?}, rows)",
-            d.file, d.schema_version
-        ),
-        problems,
+    let id = format!("dashboards.model.{key}");
+    if advice.is_empty() {
+        return Check::pass(
+            id,
+            KIND,
+            format!(
+                "{}: current model (uid, schemaVersion {:?})",
+                d.file,
+                d.schema_version.unwrap_or_default()
+            ),
+        );
+    }
+    Check::warn(
+        id,
+        KIND,
+        format!("{} advice; first: {}", advice.len(), advice[0]),
     )
+    .with_all_evidence(advice)
 }
 
 /// Across dashboards: uids are unique (Grafana refuses duplicates when provisioning).
@@ -313,13 +330,14 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo {
         id: "dashboards.model.<dashboard>",
         kind: KIND,
-        proves: "the dashboard is provisionable: uid, current schemaVersion, no __inputs, rows",
-        failure: "Grafana would refuse or mangle it on provisioning: see the JSON's top level",
-        explain: "Provisioned dashboards need a stable uid, schemaVersion at or above the \
-                  policy's minimum, no `__inputs` (an export meant for import) and rows grouping \
-                  the panels.\n\
-                  Example failure: 1 problem(s); first: x.json: has __inputs [\"DS_PROMETHEUS\"] \
-                  (an export for import, not for provisioning)",
+        proves: "the dashboard model is current: a uid (provisioned), schemaVersion, no __inputs",
+        failure: "advice (warn): Grafana loads it, but migrates it or cannot resolve its inputs",
+        explain: "Never a failure. A provisioned dashboard without a uid gets a new one on each \
+                  provisioning; a schemaVersion under the policy's minimum is migrated by \
+                  Grafana on load; `__inputs` are resolved by an import through the UI, not by \
+                  file provisioning. Rows are a layout choice and are not judged.\n\
+                  Example warning: 1 advice; first: x.json: schemaVersion 16 is older than 36: \
+                  Grafana migrates it on load",
     },
     CheckInfo {
         id: "dashboards.uids",

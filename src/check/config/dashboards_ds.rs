@@ -15,6 +15,9 @@ pub enum Resolved {
     Builtin,
     /// `-- Mixed --`: each target names its own.
     Mixed,
+    /// Not judged: no provisioning was given to resolve it against (a dashboard checked on
+    /// its own), or an import-time input that Grafana's import resolves.
+    Unknown,
 }
 
 /// The plugin type a reference hints at without resolving it (from `{"type": ...}` or a
@@ -56,12 +59,17 @@ fn special(s: &str) -> Option<Resolved> {
     }
 }
 
-/// Resolve a reference against the provisioned datasources.
+/// Resolve a reference against the provisioned datasources; with `None` (a dashboard checked
+/// on its own, imported rather than provisioned), only what the dashboard itself defines is
+/// judged: its variables, and `${DS_*}` inputs that no `__inputs` entry declares.
 pub fn resolve(
     d: &Dashboard,
     r: &DsRef,
-    provisioned: &[ProvisionedDatasource],
+    provisioning: Option<&[ProvisionedDatasource]>,
 ) -> Result<Resolved, String> {
+    let Some(provisioned) = provisioning else {
+        return resolve_alone(d, r);
+    };
     let by_type = |t: &str| -> Result<Resolved, String> {
         if provisioned.iter().any(|p| p.kind == t) {
             Ok(Resolved::Typed(t.to_string()))
@@ -127,6 +135,37 @@ pub fn resolve(
         DsRef::Object {
             kind: None,
             uid: None,
-        } => resolve(d, &DsRef::Default, provisioned),
+        } => resolve(d, &DsRef::Default, provisioning),
+    }
+}
+
+/// [`resolve`] without provisioning: a variable reference must name a datasource variable,
+/// an input must be declared in `__inputs`; uids, names and types are not judged.
+fn resolve_alone(d: &Dashboard, r: &DsRef) -> Result<Resolved, String> {
+    let text = match r {
+        DsRef::Text(s) | DsRef::Object { uid: Some(s), .. } => s,
+        DsRef::Object { kind: Some(k), .. } => {
+            return Ok(special(k).unwrap_or(Resolved::Typed(k.clone())));
+        }
+        _ => return Ok(Resolved::Unknown),
+    };
+    if let Some(sp) = special(text) {
+        return Ok(sp);
+    }
+    let Some(name) = var_name(text) else {
+        return Ok(Resolved::Unknown);
+    };
+    match d.variables.iter().find(|v| v.name == name) {
+        Some(v) if v.kind == "datasource" => Ok(Resolved::Typed(v.query.clone())),
+        Some(v) => Err(format!(
+            "`{text}` names variable `{name}` of type `{}`, not a datasource variable",
+            v.kind
+        )),
+        None if d.inputs.iter().any(|i| i == name) => Ok(Resolved::Unknown),
+        None if name.starts_with("DS_") => Err(format!(
+            "`{text}` is an import input that no `__inputs` entry declares and no variable \
+             defines: nothing resolves it"
+        )),
+        None => Err(format!("`{text}` names no dashboard variable")),
     }
 }

@@ -28,6 +28,7 @@ pub mod dashboards_subst;
 #[cfg(test)]
 mod dashboards_tests;
 pub mod docs;
+pub mod policy;
 pub mod routes;
 pub mod routes_amtool;
 #[cfg(test)]
@@ -50,6 +51,7 @@ mod routes_tests;
 pub mod routes_tree;
 pub mod rules;
 pub mod rules_metrics;
+pub mod rules_runbook;
 #[cfg(test)]
 mod rules_tests;
 pub mod rules_tool;
@@ -69,6 +71,8 @@ pub struct JudgeOptions {
     /// Metric names rules and dashboards may read besides the contract's and the metrics
     /// expectations'.
     pub known_metrics: Vec<String>,
+    /// Exceptions of the policy file, applied to every check.
+    pub policy: crate::config::policy::Policy,
 }
 
 /// Values several checks derive from the same files, computed once per [`judge`].
@@ -147,6 +151,10 @@ pub const CHECKS: &[ConfigCheck] = &[
     ConfigCheck {
         name: "prometheus.parse",
         run: stack_rules::prometheus_parse,
+    },
+    ConfigCheck {
+        name: "inputs.unmatched",
+        run: stack_rules::unmatched,
     },
     ConfigCheck {
         name: "rules",
@@ -238,8 +246,9 @@ pub fn judge(cfg: &StackConfig, tools: &StackTools, opts: &JudgeOptions) -> Vec<
 /// [`judge`] on gathered inputs, with the required inputs that were missing or broken (they
 /// make `obsgate check` a usage error and a run's `static.input` errors).
 pub fn judge_static(inputs: &StaticInputs, opts: &JudgeOptions) -> (Vec<Check>, Vec<String>) {
+    let checks = judge(&inputs.config, &inputs.tools, opts);
     (
-        judge(&inputs.config, &inputs.tools, opts),
+        policy::apply_policy(checks, &opts.policy),
         inputs.config.bad_inputs(),
     )
 }

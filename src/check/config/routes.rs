@@ -163,7 +163,7 @@ fn structure_check(file: &str, model: &RoutingModel) -> Check {
         )
     } else {
         Check::fail("routes.structure", KIND, format!("{file}: {}", problems[0]))
-            .with_evidence(problems)
+            .with_all_evidence(problems)
     }
 }
 

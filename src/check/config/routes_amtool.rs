@@ -34,6 +34,9 @@ pub fn amtool_cross_check(cases: &[AmtoolCase]) -> Check {
                     format!("{tool} is not on PATH; routing not cross-checked"),
                 );
             }
+            ToolRun::Skipped { reason } => {
+                return Check::skip(id, KIND, format!("amtool {reason}"));
+            }
             ToolRun::Failed { error } => {
                 diffs.push(format!("{}: amtool could not run: {error}", c.alert))
             }
@@ -71,7 +74,7 @@ pub fn amtool_cross_check(cases: &[AmtoolCase]) -> Check {
             format!("amtool agrees on all {} alerts", cases.len()),
         )
     } else {
-        Check::fail(id, KIND, diffs[0].clone()).with_evidence(diffs)
+        Check::fail(id, KIND, diffs[0].clone()).with_all_evidence(diffs)
     }
 }
 

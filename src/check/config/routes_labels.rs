@@ -113,7 +113,7 @@ pub(crate) fn label_values_check(
             format!("{file}: every matcher on a constrained label can match"),
         )
     } else {
-        Check::fail("routes.label_values", KIND, problems[0].clone()).with_evidence(problems)
+        Check::fail("routes.label_values", KIND, problems[0].clone()).with_all_evidence(problems)
     }
 }
 

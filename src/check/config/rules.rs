@@ -1,7 +1,7 @@
 //! Checks of Prometheus rule files: every expression parses, every metric it reads is known
-//! (with "did you mean"), every alert has the required labels and annotations, and its
-//! `runbook_url` resolves to an existing `docs/runbooks/<file>.md`. Pure: files are read by the
-//! caller (`crate::config::stack`).
+//! (with "did you mean"), every alert has the advised labels and annotations, and a
+//! `runbook_url` that points into this repository resolves to a file. Pure: files are read by
+//! the caller (`crate::config::stack`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,22 +25,24 @@ pub struct RulesPolicy {
     pub required_labels: Vec<String>,
     /// Annotations every alert must set (e.g. `summary`, `runbook_url`).
     pub required_annotations: Vec<String>,
-    /// File names present in `docs/runbooks/`; `None` skips the runbook check.
+    /// File names present in `docs/runbooks/`; `None` when the stack's docs are not read
+    /// (a `docs/runbooks/` link is then judged like any relative path).
     pub runbooks: Option<BTreeSet<String>>,
+    /// Relative `runbook_url`s → whether they name an existing file (from the rule file's
+    /// folder or the working folder), as the loader found them.
+    pub local_links: BTreeMap<String, bool>,
 }
 
 impl RulesPolicy {
-    /// The shipped stack's policy: `severity`; `summary`, `description`, `runbook_url`.
+    /// The advised labels and annotations: `severity`; `summary`, `description` (the
+    /// runbook has its own check).
     pub fn shipped(known: KnownMetrics, runbooks: Option<BTreeSet<String>>) -> Self {
         Self {
             known,
             required_labels: vec!["severity".into()],
-            required_annotations: vec![
-                "summary".into(),
-                "description".into(),
-                "runbook_url".into(),
-            ],
+            required_annotations: vec!["summary".into(), "description".into()],
             runbooks,
+            local_links: BTreeMap::new(),
         }
     }
 }
@@ -95,14 +97,12 @@ pub fn check_rule_file(
             out.push(metric_check(&key, name, file, line, &text, &expr, &known));
             if is_alert {
                 out.push(labels_check(&key, name, file, line, r, policy));
-                if let Some(rb) = &policy.runbooks {
-                    out.push(runbook_check(
-                        &key,
-                        name,
-                        r.annotations.get("runbook_url"),
-                        rb,
-                    ));
-                }
+                out.push(crate::check::config::rules_runbook::runbook_check(
+                    &key,
+                    name,
+                    r.annotations.get("runbook_url"),
+                    policy,
+                ));
             }
         }
     }
@@ -156,7 +156,7 @@ fn metric_check(
                 unknown.join(", ")
             ),
         )
-        .with_evidence([text.trim().to_string()])
+        .with_all_evidence([text.trim().to_string()])
     }
 }
 
@@ -174,7 +174,7 @@ fn parse_check(parse_id: String, file: &str, count: usize, bad_exprs: Vec<String
                 bad_exprs[0]
             ),
         )
-        .with_evidence(bad_exprs)
+        .with_all_evidence(bad_exprs)
     }
 }
 
@@ -207,47 +207,12 @@ fn labels_check(
             format!("`{name}` has its required labels and annotations"),
         )
     } else {
-        Check::fail(
+        // Advice: the alert fires and routes without them, but the page says less.
+        Check::warn(
             id,
             KIND,
             format!("`{name}` ({file}:{line}) lacks {}", missing.join(", ")),
         )
-    }
-}
-
-fn runbook_check(
-    key: &str,
-    name: &str,
-    url: Option<&String>,
-    runbooks: &BTreeSet<String>,
-) -> Check {
-    let id = format!("rules.runbook.{key}");
-    let Some(url) = url else {
-        return Check::fail(id, KIND, format!("`{name}` has no runbook_url annotation"));
-    };
-    match runbook_file(url) {
-        None => Check::fail(
-            id,
-            KIND,
-            format!("`{name}`: runbook_url `{url}` does not point into docs/runbooks/"),
-        ),
-        Some(f) if runbooks.contains(&f) => Check::pass(
-            id,
-            KIND,
-            format!("`{name}`: runbook docs/runbooks/{f} exists"),
-        ),
-        Some(f) => {
-            let hint = crate::util::nearest(&f, runbooks.iter().map(String::as_str))
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
-            Check::fail(
-                id,
-                KIND,
-                format!(
-                    "`{name}`: runbook_url `{url}` names docs/runbooks/{f}, which does not exist{hint}"
-                ),
-            )
-        }
     }
 }
 
@@ -272,6 +237,15 @@ pub const CHECKS: &[CheckInfo] = &[
                   config/alert-rules.yaml:42: rule `RenderFailures`: unexpected `)`",
     },
     CheckInfo {
+        id: "rules.files",
+        kind: KIND,
+        proves: "every rule_files entry and --rules argument names at least one file",
+        failure: "an entry matches no file, so no rule is loaded from it: fix the path or glob",
+        explain: "Prometheus loads nothing, silently, from a rule_files glob that matches \
+                  nothing; obsgate reports each such entry.\n\
+                  Example failure: config/prometheus.yml rule_files `rules/*.yml` matches no file",
+    },
+    CheckInfo {
         id: "rules.metric.<rule>",
         kind: KIND,
         proves: "the rule reads only known metrics (the contract, recorded series, extras)",
@@ -285,22 +259,11 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo {
         id: "rules.labels.<rule>",
         kind: KIND,
-        proves: "the alert sets its required labels and annotations",
-        failure: "routing or the notification text lacks something: add the label/annotation",
-        explain: "Every alerting rule must set `severity` and the annotations `summary`, \
-                  `description` and `runbook_url`.\n\
-                  Example failure: `QueueBacklog` (config/alert-rules.yaml:60) lacks label \
-                  `severity`, annotation `runbook_url`",
-    },
-    CheckInfo {
-        id: "rules.runbook.<rule>",
-        kind: KIND,
-        proves: "the alert's runbook_url points at an existing docs/runbooks/ file",
-        failure: "the notification links a runbook that does not exist: fix the URL or add it",
-        explain: "The part of runbook_url after docs/runbooks/ (without #anchor) must be a file \
-                  in the runbooks folder.\n\
-                  Example failure: `RenderFailures`: runbook_url `.../docs/runbooks/RenderFailure.md` \
-                  names docs/runbooks/RenderFailure.md, which does not exist; did you mean \
-                  `RenderFailures.md`?",
+        proves: "the alert sets the advised label `severity` and annotations summary, description",
+        failure: "advice (warn): the notification says less than it could; add them",
+        explain: "Every alerting rule should set `severity` (routing trees usually key on it) and \
+                  the annotations `summary` and `description`. Missing ones are a warning.\n\
+                  Example warning: `QueueBacklog` (config/alert-rules.yaml:60) lacks label \
+                  `severity`, annotation `summary`",
     },
 ];

@@ -13,6 +13,7 @@ pub fn tool_check(id: &str, kind: Kind, what: &str, run: &ToolRun) -> Check {
             kind,
             format!("{tool} is not on PATH; {what} not cross-checked (install it to enable)"),
         ),
+        ToolRun::Skipped { reason } => Check::skip(id, kind, format!("{what}: {reason}")),
         ToolRun::Failed { error } => Check::error(id, kind, format!("{what}: {error}")),
         ToolRun::Ran {
             success,
@@ -38,7 +39,7 @@ pub fn tool_check(id: &str, kind: Kind, what: &str, run: &ToolRun) -> Check {
                     .or(lines.first())
                     .cloned()
                     .unwrap_or_else(|| "rejected without a message".to_string());
-                Check::fail(id, kind, format!("{what}: {first}")).with_evidence(lines)
+                Check::fail(id, kind, format!("{what}: {first}")).with_all_evidence(lines)
             }
         }
     }

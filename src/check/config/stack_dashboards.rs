@@ -17,7 +17,7 @@ pub(super) fn providers(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<
     cfg.dashboard_providers
         .iter()
         .map(|f| match &f.parsed {
-            Ok(d) => check_provider(d, cfg.compose.ok(), JSON_DIR),
+            Ok(d) => check_provider(d, cfg.compose_ok(), JSON_DIR),
             Err(e) => Check::fail("dashboards.provider", Kind::Dashboards, e.to_string()),
         })
         .collect()
@@ -38,8 +38,12 @@ pub(super) fn datasource_files(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) 
         .collect()
 }
 
-/// `dashboards.datasources`: a Prometheus datasource with a uid is provisioned.
-pub(super) fn datasources(_: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
+/// `dashboards.datasources`: a Prometheus datasource with a uid is provisioned (the stack's
+/// layout only).
+pub(super) fn datasources(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
+    if cfg.paths.named.is_some() {
+        return Vec::new();
+    }
     let ds = &ctx.datasources;
     vec![Check::from_bool(
         "dashboards.datasources",
@@ -54,16 +58,16 @@ pub(super) fn datasources(_: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Ve
 
 /// The datasources' URLs name compose services (when the compose file parses).
 pub(super) fn datasource_urls(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
-    cfg.compose
-        .ok()
+    cfg.compose_ok()
         .map(|c| check_datasource_urls(&ctx.datasources, c))
         .into_iter()
         .collect()
 }
 
-/// `dashboards.files`: a failure when no dashboard JSON is provisioned.
+/// `dashboards.files`: a failure when no dashboard JSON is provisioned (the stack's layout;
+/// named arguments that match nothing are `inputs.unmatched`).
 pub(super) fn files(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
-    if !cfg.dashboards.is_empty() {
+    if !cfg.dashboards.is_empty() || cfg.paths.named.is_some() {
         return Vec::new();
     }
     vec![Check::fail(
@@ -78,16 +82,22 @@ pub(super) fn files(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Chec
 
 /// Every check of every dashboard, or `dashboards.parse.<file>` for one that does not parse.
 pub(super) fn dashboards(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
-    let policy = DashboardPolicy::default();
+    let policy = DashboardPolicy {
+        provisioned: cfg.paths.named.is_none(),
+        ..DashboardPolicy::default()
+    };
     cfg.dashboards
         .iter()
-        .flat_map(|f| match &f.parsed {
-            Ok(d) => check_dashboard(d, &ctx.datasources, &ctx.known, &policy),
-            Err(e) => vec![Check::fail(
-                format!("dashboards.parse.{}", file_key(&e.file)),
-                Kind::Dashboards,
-                e.to_string(),
-            )],
+        .flat_map(|f| {
+            let checks = match &f.parsed {
+                Ok(d) => check_dashboard(d, &ctx.datasources, &ctx.known, &policy),
+                Err(e) => vec![Check::fail(
+                    format!("dashboards.parse.{}", file_key(&e.file)),
+                    Kind::Dashboards,
+                    e.to_string(),
+                )],
+            };
+            checks.into_iter().map(|c| c.about_file(f.file()))
         })
         .collect()
 }

@@ -9,25 +9,40 @@ use crate::verdict::{Check, Kind};
 
 /// Every compose check, or `compose.parse` when the compose file cannot be read.
 pub(super) fn compose(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
-    match &cfg.compose.parsed {
+    let Some(compose) = &cfg.compose else {
+        return Vec::new();
+    };
+    match &compose.parsed {
         Ok(c) => check_compose(&ComposeInput {
-            file: &cfg.compose.file(),
+            file: &compose.file(),
             compose: c,
             mount_exists: &cfg.mount_exists,
-            prometheus: cfg.prometheus.ok(),
+            prometheus: cfg.prometheus_ok(),
             min_retention: min_retention(cfg),
         }),
         Err(e) => vec![Check::fail("compose.parse", Kind::Compose, e.to_string())],
     }
 }
 
+/// Whether the repository's own documentation is held to the contract: the stack's layout
+/// with an expectations folder (a runbook per alert, linked from the README).
+fn docs_contract(cfg: &StackConfig) -> bool {
+    cfg.paths.named.is_none() && cfg.paths.contract
+}
+
 /// `docs.readme`.
 pub(super) fn readme(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
+    if !docs_contract(cfg) {
+        return Vec::new();
+    }
     vec![check_readme(cfg.readme.as_deref())]
 }
 
 /// `docs.runbook.<alert>` for every alert of the rule files.
 pub(super) fn runbooks(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
+    if !docs_contract(cfg) {
+        return Vec::new();
+    }
     check_runbooks(&ctx.runbook_urls, &cfg.runbooks)
 }
 
@@ -39,7 +54,7 @@ pub(super) fn slos(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check
     crate::check::config::slo::check_slos(&crate::check::config::slo::SloCheckInput {
         slos,
         loaded: slos.loaded_by(cfg.rule_files.iter().map(|f| f.path.as_path())),
-        alertmanager: cfg.alertmanager.ok(),
+        alertmanager: cfg.alertmanager_ok(),
     })
 }
 

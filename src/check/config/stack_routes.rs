@@ -20,7 +20,7 @@ use crate::verdict::{Check, Kind};
 /// with, when `alertmanager.yml` parses (amtool is not asked about a config obsgate cannot
 /// read itself).
 pub fn route_tests(cfg: &StackConfig) -> Vec<RouteTest> {
-    if cfg.alertmanager.ok().is_none() {
+    if cfg.alertmanager_ok().is_none() {
         return Vec::new();
     }
     let rules = super::rule_labels(cfg);
@@ -34,12 +34,14 @@ pub fn route_tests(cfg: &StackConfig) -> Vec<RouteTest> {
         .collect()
 }
 
-/// `alertmanager.parse`: an error when `alertmanager.yml` cannot be read; nothing otherwise.
+/// `alertmanager.parse`: a failure when `alertmanager.yml` cannot be read or parsed (a defect
+/// of the file, as Alertmanager would refuse it); nothing otherwise.
 pub(super) fn alertmanager_parse(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
     cfg.alertmanager
-        .err()
+        .iter()
+        .filter_map(|l| l.err())
         .map(|e| {
-            Check::error(
+            Check::fail(
                 "alertmanager.parse",
                 Kind::Routes,
                 format!("cannot parse: {e}"),
@@ -50,7 +52,10 @@ pub(super) fn alertmanager_parse(cfg: &StackConfig, _: &StackTools, _: &CheckCtx
 }
 
 /// `alertmanager.config`: what `amtool check-config` said.
-pub(super) fn amtool_config(_: &StackConfig, tools: &StackTools, _: &CheckCtx) -> Vec<Check> {
+pub(super) fn amtool_config(cfg: &StackConfig, tools: &StackTools, _: &CheckCtx) -> Vec<Check> {
+    if cfg.alertmanager.is_none() {
+        return Vec::new();
+    }
     vec![tool_check(
         "alertmanager.config",
         Kind::Routes,
@@ -62,6 +67,9 @@ pub(super) fn amtool_config(_: &StackConfig, tools: &StackTools, _: &CheckCtx) -
 /// `routes.expectations`: skipped when the file is absent, an error when it does not parse.
 pub(super) fn expectations(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Check> {
     let id = "routes.expectations";
+    if !cfg.paths.contract {
+        return Vec::new();
+    }
     match &cfg.routes_expectations {
         None => vec![Check::skip(
             id,
@@ -81,16 +89,14 @@ pub(super) fn expectations(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> V
 
 /// Every routing check of a parsed `alertmanager.yml` against the expectations.
 pub(super) fn routes(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
-    let Some(am) = cfg.alertmanager.ok() else {
+    let (Some(loaded), Some(am)) = (&cfg.alertmanager, cfg.alertmanager_ok()) else {
         return Vec::new();
     };
     let model = RoutingModel::new(am);
-    check_routes(
-        &cfg.alertmanager.file(),
-        &model,
-        &ctx.routes,
-        &ctx.rule_labels,
-    )
+    check_routes(&loaded.file(), &model, &ctx.routes, &ctx.rule_labels)
+        .into_iter()
+        .map(|c| c.about_file(loaded.file()))
+        .collect()
 }
 
 /// `routes.lint.*`: the routing tree, time intervals, receivers and inhibit rules on their
@@ -123,7 +129,7 @@ pub fn lint_checks(file: &str, am: &AlertmanagerConfig, model: &RoutingModel) ->
 
 /// `routes.amtool`: obsgate's routing beside amtool's on every route test that ran.
 pub(super) fn amtool_routes(cfg: &StackConfig, tools: &StackTools, _: &CheckCtx) -> Vec<Check> {
-    let Some(am) = cfg.alertmanager.ok() else {
+    let Some(am) = cfg.alertmanager_ok() else {
         return Vec::new();
     };
     if tools.amtool_routes.is_empty() {
