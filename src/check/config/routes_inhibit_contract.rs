@@ -112,7 +112,7 @@ pub fn inhibit_contract_check(
             problems.len(),
             problems[0]
         );
-        Check::fail(ID, Kind::Routes, head).with_evidence(problems)
+        Check::fail(ID, Kind::Routes, head).with_all_evidence(problems)
     })
 }
 

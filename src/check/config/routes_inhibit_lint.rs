@@ -46,7 +46,7 @@ pub fn inhibit_check(file: &str, model: &RoutingModel) -> Check {
         problems.len(),
         problems[0]
     );
-    Check::fail(ID, Kind::Routes, head).with_evidence(problems)
+    Check::fail(ID, Kind::Routes, head).with_all_evidence(problems)
 }
 
 fn fmt(l: &LabelSet) -> String {

@@ -53,6 +53,13 @@ pub fn intervals_check(file: &str, am: &AlertmanagerConfig, model: &RoutingModel
         refs += node.mute_intervals.len() + node.active_intervals.len();
         route_problems(file, node, &by_name, &mut problems);
     }
+    if problems.is_empty() && intervals.is_empty() && refs == 0 {
+        return Check::pass(
+            ID,
+            Kind::Routes,
+            format!("{file}: no time intervals defined or used"),
+        );
+    }
     if problems.is_empty() {
         return Check::pass(
             ID,
@@ -69,7 +76,7 @@ pub fn intervals_check(file: &str, am: &AlertmanagerConfig, model: &RoutingModel
         problems.len(),
         problems[0]
     );
-    Check::fail(ID, Kind::Routes, head).with_evidence(problems)
+    Check::fail(ID, Kind::Routes, head).with_all_evidence(problems)
 }
 
 fn route_problems(

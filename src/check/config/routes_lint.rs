@@ -29,7 +29,7 @@ pub fn shadowed_check(file: &str, model: &RoutingModel) -> Check {
     let n = problems.len();
     let head = format!("{file}: {n} unreachable route(s); first: {}", problems[0]);
     Check::fail(ID, Kind::Routes, head)
-        .with_evidence(problems.iter().map(|p| format!("{file}: {p}")))
+        .with_all_evidence(problems.iter().map(|p| format!("{file}: {p}")))
 }
 
 /// `node` with the matchers of the routes above it; its unreachable children are reported

@@ -1,8 +1,8 @@
 //! `routes.lint.receivers`: where routes send. An empty receiver (no `*_configs`) is the
 //! usual deliberate black hole (kube-prometheus ships `null`), so routing to one is only
-//! advice, except for a page: when an alert with `severity="critical"` that a route is written
-//! for reaches only empty receivers, nobody is paged, and that fails. Receivers no route names
-//! are spares many configs keep: advice too.
+//! advice (a warning), except for a page: when an alert with `severity="critical"` that a
+//! route is written for reaches only empty receivers, nobody is paged, and that fails.
+//! Receivers no route names are spares many configs keep: a warning too.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +12,7 @@ use crate::check::config::routes_sat::{contradiction, show, witness};
 use crate::check::config::routes_tree::{RouteNode, matching_routes, walk};
 use crate::check::registry::CheckInfo;
 use crate::config::alertmanager::AlertmanagerConfig;
-use crate::verdict::{Check, Kind};
+use crate::verdict::{Check, Kind, Status};
 
 const ID: &str = "routes.lint.receivers";
 
@@ -28,11 +28,18 @@ pub fn receivers_check(file: &str, am: &AlertmanagerConfig, model: &RoutingModel
     walk(&model.tree, &mut nodes);
     let used: BTreeSet<&str> = nodes.iter().map(|n| n.receiver.as_str()).collect();
     let mut fails = Vec::new();
-    page_routes(&model.tree, &[], model, &empty, &mut fails);
+    let mut paged = BTreeSet::new();
+    page_routes(
+        &model.tree,
+        &[],
+        model,
+        &empty,
+        &mut (&mut fails, &mut paged),
+    );
     let mut notes = Vec::new();
     let empty_used: Vec<String> = empty
         .iter()
-        .filter(|r| used.contains(*r))
+        .filter(|r| used.contains(*r) && !paged.contains(**r))
         .map(|r| format!("`{r}`"))
         .collect();
     if !empty_used.is_empty() {
@@ -58,23 +65,25 @@ pub fn receivers_check(file: &str, am: &AlertmanagerConfig, model: &RoutingModel
         format!("; advice: {}", notes.join("; "))
     };
     if fails.is_empty() {
-        return Check::pass(
-            ID,
-            Kind::Routes,
-            format!(
-                "{file}: every page reaches a receiver with an integration ({} receiver(s), \
-                 {} routed to){advice}",
-                am.receivers.len(),
-                used.len()
-            ),
+        let status = if notes.is_empty() {
+            Status::Pass
+        } else {
+            Status::Warn
+        };
+        let msg = format!(
+            "{file}: every page reaches a receiver with an integration ({} receiver(s), {} \
+             routed to){advice}",
+            am.receivers.len(),
+            used.len()
         );
+        return Check::new(ID, Kind::Routes, status, msg);
     }
     let head = format!(
         "{file}: {} route(s) send pages to receivers that notify nobody; first: {}{advice}",
         fails.len(),
         fails[0]
     );
-    Check::fail(ID, Kind::Routes, head).with_evidence(fails)
+    Check::fail(ID, Kind::Routes, head).with_all_evidence(fails)
 }
 
 /// The routes written for pages (their matchers, with their parents', require a `severity`
@@ -84,7 +93,7 @@ fn page_routes(
     above: &[Matcher],
     model: &RoutingModel,
     empty: &BTreeSet<&str>,
-    fails: &mut Vec<String>,
+    out: &mut (&mut Vec<String>, &mut BTreeSet<String>),
 ) {
     let mut conj: Vec<Matcher> = above.to_vec();
     conj.extend(node.matchers.iter().cloned());
@@ -103,7 +112,8 @@ fn page_routes(
             let receivers: BTreeSet<&str> = reached.iter().map(|r| r.receiver.as_str()).collect();
             if here && receivers.iter().all(|r| empty.contains(r)) {
                 let names: Vec<String> = receivers.iter().map(|r| format!("`{r}`")).collect();
-                fails.push(format!(
+                out.1.extend(receivers.iter().map(|r| r.to_string()));
+                out.0.push(format!(
                     "route `{}` (line {}) takes pages {}: such an alert reaches only receiver(s) \
                      {}, which have no integration (no `*_configs`), so critical alerts page \
                      nobody; configure the receiver or route pages elsewhere",
@@ -116,7 +126,7 @@ fn page_routes(
         }
     }
     for c in &node.children {
-        page_routes(c, &conj, model, empty, fails);
+        page_routes(c, &conj, model, empty, out);
     }
 }
 
@@ -128,11 +138,12 @@ fn critical_set() -> crate::check::config::routes_matchers::LabelSet {
 pub const CHECKS: &[CheckInfo] = &[CheckInfo {
     id: ID,
     kind: Kind::Routes,
-    proves: "every route written for pages (severity=critical) reaches a receiver that notifies",
+    proves: "every route written for pages (severity=critical) reaches a receiver that notifies; \
+             warns of empty receivers routed to and of receivers no route uses",
     failure: "a page would reach only receivers without integration: nobody is paged",
     explain: "A receiver without any `*_configs` notifies nobody. That is the usual deliberate \
               black hole (kube-prometheus ships `null`), so routing to one, and keeping \
-              receivers no route uses, are only noted in the passing message. A route whose \
+              receivers no route uses, are a warning naming them. A route whose \
               matchers (with its parents') require a severity that `critical` satisfies is a \
               page route: an alert built from its matchers with severity=\"critical\" is routed \
               through the whole tree, and when every receiver it reaches is empty, the check \

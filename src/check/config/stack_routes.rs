@@ -47,7 +47,6 @@ pub(super) fn alertmanager_parse(cfg: &StackConfig, _: &StackTools, _: &CheckCtx
                 format!("cannot parse: {e}"),
             )
         })
-        .into_iter()
         .collect()
 }
 
@@ -102,10 +101,10 @@ pub(super) fn routes(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<C
 /// `routes.lint.*`: the routing tree, time intervals, receivers and inhibit rules on their
 /// own, and the inhibitions the rule labels decide against the routes expectations.
 pub(super) fn lint(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
-    let Some(am) = cfg.alertmanager.ok() else {
+    let (Some(loaded), Some(am)) = (&cfg.alertmanager, cfg.alertmanager_ok()) else {
         return Vec::new();
     };
-    let file = cfg.alertmanager.file();
+    let file = loaded.file();
     let model = RoutingModel::new(am);
     let mut out = lint_checks(&file, am, &model);
     out.extend(inhibit_contract_check(
@@ -114,7 +113,7 @@ pub(super) fn lint(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Che
         &ctx.routes,
         &ctx.rule_labels,
     ));
-    out
+    out.into_iter().map(|c| c.about_file(&file)).collect()
 }
 
 /// The `routes.lint.*` checks that need nothing but `alertmanager.yml`.
