@@ -19,9 +19,9 @@ pub struct AlertmanagerConfig {
     /// The root of the routing tree.
     #[serde(default)]
     pub route: Option<Route>,
-    /// Inhibition rules.
+    /// Inhibition rules, with where each starts.
     #[serde(default)]
-    pub inhibit_rules: Vec<InhibitRule>,
+    pub inhibit_rules: Vec<Spanned<InhibitRule>>,
     /// Notification receivers.
     #[serde(default)]
     pub receivers: Vec<Receiver>,
@@ -30,10 +30,10 @@ pub struct AlertmanagerConfig {
     pub templates: Vec<String>,
     /// Named time intervals (newer form).
     #[serde(default)]
-    pub time_intervals: Option<IgnoredAny>,
-    /// Named time intervals (older form).
+    pub time_intervals: Vec<NamedTimeInterval>,
+    /// Named time intervals (older form, same shape).
     #[serde(default)]
-    pub mute_time_intervals: Option<IgnoredAny>,
+    pub mute_time_intervals: Vec<NamedTimeInterval>,
     /// Tracing settings (Alertmanager >= 0.27).
     #[serde(default)]
     pub tracing: Option<IgnoredAny>,
@@ -70,12 +70,12 @@ pub struct Route {
     /// Wait before repeating an unchanged notification (duration); inherited when absent.
     #[serde(default)]
     pub repeat_interval: Option<String>,
-    /// Time intervals when this route is muted.
+    /// Names of the time intervals when this route is muted.
     #[serde(default)]
-    pub mute_time_intervals: Vec<String>,
-    /// Time intervals when this route is active.
+    pub mute_time_intervals: Vec<Spanned<String>>,
+    /// Names of the time intervals when this route is active.
     #[serde(default)]
-    pub active_time_intervals: Vec<String>,
+    pub active_time_intervals: Vec<Spanned<String>>,
     /// Labels added to the alerts of this route (Alertmanager >= 0.34).
     #[serde(default)]
     pub labels: Option<IgnoredAny>,
@@ -126,46 +126,126 @@ pub struct Receiver {
     pub pagerduty_configs: Vec<PagerDutyConfig>,
     /// E-mail integrations.
     #[serde(default)]
-    pub email_configs: Option<IgnoredAny>,
+    pub email_configs: Option<Vec<IgnoredAny>>,
     /// Generic webhooks.
     #[serde(default)]
-    pub webhook_configs: Option<IgnoredAny>,
+    pub webhook_configs: Option<Vec<IgnoredAny>>,
     /// OpsGenie integrations.
     #[serde(default)]
-    pub opsgenie_configs: Option<IgnoredAny>,
+    pub opsgenie_configs: Option<Vec<IgnoredAny>>,
     /// Pushover integrations.
     #[serde(default)]
-    pub pushover_configs: Option<IgnoredAny>,
+    pub pushover_configs: Option<Vec<IgnoredAny>>,
     /// VictorOps integrations.
     #[serde(default)]
-    pub victorops_configs: Option<IgnoredAny>,
+    pub victorops_configs: Option<Vec<IgnoredAny>>,
     /// WeChat integrations.
     #[serde(default)]
-    pub wechat_configs: Option<IgnoredAny>,
+    pub wechat_configs: Option<Vec<IgnoredAny>>,
     /// Telegram integrations.
     #[serde(default)]
-    pub telegram_configs: Option<IgnoredAny>,
+    pub telegram_configs: Option<Vec<IgnoredAny>>,
     /// Amazon SNS integrations.
     #[serde(default)]
-    pub sns_configs: Option<IgnoredAny>,
+    pub sns_configs: Option<Vec<IgnoredAny>>,
     /// Webex integrations.
     #[serde(default)]
-    pub webex_configs: Option<IgnoredAny>,
+    pub webex_configs: Option<Vec<IgnoredAny>>,
     /// Discord integrations.
     #[serde(default)]
-    pub discord_configs: Option<IgnoredAny>,
+    pub discord_configs: Option<Vec<IgnoredAny>>,
     /// Microsoft Teams integrations.
     #[serde(default)]
-    pub msteams_configs: Option<IgnoredAny>,
+    pub msteams_configs: Option<Vec<IgnoredAny>>,
     /// Microsoft Teams (workflows) integrations.
     #[serde(default)]
-    pub msteamsv2_configs: Option<IgnoredAny>,
+    pub msteamsv2_configs: Option<Vec<IgnoredAny>>,
     /// Jira integrations.
     #[serde(default)]
-    pub jira_configs: Option<IgnoredAny>,
+    pub jira_configs: Option<Vec<IgnoredAny>>,
     /// Rocket.Chat integrations.
     #[serde(default)]
-    pub rocketchat_configs: Option<IgnoredAny>,
+    pub rocketchat_configs: Option<Vec<IgnoredAny>>,
+}
+
+impl Receiver {
+    /// How many integrations (entries of every `*_configs` list) it has; 0 for a receiver
+    /// that notifies nobody (a deliberate "null" receiver, or a placeholder).
+    pub fn integrations(&self) -> usize {
+        let others = [
+            &self.email_configs,
+            &self.webhook_configs,
+            &self.opsgenie_configs,
+            &self.pushover_configs,
+            &self.victorops_configs,
+            &self.wechat_configs,
+            &self.telegram_configs,
+            &self.sns_configs,
+            &self.webex_configs,
+            &self.discord_configs,
+            &self.msteams_configs,
+            &self.msteamsv2_configs,
+            &self.jira_configs,
+            &self.rocketchat_configs,
+        ];
+        self.slack_configs.len()
+            + self.pagerduty_configs.len()
+            + others
+                .iter()
+                .map(|c| c.as_ref().map_or(0, Vec::len))
+                .sum::<usize>()
+    }
+}
+
+/// One named time interval (`time_intervals:` or the older `mute_time_intervals:`): active
+/// when any of its entries is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedTimeInterval {
+    /// The name routes refer to.
+    pub name: Spanned<String>,
+    /// Its entries; an entry with no field set is always active.
+    #[serde(default)]
+    pub time_intervals: Vec<Spanned<TimeIntervalEntry>>,
+}
+
+/// One entry of a named time interval: active when every field that is set matches (a field
+/// absent or null is unset; an explicitly empty list is kept apart as `Some(vec![])`). Values
+/// are kept as written (ranges such as `monday:friday`, `-3:-1`); their validation is a
+/// check's, so every bad value is reported with its position.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeIntervalEntry {
+    /// Times of day (`start_time`/`end_time`, `HH:MM`).
+    #[serde(default)]
+    pub times: Option<Vec<Spanned<TimeRangeEntry>>>,
+    /// Weekday names or ranges.
+    #[serde(default)]
+    pub weekdays: Option<Vec<Spanned<String>>>,
+    /// Days of the month (1..31, -31..-1) or ranges.
+    #[serde(default)]
+    pub days_of_month: Option<Vec<Spanned<String>>>,
+    /// Month names, numbers or ranges.
+    #[serde(default)]
+    pub months: Option<Vec<Spanned<String>>>,
+    /// Years or ranges.
+    #[serde(default)]
+    pub years: Option<Vec<Spanned<String>>>,
+    /// Time zone (`Local`, `UTC`, an IANA name); UTC when absent.
+    #[serde(default)]
+    pub location: Option<Spanned<String>>,
+}
+
+/// One time-of-day range of a time interval entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeRangeEntry {
+    /// Start, `HH:MM`, inclusive.
+    #[serde(default)]
+    pub start_time: Option<Spanned<String>>,
+    /// End, `HH:MM` (up to `24:00`), exclusive.
+    #[serde(default)]
+    pub end_time: Option<Spanned<String>>,
 }
 
 /// The routing-relevant part of a Slack integration.

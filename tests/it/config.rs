@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use obsgate::check::config::dashboards::{DashboardPolicy, check_dashboard, panel_queries};
+use obsgate::check::config::lint_checks;
 use obsgate::check::config::routes::{RoutingModel, check_routes};
 use obsgate::check::config::rules::{RulesPolicy, check_rule_file};
 use obsgate::check::config::rules_metrics::KnownMetrics;
@@ -258,6 +259,47 @@ fn corpus_critial_typo_is_flagged_given_expectations() {
         .expect("label values check");
     assert_eq!(lv.status, Status::Fail);
     assert!(lv.message.contains("critial"), "{}", lv.message);
+}
+
+/// The routing-tree lint over every corpus config: what fails is what was verified to be a
+/// real defect (kube-prometheus routes `severity = critical` to its receiver `Critical`, which
+/// has no integration: as shipped, pages notify nobody); Alertmanager's test config keeps four
+/// receivers no route uses (a warning); everything else passes.
+#[test]
+fn corpus_alertmanager_configs_pass_the_routing_lint_but_for_real_defects() {
+    let files = corpus_files("alertmanager");
+    for f in &files {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(f).expect("corpus file");
+        // The one schema mistake of the corpus, fixed to reach the routing tree.
+        let cfg: AlertmanagerConfig =
+            parse_yaml(&name, &text.replace("webhook_config:", "webhook_configs:"))
+                .expect("corpus config parses");
+        let checks = lint_checks(&name, &cfg, &RoutingModel::new(&cfg));
+        assert_eq!(checks.len(), 4, "{name}");
+        for c in &checks {
+            let known_defect =
+                name.starts_with("kube-prometheus") && c.id == "routes.lint.receivers";
+            if known_defect {
+                assert_eq!(c.status, Status::Fail, "{name}: {}", c.message);
+                assert!(
+                    c.message.contains("route `route.routes[2]`")
+                        && c.message.contains("only receiver(s) `Critical`"),
+                    "{name}: {}",
+                    c.message
+                );
+            } else if c.id == "routes.lint.receivers" && name.contains("conf.good") {
+                // Spare receivers no route uses: advice, not a defect.
+                assert_eq!(c.status, Status::Warn, "{name}: {}", c.message);
+                assert!(c.message.contains("`slack-receiver`"), "{}", c.message);
+            } else {
+                assert_eq!(c.status, Status::Pass, "{name} {}: {}", c.id, c.message);
+            }
+        }
+    }
 }
 
 #[test]

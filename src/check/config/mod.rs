@@ -37,8 +37,19 @@ pub mod routes;
 pub mod routes_amtool;
 #[cfg(test)]
 mod routes_checks_tests;
+pub mod routes_inhibit_contract;
+#[cfg(test)]
+mod routes_inhibit_contract_tests;
+pub mod routes_inhibit_lint;
+pub mod routes_intervals;
+pub mod routes_intervals_check;
 pub mod routes_labels;
+pub mod routes_lint;
+#[cfg(test)]
+mod routes_lint_tests;
 pub mod routes_matchers;
+pub mod routes_receivers_lint;
+pub mod routes_sat;
 #[cfg(test)]
 mod routes_tests;
 pub mod routes_tree;
@@ -58,7 +69,7 @@ mod stack_files;
 mod stack_routes;
 mod stack_rules;
 
-pub use stack_routes::route_tests;
+pub use stack_routes::{lint_checks, route_tests};
 
 /// What the caller adds to the files' own content.
 #[derive(Debug, Clone, Default)]
@@ -169,6 +180,10 @@ pub const CHECKS: &[ConfigCheck] = &[
     ConfigCheck {
         name: "routes",
         run: stack_routes::routes,
+    },
+    ConfigCheck {
+        name: "routes.lint",
+        run: stack_routes::lint,
     },
     ConfigCheck {
         name: "routes.amtool",

@@ -10,6 +10,7 @@ use crate::check::config::routes_matchers::{
 };
 use crate::config::alertmanager::{InhibitRule, Route};
 use crate::config::line_of;
+use serde_saphyr::Spanned;
 
 /// A route with its inherited settings resolved.
 #[derive(Debug, Clone)]
@@ -28,6 +29,10 @@ pub struct RouteNode {
     pub matchers: Vec<Matcher>,
     /// `continue`.
     pub continue_matching: bool,
+    /// Its own `mute_time_intervals` (not inherited), with their lines.
+    pub mute_intervals: Vec<(String, u64)>,
+    /// Its own `active_time_intervals` (not inherited), with their lines.
+    pub active_intervals: Vec<(String, u64)>,
     /// Children, in order.
     pub children: Vec<RouteNode>,
 }
@@ -48,6 +53,8 @@ pub fn build_tree(root: &Route) -> (RouteNode, Vec<String>) {
         group_wait: "30s".into(),
         matchers: Vec::new(),
         continue_matching: false,
+        mute_intervals: Vec::new(),
+        active_intervals: Vec::new(),
         children: Vec::new(),
     };
     let node = build(root, "route".into(), &parent, &mut errors);
@@ -92,6 +99,8 @@ fn build(r: &Route, path: String, parent: &RouteNode, errors: &mut Vec<String>) 
             .unwrap_or_else(|| parent.group_wait.clone()),
         matchers,
         continue_matching: r.continue_matching,
+        mute_intervals: names_with_lines(&r.mute_time_intervals),
+        active_intervals: names_with_lines(&r.active_time_intervals),
         children: Vec::new(),
     };
     node.children = r
@@ -101,6 +110,10 @@ fn build(r: &Route, path: String, parent: &RouteNode, errors: &mut Vec<String>) 
         .map(|(i, c)| build(c, format!("{path}.routes[{i}]"), &node, errors))
         .collect();
     node
+}
+
+fn names_with_lines(list: &[Spanned<String>]) -> Vec<(String, u64)> {
+    list.iter().map(|s| (s.value.clone(), line_of(s))).collect()
 }
 
 /// The routes that handle `labels`, in order (Alertmanager's `Route.Match`).
@@ -136,6 +149,8 @@ pub fn walk<'a>(node: &'a RouteNode, out: &mut Vec<&'a RouteNode>) {
 pub struct Inhibition {
     /// `inhibit_rules[i]`.
     pub path: String,
+    /// Line where the rule starts, 0 when unknown.
+    pub line: u64,
     /// Source matchers.
     pub source: Vec<Matcher>,
     /// Target matchers.
@@ -145,12 +160,13 @@ pub struct Inhibition {
 }
 
 /// Resolve inhibition rules; problems come back as messages.
-pub fn build_inhibitions(rules: &[InhibitRule]) -> (Vec<Inhibition>, Vec<String>) {
+pub fn build_inhibitions(rules: &[Spanned<InhibitRule>]) -> (Vec<Inhibition>, Vec<String>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for (i, r) in rules.iter().enumerate() {
+    for (i, spanned) in rules.iter().enumerate() {
+        let r = &spanned.value;
         let path = format!("inhibit_rules[{i}]");
-        let mut side = |eq, re, list: &[serde_saphyr::Spanned<String>]| {
+        let mut side = |eq, re, list: &[Spanned<String>]| {
             let mut ms = from_maps(eq, re).unwrap_or_else(|e| {
                 errors.push(format!("{path}: {e}"));
                 Vec::new()
@@ -167,6 +183,7 @@ pub fn build_inhibitions(rules: &[InhibitRule]) -> (Vec<Inhibition>, Vec<String>
         let target = side(&r.target_match, &r.target_match_re, &r.target_matchers);
         out.push(Inhibition {
             path,
+            line: line_of(spanned),
             source,
             target,
             equal: r.equal.clone(),

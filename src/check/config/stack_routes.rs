@@ -5,7 +5,13 @@ use crate::check::config::CheckCtx;
 use crate::check::config::routes::{
     AmtoolCase, RoutingModel, alert_labels, amtool_cross_check, check_routes,
 };
+use crate::check::config::routes_inhibit_contract::inhibit_contract_check;
+use crate::check::config::routes_inhibit_lint::inhibit_check;
+use crate::check::config::routes_intervals_check::intervals_check;
+use crate::check::config::routes_lint::shadowed_check;
+use crate::check::config::routes_receivers_lint::receivers_check;
 use crate::check::config::rules_tool::tool_check;
+use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::stack::StackConfig;
 use crate::evidence::{RouteTest, StackTools};
 use crate::verdict::{Check, Kind};
@@ -90,6 +96,34 @@ pub(super) fn routes(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<C
         .into_iter()
         .map(|c| c.about_file(loaded.file()))
         .collect()
+}
+
+/// `routes.lint.*`: the routing tree, time intervals, receivers and inhibit rules on their
+/// own, and the inhibitions the rule labels decide against the routes expectations.
+pub(super) fn lint(cfg: &StackConfig, _: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
+    let (Some(loaded), Some(am)) = (&cfg.alertmanager, cfg.alertmanager_ok()) else {
+        return Vec::new();
+    };
+    let file = loaded.file();
+    let model = RoutingModel::new(am);
+    let mut out = lint_checks(&file, am, &model);
+    out.extend(inhibit_contract_check(
+        &file,
+        &model,
+        &ctx.routes,
+        &ctx.rule_labels,
+    ));
+    out.into_iter().map(|c| c.about_file(&file)).collect()
+}
+
+/// The `routes.lint.*` checks that need nothing but `alertmanager.yml`.
+pub fn lint_checks(file: &str, am: &AlertmanagerConfig, model: &RoutingModel) -> Vec<Check> {
+    vec![
+        shadowed_check(file, model),
+        intervals_check(file, am, model),
+        receivers_check(file, am, model),
+        inhibit_check(file, model),
+    ]
 }
 
 /// `routes.amtool`: obsgate's routing beside amtool's on every route test that ran.
