@@ -189,13 +189,17 @@ fn known_metrics() -> KnownMetrics {
     KnownMetrics::contract_plus(Vec::<String>::new())
 }
 
-/// A Grafana dashboard: JSON, walked, then every static dashboard check and the live check's
-/// query extraction (template substitution, PromQL parsing).
+/// A Grafana dashboard: JSON, walked and located (line and column of panels and targets),
+/// then every static dashboard check (the dashboard-linter advice included) and the live
+/// check's query extraction (template substitution, PromQL parsing).
 pub fn dashboard(data: &[u8]) {
     let Ok(v) = serde_json::from_slice::<Value>(data) else {
         return;
     };
-    let d = crate::config::dashboard::walk("fuzz/dashboard.json", &v);
+    let mut d = crate::config::dashboard::walk("fuzz/dashboard.json", &v);
+    // Positions come from the same text serde_json accepted, as `load_dashboard` reads them.
+    let text = String::from_utf8_lossy(data);
+    d.locate(&crate::config::json_pos::positions(&text));
     let provisioned = [ProvisionedDatasource {
         name: "Prometheus".into(),
         uid: Some("prometheus".into()),

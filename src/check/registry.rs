@@ -34,6 +34,7 @@ const LISTS: &[&[CheckInfo]] = &[
     config::compose::CHECKS,
     config::compose_links::CHECKS,
     config::dashboards::CHECKS,
+    config::dashboards_lint::CHECKS,
     config::dashboards_provider::CHECKS,
     config::docs::CHECKS,
     config::routes::CHECKS,

@@ -80,6 +80,11 @@ pub struct Panel {
     pub in_collapsed_row: bool,
     /// The panel's queries.
     pub targets: Vec<Target>,
+    /// Its display unit: `fieldConfig.defaults.unit`, a unit override, or a `graph` panel's
+    /// first y-axis `format`; `None` when none is set.
+    pub unit: Option<String>,
+    /// Line and column of the panel in its file, when known.
+    pub at: Option<(u32, u32)>,
 }
 
 /// One query of a panel.
@@ -95,6 +100,34 @@ pub struct Target {
     pub hidden: bool,
     /// Its own datasource; `None` means the panel's.
     pub datasource: Option<DsRef>,
+    /// Line and column of its `expr` (else of the target) in its file, when known.
+    pub at: Option<(u32, u32)>,
+}
+
+impl Dashboard {
+    /// Set the line and column of every panel and target from the file's text positions.
+    /// An API export's model sits under `dashboard.` (the walker only unwraps a file without
+    /// top-level panels, so the two spellings never both name a walked panel).
+    pub fn locate(&mut self, pos: &crate::config::json_pos::JsonPositions) {
+        let at = |path: &str| {
+            pos.get(path)
+                .or_else(|| pos.get(&format!("dashboard.{path}")))
+        };
+        for p in &mut self.panels {
+            p.at = at(&p.path);
+            for t in &mut p.targets {
+                t.at = at(&format!("{}.expr", t.path)).or_else(|| at(&t.path));
+            }
+        }
+    }
+}
+
+/// `file:line:column` when the position is known, else `file`.
+pub fn file_at(file: &str, at: Option<(u32, u32)>) -> String {
+    match at {
+        Some((l, c)) => format!("{file}:{l}:{c}"),
+        None => file.to_string(),
+    }
 }
 
 /// Walk a parsed dashboard JSON value. Never fails: missing pieces are simply absent.
@@ -234,6 +267,7 @@ fn panel(path: &str, p: &Value, row: Option<String>, in_collapsed_row: bool) -> 
             expr: str_at(t, "expr"),
             hidden: t.get("hide").and_then(Value::as_bool).unwrap_or(false),
             datasource: t.get("datasource").map(|d| ds_ref(Some(d))),
+            at: None,
         })
         .collect();
     Panel {
@@ -244,5 +278,29 @@ fn panel(path: &str, p: &Value, row: Option<String>, in_collapsed_row: bool) -> 
         row,
         in_collapsed_row,
         targets,
+        unit: unit(p),
+        at: None,
     }
+}
+
+/// The unit a panel displays its values in, wherever the schema puts it.
+fn unit(p: &Value) -> Option<String> {
+    let overridden = p
+        .pointer("/fieldConfig/overrides")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|o| arr(o, "properties"))
+        .find(|prop| prop.get("id").and_then(Value::as_str) == Some("unit"))
+        .and_then(|prop| prop.get("value").and_then(Value::as_str));
+    let default = p
+        .pointer("/fieldConfig/defaults/unit")
+        .and_then(Value::as_str);
+    let graph_axis = p.pointer("/yaxes/0/format").and_then(Value::as_str);
+    let legacy = p.get("format").and_then(Value::as_str);
+    [default, overridden, graph_axis, legacy]
+        .into_iter()
+        .flatten()
+        .find(|u| !u.trim().is_empty())
+        .map(str::to_string)
 }

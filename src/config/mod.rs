@@ -14,6 +14,7 @@ pub mod duration;
 pub mod files;
 pub mod grafana;
 pub mod inputs;
+pub mod json_pos;
 pub mod manifests;
 pub mod policy;
 pub mod prometheus;
@@ -114,5 +115,7 @@ pub fn load_dashboard(path: &std::path::Path) -> Result<dashboard::Dashboard, Co
     let file = path.display().to_string();
     let text = read_text(path)?;
     let v = parse_json(&file, &text)?;
-    Ok(dashboard::walk(&file, &v))
+    let mut d = dashboard::walk(&file, &v);
+    d.locate(&json_pos::positions(&text));
+    Ok(d)
 }

@@ -13,6 +13,33 @@ pub fn parse(text: &str) -> Result<Expr, String> {
     promql_parser::parser::parse(text)
 }
 
+/// Visit every node of an expression, parents before children. It recurses as deep as the
+/// tree, which the recursive parser that built it already went.
+pub fn visit(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    match e {
+        Expr::Aggregate(a) => {
+            visit(&a.expr, f);
+            if let Some(p) = &a.param {
+                visit(p, f);
+            }
+        }
+        Expr::Unary(u) => visit(&u.expr, f),
+        Expr::Binary(b) => {
+            visit(&b.lhs, f);
+            visit(&b.rhs, f);
+        }
+        Expr::Paren(p) => visit(&p.expr, f),
+        Expr::Subquery(s) => visit(&s.expr, f),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| visit(a, f)),
+        Expr::VectorSelector(_)
+        | Expr::MatrixSelector(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::Extension(_) => {}
+    }
+}
+
 fn is_word(b: &[u8], i: usize) -> bool {
     let c = b[i];
     c.is_ascii_alphanumeric()

@@ -78,9 +78,24 @@ fn load_dashboards(path: &Path) -> Vec<Loaded<Dashboard>> {
         Ok(t) => t,
         Err(e) => return vec![loaded(path.to_path_buf(), Err(e))],
     };
+    // Positions are read for a JSON file; a dashboard embedded in a ConfigMap is named by its
+    // JSON path only (its text is a YAML scalar, whose columns are not the JSON's).
+    let positions = text
+        .trim_start()
+        .starts_with('{')
+        .then(|| crate::config::json_pos::positions(&text));
     dashboard_sources(&file, &text)
         .into_iter()
-        .map(|r| loaded(path.to_path_buf(), r.map(|(name, v)| walk(&name, &v))))
+        .map(|r| {
+            let walked = r.map(|(name, v)| {
+                let mut d = walk(&name, &v);
+                if let Some(p) = &positions {
+                    d.locate(p);
+                }
+                d
+            });
+            loaded(path.to_path_buf(), walked)
+        })
         .collect()
 }
 

@@ -10,7 +10,7 @@ const FIX: &str = "tests/fixtures/check";
 
 /// `obsgate check ARGS --no-tools --report-dir DIR` from the repository root; (exit code,
 /// stdout, report.json).
-fn check(args: &[&str], dir: &Path) -> (i32, String, serde_json::Value) {
+pub(crate) fn check(args: &[&str], dir: &Path) -> (i32, String, serde_json::Value) {
     let out = obsgate()
         .current_dir(repo_root())
         .arg("check")

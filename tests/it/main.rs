@@ -1,5 +1,6 @@
 //! The one integration-test binary. One module per area; shared helpers in `util`.
 mod acceptance;
+mod check_advice;
 mod check_any;
 mod check_corpus;
 mod checks;

@@ -9,7 +9,7 @@ use crate::check::config::dashboards_ds::{Resolved, resolve, type_hint};
 use crate::check::config::dashboards_subst::{dashboard_values, substitute};
 use crate::check::config::rules_metrics::{KnownMetrics, metrics_in};
 use crate::check::registry::CheckInfo;
-use crate::config::dashboard::{Dashboard, DsRef, Panel, Target};
+use crate::config::dashboard::{Dashboard, DsRef, Panel, Target, file_at};
 use crate::config::grafana::ProvisionedDatasource;
 use crate::evidence::PanelQuery;
 use crate::verdict::Check;
@@ -28,7 +28,7 @@ fn target_ds<'a>(p: &'a Panel, t: &'a Target) -> &'a DsRef {
 
 /// Whether a target is PromQL judging by its datasource hints (a Loki or other typed source
 /// is not; an unhinted one is assumed to be, as in a Prometheus-only stack).
-fn is_promql(d: &Dashboard, p: &Panel, t: &Target) -> bool {
+pub(super) fn is_promql(d: &Dashboard, p: &Panel, t: &Target) -> bool {
     let hint = type_hint(d, target_ds(p, t)).or_else(|| type_hint(d, &p.datasource));
     hint.is_none_or(|h| h == "prometheus")
 }
@@ -199,7 +199,12 @@ pub fn check_dashboard(
         ..Problems::default()
     };
     for p in &d.panels {
-        let where_p = format!("{} panel \"{}\" ({})", d.file, p.title, p.path);
+        let where_p = format!(
+            "{} panel \"{}\" ({})",
+            file_at(&d.file, p.at),
+            p.title,
+            p.path
+        );
         let panel_res = resolve(d, &p.datasource, provisioning);
         if !p.targets.is_empty()
             && let Err(e) = &panel_res
@@ -207,7 +212,13 @@ pub fn check_dashboard(
             found.datasource.push(format!("{where_p}: {e}"));
         }
         for t in &p.targets {
-            let where_t = format!("{where_p} refId {}", t.ref_id);
+            let where_t = format!(
+                "{} panel \"{}\" ({}) refId {}",
+                file_at(&d.file, t.at.or(p.at)),
+                p.title,
+                p.path,
+                t.ref_id
+            );
             if let Some(tds) = &t.datasource
                 && tds != &p.datasource
                 && let Err(e) = resolve(d, tds, provisioning)
@@ -233,6 +244,7 @@ pub fn check_dashboard(
     }
     let mut out = found.verdicts(d, &key);
     out.push(model_check(d, &key, policy));
+    out.extend(crate::check::config::dashboards_lint::lint_dashboard(d));
     out
 }
 

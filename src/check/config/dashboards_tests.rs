@@ -63,7 +63,11 @@ fn walker_sees_nested_rows_variables_and_hidden_targets() {
         &KnownMetrics::contract_plus(Vec::<String>::new()),
         &DashboardPolicy::default(),
     );
-    for c in &checks {
+    // Every check passes but the advice, which is judged in `dashboards_lint` fixtures.
+    for c in checks
+        .iter()
+        .filter(|c| !c.id.starts_with("dashboards.lint."))
+    {
         assert_eq!(c.status, Status::Pass, "{c:?}");
     }
 }

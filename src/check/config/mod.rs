@@ -26,6 +26,7 @@ pub mod compose_links;
 mod compose_tests;
 pub mod dashboards;
 pub mod dashboards_ds;
+pub mod dashboards_lint;
 pub mod dashboards_provider;
 pub mod dashboards_subst;
 #[cfg(test)]

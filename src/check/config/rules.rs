@@ -32,6 +32,9 @@ pub struct RulesPolicy {
     /// Relative `runbook_url`s → whether they name an existing file (from the rule file's
     /// folder or the working folder), as the loader found them.
     pub local_links: BTreeMap<String, bool>,
+    /// Alerts the routing tree cannot deliver → why: they fall through to a root receiver
+    /// without integrations. Empty when no Alertmanager config was read.
+    pub unroutable: BTreeMap<String, String>,
 }
 
 impl RulesPolicy {
@@ -44,6 +47,7 @@ impl RulesPolicy {
             required_annotations: vec!["summary".into(), "description".into()],
             runbooks,
             local_links: BTreeMap::new(),
+            unroutable: BTreeMap::new(),
         }
     }
 }
@@ -206,6 +210,17 @@ fn labels_check(
             .map(|a| format!("annotation `{a}`")),
     );
     let id = format!("rules.labels.{key}");
+    let no_severity = r.labels.get("severity").is_none_or(|v| v.trim().is_empty());
+    if let Some(why) = policy.unroutable.get(name).filter(|_| no_severity) {
+        // Without a severity no route catches it, and the catch-all delivers nowhere.
+        return Check::fail(
+            id,
+            KIND,
+            format!(
+                "`{name}` ({file}:{line}) has no `severity` label and {why}: it never notifies"
+            ),
+        );
+    }
     if missing.is_empty() {
         Check::pass(
             id,

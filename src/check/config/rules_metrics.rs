@@ -57,29 +57,11 @@ pub fn metrics_in(expr: &Expr) -> BTreeSet<String> {
 }
 
 fn collect(expr: &Expr, out: &mut BTreeSet<String>) {
-    match expr {
-        Expr::Aggregate(a) => {
-            collect(&a.expr, out);
-            if let Some(p) = &a.param {
-                collect(p, out);
-            }
-        }
-        Expr::Unary(u) => collect(&u.expr, out),
-        Expr::Binary(b) => {
-            collect(&b.lhs, out);
-            collect(&b.rhs, out);
-        }
-        Expr::Paren(p) => collect(&p.expr, out),
-        Expr::Subquery(s) => collect(&s.expr, out),
+    crate::config::promql::visit(expr, &mut |e| match e {
         Expr::VectorSelector(vs) => selector(vs, out),
         Expr::MatrixSelector(ms) => selector(&ms.vs, out),
-        Expr::Call(c) => {
-            for a in &c.args.args {
-                collect(a, out);
-            }
-        }
-        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
-    }
+        _ => {}
+    });
 }
 
 fn selector(vs: &VectorSelector, out: &mut BTreeSet<String>) {
