@@ -45,6 +45,7 @@ const LISTS: &[&[CheckInfo]] = &[
     config::routes_labels::CHECKS,
     config::routes_lint::CHECKS,
     config::routes_receivers_lint::CHECKS,
+    config::routes_style_lint::CHECKS,
     config::rules::CHECKS,
     config::rules_runbook::CHECKS,
     config::slo::CHECKS,

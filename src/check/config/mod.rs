@@ -51,6 +51,7 @@ mod routes_lint_tests;
 pub mod routes_matchers;
 pub mod routes_receivers_lint;
 pub mod routes_sat;
+pub mod routes_style_lint;
 #[cfg(test)]
 mod routes_tests;
 pub mod routes_tree;

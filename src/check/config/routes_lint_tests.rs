@@ -59,7 +59,7 @@ receivers:
 #[test]
 fn a_sound_config_passes_every_lint() {
     let checks = lint(SOUND);
-    assert_eq!(checks.len(), 4);
+    assert_eq!(checks.len(), 6);
     for c in &checks {
         assert_eq!(c.status, Status::Pass, "{}: {}", c.id, all_text(c));
     }

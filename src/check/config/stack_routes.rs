@@ -10,6 +10,7 @@ use crate::check::config::routes_inhibit_lint::inhibit_check;
 use crate::check::config::routes_intervals_check::intervals_check;
 use crate::check::config::routes_lint::shadowed_check;
 use crate::check::config::routes_receivers_lint::receivers_check;
+use crate::check::config::routes_style_lint::style_checks;
 use crate::check::config::rules_tool::tool_check;
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::stack::StackConfig;
@@ -124,6 +125,9 @@ pub fn lint_checks(file: &str, am: &AlertmanagerConfig, model: &RoutingModel) ->
         receivers_check(file, am, model),
         inhibit_check(file, model),
     ]
+    .into_iter()
+    .chain(style_checks(file, am, model))
+    .collect()
 }
 
 /// `routes.amtool`: obsgate's routing beside amtool's on every route test that ran.
