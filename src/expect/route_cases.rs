@@ -39,7 +39,7 @@ pub struct RouteCase {
     /// with `active_time_intervals` none of which covers it (as Alertmanager 0.25 applies
     /// them). Without it, time intervals are not evaluated.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", extend("format" = "date-time"))]
     pub at: Option<Spanned<String>>,
     /// Alerts (full label sets) each of which, firing, must inhibit this one under the
     /// config's `inhibit_rules`.

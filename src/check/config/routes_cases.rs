@@ -82,7 +82,8 @@ fn notified(
     }
     if let (Some(t), false) = (at, timed) {
         evidence.push(format!(
-            "no route it reaches has time intervals: nothing mutes it at {t}"
+            "no route it reaches has time intervals: nothing mutes it at {}",
+            t.to_rfc3339()
         ));
     }
     if unsure.is_empty() {
@@ -152,8 +153,8 @@ fn case_check(
         .map(|a| format!(" at {}", a.value))
         .unwrap_or_default();
     let head = format!("case `{key}` {}{at}", fmt_set(labels));
-    let mut all = problems.clone();
-    all.extend(unsure.iter().cloned());
+    // The message carries the problems; the evidence is how they came about.
+    let mut all = unsure.clone();
     all.extend(evidence);
     if !problems.is_empty() {
         return Check::fail(id, KIND, format!("{head}: {}", problems.join("; ")))

@@ -129,6 +129,7 @@ pub fn route_at(
     at: DateTime<FixedOffset>,
 ) -> RouteTime {
     let mut notes = Vec::new();
+    let when = at.to_rfc3339();
     let (mut muted, mut unsure) = (false, None);
     for (name, line) in &node.mute_intervals {
         match covers(intervals, name, at) {
@@ -136,11 +137,11 @@ pub fn route_at(
                 muted = true;
                 notes.push(format!(
                     "muted by mute_time_intervals `{name}` (line {line}; its entry at line {entry} \
-                     covers {at})"
+                     covers {when})"
                 ));
             }
             Covers::No => notes.push(format!(
-                "not muted: mute_time_intervals `{name}` (line {line}) does not cover {at}"
+                "not muted: mute_time_intervals `{name}` (line {line}) does not cover {when}"
             )),
             Covers::Unknown(why) => {
                 notes.push(format!("mute_time_intervals `{name}` (line {line}): {why}"));
@@ -155,11 +156,11 @@ pub fn route_at(
                 active = true;
                 notes.push(format!(
                     "active: active_time_intervals `{name}` (line {line}; its entry at line \
-                     {entry}) covers {at}"
+                     {entry}) covers {when}"
                 ));
             }
             Covers::No => notes.push(format!(
-                "not active: active_time_intervals `{name}` (line {line}) does not cover {at}"
+                "not active: active_time_intervals `{name}` (line {line}) does not cover {when}"
             )),
             Covers::Unknown(why) => {
                 notes.push(format!(
