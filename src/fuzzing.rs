@@ -70,13 +70,14 @@ struct ExpectationKeys {
     criteria: Option<IgnoredAny>,
     alerts: Option<IgnoredAny>,
     label_values: Option<IgnoredAny>,
+    cases: Option<IgnoredAny>,
     slos: Option<IgnoredAny>,
 }
 
 /// An expectation file, given to each reader its top-level keys call for, as the expectation
 /// set does: `kind:` files (metrics, logs, traces; also what has none of these keys),
 /// acceptance criteria (`criteria`), alert expectations (`alerts`), routes expectations
-/// (`alerts`, `label_values`), and the SLO file (`slos`, whose burn-rate rules are generated).
+/// (`alerts`, `label_values`, `cases`), and the SLO file (`slos`, whose burn-rate rules are generated).
 pub fn expectations(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -87,7 +88,8 @@ pub fn expectations(data: &[u8]) {
         return;
     };
     let none = keys.criteria.is_none() && keys.alerts.is_none() && keys.slos.is_none();
-    if keys.kind.is_some() || (none && keys.label_values.is_none()) {
+    let routes = keys.label_values.is_some() || keys.cases.is_some();
+    if keys.kind.is_some() || (none && !routes) {
         let _ = crate::expect::parse_str(file, text);
     }
     if keys.criteria.is_some() {
@@ -96,8 +98,8 @@ pub fn expectations(data: &[u8]) {
     if keys.alerts.is_some() {
         let _ = crate::expect::alerts::parse(text, file);
     }
-    if keys.alerts.is_some() || keys.label_values.is_some() {
-        let _ = crate::config::parse_yaml::<RoutesExpectations>(file, text);
+    if keys.alerts.is_some() || routes {
+        let _ = crate::expect::routes::parse(file, text);
     }
     if keys.slos.is_some()
         && let Ok(set) = crate::slo::parse(text, file)

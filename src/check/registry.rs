@@ -39,6 +39,7 @@ const LISTS: &[&[CheckInfo]] = &[
     config::docs::CHECKS,
     config::routes::CHECKS,
     config::routes_amtool::CHECKS,
+    config::routes_cases::CHECKS,
     config::routes_inhibit_contract::CHECKS,
     config::routes_inhibit_lint::CHECKS,
     config::routes_intervals_check::CHECKS,

@@ -343,7 +343,7 @@ fn rule_paths(
 pub(crate) fn routes_expectations(paths: &StackPaths) -> Option<Loaded<RoutesExpectations>> {
     let exp_path = paths.routes_expectations();
     (paths.contract && exp_path.is_file())
-        .then(|| Loaded::read(exp_path, load_yaml::<RoutesExpectations>))
+        .then(|| Loaded::read(exp_path, crate::expect::routes::load))
 }
 
 /// The metrics expectations' families as a catalog source, when the contract is checked.

@@ -31,10 +31,11 @@ pub enum ToolRun {
     },
 }
 
-/// One `amtool config routes test` to run: an expected alert and the labels it arrives with.
+/// One `amtool config routes test` to run: an expected alert (or a routing case) and the
+/// labels it arrives with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteTest {
-    /// Alert name.
+    /// Alert name (for a routing case: its key, the name or position of its check id).
     pub alert: String,
     /// Its full label set (`alertname`, the rule's labels, the expectation's extra labels).
     pub labels: BTreeMap<String, String>,
@@ -50,4 +51,7 @@ pub struct StackTools {
     pub amtool_config: ToolRun,
     /// `amtool config routes test`, one run per route test, in the order asked.
     pub amtool_routes: Vec<(RouteTest, ToolRun)>,
+    /// `amtool config routes test` on every routing case of the routes expectations, in file
+    /// order (`alert` is the case's key).
+    pub amtool_cases: Vec<(RouteTest, ToolRun)>,
 }

@@ -15,6 +15,7 @@ pub mod expr_parser;
 pub mod logs;
 pub mod matchers;
 pub mod metrics;
+pub mod route_cases;
 pub mod routes;
 pub mod set;
 pub mod slo;

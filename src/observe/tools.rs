@@ -44,7 +44,12 @@ pub fn run_tool(enabled: bool, bin: &str, args: &[String]) -> ToolRun {
 impl StackTools {
     /// Run the validators on `cfg`'s files (each reports [`ToolRun::Missing`] when `enabled`
     /// is false or it is not on PATH).
-    pub fn gather(cfg: &StackConfig, route_tests: Vec<RouteTest>, enabled: bool) -> Self {
+    pub fn gather(
+        cfg: &StackConfig,
+        route_tests: Vec<RouteTest>,
+        case_tests: Vec<RouteTest>,
+        enabled: bool,
+    ) -> Self {
         Self {
             promtool_rules: promtool_rules(cfg, enabled),
             amtool_config: match &cfg.alertmanager {
@@ -54,6 +59,7 @@ impl StackTools {
                 },
             },
             amtool_routes: amtool_routes(cfg, route_tests, enabled),
+            amtool_cases: amtool_routes(cfg, case_tests, enabled),
         }
     }
 }

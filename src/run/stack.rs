@@ -5,7 +5,7 @@
 
 use super::env::RunEnv;
 use super::target::Target;
-use crate::check::config::route_tests;
+use crate::check::config::{case_tests, route_tests};
 use crate::config::stack::{StackConfig, StackPaths};
 use crate::evidence::{
     AlertsSeen, DashboardAnswers, DashboardProbe, HttpProbe, LoadOutcome, PanelQuery, QueryAnswer,
@@ -200,7 +200,12 @@ async fn static_inputs(env: &RunEnv) -> Result<StaticInputs, String> {
 /// `tools_enabled`): the I/O half of `obsgate check`, shared with a run's acceptance.
 pub fn gather_static(paths: &StackPaths, tools_enabled: bool) -> StaticInputs {
     let config = StackConfig::load(paths);
-    let tools = StackTools::gather(&config, route_tests(&config), tools_enabled);
+    let tools = StackTools::gather(
+        &config,
+        route_tests(&config),
+        case_tests(&config),
+        tools_enabled,
+    );
     StaticInputs { config, tools }
 }
 

@@ -38,6 +38,37 @@ fn schema_is_up_to_date() {
     }
 }
 
+/// Regenerate with `OBSGATE_BLESS=1 cargo test --test it checks::routes_schema`.
+#[test]
+fn routes_schema_is_up_to_date_and_shipped_cases_load() {
+    let path = repo_root().join("schemas/routes.schema.json");
+    let generated = expect::routes::schema_json();
+    if std::env::var_os("OBSGATE_BLESS").is_some() {
+        std::fs::write(&path, &generated).expect("write schema");
+    }
+    let shipped = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        shipped == generated,
+        "{} is stale: run `OBSGATE_BLESS=1 cargo test --test it checks::routes_schema`",
+        path.display()
+    );
+    let v: serde_json::Value = serde_json::from_str(&shipped).expect("schema is JSON");
+    let text = v.to_string();
+    for key in [
+        "label_values",
+        "inhibited_by",
+        "cases",
+        "not_inhibited_by",
+        "at",
+    ] {
+        assert!(text.contains(&format!("\"{key}\"")), "schema lacks `{key}`");
+    }
+    let exp = expect::routes::load(&repo_root().join("expectations/routes.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(exp.cases.len() >= 5, "{:?}", exp.cases.len());
+    assert!(exp.cases.iter().any(|c| !c.inhibited_by.is_empty()));
+}
+
 #[test]
 fn shipped_files_load_by_kind() {
     for (file, kind) in [

@@ -16,6 +16,7 @@ mod observe;
 mod outage;
 mod rehearsal;
 mod report;
+mod route_cases;
 mod run;
 mod scenario;
 mod secrets;

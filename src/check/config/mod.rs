@@ -36,6 +36,10 @@ pub mod policy;
 pub mod promql_labels;
 pub mod routes;
 pub mod routes_amtool;
+pub mod routes_cases;
+pub mod routes_cases_inhibit;
+#[cfg(test)]
+mod routes_cases_tests;
 #[cfg(test)]
 mod routes_checks_tests;
 pub mod routes_inhibit_contract;
@@ -54,6 +58,7 @@ pub mod routes_sat;
 pub mod routes_style_lint;
 #[cfg(test)]
 mod routes_tests;
+pub mod routes_time;
 pub mod routes_tree;
 pub mod rules;
 pub mod rules_labels_exist;
@@ -71,7 +76,7 @@ mod stack_files;
 mod stack_routes;
 mod stack_rules;
 
-pub use stack_routes::{lint_checks, route_tests};
+pub use stack_routes::{case_tests, lint_checks, route_tests};
 
 /// What the caller adds to the files' own content.
 #[derive(Debug, Clone, Default)]
@@ -190,6 +195,10 @@ pub const CHECKS: &[ConfigCheck] = &[
     ConfigCheck {
         name: "routes.amtool",
         run: stack_routes::amtool_routes,
+    },
+    ConfigCheck {
+        name: "routes.cases",
+        run: stack_routes::cases,
     },
     ConfigCheck {
         name: "dashboards.provider",

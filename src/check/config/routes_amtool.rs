@@ -21,6 +21,16 @@ pub struct AmtoolCase {
     pub run: ToolRun,
 }
 
+/// The receivers `amtool config routes test` printed (names separated by commas).
+pub fn amtool_receivers(stdout: &str) -> BTreeSet<String> {
+    stdout
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Cross-check obsgate's routing evaluation with amtool's on every expected alert.
 pub fn amtool_cross_check(cases: &[AmtoolCase]) -> Check {
     let id = "routes.amtool";
@@ -51,12 +61,7 @@ pub fn amtool_cross_check(cases: &[AmtoolCase]) -> Check {
                 stderr.trim()
             )),
             ToolRun::Ran { stdout, .. } => {
-                let theirs: BTreeSet<String> = stdout
-                    .split([',', '\n'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect();
+                let theirs = amtool_receivers(stdout);
                 let ours: BTreeSet<String> = c.ours.iter().cloned().collect();
                 if theirs != ours {
                     diffs.push(format!(

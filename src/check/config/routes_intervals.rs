@@ -37,6 +37,8 @@ pub struct Entry {
     pub months: Option<Vec<Range>>,
     /// Years.
     pub years: Option<Vec<Range>>,
+    /// `location` as written (`None`: UTC).
+    pub location: Option<String>,
     /// A value did not parse or a list is explicitly empty: no claim is made about it.
     pub unsure: bool,
 }
@@ -161,6 +163,7 @@ fn parse_entry(name: &str, e: &Spanned<TimeIntervalEntry>, bad: &mut Vec<Bad>) -
         days,
         months,
         years,
+        location: v.location.as_ref().map(|l| l.value.clone()),
         unsure: unsure || bad.len() > before,
     }
 }
@@ -313,7 +316,7 @@ fn covers(ranges: &[Range], lo: i32, hi: i32) -> bool {
 }
 
 /// The days `r` selects in a month of `len` days, as Alertmanager resolves it.
-fn resolve(r: Range, len: i32) -> Option<Range> {
+pub(crate) fn resolve(r: Range, len: i32) -> Option<Range> {
     let abs = |d: i32| if d < 0 { len + d + 1 } else { d };
     let (begin, end) = (abs(r.0), abs(r.1));
     if begin > len {

@@ -1,12 +1,16 @@
 //! [`super::CHECKS`] entries for `alertmanager.yml` and the routes expectations, and the
 //! `amtool config routes test` runs they need.
 
+use std::collections::BTreeMap;
+
 use crate::check::config::CheckCtx;
 use crate::check::config::routes::{
     AmtoolCase, RoutingModel, alert_labels, amtool_cross_check, check_routes,
 };
+use crate::check::config::routes_cases::case_checks;
 use crate::check::config::routes_inhibit_contract::inhibit_contract_check;
 use crate::check::config::routes_inhibit_lint::inhibit_check;
+use crate::check::config::routes_intervals::parse_intervals;
 use crate::check::config::routes_intervals_check::intervals_check;
 use crate::check::config::routes_lint::shadowed_check;
 use crate::check::config::routes_receivers_lint::receivers_check;
@@ -14,7 +18,7 @@ use crate::check::config::routes_style_lint::style_checks;
 use crate::check::config::rules_tool::tool_check;
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::stack::StackConfig;
-use crate::evidence::{RouteTest, StackTools};
+use crate::evidence::{RouteTest, StackTools, ToolRun};
 use crate::verdict::{Check, Kind};
 
 /// The routing cases amtool must evaluate: every expected alert with the labels it arrives
@@ -31,6 +35,23 @@ pub fn route_tests(cfg: &StackConfig) -> Vec<RouteTest> {
         .map(|a| RouteTest {
             alert: a.alert.clone(),
             labels: alert_labels(&a.alert, &a.labels, &rules),
+        })
+        .collect()
+}
+
+/// The routing cases amtool must evaluate: every case of the routes expectations with its
+/// label set, keyed as its check id, when `alertmanager.yml` parses.
+pub fn case_tests(cfg: &StackConfig) -> Vec<RouteTest> {
+    if cfg.alertmanager_ok().is_none() {
+        return Vec::new();
+    }
+    super::routes_expectations(cfg)
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| RouteTest {
+            alert: c.key(i),
+            labels: c.labels.value.clone(),
         })
         .collect()
 }
@@ -128,6 +149,30 @@ pub fn lint_checks(file: &str, am: &AlertmanagerConfig, model: &RoutingModel) ->
     .into_iter()
     .chain(style_checks(file, am, model))
     .collect()
+}
+
+/// `routes.case.<case>`: every routing case of the routes expectations, beside amtool's
+/// answers.
+pub(super) fn cases(cfg: &StackConfig, tools: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
+    let (Some(loaded), Some(am)) = (&cfg.alertmanager, cfg.alertmanager_ok()) else {
+        return Vec::new();
+    };
+    if ctx.routes.cases.is_empty() {
+        return Vec::new();
+    }
+    let model = RoutingModel::new(am);
+    let mut bad = Vec::new();
+    let mut intervals = parse_intervals(&am.time_intervals, &mut bad);
+    intervals.extend(parse_intervals(&am.mute_time_intervals, &mut bad));
+    let runs: BTreeMap<String, ToolRun> = tools
+        .amtool_cases
+        .iter()
+        .map(|(t, run)| (t.alert.clone(), run.clone()))
+        .collect();
+    case_checks(&model, &intervals, &ctx.routes.cases, &runs)
+        .into_iter()
+        .map(|c| c.about_file(loaded.file()))
+        .collect()
 }
 
 /// `routes.amtool`: obsgate's routing beside amtool's on every route test that ran.
