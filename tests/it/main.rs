@@ -1,5 +1,7 @@
 //! The one integration-test binary. One module per area; shared helpers in `util`.
 mod acceptance;
+mod am_matchers;
+mod am_matchers_gen;
 mod check_advice;
 mod check_any;
 mod check_corpus;

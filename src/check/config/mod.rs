@@ -42,6 +42,9 @@ pub mod routes_cases_inhibit;
 mod routes_cases_tests;
 #[cfg(test)]
 mod routes_checks_tests;
+pub mod routes_goregex;
+mod routes_goregex_class;
+mod routes_goregex_escape;
 pub mod routes_inhibit_contract;
 #[cfg(test)]
 mod routes_inhibit_contract_tests;
@@ -53,6 +56,8 @@ pub mod routes_lint;
 #[cfg(test)]
 mod routes_lint_tests;
 pub mod routes_matchers;
+#[cfg(test)]
+mod routes_matchers_tests;
 pub mod routes_receivers_lint;
 pub mod routes_sat;
 pub mod routes_style_lint;
