@@ -279,8 +279,17 @@ fn corpus_alertmanager_configs_pass_the_routing_lint_but_for_real_defects() {
             parse_yaml(&name, &text.replace("webhook_config:", "webhook_configs:"))
                 .expect("corpus config parses");
         let checks = lint_checks(&name, &cfg, &RoutingModel::new(&cfg));
-        assert_eq!(checks.len(), 4, "{name}");
+        assert_eq!(checks.len(), 6, "{name}");
         for c in &checks {
+            if c.id == "routes.lint.deprecated" || c.id == "routes.lint.continue" {
+                // Advice on how the file is written: never a failure.
+                assert_ne!(c.status, Status::Fail, "{name}: {}", c.message);
+                let useless_continue = name.starts_with("awesome") && c.id.ends_with("continue");
+                if useless_continue {
+                    assert_eq!(c.status, Status::Warn, "{name}: {}", c.message);
+                }
+                continue;
+            }
             let known_defect =
                 name.starts_with("kube-prometheus") && c.id == "routes.lint.receivers";
             if known_defect {
