@@ -51,6 +51,7 @@ const LISTS: &[&[CheckInfo]] = &[
     config::rules_runbook::CHECKS,
     config::slo::CHECKS,
     config::stack_catalog::CHECKS,
+    config::templates::CHECKS,
     signals::dashboards_live::CHECKS,
     signals::death::CHECKS,
     signals::load::CHECKS,

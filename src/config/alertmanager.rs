@@ -1,7 +1,8 @@
-//! Raw model of `alertmanager.yml`: the routing tree, inhibition rules and the parts of
-//! receivers that decide where a notification lands (Slack channel, PagerDuty routing key).
-//! Strict at the levels routing depends on, like Alertmanager; the many per-integration fields
-//! (titles, templates, HTTP settings) are not read here and are left to `amtool check-config`.
+//! Raw model of `alertmanager.yml`: the routing tree, inhibition rules, the parts of receivers
+//! that decide where a notification lands (Slack channel, PagerDuty routing key) and the
+//! templated fields of Slack and PagerDuty (rendered offline by the template checks).
+//! Strict at the levels routing depends on, like Alertmanager; the other per-integration fields
+//! (HTTP settings, styling) are not read here and are left to `amtool check-config`.
 
 use std::collections::BTreeMap;
 
@@ -248,15 +249,44 @@ pub struct TimeRangeEntry {
     pub end_time: Option<Spanned<String>>,
 }
 
-/// The routing-relevant part of a Slack integration.
+/// A Slack integration: where it lands (the channel) and its templated fields. Lenient at this
+/// level (its HTTP settings and styling keys are left to `amtool check-config`); the nested
+/// fields and actions are strict, as in Alertmanager.
 #[derive(Debug, Deserialize)]
 pub struct SlackConfig {
     /// Channel (`#critical`) or user; default: the webhook's own channel.
     #[serde(default)]
     pub channel: Option<String>,
+    /// Also notify when the group resolves (Alertmanager's default for Slack: false).
+    #[serde(default)]
+    pub send_resolved: Option<bool>,
+    /// Message title (template).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Link of the title (template).
+    #[serde(default)]
+    pub title_link: Option<String>,
+    /// Message body (template).
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Text above the attachment (template).
+    #[serde(default)]
+    pub pretext: Option<String>,
+    /// Plain-text summary (template).
+    #[serde(default)]
+    pub fallback: Option<String>,
+    /// Footer (template).
+    #[serde(default)]
+    pub footer: Option<String>,
+    /// Attachment fields.
+    #[serde(default)]
+    pub fields: Vec<SlackField>,
+    /// Message buttons.
+    #[serde(default)]
+    pub actions: Vec<SlackAction>,
 }
 
-/// The routing-relevant part of a PagerDuty integration.
+/// The routing-relevant part and the templated fields of a PagerDuty integration.
 #[derive(Debug, Deserialize)]
 pub struct PagerDutyConfig {
     /// Events API v2 integration key.
@@ -265,4 +295,94 @@ pub struct PagerDutyConfig {
     /// Events API v1 integration key (older).
     #[serde(default)]
     pub service_key: Option<String>,
+    /// Also notify when the group resolves (Alertmanager's default for PagerDuty: true).
+    #[serde(default)]
+    pub send_resolved: Option<bool>,
+    /// Incident summary (template).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Client name (template).
+    #[serde(default)]
+    pub client: Option<String>,
+    /// Client link (template).
+    #[serde(default)]
+    pub client_url: Option<String>,
+    /// Custom details: each value is a template.
+    #[serde(default)]
+    pub details: BTreeMap<String, String>,
+    /// Links attached to the incident.
+    #[serde(default)]
+    pub links: Vec<PagerDutyLink>,
+    /// Images attached to the incident.
+    #[serde(default)]
+    pub images: Vec<PagerDutyImage>,
+}
+
+/// One attachment field of a Slack message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackField {
+    /// Field title (template).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Field value (template).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Shown side by side with others.
+    #[serde(default)]
+    pub short: Option<bool>,
+}
+
+/// One button of a Slack message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackAction {
+    /// `button`.
+    #[serde(default, rename = "type")]
+    pub action_type: Option<String>,
+    /// Button text (template).
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Button link (template).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `default`, `primary` or `danger`.
+    #[serde(default)]
+    pub style: Option<String>,
+    /// Name sent back to an interactive app.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Value sent back to an interactive app.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Confirmation dialog: not rendered here.
+    #[serde(default)]
+    pub confirm: Option<IgnoredAny>,
+}
+
+/// One link of a PagerDuty incident.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDutyLink {
+    /// Target (template).
+    #[serde(default)]
+    pub href: Option<String>,
+    /// Text (template).
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// One image of a PagerDuty incident.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDutyImage {
+    /// Image address (template).
+    #[serde(default)]
+    pub src: Option<String>,
+    /// Alternative text (template).
+    #[serde(default)]
+    pub alt: Option<String>,
+    /// Link (template).
+    #[serde(default)]
+    pub href: Option<String>,
 }

@@ -54,4 +54,55 @@ pub struct StackTools {
     /// `amtool config routes test` on every routing case of the routes expectations, in file
     /// order (`alert` is the case's key).
     pub amtool_cases: Vec<(RouteTest, ToolRun)>,
+    /// `amtool template render` on every templated receiver field, with sample alerts.
+    pub amtool_templates: TemplateRuns,
+}
+
+/// One offline rendering of Alertmanager templates: every templated field of one receiver's
+/// integrations, for one sample notification (one alert of a rule routed there, firing or
+/// resolved).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateRender {
+    /// The receiver the notification goes to.
+    pub receiver: String,
+    /// The alert (rule) the sample notification carries.
+    pub alert: String,
+    /// `firing` or `resolved`.
+    pub status: String,
+    /// The sample alert's labels (`alertname` and the rule's labels).
+    pub labels: BTreeMap<String, String>,
+    /// The group labels of the route that sends it there.
+    pub group_labels: BTreeMap<String, String>,
+    /// Whether the route groups by every label (`group_by: ['...']`).
+    pub group_by_all: bool,
+    /// The group_by labels of that route, as written.
+    pub group_by: Vec<String>,
+    /// Each field's place in the receiver (`slack_configs[0].title`) and its template text.
+    pub fields: Vec<(String, String)>,
+    /// The notification template data (Alertmanager's `template.Data`) as JSON.
+    pub data: String,
+}
+
+/// The renderings the template checks need, planned from the config before any tool runs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TemplatePlan {
+    /// The config's `templates:` globs, resolved against the config file's folder.
+    pub globs: Vec<String>,
+    /// Receivers with at least one templated field, in config order.
+    pub receivers: Vec<String>,
+    /// The renderings to run, at most the plan's cap.
+    pub renders: Vec<TemplateRender>,
+    /// Receiver → renderings left out by the cap.
+    pub left_out: BTreeMap<String, usize>,
+}
+
+/// What `amtool template render` gave for a [`TemplatePlan`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TemplateRuns {
+    /// The plan that was run.
+    pub plan: TemplatePlan,
+    /// One run per field of each rendering, in the plan's order.
+    pub results: Vec<Vec<ToolRun>>,
+    /// How many times amtool was started.
+    pub invocations: usize,
 }

@@ -16,4 +16,5 @@ pub mod prom_api;
 pub mod receivers;
 pub mod scrape;
 pub mod slo_counts;
+pub mod templates;
 pub mod tools;

@@ -4,7 +4,8 @@
 use std::process::Command;
 
 use crate::config::stack::StackConfig;
-use crate::evidence::{RouteTest, StackTools, ToolRun};
+use crate::evidence::{RouteTest, StackTools, TemplatePlan, ToolRun};
+use crate::observe::templates::render_templates;
 
 /// Whether `bin` is an executable file on PATH.
 pub fn on_path(bin: &str) -> bool {
@@ -48,6 +49,7 @@ impl StackTools {
         cfg: &StackConfig,
         route_tests: Vec<RouteTest>,
         case_tests: Vec<RouteTest>,
+        templates: TemplatePlan,
         enabled: bool,
     ) -> Self {
         Self {
@@ -60,6 +62,7 @@ impl StackTools {
             },
             amtool_routes: amtool_routes(cfg, route_tests, enabled),
             amtool_cases: amtool_routes(cfg, case_tests, enabled),
+            amtool_templates: render_templates(templates, enabled),
         }
     }
 }

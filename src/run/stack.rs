@@ -5,7 +5,7 @@
 
 use super::env::RunEnv;
 use super::target::Target;
-use crate::check::config::{case_tests, route_tests};
+use crate::check::config::{case_tests, route_tests, template_plan};
 use crate::config::stack::{StackConfig, StackPaths};
 use crate::evidence::{
     AlertsSeen, DashboardAnswers, DashboardProbe, HttpProbe, LoadOutcome, PanelQuery, QueryAnswer,
@@ -204,6 +204,7 @@ pub fn gather_static(paths: &StackPaths, tools_enabled: bool) -> StaticInputs {
         &config,
         route_tests(&config),
         case_tests(&config),
+        template_plan(&config),
         tools_enabled,
     );
     StaticInputs { config, tools }

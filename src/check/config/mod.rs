@@ -80,8 +80,14 @@ mod stack_dashboards;
 mod stack_files;
 mod stack_routes;
 mod stack_rules;
+pub mod templates;
+pub mod templates_plan;
+pub mod templates_prom;
+#[cfg(test)]
+mod templates_tests;
 
 pub use stack_routes::{case_tests, lint_checks, route_tests};
+pub use templates_plan::template_plan;
 
 /// What the caller adds to the files' own content.
 #[derive(Debug, Clone, Default)]
@@ -204,6 +210,10 @@ pub const CHECKS: &[ConfigCheck] = &[
     ConfigCheck {
         name: "routes.cases",
         run: stack_routes::cases,
+    },
+    ConfigCheck {
+        name: "alertmanager.templates",
+        run: stack_routes::templates,
     },
     ConfigCheck {
         name: "dashboards.provider",

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::check::config::CheckCtx;
+use crate::check::config::promql_labels::label_flow;
 use crate::check::config::routes::{
     AmtoolCase, RoutingModel, alert_labels, amtool_cross_check, check_routes,
 };
@@ -16,6 +17,7 @@ use crate::check::config::routes_lint::shadowed_check;
 use crate::check::config::routes_receivers_lint::receivers_check;
 use crate::check::config::routes_style_lint::style_checks;
 use crate::check::config::rules_tool::tool_check;
+use crate::check::config::templates::template_checks;
 use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::stack::StackConfig;
 use crate::evidence::{RouteTest, StackTools, ToolRun};
@@ -194,4 +196,26 @@ pub(super) fn amtool_routes(cfg: &StackConfig, tools: &StackTools, _: &CheckCtx)
         })
         .collect();
     vec![amtool_cross_check(&cases)]
+}
+
+/// `alertmanager.templates.<receiver>`: the receivers' templated fields as amtool rendered
+/// them, with the labels each alert's expression carries (from the catalog) for the static
+/// label check.
+pub(super) fn templates(cfg: &StackConfig, tools: &StackTools, ctx: &CheckCtx) -> Vec<Check> {
+    let (Some(loaded), Some(_)) = (&cfg.alertmanager, cfg.alertmanager_ok()) else {
+        return Vec::new();
+    };
+    let expr_labels = cfg
+        .alert_rules()
+        .map(|(name, r)| {
+            let flow = crate::config::promql::parse(&r.expr.value.text())
+                .ok()
+                .and_then(|e| label_flow(&e, &ctx.known).output);
+            (name.to_string(), flow)
+        })
+        .collect();
+    template_checks(&tools.amtool_templates, &expr_labels)
+        .into_iter()
+        .map(|c| c.about_file(loaded.file()))
+        .collect()
 }

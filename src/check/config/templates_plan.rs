@@ -1,0 +1,201 @@
+//! Planning the offline renderings of Alertmanager templates: for every receiver with templated
+//! fields, every alerting rule the routing tree sends there becomes one sample notification
+//! (firing, and resolved when an integration sends resolved notifications), with Alertmanager's
+//! template data built from the rule's labels and its annotations as Prometheus would roughly
+//! expand them ([`super::templates_prom`]). Pure: the command layer runs the plan.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::check::config::routes::RoutingModel;
+use crate::check::config::routes_tree::matching_routes;
+use crate::check::config::templates_prom::approximate;
+use crate::config::alertmanager::{PagerDutyConfig, Receiver, SlackConfig};
+use crate::config::rules_file::Rule;
+use crate::config::stack::StackConfig;
+use crate::evidence::{TemplatePlan, TemplateRender};
+
+/// At most this many renderings per config (each is one amtool run when it renders cleanly):
+/// a config with hundreds of rules and receivers still checks in a few seconds; the rest is
+/// counted and said in the evidence.
+pub const MAX_RENDERS: usize = 120;
+
+/// The plan for `cfg`: empty when `alertmanager.yml` is absent or does not parse.
+pub fn template_plan(cfg: &StackConfig) -> TemplatePlan {
+    let (Some(loaded), Some(am)) = (&cfg.alertmanager, cfg.alertmanager_ok()) else {
+        return TemplatePlan::default();
+    };
+    let dir = loaded.path.parent().unwrap_or(Path::new(""));
+    let globs = am
+        .templates
+        .iter()
+        .map(|g| dir.join(g).display().to_string())
+        .collect();
+    // One rule per alert name, the later winning (as the routing checks read them).
+    let rules: BTreeMap<&str, &Rule> = cfg.alert_rules().collect();
+    let model = RoutingModel::new(am);
+    let mut plan = TemplatePlan {
+        globs,
+        ..TemplatePlan::default()
+    };
+    for r in &am.receivers {
+        if fields(r, false).is_empty() {
+            continue;
+        }
+        plan.receivers.push(r.name.value.clone());
+        for (alert, rule) in &rules {
+            plan_alert(&mut plan, &model, r, alert, rule);
+        }
+    }
+    plan
+}
+
+/// The sample notifications of `rule` at receiver `r`, when the routing tree sends it there.
+fn plan_alert(
+    plan: &mut TemplatePlan,
+    model: &RoutingModel,
+    r: &Receiver,
+    alert: &str,
+    rule: &Rule,
+) {
+    let name = &r.name.value;
+    let mut labels = rule.labels.clone();
+    labels.insert("alertname".into(), alert.to_string());
+    let Some(route) = matching_routes(&model.tree, &labels)
+        .into_iter()
+        .find(|n| &n.receiver == name)
+    else {
+        return;
+    };
+    let group_by_all = route.group_by.iter().any(|g| g == "...");
+    let group_labels: BTreeMap<String, String> = labels
+        .iter()
+        .filter(|(k, _)| group_by_all || route.group_by.contains(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let annotations: BTreeMap<String, String> = rule
+        .annotations
+        .iter()
+        .map(|(k, v)| (k.clone(), approximate(v, &labels)))
+        .collect();
+    for resolved in [false, true] {
+        let fields = fields(r, resolved);
+        if fields.is_empty() {
+            continue;
+        }
+        if plan.renders.len() >= MAX_RENDERS {
+            *plan.left_out.entry(name.clone()).or_default() += 1;
+            continue;
+        }
+        let status = if resolved { "resolved" } else { "firing" };
+        let data = template_data(name, status, &labels, &annotations, &group_labels);
+        plan.renders.push(TemplateRender {
+            receiver: name.clone(),
+            alert: alert.to_string(),
+            status: status.to_string(),
+            labels: labels.clone(),
+            group_labels: group_labels.clone(),
+            group_by_all,
+            group_by: route.group_by.clone(),
+            fields,
+            data: data.to_string(),
+        });
+    }
+}
+
+/// Alertmanager's `template.Data` for one alert alone in its group.
+fn template_data(
+    receiver: &str,
+    status: &str,
+    labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+    group_labels: &BTreeMap<String, String>,
+) -> Value {
+    let ends = if status == "resolved" {
+        "2026-01-01T00:10:00Z"
+    } else {
+        "0001-01-01T00:00:00Z"
+    };
+    json!({
+        "Receiver": receiver,
+        "Status": status,
+        "Alerts": [{
+            "Status": status,
+            "Labels": labels,
+            "Annotations": annotations,
+            "StartsAt": "2026-01-01T00:00:00Z",
+            "EndsAt": ends,
+            "GeneratorURL": "http://prometheus.example/graph",
+            "Fingerprint": "0123456789abcdef",
+        }],
+        "GroupLabels": group_labels,
+        "CommonLabels": labels,
+        "CommonAnnotations": annotations,
+        "ExternalURL": "http://alertmanager.example",
+    })
+}
+
+/// Every templated field set on `r`'s Slack and PagerDuty integrations (all of them when
+/// firing; for `resolved`, those of the integrations that send resolved notifications:
+/// Alertmanager's defaults are false for Slack, true for PagerDuty).
+pub fn fields(r: &Receiver, resolved: bool) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, s) in r.slack_configs.iter().enumerate() {
+        if !resolved || s.send_resolved.unwrap_or(false) {
+            slack_fields(&format!("slack_configs[{i}]"), s, &mut out);
+        }
+    }
+    for (i, p) in r.pagerduty_configs.iter().enumerate() {
+        if !resolved || p.send_resolved.unwrap_or(true) {
+            pagerduty_fields(&format!("pagerduty_configs[{i}]"), p, &mut out);
+        }
+    }
+    out
+}
+
+fn push(out: &mut Vec<(String, String)>, at: String, text: &Option<String>) {
+    if let Some(t) = text.as_ref().filter(|t| !t.is_empty()) {
+        out.push((at, t.clone()));
+    }
+}
+
+fn slack_fields(at: &str, s: &SlackConfig, out: &mut Vec<(String, String)>) {
+    for (name, text) in [
+        ("title", &s.title),
+        ("title_link", &s.title_link),
+        ("pretext", &s.pretext),
+        ("text", &s.text),
+        ("fallback", &s.fallback),
+        ("footer", &s.footer),
+    ] {
+        push(out, format!("{at}.{name}"), text);
+    }
+    for (i, f) in s.fields.iter().enumerate() {
+        push(out, format!("{at}.fields[{i}].title"), &f.title);
+        push(out, format!("{at}.fields[{i}].value"), &f.value);
+    }
+    for (i, a) in s.actions.iter().enumerate() {
+        push(out, format!("{at}.actions[{i}].text"), &a.text);
+        push(out, format!("{at}.actions[{i}].url"), &a.url);
+    }
+}
+
+fn pagerduty_fields(at: &str, p: &PagerDutyConfig, out: &mut Vec<(String, String)>) {
+    push(out, format!("{at}.description"), &p.description);
+    push(out, format!("{at}.client"), &p.client);
+    push(out, format!("{at}.client_url"), &p.client_url);
+    for (k, v) in &p.details {
+        push(out, format!("{at}.details.{k}"), &Some(v.clone()));
+    }
+    for (i, l) in p.links.iter().enumerate() {
+        push(out, format!("{at}.links[{i}].href"), &l.href);
+        push(out, format!("{at}.links[{i}].text"), &l.text);
+    }
+    for (i, m) in p.images.iter().enumerate() {
+        push(out, format!("{at}.images[{i}].src"), &m.src);
+        push(out, format!("{at}.images[{i}].alt"), &m.alt);
+        push(out, format!("{at}.images[{i}].href"), &m.href);
+    }
+}
