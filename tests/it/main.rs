@@ -5,6 +5,7 @@ mod am_matchers_gen;
 mod check_advice;
 mod check_any;
 mod check_corpus;
+mod check_templates;
 mod checks;
 mod clock;
 mod config;

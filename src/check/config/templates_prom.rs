@@ -207,8 +207,10 @@ fn call(name: &str, args: Vec<V>) -> Option<V> {
         "toUpper" => V::Str(last?.text().to_uppercase()),
         "toLower" => V::Str(last?.text().to_lowercase()),
         "title" => V::Str(title(&last?.text())),
-        "index" | "if" | "else" | "end" | "range" | "with" | "define" | "template" | "block"
-        | "query" | "first" | "len" => return None,
+        // `index $labels "x"`: its arguments were read as that one label.
+        "index" => args.first().cloned()?,
+        "if" | "else" | "end" | "range" | "with" | "define" | "template" | "block" | "query"
+        | "first" | "len" => return None,
         _ => last?,
     };
     Some(out)

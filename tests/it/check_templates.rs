@@ -1,0 +1,150 @@
+//! `obsgate check` rendering Alertmanager templates offline (`alertmanager.templates.*`): the
+//! shipped config renders cleanly, and each seeded defect of `tests/fixtures/check/templates/`
+//! (a label the alert lacks, `printf "%.1f"` on a string, a template file that does not parse)
+//! fails naming the alert, the receiver and the field. Skipped without amtool.
+
+use std::path::Path;
+
+use crate::util::{assert_registered, check_status, have, obsgate, repo_root};
+
+const FIX: &str = "tests/fixtures/check/templates";
+
+/// `obsgate check` with `args` from the repository root; (exit code, output, report.json).
+fn check(args: &[&str], dir: &Path) -> (i32, String, serde_json::Value) {
+    let out = obsgate()
+        .current_dir(repo_root())
+        .arg("check")
+        .args(args)
+        .arg("--report-dir")
+        .arg(dir)
+        .output()
+        .expect("obsgate runs");
+    let report = std::fs::read_to_string(dir.join("report.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text, report)
+}
+
+/// The fixture's `alertmanager.yml` beside the shared rules.
+fn check_fixture(name: &str, dir: &Path) -> (i32, String, serde_json::Value) {
+    let rules = format!("{FIX}/rules.yaml");
+    let am = format!("{FIX}/{name}/alertmanager.yml");
+    check(&["--rules", &rules, "--alertmanager", &am], dir)
+}
+
+fn evidence(report: &serde_json::Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+        .and_then(|c| c["evidence"].as_array())
+        .map(|ev| {
+            ev.iter()
+                .filter_map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn templates_of_the_shipped_config_render_cleanly() {
+    if !have("amtool") {
+        eprintln!("skipped: amtool is not on PATH");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let started = std::time::Instant::now();
+    let (code, out, report) = check(&[], tmp.path());
+    assert_eq!(code, 0, "{out}");
+    assert_registered(&report);
+    for r in ["critical", "sla", "infra"] {
+        let id = format!("alertmanager.templates.{r}");
+        let (status, msg) = check_status(&report, &id);
+        assert_eq!(status, "pass", "{id}: {msg}\n{}", evidence(&report, &id));
+    }
+    let ev = evidence(&report, "alertmanager.templates.critical");
+    assert!(ev.contains("amtool runs for the whole config"), "{ev}");
+    assert!(!ev.contains("capped"), "{ev}");
+    // The whole check, every validator included, stays interactive.
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_label_the_alert_lacks_fails_naming_alert_receiver_field_and_label() {
+    if !have("amtool") {
+        eprintln!("skipped: amtool is not on PATH");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (code, out, report) = check_fixture("missing-label", tmp.path());
+    assert_eq!(code, 1, "{out}");
+    assert_registered(&report);
+    let (status, msg) = check_status(&report, "alertmanager.templates.chat");
+    assert_eq!(status, "fail", "{msg}");
+    for part in [
+        "QueueBacklog (firing)",
+        "receiver chat",
+        "slack_configs[0].title",
+        "label `cluster`",
+        "[FIRING] QueueBacklog in ",
+    ] {
+        assert!(msg.contains(part), "{part:?} missing from {msg}");
+    }
+    // The pager's fields read only labels every alert carries.
+    assert_eq!(
+        check_status(&report, "alertmanager.templates.pager").0,
+        "pass"
+    );
+}
+
+#[test]
+fn printf_float_on_a_string_fails_naming_the_go_format_error() {
+    if !have("amtool") {
+        eprintln!("skipped: amtool is not on PATH");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (code, out, report) = check_fixture("printf", tmp.path());
+    assert_eq!(code, 1, "{out}");
+    let (status, msg) = check_status(&report, "alertmanager.templates.pager");
+    assert_eq!(status, "fail", "{msg}");
+    assert!(msg.contains("pagerduty_configs[0].description"), "{msg}");
+    assert!(msg.contains("%!f(string="), "{msg}");
+    // Both alerts, firing and resolved (PagerDuty sends resolved notifications by default).
+    let ev = evidence(&report, "alertmanager.templates.pager");
+    assert!(ev.contains("QueueBacklog (resolved)"), "{ev}");
+    assert!(ev.contains("JobsFailing (firing)"), "{ev}");
+}
+
+#[test]
+fn a_template_file_that_does_not_parse_fails_with_amtools_message() {
+    if !have("amtool") {
+        eprintln!("skipped: amtool is not on PATH");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (code, out, report) = check_fixture("syntax", tmp.path());
+    assert_eq!(code, 1, "{out}");
+    let (status, msg) = check_status(&report, "alertmanager.templates.chat");
+    assert_eq!(status, "fail", "{msg}");
+    assert!(msg.contains("slack_configs[0].title"), "{msg}");
+    assert!(msg.contains("amtool cannot render it"), "{msg}");
+    assert!(msg.contains("chat.tmpl:1"), "{msg}");
+}
+
+#[test]
+fn without_tools_the_templates_are_skipped_with_the_reason() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let rules = format!("{FIX}/rules.yaml");
+    let am = format!("{FIX}/printf/alertmanager.yml");
+    let (_, out, report) = check(
+        &["--no-tools", "--rules", &rules, "--alertmanager", &am],
+        tmp.path(),
+    );
+    let (status, msg) = check_status(&report, "alertmanager.templates.pager");
+    assert_eq!(status, "skip", "{out}");
+    assert!(msg.contains("--no-tools"), "{msg}");
+}
