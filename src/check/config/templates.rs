@@ -41,22 +41,35 @@ static INDEX_REF: LazyLock<Regex> = LazyLock::new(|| {
 /// Methods of Alertmanager's label maps, not labels.
 const KV_METHODS: [&str; 4] = ["SortedPairs", "Remove", "Names", "Values"];
 
-/// The labels `text` reads inside its actions: (map, label), the map being `CommonLabels`,
-/// `GroupLabels` or `Labels` (an alert's, inside `range .Alerts`).
+/// The labels `text` reads inside its actions without a guard: (map, label), the map being
+/// `CommonLabels`, `GroupLabels` or `Labels` (an alert's, inside `range .Alerts`). A label an
+/// `if`/`with` condition or an `or`/`and` tests anywhere in the text is optional by design
+/// (`{{ if .CommonLabels.x }}…{{ .CommonLabels.x }}{{ end }}`), so none of its reads count.
 pub fn label_refs(text: &str) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
+    let mut guarded = BTreeSet::new();
     for a in ACTION.captures_iter(text).filter_map(|c| c.get(1)) {
+        let a = a.as_str().trim().trim_start_matches('-').trim_start();
+        let first = a.split_whitespace().next().unwrap_or("");
+        let guard = matches!(first, "if" | "with" | "else")
+            || a.split(|c: char| c.is_whitespace() || c == '(')
+                .any(|w| w == "or" || w == "and");
         for re in [&*DOT_REF, &*INDEX_REF] {
-            for c in re.captures_iter(a.as_str()) {
+            for c in re.captures_iter(a) {
                 let (Some(map), Some(label)) = (c.get(1), c.get(2)) else {
                     continue;
                 };
-                if !KV_METHODS.contains(&label.as_str()) {
-                    out.insert((map.as_str().to_string(), label.as_str().to_string()));
+                if KV_METHODS.contains(&label.as_str()) {
+                    continue;
                 }
+                if guard {
+                    guarded.insert(label.as_str().to_string());
+                }
+                out.insert((map.as_str().to_string(), label.as_str().to_string()));
             }
         }
     }
+    out.retain(|(_, l)| !guarded.contains(l));
     out
 }
 
@@ -87,12 +100,16 @@ fn receiver_check(
     invocations: usize,
     expr_labels: &BTreeMap<String, Labels>,
 ) -> Check {
-    if mine.is_empty() && left_out == 0 {
-        return Check::skip(
-            id,
-            KIND,
-            "no alerting rule is routed to this receiver: its templates were not rendered",
-        );
+    if mine.is_empty() {
+        let why = if left_out > 0 {
+            format!(
+                "capped: none of its {left_out} sample notifications was rendered (at most {} per config)",
+                super::templates_plan::MAX_RENDERS
+            )
+        } else {
+            "no alerting rule is routed to this receiver: its templates were not rendered".into()
+        };
+        return Check::skip(id, KIND, why);
     }
     let mut findings = Vec::new();
     let mut errors = Vec::new();
@@ -188,6 +205,14 @@ fn missing_labels(
     expr: Option<&BTreeSet<String>>,
     out: &str,
 ) -> Vec<String> {
+    let only = format!(
+        "the alert carries only {}",
+        r.labels
+            .keys()
+            .map(|l| format!("`{l}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let carried = |l: &str| {
         // A label the expression may carry is there unless the expression's labels are known.
         r.labels.contains_key(l) || expr.is_none_or(|e| e.contains(l))
@@ -200,12 +225,12 @@ fn missing_labels(
                 if !grouped {
                     format!("the route groups by {:?} only", r.group_by)
                 } else if !carried(&label) {
-                    "the alert does not carry it".to_string()
+                    only.clone()
                 } else {
                     return None;
                 }
             } else if !carried(&label) {
-                "the alert does not carry it".to_string()
+                only.clone()
             } else {
                 return None;
             };
@@ -240,5 +265,5 @@ pub const CHECKS: &[CheckInfo] = &[CheckInfo {
               `<no value>`, `%!` or `{{`, or a field reading a label the alert does not carry (it renders \
               empty). Skipped when amtool is not on PATH, with --no-tools, or when no rule is routed there.\n\
               Example failure: SLABreach (firing) at receiver critical: slack_configs[0].title: reads label \
-              `cluster` (.CommonLabels.cluster), but the alert does not carry it: it renders empty: \"[FIRING]  SLABreach\"",
+              `cluster` (.CommonLabels.cluster), but the alert carries only `alertname`, `service`, `severity`, `team`: it renders empty: \"[FIRING] SLABreach in \"",
 }];

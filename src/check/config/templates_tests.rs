@@ -67,6 +67,16 @@ fn label_references_are_read_inside_actions_only() {
 }
 
 #[test]
+fn a_label_tested_by_a_condition_is_optional() {
+    let refs = label_refs(
+        "{{ if .CommonLabels.cluster }} in {{ .CommonLabels.cluster }}{{ end }}\
+         {{ or .CommonLabels.region \"eu\" }}{{ .CommonLabels.zone }}",
+    );
+    let got: Vec<String> = refs.iter().map(|(m, l)| format!("{m}.{l}")).collect();
+    assert_eq!(got, ["CommonLabels.zone"]);
+}
+
+#[test]
 fn resolved_fields_follow_send_resolved_and_its_defaults() {
     let am: AlertmanagerConfig = serde_saphyr::from_str(
         "receivers:\n  - name: r\n    slack_configs:\n      - title: 't'\n        fields:\n          - {title: 'a', value: 'b'}\n    pagerduty_configs:\n      - description: 'd'\n        details: {x: 'y'}\n",
