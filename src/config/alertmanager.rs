@@ -10,6 +10,10 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
+pub use super::alertmanager_fields::{
+    EmailConfig, PagerDutyImage, PagerDutyLink, SlackAction, SlackField,
+};
+
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,7 +131,7 @@ pub struct Receiver {
     pub pagerduty_configs: Vec<PagerDutyConfig>,
     /// E-mail integrations.
     #[serde(default)]
-    pub email_configs: Option<Vec<IgnoredAny>>,
+    pub email_configs: Vec<EmailConfig>,
     /// Generic webhooks.
     #[serde(default)]
     pub webhook_configs: Option<Vec<IgnoredAny>>,
@@ -174,7 +178,6 @@ impl Receiver {
     /// that notifies nobody (a deliberate "null" receiver, or a placeholder).
     pub fn integrations(&self) -> usize {
         let others = [
-            &self.email_configs,
             &self.webhook_configs,
             &self.opsgenie_configs,
             &self.pushover_configs,
@@ -191,6 +194,7 @@ impl Receiver {
         ];
         self.slack_configs.len()
             + self.pagerduty_configs.len()
+            + self.email_configs.len()
             + others
                 .iter()
                 .map(|c| c.as_ref().map_or(0, Vec::len))
@@ -316,73 +320,4 @@ pub struct PagerDutyConfig {
     /// Images attached to the incident.
     #[serde(default)]
     pub images: Vec<PagerDutyImage>,
-}
-
-/// One attachment field of a Slack message.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SlackField {
-    /// Field title (template).
-    #[serde(default)]
-    pub title: Option<String>,
-    /// Field value (template).
-    #[serde(default)]
-    pub value: Option<String>,
-    /// Shown side by side with others.
-    #[serde(default)]
-    pub short: Option<bool>,
-}
-
-/// One button of a Slack message.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SlackAction {
-    /// `button`.
-    #[serde(default, rename = "type")]
-    pub action_type: Option<String>,
-    /// Button text (template).
-    #[serde(default)]
-    pub text: Option<String>,
-    /// Button link (template).
-    #[serde(default)]
-    pub url: Option<String>,
-    /// `default`, `primary` or `danger`.
-    #[serde(default)]
-    pub style: Option<String>,
-    /// Name sent back to an interactive app.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Value sent back to an interactive app.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// Confirmation dialog: not rendered here.
-    #[serde(default)]
-    pub confirm: Option<IgnoredAny>,
-}
-
-/// One link of a PagerDuty incident.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PagerDutyLink {
-    /// Target (template).
-    #[serde(default)]
-    pub href: Option<String>,
-    /// Text (template).
-    #[serde(default)]
-    pub text: Option<String>,
-}
-
-/// One image of a PagerDuty incident.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PagerDutyImage {
-    /// Image address (template).
-    #[serde(default)]
-    pub src: Option<String>,
-    /// Alternative text (template).
-    #[serde(default)]
-    pub alt: Option<String>,
-    /// Link (template).
-    #[serde(default)]
-    pub href: Option<String>,
 }

@@ -8,6 +8,7 @@
 //! checks never read, and the tools that own them validate those).
 
 pub mod alertmanager;
+pub mod alertmanager_fields;
 pub mod compose;
 pub mod dashboard;
 pub mod duration;

@@ -83,6 +83,13 @@ pub struct TemplateRender {
     pub data: String,
 }
 
+impl TemplateRender {
+    /// Whether a field is rendered as HTML (an e-mail's `html` body; values are escaped).
+    pub fn is_html(field: &str) -> bool {
+        field.starts_with("email_configs[") && field.ends_with("].html")
+    }
+}
+
 /// The renderings the template checks need, planned from the config before any tool runs.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TemplatePlan {

@@ -15,11 +15,14 @@ use crate::observe::tools::{on_path, run_tool};
 /// Between two fields of one batched run: a record separator and a word, never in a template.
 const SEP: &str = "\u{1e}obsgate-next-field\u{1e}";
 
-/// Debian's Alertmanager reads its default templates (`slack.default.title`, …) from here,
-/// but its amtool does not: handing the file to amtool gives fields that use them the same
+/// Debian's Alertmanager reads its default templates (`slack.default.title`, …) from these
+/// files, but its amtool does not: handing the file to amtool gives fields that use them the same
 /// definitions the server has. Upstream amtool has them built in; defining them again is
 /// harmless.
-const DEBIAN_DEFAULTS: &str = "/usr/share/prometheus/alertmanager/default.tmpl";
+const DEBIAN_DEFAULTS: [&str; 2] = [
+    "/usr/share/prometheus/alertmanager/default.tmpl",
+    "/usr/share/prometheus/alertmanager/email.tmpl",
+];
 
 /// Concurrent amtool runs.
 const WORKERS: usize = 4;
@@ -83,12 +86,14 @@ pub fn render_templates(plan: TemplatePlan, enabled: bool) -> TemplateRuns {
     }
 }
 
-/// The `--template.glob` values: Debian's defaults when present, then the config's globs.
+/// The `--template.glob` values: Debian's default templates when present, then the config's globs.
 /// amtool requires one, so a config without templates gets a glob that matches nothing.
 fn amtool_globs(config: &[String]) -> Vec<String> {
     let mut globs = Vec::new();
-    if Path::new(DEBIAN_DEFAULTS).is_file() {
-        globs.push(DEBIAN_DEFAULTS.to_string());
+    for f in DEBIAN_DEFAULTS {
+        if Path::new(f).is_file() {
+            globs.push(f.to_string());
+        }
     }
     globs.extend(config.iter().cloned());
     if globs.is_empty() {
@@ -134,50 +139,73 @@ fn failed(error: &str) -> ToolRun {
     }
 }
 
-/// One rendering: all fields at once, else each alone.
+/// One rendering: its text fields at once (else each alone), its HTML fields each alone.
 fn render(r: &TemplateRender, globs: &[String]) -> (Vec<ToolRun>, usize) {
     let file = match data_file(&r.data) {
         Ok(f) => f,
         Err(e) => return (vec![failed(&e); r.fields.len()], 0),
     };
     let data = file.path().display().to_string();
-    if r.fields.len() > 1 {
-        let text: Vec<String> = r
-            .fields
-            .iter()
-            .map(|(_, t)| format!("{{{{ with . }}}}{t}{{{{ end }}}}"))
-            .collect();
-        if let ToolRun::Ran {
-            success: true,
-            stdout,
-            stderr,
-        } = amtool(globs, &text.join(SEP), &data)
-        {
-            let parts: Vec<&str> = stdout.split(SEP).collect();
-            if parts.len() == r.fields.len() {
-                let runs = parts
-                    .into_iter()
-                    .map(|p| ToolRun::Ran {
-                        success: true,
-                        stdout: p.to_string(),
-                        stderr: stderr.clone(),
-                    })
-                    .collect();
-                return (runs, 1);
-            }
-        }
-    }
-    let runs: Vec<ToolRun> = r
+    let texts: Vec<&str> = r
         .fields
         .iter()
-        .map(|(_, t)| amtool(globs, t, &data))
+        .filter(|(f, _)| !TemplateRender::is_html(f))
+        .map(|(_, t)| t.as_str())
         .collect();
-    let started = runs.len() + usize::from(r.fields.len() > 1);
+    let (mut batch, mut started) = (None, 0);
+    if texts.len() > 1 {
+        batch = batched(globs, &texts, &data);
+        started += 1;
+    }
+    let mut batch = batch.map(Vec::into_iter);
+    let runs = r
+        .fields
+        .iter()
+        .map(|(f, t)| {
+            let html = TemplateRender::is_html(f);
+            if let Some(run) = batch.as_mut().filter(|_| !html).and_then(Iterator::next) {
+                return run;
+            }
+            started += 1;
+            amtool(globs, t, &data, html)
+        })
+        .collect();
     (runs, started)
 }
 
-fn amtool(globs: &[String], text: &str, data: &str) -> ToolRun {
+/// `texts` rendered in one amtool run, one result each; `None` when that run fails (a field,
+/// or a template file, does not render) or its output does not split back into the fields.
+fn batched(globs: &[String], texts: &[&str], data: &str) -> Option<Vec<ToolRun>> {
+    let text: Vec<String> = texts
+        .iter()
+        .map(|t| format!("{{{{ with . }}}}{t}{{{{ end }}}}"))
+        .collect();
+    let ToolRun::Ran {
+        success: true,
+        stdout,
+        stderr,
+    } = amtool(globs, &text.join(SEP), data, false)
+    else {
+        return None;
+    };
+    let parts: Vec<&str> = stdout.split(SEP).collect();
+    (parts.len() == texts.len()).then(|| {
+        parts
+            .into_iter()
+            .map(|p| ToolRun::Ran {
+                success: true,
+                stdout: p.to_string(),
+                stderr: stderr.clone(),
+            })
+            .collect()
+    })
+}
+
+fn amtool(globs: &[String], text: &str, data: &str, html: bool) -> ToolRun {
     let mut args = vec!["template".to_string(), "render".to_string()];
+    if html {
+        args.push("--template.type=html".into());
+    }
     args.extend(globs.iter().map(|g| format!("--template.glob={g}")));
     args.push(format!("--template.text={text}"));
     args.push(format!("--template.data={data}"));

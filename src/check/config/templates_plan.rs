@@ -186,9 +186,10 @@ fn template_data(
     })
 }
 
-/// Every templated field set on `r`'s Slack and PagerDuty integrations (all of them when
-/// firing; for `resolved`, those of the integrations that send resolved notifications:
-/// Alertmanager's defaults are false for Slack, true for PagerDuty).
+/// Every templated field set on `r`'s Slack, PagerDuty and e-mail integrations (all of them
+/// when firing; for `resolved`, those of the integrations that send resolved notifications:
+/// Alertmanager's defaults are false for Slack and e-mail, true for PagerDuty). A field left
+/// unset takes Alertmanager's default template, which is not rendered.
 pub fn fields(r: &Receiver, resolved: bool) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, s) in r.slack_configs.iter().enumerate() {
@@ -199,6 +200,17 @@ pub fn fields(r: &Receiver, resolved: bool) -> Vec<(String, String)> {
     for (i, p) in r.pagerduty_configs.iter().enumerate() {
         if !resolved || p.send_resolved.unwrap_or(true) {
             pagerduty_fields(&format!("pagerduty_configs[{i}]"), p, &mut out);
+        }
+    }
+    for (i, e) in r.email_configs.iter().enumerate() {
+        if !resolved || e.send_resolved.unwrap_or(false) {
+            let at = format!("email_configs[{i}]");
+            push(&mut out, format!("{at}.to"), &e.to);
+            for (k, v) in &e.headers {
+                push(&mut out, format!("{at}.headers.{k}"), &Some(v.clone()));
+            }
+            push(&mut out, format!("{at}.html"), &e.html);
+            push(&mut out, format!("{at}.text"), &e.text);
         }
     }
     out
