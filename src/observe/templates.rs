@@ -24,6 +24,9 @@ const DEBIAN_DEFAULTS: [&str; 2] = [
     "/usr/share/prometheus/alertmanager/email.tmpl",
 ];
 
+/// What makes two renderings the same: their fields and their data.
+type RenderKey<'a> = (&'a [(String, String)], &'a str);
+
 /// Concurrent amtool runs.
 const WORKERS: usize = 4;
 
@@ -55,7 +58,7 @@ pub fn render_templates(plan: TemplatePlan, enabled: bool) -> TemplateRuns {
     let globs = amtool_globs(&plan.globs);
     // Identical renderings (same fields, same data) run once.
     let mut unique: Vec<&TemplateRender> = Vec::new();
-    let mut index: HashMap<(&[(String, String)], &str), usize> = HashMap::new();
+    let mut index: HashMap<RenderKey<'_>, usize> = HashMap::new();
     let slots: Vec<usize> = plan
         .renders
         .iter()

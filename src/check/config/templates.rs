@@ -93,6 +93,7 @@ pub fn template_checks(runs: &TemplateRuns, expr_labels: &BTreeMap<String, Label
         .collect()
 }
 
+/// One receiver's check from its renderings.
 fn receiver_check(
     id: &str,
     mine: &[(&TemplateRender, &Vec<ToolRun>)],
@@ -111,48 +112,10 @@ fn receiver_check(
         };
         return Check::skip(id, KIND, why);
     }
-    let mut findings = Vec::new();
-    let mut errors = Vec::new();
-    for (r, results) in mine {
-        for ((field, text), run) in r.fields.iter().zip(results.iter()) {
-            let at = format!(
-                "{} ({}) at receiver {}: {field}",
-                r.alert, r.status, r.receiver
-            );
-            match run {
-                ToolRun::Missing { tool } => {
-                    return Check::skip(
-                        id,
-                        KIND,
-                        format!("{tool} is not on PATH: templates not rendered"),
-                    );
-                }
-                ToolRun::Skipped { reason } => {
-                    return Check::skip(
-                        id,
-                        KIND,
-                        format!("amtool {reason}: templates not rendered"),
-                    );
-                }
-                ToolRun::Failed { error } => {
-                    errors.push(format!("{at}: amtool could not run: {error}"))
-                }
-                ToolRun::Ran {
-                    success: false,
-                    stdout,
-                    stderr,
-                } => findings.push(format!(
-                    "{at}: amtool cannot render it: {}",
-                    first_line(&format!("{} {}", stderr.trim(), stdout.trim()))
-                )),
-                ToolRun::Ran { stdout, .. } => {
-                    findings.extend(output_defects(&at, stdout));
-                    let known = expr_labels.get(&r.alert).cloned().flatten();
-                    findings.extend(missing_labels(&at, r, text, known.as_ref(), stdout));
-                }
-            }
-        }
-    }
+    let (findings, errors) = match judge_fields(mine, expr_labels) {
+        Ok(found) => found,
+        Err(why) => return Check::skip(id, KIND, why),
+    };
     let fields: usize = mine.iter().map(|(r, _)| r.fields.len()).sum();
     let mut evidence = vec![format!(
         "{fields} field renderings over {} sample notifications; {invocations} amtool runs for the whole config",
@@ -182,6 +145,48 @@ fn receiver_check(
         ),
     )
     .with_all_evidence(evidence)
+}
+
+/// The failures and the errors (amtool could not start) of every field rendering, or why
+/// nothing was rendered (amtool missing, `--no-tools`).
+fn judge_fields(
+    mine: &[(&TemplateRender, &Vec<ToolRun>)],
+    expr_labels: &BTreeMap<String, Labels>,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let (mut findings, mut errors) = (Vec::new(), Vec::new());
+    for (r, results) in mine {
+        for ((field, text), run) in r.fields.iter().zip(results.iter()) {
+            let at = format!(
+                "{} ({}) at receiver {}: {field}",
+                r.alert, r.status, r.receiver
+            );
+            match run {
+                ToolRun::Missing { tool } => {
+                    return Err(format!("{tool} is not on PATH: templates not rendered"));
+                }
+                ToolRun::Skipped { reason } => {
+                    return Err(format!("amtool {reason}: templates not rendered"));
+                }
+                ToolRun::Failed { error } => {
+                    errors.push(format!("{at}: amtool could not run: {error}"))
+                }
+                ToolRun::Ran {
+                    success: false,
+                    stdout,
+                    stderr,
+                } => findings.push(format!(
+                    "{at}: amtool cannot render it: {}",
+                    first_line(&format!("{} {}", stderr.trim(), stdout.trim()))
+                )),
+                ToolRun::Ran { stdout, .. } => {
+                    findings.extend(output_defects(&at, stdout));
+                    let known = expr_labels.get(&r.alert).cloned().flatten();
+                    findings.extend(missing_labels(&at, r, text, known.as_ref(), stdout));
+                }
+            }
+        }
+    }
+    Ok((findings, errors))
 }
 
 fn first_line(s: &str) -> String {
