@@ -139,10 +139,17 @@ fn receiver_check(
     Check::pass(
         id,
         KIND,
-        format!(
-            "every templated field renders cleanly for the {} alerts routed here",
-            alerts.len()
-        ),
+        if left_out > 0 {
+            format!(
+                "every templated field renders cleanly for the {} alerts rendered ({left_out} sample notifications not rendered: capped)",
+                alerts.len()
+            )
+        } else {
+            format!(
+                "every templated field renders cleanly for the {} alerts routed here",
+                alerts.len()
+            )
+        },
     )
     .with_all_evidence(evidence)
 }
