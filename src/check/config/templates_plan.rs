@@ -196,7 +196,7 @@ fn template_data(
 /// Every templated field set on `r`'s Slack, PagerDuty and e-mail integrations (all of them
 /// when firing; for `resolved`, those of the integrations that send resolved notifications:
 /// Alertmanager's defaults are false for Slack and e-mail, true for PagerDuty). A field left
-/// unset takes Alertmanager's default template, which is not rendered.
+/// unset takes Alertmanager's default template, which is not rendered; nor is plain text.
 pub fn fields(r: &Receiver, resolved: bool) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, s) in r.slack_configs.iter().enumerate() {
@@ -223,8 +223,10 @@ pub fn fields(r: &Receiver, resolved: bool) -> Vec<(String, String)> {
     out
 }
 
+/// Keep a field that holds an action: plain text (an address, a fixed title) renders as itself,
+/// so rendering it would only cost an amtool run.
 fn push(out: &mut Vec<(String, String)>, at: String, text: &Option<String>) {
-    if let Some(t) = text.as_ref().filter(|t| !t.is_empty()) {
+    if let Some(t) = text.as_ref().filter(|t| t.contains("{{")) {
         out.push((at, t.clone()));
     }
 }

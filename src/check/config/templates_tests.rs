@@ -79,7 +79,7 @@ fn a_label_tested_by_a_condition_is_optional() {
 #[test]
 fn resolved_fields_follow_send_resolved_and_its_defaults() {
     let am: AlertmanagerConfig = serde_saphyr::from_str(
-        "receivers:\n  - name: r\n    slack_configs:\n      - title: 't'\n        fields:\n          - {title: 'a', value: 'b'}\n    pagerduty_configs:\n      - description: 'd'\n        details: {x: 'y'}\n",
+        "receivers:\n  - name: r\n    slack_configs:\n      - title: '{{ .Status }}'\n        footer: 'plain text'\n        fields:\n          - {title: '{{ .Status }}', value: '{{ .Status }}'}\n    pagerduty_configs:\n      - description: '{{ .Status }}'\n        details: {x: '{{ .Status }}'}\n    email_configs:\n      - to: 'ops@example.com'\n        html: '{{ .Status }}'\n",
     )
     .expect("parses");
     let r = &am.receivers[0];
@@ -91,10 +91,11 @@ fn resolved_fields_follow_send_resolved_and_its_defaults() {
             "slack_configs[0].fields[0].title",
             "slack_configs[0].fields[0].value",
             "pagerduty_configs[0].description",
-            "pagerduty_configs[0].details.x"
+            "pagerduty_configs[0].details.x",
+            "email_configs[0].html"
         ]
     );
-    // Slack sends no resolved notification by default, PagerDuty does.
+    // Slack and e-mail send no resolved notification by default, PagerDuty does.
     let resolved: Vec<String> = fields(r, true).into_iter().map(|(f, _)| f).collect();
     assert_eq!(
         resolved,
