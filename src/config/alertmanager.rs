@@ -1,6 +1,6 @@
 //! Raw model of `alertmanager.yml`: the routing tree, inhibition rules, the parts of receivers
 //! that decide where a notification lands (Slack channel, PagerDuty routing key) and the
-//! templated fields of Slack and PagerDuty (rendered offline by the template checks).
+//! templated fields of Slack, PagerDuty and e-mail (rendered offline by the template checks).
 //! Strict at the levels routing depends on, like Alertmanager; the other per-integration fields
 //! (HTTP settings, styling) are not read here and are left to `amtool check-config`.
 

@@ -267,7 +267,7 @@ fn clip(s: &str) -> String {
 pub const CHECKS: &[CheckInfo] = &[CheckInfo {
     id: "alertmanager.templates.<receiver>",
     kind: KIND,
-    proves: "every templated Slack and PagerDuty field of the receiver renders cleanly for each alert routed to it",
+    proves: "every templated Slack, PagerDuty and e-mail field of the receiver renders cleanly for each alert routed to it",
     failure: "a notification of that receiver would show a broken text: the message names the alert, the field and what it renders",
     explain: "Each alerting rule the routing tree sends to the receiver becomes a sample notification \
               (its labels and alertname, its annotations with `$value` = 42.5 and `$labels` filled in), \
