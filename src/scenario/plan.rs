@@ -147,10 +147,13 @@ impl Plan {
         self.phases.iter().map(|p| p.wall_duration).sum()
     }
     /// Change the time scale (e.g. from `--time-scale`), recomputing wall durations.
-    /// Non-positive or non-finite scales are refused.
+    /// Scales outside [`super::units::MIN_TIME_SCALE`, 1e6] (or not finite) are refused.
     pub fn set_time_scale(&mut self, k: f64) -> Result<(), String> {
-        if !(k.is_finite() && k > 0.0) {
-            return Err(format!("time scale: expected a positive number, got `{k}`"));
+        let min = super::units::MIN_TIME_SCALE;
+        if !(k.is_finite() && (min..=1e6).contains(&k)) {
+            return Err(format!(
+                "time scale: expected a number from {min} to 1000000, got `{k}`"
+            ));
         }
         self.time_scale = k;
         for p in &mut self.phases {

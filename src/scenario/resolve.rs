@@ -9,7 +9,7 @@ use serde_saphyr::{Location, Spanned};
 use super::error::{ScenarioError, ScenarioErrors};
 use super::plan::{OverloadPolicy, PhasePlan, Plan, PresetWeight, Tolerances};
 use super::raw::{RawOverload, RawPhase, RawScenario};
-use super::units::parse_duration_s;
+use super::units::{MIN_TIME_SCALE, parse_duration_s};
 
 /// Presets the stub knows.
 pub const KNOWN_PRESETS: [&str; 3] = ["short", "standard", "premium"];
@@ -66,7 +66,14 @@ pub fn resolve(raw: RawScenario, file: &Path) -> Result<Plan, ScenarioErrors> {
             ),
         );
     }
-    let time_scale = positive(&mut e, raw.time_scale.as_ref(), "time_scale", 1.0, 1e6);
+    let time_scale = in_range(
+        &mut e,
+        raw.time_scale.as_ref(),
+        "time_scale",
+        1.0,
+        MIN_TIME_SCALE,
+        1e6,
+    );
     let max_in_flight = int_in(
         &mut e,
         raw.max_in_flight.as_ref(),

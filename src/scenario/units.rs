@@ -1,7 +1,16 @@
 //! Parsing of the scenario's unit-carrying strings: durations (`30s`, `5m`) and rates (`10/s`,
 //! `30/m`). Errors say what was expected, so the caller only adds the location.
 
-/// Parse a duration such as `500ms`, `30s`, `5m`, `1.5h` into seconds.
+/// Longest duration a scenario may give (366 days): any phase, timeout or wait fits in a
+/// `std::time::Duration` with room to spare, even divided by the smallest time scale.
+pub const MAX_DURATION_S: f64 = 366.0 * 86_400.0;
+
+/// Smallest `time_scale` (a thousandth: one wall second is 1 ms of scenario time), so that
+/// every wall duration derived from a scenario duration stays representable.
+pub const MIN_TIME_SCALE: f64 = 0.001;
+
+/// Parse a duration such as `500ms`, `30s`, `5m`, `1.5h` into seconds, at most
+/// [`MAX_DURATION_S`].
 pub fn parse_duration_s(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let (num, mult) = if let Some(n) = t.strip_suffix("ms") {
@@ -18,7 +27,10 @@ pub fn parse_duration_s(text: &str) -> Result<f64, String> {
         ));
     };
     match num.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v * mult),
+        Ok(v) if v.is_finite() && v >= 0.0 && v * mult <= MAX_DURATION_S => Ok(v * mult),
+        Ok(v) if v.is_finite() && v >= 0.0 => Err(format!(
+            "expected a duration of at most 8784h (366 days), got `{text}`"
+        )),
         _ => Err(format!(
             "expected a non-negative number followed by ms, s, m or h (e.g. `30s`, `5m`), got `{text}`"
         )),
@@ -58,6 +70,9 @@ mod tests {
         assert!(e.contains("got `soon`"), "{e}");
         assert!(parse_duration_s("-3s").is_err());
         assert!(parse_duration_s("30").is_err());
+        assert_eq!(parse_duration_s("8784h"), Ok(MAX_DURATION_S));
+        let e = parse_duration_s(&format!("{}5m", "9".repeat(90))).unwrap_err();
+        assert!(e.contains("at most 8784h (366 days)"), "{e}");
     }
 
     #[test]

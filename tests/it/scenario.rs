@@ -79,7 +79,7 @@ phases:
     duration: soon
     rate: fast
   - name: a
-    duration: 10s
+    duration: 99999999999999999999999999999999999999999999999999m
     rate: {from: 1/s, to: 20/minute}
     faults: {job_failure_ratio: 1.5}
 expectations: [missing.yaml]
@@ -91,11 +91,12 @@ fn every_error_at_once_with_line_and_column() {
     let lines: Vec<String> = errs.0.iter().map(ToString::to_string).collect();
     let want = [
         "bad.yaml:1:7: name: expected letters, digits",
-        "bad.yaml:2:13: time_scale: expected a number above 0",
+        "bad.yaml:2:13: time_scale: expected a number from 0.001 to 1000000, got `0`",
         "bad.yaml:3:29: presets.premum: expected one of short, standard, premium, got `premum`; did you mean `premium`?",
         "bad.yaml:6:15: phases[0].duration: expected a number followed by ms, s, m or h (e.g. `30s`, `5m`), got `soon`",
         "bad.yaml:7:11: phases[0].rate: expected a number followed by /s, /m or /h (e.g. `10/s`), got `fast`",
         "bad.yaml:8:11: phases[1].name: expected a name not used by an earlier phase, got `a` again",
+        "bad.yaml:9:15: phases[1].duration: expected a duration of at most 8784h (366 days), got `9999",
         "bad.yaml:10:11: phases[1].rate.to: expected a number followed by /s, /m or /h (e.g. `10/s`), got `20/minute`",
         "bad.yaml:11:13: phases[1].faults: job_failure_ratio: expected a probability from 0 to 1, got `1.5`",
         "bad.yaml:12:16: expectations[0]: expected an existing file",
@@ -123,11 +124,12 @@ fn cli_exits_2_and_names_each_error_without_running() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("invalid scenario (9 errors)"), "{stderr}");
+    assert!(stderr.contains("invalid scenario (10 errors)"), "{stderr}");
     for line in [
         ":1:7: name",
         ":6:15: phases[0].duration",
         ":7:11: phases[0].rate",
+        ":9:15: phases[1].duration",
         ":11:13: phases[1].faults",
     ] {
         assert!(stderr.contains(line), "stderr lacks `{line}`:\n{stderr}");
