@@ -10,7 +10,7 @@ const FIX: &str = "tests/fixtures/check/advice";
 fn check(args: &[&str], dir: &Path) -> (i32, serde_json::Value) {
     let mut all = args.to_vec();
     all.push("--no-tools");
-    let (code, _, report) = crate::check_any::check(&all, dir);
+    let (code, _, report) = crate::util::obsgate_check(&all, dir);
     (code, report)
 }
 

@@ -4,28 +4,14 @@
 
 use std::path::Path;
 
-use crate::util::{assert_registered, corpus_dir, obsgate, repo_root};
+use crate::util::{assert_registered, corpus_dir, repo_root};
 
 const FIX: &str = "tests/fixtures/check";
 
 /// `obsgate check ARGS --no-tools --report-dir DIR` from the repository root; (exit code,
 /// stdout, report.json).
-pub(crate) fn check(args: &[&str], dir: &Path) -> (i32, String, serde_json::Value) {
-    let out = obsgate()
-        .current_dir(repo_root())
-        .arg("check")
-        .args(args)
-        .arg("--report-dir")
-        .arg(dir)
-        .output()
-        .expect("obsgate runs");
-    let report = std::fs::read_to_string(dir.join("report.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out.status.code().unwrap_or(-1), stdout + &stderr, report)
+fn check(args: &[&str], dir: &Path) -> (i32, String, serde_json::Value) {
+    crate::util::obsgate_check(args, dir)
 }
 
 fn status_of<'a>(report: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {

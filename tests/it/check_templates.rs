@@ -5,48 +5,17 @@
 
 use std::path::Path;
 
-use crate::util::{assert_registered, check_status, have, obsgate, repo_root};
+use crate::util::{
+    assert_registered, check_evidence as evidence, check_status, have, obsgate_check as check,
+};
 
 const FIX: &str = "tests/fixtures/check/templates";
-
-/// `obsgate check` with `args` from the repository root; (exit code, output, report.json).
-fn check(args: &[&str], dir: &Path) -> (i32, String, serde_json::Value) {
-    let out = obsgate()
-        .current_dir(repo_root())
-        .arg("check")
-        .args(args)
-        .arg("--report-dir")
-        .arg(dir)
-        .output()
-        .expect("obsgate runs");
-    let report = std::fs::read_to_string(dir.join("report.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text, report)
-}
 
 /// The fixture's `alertmanager.yml` beside the shared rules.
 fn check_fixture(name: &str, dir: &Path) -> (i32, String, serde_json::Value) {
     let rules = format!("{FIX}/rules.yaml");
     let am = format!("{FIX}/{name}/alertmanager.yml");
     check(&["--rules", &rules, "--alertmanager", &am], dir)
-}
-
-fn evidence(report: &serde_json::Value, id: &str) -> String {
-    report["checks"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
-        .and_then(|c| c["evidence"].as_array())
-        .map(|ev| {
-            ev.iter()
-                .filter_map(|e| e.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
 }
 
 #[test]

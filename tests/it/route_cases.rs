@@ -5,44 +5,18 @@
 
 use std::path::Path;
 
-use crate::util::{assert_registered, check_status, have, obsgate, repo_root};
+use crate::util::{
+    assert_registered, check_evidence as evidence, check_status, have, obsgate_check,
+};
 
 const FIX: &str = "tests/fixtures/check/route-cases";
 
 /// `obsgate check --alertmanager FIX/alertmanager.yml --expect-dir FIX/<cases>` (amtool when on
 /// PATH); (exit code, stdout + stderr, report.json).
 fn check(cases: &str, dir: &Path) -> (i32, String, serde_json::Value) {
-    let out = obsgate()
-        .current_dir(repo_root())
-        .args(["check", "--alertmanager"])
-        .arg(format!("{FIX}/alertmanager.yml"))
-        .arg("--expect-dir")
-        .arg(format!("{FIX}/{cases}"))
-        .arg("--report-dir")
-        .arg(dir)
-        .output()
-        .expect("obsgate runs");
-    let report = std::fs::read_to_string(dir.join("report.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text, report)
-}
-
-fn evidence(report: &serde_json::Value, id: &str) -> String {
-    report["checks"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
-        .and_then(|c| c["evidence"].as_array())
-        .map(|ev| {
-            ev.iter()
-                .filter_map(|e| e.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
+    let am = format!("{FIX}/alertmanager.yml");
+    let exp = format!("{FIX}/{cases}");
+    obsgate_check(&["--alertmanager", &am, "--expect-dir", &exp], dir)
 }
 
 #[test]

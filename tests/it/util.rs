@@ -161,3 +161,38 @@ pub fn check_status<'a>(r: &'a serde_json::Value, id: &str) -> (&'a str, &'a str
         c["message"].as_str().unwrap_or(""),
     )
 }
+
+/// `obsgate check ARGS --report-dir DIR` from the repository root: (exit code, stdout then
+/// stderr, report.json or null when none was written).
+pub fn obsgate_check(args: &[&str], dir: &Path) -> (i32, String, serde_json::Value) {
+    let out = obsgate()
+        .current_dir(repo_root())
+        .arg("check")
+        .args(args)
+        .arg("--report-dir")
+        .arg(dir)
+        .output()
+        .expect("obsgate runs");
+    let report = std::fs::read_to_string(dir.join("report.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text, report)
+}
+
+/// The evidence lines of the check `id` in a report.json, joined by newlines ("" when absent).
+pub fn check_evidence(report: &serde_json::Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+        .and_then(|c| c["evidence"].as_array())
+        .map(|ev| {
+            ev.iter()
+                .filter_map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}

@@ -26,16 +26,12 @@ pub fn style_checks(file: &str, am: &AlertmanagerConfig, model: &RoutingModel) -
     }
     for (i, rule) in am.inhibit_rules.iter().enumerate() {
         let r = &rule.value;
-        let old: Vec<&str> = [
+        let old = used(&[
             ("source_match", r.source_match.is_empty()),
             ("source_match_re", r.source_match_re.is_empty()),
             ("target_match", r.target_match.is_empty()),
             ("target_match_re", r.target_match_re.is_empty()),
-        ]
-        .into_iter()
-        .filter(|(_, empty)| !empty)
-        .map(|(k, _)| k)
-        .collect();
+        ]);
         if !old.is_empty() {
             deprecated.push(format!(
                 "{file}:{}: inhibit_rules[{i}] uses {}: write source_matchers/target_matchers",
@@ -70,6 +66,14 @@ fn advice(id: &str, ok: String, found: Vec<String>) -> Check {
     }
 }
 
+/// The keys of `(key, empty)` pairs that are set.
+fn used<'a>(keys: &[(&'a str, bool)]) -> Vec<&'a str> {
+    keys.iter()
+        .filter(|(_, empty)| !empty)
+        .map(|(k, _)| *k)
+        .collect()
+}
+
 /// The raw route beside its resolved node (same shape: one node per route, in order).
 fn visit(
     raw: &Route,
@@ -78,14 +82,10 @@ fn visit(
     deprecated: &mut Vec<String>,
     useless: &mut Vec<String>,
 ) {
-    let old: Vec<&str> = [
+    let old = used(&[
         ("match", raw.match_eq.is_empty()),
         ("match_re", raw.match_re.is_empty()),
-    ]
-    .into_iter()
-    .filter(|(_, empty)| !empty)
-    .map(|(k, _)| k)
-    .collect();
+    ]);
     if !old.is_empty() {
         deprecated.push(format!(
             "{file}:{}: {} uses {}: write `matchers:`",
