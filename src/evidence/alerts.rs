@@ -71,6 +71,10 @@ pub struct AlertTiming {
     /// Every state change, in order: (`pending`/`firing`/`notified`/`resolved`, seconds since run start).
     #[serde(default)]
     pub events: Vec<AlertEvent>,
+    /// Every notification that mentions the alert, firing and resolved, as sent (receivers
+    /// fake ones only: empty for an external stack), in arrival order.
+    #[serde(default)]
+    pub notifications: Vec<Notification>,
 }
 
 /// One alert state change.

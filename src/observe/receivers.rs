@@ -90,6 +90,9 @@ pub fn parse_slack(receiver: &str, v: &Value, at_unix_ms: i64) -> Notification {
         dedup_key: None,
         status: status_of_title(head),
         alertnames,
+        rendered: Default::default(),
+        body: Value::Null,
+        headers: Default::default(),
     }
 }
 
@@ -140,6 +143,9 @@ pub fn parse_pagerduty(receiver: &str, v: &Value, at_unix_ms: i64) -> Notificati
             .map(String::from),
         status,
         alertnames,
+        rendered: Default::default(),
+        body: Value::Null,
+        headers: Default::default(),
     }
 }
 
@@ -173,6 +179,9 @@ pub fn parse_webhook(receiver: &str, v: &Value, at_unix_ms: i64) -> Notification
         dedup_key: v.get("groupKey").and_then(Value::as_str).map(String::from),
         status,
         alertnames,
+        rendered: Default::default(),
+        body: Value::Null,
+        headers: Default::default(),
     }
 }
 

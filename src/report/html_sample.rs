@@ -273,6 +273,7 @@ fn sample_alerts() -> Vec<AlertTiming> {
                 // Scrape + evaluation interval + `for` + `group_wait`, from the onset.
                 bound_s: Some(15.0 + 15.0 + for_s + group_wait),
                 events,
+                notifications: Vec::new(),
             }
         })
         .collect()

@@ -209,6 +209,9 @@ fn timing(ctx: &AspectCtx<'_>) -> AlertTiming {
         resolved_after_s: resolution::resolved_after_s(ctx),
         bound_s: ctx.input.timing.and_then(|t| t.bound_s(a, &rcv_names)),
         events: events(ctx.obs(), a, ctx.input.run_start_unix_ms),
+        notifications: timeline::for_alert(&ctx.obs().notifications, a)
+            .cloned()
+            .collect(),
     }
 }
 

@@ -59,6 +59,9 @@ fn note(
         dedup_key: None,
         status,
         alertnames: vec!["A".into(), "critical".into()],
+        rendered: Default::default(),
+        body: serde_json::Value::Null,
+        headers: Default::default(),
     }
 }
 
