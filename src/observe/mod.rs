@@ -14,6 +14,8 @@ pub mod otlp;
 pub mod outage;
 pub mod prom_api;
 pub mod receivers;
+pub mod receivers_parse;
+pub mod receivers_render;
 pub mod scrape;
 pub mod slo_counts;
 pub mod templates;

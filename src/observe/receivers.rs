@@ -1,11 +1,9 @@
 //! obsgate's fake notification receivers: one loopback HTTP server standing in for Slack
 //! incoming webhooks (`/slack/<receiver>` → 200 `ok`), PagerDuty Events API v2
 //! (`/pagerduty/<receiver>` → 202 `{"status":"success"}`) and Alertmanager webhooks
-//! (`/webhook/<receiver>` → 200). Records who got what and when; never judges.
-//!
-//! Alert names are parsed from Alertmanager's *default* templates, because the shipped config is
-//! exercised as-is: Slack's title `[FIRING:2] <group label values> (...)`, PagerDuty's
-//! `custom_details.firing` (` - alertname = X` lines) and summary, webhook `alerts[].labels`.
+//! (`/webhook/<receiver>` → 200). Records who got what and when, the body as sent and the
+//! headers that carry no secret (parsing in [`super::receivers_parse`], the rendered fields in
+//! [`super::receivers_render`]); never judges.
 
 use std::sync::Arc;
 
@@ -17,7 +15,8 @@ use axum::routing::post;
 use parking_lot::Mutex;
 use serde_json::Value;
 
-use crate::evidence::{Notification, NotificationKind, NotificationStatus};
+pub use super::receivers_parse::{parse_pagerduty, parse_slack, parse_webhook};
+use crate::evidence::Notification;
 use crate::exit::AppError;
 
 /// Most notifications kept (a long storm is bounded; the count of dropped ones is kept).
@@ -25,165 +24,9 @@ pub const MAX_NOTIFICATIONS: usize = 10_000;
 /// Largest notification body read (bytes; a large Alertmanager group is a few hundred KiB);
 /// a larger one is answered 413 and counted.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
-fn words(text: &str, out: &mut Vec<String>) {
-    // After the `[FIRING:N]` prefix, the default title lists group label values separated by
-    // spaces, then common labels in parentheses.
-    let body = text.split_once(']').map(|(_, b)| b).unwrap_or(text);
-    for w in body.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
-        // `Name: summary` templates put a colon after the name.
-        let w = w.trim_end_matches(':');
-        let ok = w.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-        if ok && !out.iter().any(|o| o == w) {
-            out.push(w.to_string());
-        }
-    }
-}
-
-fn alertname_lines(text: &str, out: &mut Vec<String>) {
-    for line in text.lines() {
-        if let Some((_, v)) = line.split_once("alertname = ") {
-            let name = v.trim().to_string();
-            if !name.is_empty() && !out.contains(&name) {
-                out.push(name);
-            }
-        }
-    }
-}
-
-fn status_of_title(title: &str) -> NotificationStatus {
-    if title
-        .trim_start()
-        .to_ascii_uppercase()
-        .starts_with("[RESOLVED")
-    {
-        NotificationStatus::Resolved
-    } else {
-        NotificationStatus::Firing
-    }
-}
-
-/// Parse a Slack incoming-webhook payload as Alertmanager's slack notifier sends it.
-pub fn parse_slack(receiver: &str, v: &Value, at_unix_ms: i64) -> Notification {
-    let att = v.get("attachments").and_then(|a| a.get(0));
-    let pick = |k: &str| {
-        att.and_then(|a| a.get(k))
-            .or_else(|| v.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let title = pick("title");
-    let fallback = pick("fallback");
-    let text = pick("text");
-    let head = if title.is_empty() { &fallback } else { &title };
-    let mut alertnames = Vec::new();
-    alertname_lines(&text, &mut alertnames);
-    words(head, &mut alertnames);
-    Notification {
-        at_unix_ms,
-        receiver: receiver.to_string(),
-        kind: NotificationKind::Slack,
-        channel: v.get("channel").and_then(Value::as_str).map(String::from),
-        routing_key: None,
-        event_action: None,
-        dedup_key: None,
-        status: status_of_title(head),
-        alertnames,
-        rendered: Default::default(),
-        body: Value::Null,
-        headers: Default::default(),
-    }
-}
-
-/// Parse a PagerDuty Events API v2 payload.
-pub fn parse_pagerduty(receiver: &str, v: &Value, at_unix_ms: i64) -> Notification {
-    let action = v
-        .get("event_action")
-        .and_then(Value::as_str)
-        .map(String::from);
-    let payload = v.get("payload");
-    let summary = payload
-        .and_then(|p| p.get("summary"))
-        .or_else(|| v.get("description"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let mut alertnames = Vec::new();
-    if let Some(cd) = payload
-        .and_then(|p| p.get("custom_details"))
-        .or_else(|| v.get("details"))
-    {
-        for k in ["firing", "resolved"] {
-            if let Some(t) = cd.get(k).and_then(Value::as_str) {
-                alertname_lines(t, &mut alertnames);
-            }
-        }
-    }
-    words(summary, &mut alertnames);
-    let status = if action.as_deref() == Some("resolve") {
-        NotificationStatus::Resolved
-    } else {
-        NotificationStatus::Firing
-    };
-    Notification {
-        at_unix_ms,
-        receiver: receiver.to_string(),
-        kind: NotificationKind::Pagerduty,
-        channel: None,
-        routing_key: v
-            .get("routing_key")
-            .or_else(|| v.get("service_key"))
-            .and_then(Value::as_str)
-            .map(String::from),
-        event_action: action,
-        dedup_key: v
-            .get("dedup_key")
-            .or_else(|| v.get("incident_key"))
-            .and_then(Value::as_str)
-            .map(String::from),
-        status,
-        alertnames,
-        rendered: Default::default(),
-        body: Value::Null,
-        headers: Default::default(),
-    }
-}
-
-/// Parse an Alertmanager webhook (version 4) payload.
-pub fn parse_webhook(receiver: &str, v: &Value, at_unix_ms: i64) -> Notification {
-    let mut alertnames = Vec::new();
-    for a in v
-        .get("alerts")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(n) = a.pointer("/labels/alertname").and_then(Value::as_str)
-            && !alertnames.iter().any(|x| x == n)
-        {
-            alertnames.push(n.to_string());
-        }
-    }
-    let status = if v.get("status").and_then(Value::as_str) == Some("resolved") {
-        NotificationStatus::Resolved
-    } else {
-        NotificationStatus::Firing
-    };
-    Notification {
-        at_unix_ms,
-        receiver: receiver.to_string(),
-        kind: NotificationKind::Webhook,
-        channel: None,
-        routing_key: None,
-        event_action: None,
-        dedup_key: v.get("groupKey").and_then(Value::as_str).map(String::from),
-        status,
-        alertnames,
-        rendered: Default::default(),
-        body: Value::Null,
-        headers: Default::default(),
-    }
-}
+/// Most body bytes kept over all notifications; beyond it a notification is kept with
+/// `body: null` and counted, so the checks that read bodies are errors, not passes.
+pub const MAX_KEPT_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// What the server records.
 #[derive(Debug, Default)]
@@ -193,6 +36,11 @@ struct Recorded {
     /// Requests refused (oversized, not JSON); `rejected` keeps the first reasons.
     refused: u64,
     rejected: Vec<String>,
+    /// Body bytes kept so far, and the most that may be kept.
+    body_bytes: usize,
+    body_budget_bytes: usize,
+    /// Notifications kept without their body (the budget was spent).
+    bodies_dropped: u64,
 }
 
 type Shared = Arc<Mutex<Recorded>>;
@@ -214,6 +62,7 @@ impl Recorded {
 async fn receive(
     State(s): State<Shared>,
     Path((kind, receiver)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> axum::response::Response {
     // Read at most the bound: a notification is a few kilobytes, and what is refused is
@@ -251,8 +100,16 @@ async fn receive(
         ),
         _ => return (StatusCode::NOT_FOUND, "unknown receiver kind").into_response(),
     };
+    let mut n = n;
+    n.headers = super::receivers_render::kept_headers(&headers);
     let mut r = s.lock();
     if r.list.len() < MAX_NOTIFICATIONS {
+        if r.body_bytes + body.len() <= r.body_budget_bytes {
+            r.body_bytes += body.len();
+        } else {
+            n.body = Value::Null;
+            r.bodies_dropped += 1;
+        }
         r.list.push(n);
     } else {
         r.dropped += 1;
@@ -271,6 +128,11 @@ pub struct FakeReceivers {
 impl FakeReceivers {
     /// Start on `127.0.0.1:0`.
     pub async fn start() -> Result<Self, AppError> {
+        Self::start_with_body_budget(MAX_KEPT_BODY_BYTES).await
+    }
+
+    /// Start on `127.0.0.1:0`, keeping at most `budget_bytes` of bodies in all.
+    pub async fn start_with_body_budget(budget_bytes: usize) -> Result<Self, AppError> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| {
@@ -279,7 +141,10 @@ impl FakeReceivers {
         let addr = listener
             .local_addr()
             .map_err(|e| AppError::harness(format!("fake receivers: {e}")))?;
-        let shared: Shared = Arc::default();
+        let shared: Shared = Arc::new(Mutex::new(Recorded {
+            body_budget_bytes: budget_bytes,
+            ..Recorded::default()
+        }));
         let app = Router::new()
             .route("/{kind}/{receiver}", post(receive))
             .layer(axum::extract::DefaultBodyLimit::disable())
@@ -328,6 +193,12 @@ impl FakeReceivers {
             out.push(format!(
                 "the fake receivers dropped {} notifications beyond their bound of {MAX_NOTIFICATIONS}",
                 r.dropped
+            ));
+        }
+        if r.bodies_dropped > 0 {
+            out.push(format!(
+                "the fake receivers kept {} notifications without their body (beyond {} body bytes in all)",
+                r.bodies_dropped, r.body_budget_bytes
             ));
         }
         if r.refused > 0 {

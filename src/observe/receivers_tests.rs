@@ -139,3 +139,41 @@ fn custom_templates_of_the_shipped_config_still_name_the_alert() {
     let n = parse_pagerduty("critical", &p, 1);
     assert_eq!(n.alertnames.first().map(String::as_str), Some("SLABreach"));
 }
+
+#[tokio::test]
+async fn bodies_beyond_the_budget_are_dropped_and_counted_as_lost() {
+    let r = FakeReceivers::start_with_body_budget(400)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let c = reqwest::Client::new();
+    for _ in 0..2 {
+        let resp = c
+            .post(format!("{}/slack/critical", r.base_url()))
+            .header("Authorization", "Bearer SEKRET")
+            .json(&fixture("slack-firing.json"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(resp.status(), 200);
+    }
+    let got = r.notifications();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].body["channel"], "#critical");
+    assert_eq!(
+        got[1].body,
+        Value::Null,
+        "the second body is beyond 400 bytes"
+    );
+    assert!(
+        got[0].headers.contains_key("content-type"),
+        "{:?}",
+        got[0].headers
+    );
+    assert!(!got[0].headers.contains_key("authorization"));
+    let lost = r.lost();
+    assert!(
+        lost.iter()
+            .any(|l| l.contains("kept 1 notifications without their body")),
+        "{lost:?}"
+    );
+}

@@ -250,3 +250,66 @@ fn a_dead_component_is_named_in_every_writer() {
     let text = json::render_json(&r).expect("json");
     assert_eq!(json::parse_json(&text).expect("parse"), r);
 }
+
+#[test]
+fn no_unnamed_pagerduty_key_survives_in_any_written_file() {
+    use crate::evidence::{AlertObservations, AlertsSeen, RoutingEvidence};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("tests/fixtures/alerts/payloads/pagerduty-trigger.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let key = "pd-critical-routing-key";
+    assert!(text.contains(key));
+    let mut v1 = body.clone();
+    v1["service_key"] = v1["routing_key"].take();
+    let notifications = [body, v1]
+        .iter()
+        .map(|b| crate::observe::receivers::parse_pagerduty("critical", b, 1_000))
+        .collect();
+    let seen = AlertsSeen::Watched {
+        observations: AlertObservations {
+            notifications,
+            ..AlertObservations::default()
+        },
+        routing: RoutingEvidence::Notifications,
+        timing: None,
+        clock_scale: 1.0,
+    };
+    let exp = crate::expect::alerts::parse(
+        "alerts:\n  - alert: RenderFailures\n    fires_in: storm\n    within: 1m\n    receivers: ['pagerduty:some-other-key']\n",
+        "a.yaml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let phases = [crate::evidence::PhaseWindow {
+        name: "storm".into(),
+        start_unix_ms: 0,
+        end_unix_ms: 2_000,
+    }];
+    let (checks, alerts) = crate::check::judge::alerts(&exp, &seen, &phases, 0);
+    assert!(
+        alerts.iter().any(|t| t.notifications.len() == 2),
+        "{alerts:?}"
+    );
+    let report = Report {
+        checks,
+        alerts,
+        ..sample()
+    };
+    let out = tempfile::tempdir().expect("tempdir");
+    write_report(out.path(), &report).expect("write");
+    for f in std::fs::read_dir(out.path()).expect("dir").flatten() {
+        let written = std::fs::read_to_string(f.path()).unwrap_or_default();
+        assert!(!written.is_empty(), "{}", f.path().display());
+        assert!(
+            !written.contains(key),
+            "{} holds the unnamed routing key",
+            f.path().display()
+        );
+    }
+    let json = std::fs::read_to_string(out.path().join("report.json")).unwrap_or_default();
+    assert!(
+        json.contains(&crate::config::secrets::fingerprint(key)),
+        "{json}"
+    );
+}

@@ -260,7 +260,8 @@ fn observation_check(obs: &AlertObservations, checks: &mut [Check]) -> Option<Ch
     })
 }
 
-/// A PagerDuty routing key is a secret: in checks, timings and the report it is shown only when
+/// A PagerDuty routing key is a secret: in checks, timings and the report (the field and the
+/// body's `routing_key` / `service_key`) it is shown only when
 /// `exp` names it (`pagerduty:<key>` in some alert's receivers, so it is in the user's files
 /// already), and otherwise as the fingerprint the redacted config copies show.
 pub fn hide_unnamed_keys(obs: &mut AlertObservations, exp: &AlertExpectations) {
@@ -270,11 +271,20 @@ pub fn hide_unnamed_keys(obs: &mut AlertObservations, exp: &AlertExpectations) {
         .flat_map(|e| &e.receivers)
         .filter_map(|r| r.strip_prefix("pagerduty:"))
         .collect();
-    for n in &mut obs.notifications {
-        if let Some(k) = &mut n.routing_key
-            && !named.contains(k.as_str())
-        {
+    let hide = |k: &mut String| {
+        if !named.contains(k.as_str()) {
             *k = crate::config::secrets::fingerprint(k);
+        }
+    };
+    for n in &mut obs.notifications {
+        if let Some(k) = &mut n.routing_key {
+            hide(k);
+        }
+        // The body as sent carries the key too: v2 `routing_key`, v1 `service_key`.
+        for field in ["routing_key", "service_key"] {
+            if let Some(serde_json::Value::String(k)) = n.body.get_mut(field) {
+                hide(k);
+            }
         }
     }
 }
