@@ -31,6 +31,7 @@ impl AlertClock {
         for n in &mut out.notifications {
             n.at_unix_ms = self.at(n.at_unix_ms);
         }
+        out.until_unix_ms = out.until_unix_ms.map(|t| self.at(t));
         out
     }
 

@@ -161,6 +161,7 @@ fn judge_stack(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, out: &mut Judg
         out.alerts.extend(timings);
         out.slo.extend(report);
     }
+    out.checks.extend(notifications(exps, stack, start_ms));
     if let Some(inputs) = &stack.static_inputs {
         out.checks.extend(static_checks(inputs));
     }
@@ -231,6 +232,46 @@ fn live_dashboards(d: &DashboardAnswers) -> Vec<Check> {
         .collect();
     out.extend(super::signals::dashboards_live::check(&d.answers));
     out
+}
+
+/// The notification checks, once per run over the one alert timeline every alerts and SLO
+/// file shares (nothing without alert expectations: then nobody watched).
+fn notifications(
+    exps: &ExpectationSet,
+    stack: &crate::evidence::StackEvidence,
+    run_start_unix_ms: i64,
+) -> Vec<Check> {
+    use super::signals::notifications::{NotificationInput, check_notifications, skipped};
+    let seen = stack
+        .alerts
+        .iter()
+        .chain(stack.slo.iter().map(|s| &s.alerts))
+        .find(|s| matches!(s, AlertsSeen::Watched { .. }));
+    let Some(AlertsSeen::Watched {
+        observations,
+        routing,
+        timing,
+        clock_scale,
+    }) = seen
+    else {
+        return match stack.alerts.first() {
+            Some(AlertsSeen::NotWatched(why)) => vec![skipped(why)],
+            _ => Vec::new(),
+        };
+    };
+    let clock = AlertClock {
+        start_unix_ms: run_start_unix_ms,
+        scale: *clock_scale,
+    };
+    let mut obs = clock.observations(observations);
+    let files: Vec<_> = exps.alerts.iter().map(|(_, e)| e.clone()).collect();
+    super::signals::alerts::hide_keys_except(&mut obs, &super::signals::alerts::named_keys(&files));
+    check_notifications(&NotificationInput {
+        observations: &obs,
+        routing: *routing,
+        timing: timing.as_ref(),
+        margin_s: timing.as_ref().map_or(0.0, |t| t.evaluation_interval_s) + 2.0 * clock_scale,
+    })
 }
 
 /// One alerts expectation file against what was seen of the alerts, with the phases on the

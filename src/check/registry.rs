@@ -31,6 +31,7 @@ pub struct CheckInfo {
 
 /// Every module's declarations. A new check module adds its list here.
 const LISTS: &[&[CheckInfo]] = &[
+    signals::notifications::CHECKS,
     config::compose::CHECKS,
     config::compose_links::CHECKS,
     config::dashboards::CHECKS,

@@ -5,9 +5,9 @@
 //! Read through the typed models of [`super`], so rule files and the Alertmanager config are as
 //! strict here as Prometheus and Alertmanager are when they load the same text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::alertmanager::{AlertmanagerConfig, Route};
+use super::alertmanager::{AlertmanagerConfig, Receiver, Route};
 use super::parse_yaml;
 use super::prometheus::PrometheusConfig;
 use super::rules_file::RuleFile;
@@ -26,6 +26,14 @@ pub struct StackTiming {
     pub group_wait_s: f64,
     /// `group_wait` of the first route naming each receiver, seconds (inherits from its parent).
     pub group_wait_by_receiver_s: BTreeMap<String, f64>,
+    /// Root route `group_interval`, seconds (Alertmanager default 5m).
+    pub group_interval_s: f64,
+    /// The longest `group_interval` of the routes naming each receiver, seconds (inherited):
+    /// a resolved message is due at most this long after the alert resolved.
+    pub group_interval_by_receiver_s: BTreeMap<String, f64>,
+    /// Per receiver, the integrations (`slack`, `pagerduty`) with `send_resolved` on
+    /// (Alertmanager's defaults: Slack off, PagerDuty on).
+    pub send_resolved: BTreeMap<String, BTreeSet<String>>,
 }
 
 fn dur(v: Option<&String>, default: f64, what: &str) -> Result<f64, String> {
@@ -35,19 +43,43 @@ fn dur(v: Option<&String>, default: f64, what: &str) -> Result<f64, String> {
     }
 }
 
-fn walk_routes(
-    route: &Route,
-    inherited: f64,
-    out: &mut BTreeMap<String, f64>,
-) -> Result<(), String> {
-    let gw = dur(route.group_wait.as_ref(), inherited, "group_wait")?;
+/// Per receiver: the first route's `group_wait`, the longest `group_interval`.
+#[derive(Default)]
+struct RouteTimers {
+    group_wait: BTreeMap<String, f64>,
+    group_interval: BTreeMap<String, f64>,
+}
+
+fn walk_routes(route: &Route, inherited: (f64, f64), out: &mut RouteTimers) -> Result<(), String> {
+    let gw = dur(route.group_wait.as_ref(), inherited.0, "group_wait")?;
+    let gi = dur(route.group_interval.as_ref(), inherited.1, "group_interval")?;
     if let Some(r) = &route.receiver {
-        out.entry(r.value.clone()).or_insert(gw);
+        out.group_wait.entry(r.value.clone()).or_insert(gw);
+        let e = out.group_interval.entry(r.value.clone()).or_insert(gi);
+        *e = e.max(gi);
     }
     for c in &route.routes {
-        walk_routes(c, gw, out)?;
+        walk_routes(c, (gw, gi), out)?;
     }
     Ok(())
+}
+
+/// The integrations of `r` with `send_resolved` on.
+fn resolved_kinds(r: &Receiver) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if r.slack_configs
+        .iter()
+        .any(|c| c.send_resolved == Some(true))
+    {
+        out.insert("slack".to_string());
+    }
+    if r.pagerduty_configs
+        .iter()
+        .any(|c| c.send_resolved != Some(false))
+    {
+        out.insert("pagerduty".to_string());
+    }
+    out
 }
 
 /// `for` of every alerting rule in the rule files' texts, seconds (absent: 0).
@@ -90,14 +122,22 @@ impl StackTiming {
             parse_yaml("alertmanager config", alertmanager).map_err(|e| e.to_string())?;
         let route = a.route.unwrap_or_default();
         let group_wait_s = dur(route.group_wait.as_ref(), 30.0, "group_wait")?;
-        let mut group_wait_by_receiver_s = BTreeMap::new();
-        walk_routes(&route, group_wait_s, &mut group_wait_by_receiver_s)?;
+        let group_interval_s = dur(route.group_interval.as_ref(), 300.0, "group_interval")?;
+        let mut timers = RouteTimers::default();
+        walk_routes(&route, (group_wait_s, group_interval_s), &mut timers)?;
         Ok(Self {
             scrape_interval_s,
             evaluation_interval_s,
             for_s,
             group_wait_s,
-            group_wait_by_receiver_s,
+            group_wait_by_receiver_s: timers.group_wait,
+            group_interval_s,
+            group_interval_by_receiver_s: timers.group_interval,
+            send_resolved: a
+                .receivers
+                .iter()
+                .map(|r| (r.name.value.clone(), resolved_kinds(r)))
+                .collect(),
         })
     }
 
@@ -107,10 +147,12 @@ impl StackTiming {
         self.scrape_interval_s *= k;
         self.evaluation_interval_s *= k;
         self.group_wait_s *= k;
+        self.group_interval_s *= k;
         for v in self
             .for_s
             .values_mut()
             .chain(self.group_wait_by_receiver_s.values_mut())
+            .chain(self.group_interval_by_receiver_s.values_mut())
         {
             *v *= k;
         }
@@ -152,6 +194,23 @@ mod tests {
         );
         assert_eq!(t.bound_s("A", &["slack".into()]), Some(375.0));
         assert_eq!(t.bound_s("missing", &[]), None);
+    }
+
+    #[test]
+    fn group_interval_and_send_resolved_per_receiver() {
+        let am = "route:\n  receiver: slack\n  group_interval: 5m\n  routes:\n  - receiver: pager\n    group_interval: 2m\nreceivers:\n- name: pager\n  slack_configs: [{channel: '#c', send_resolved: true}]\n  pagerduty_configs: [{routing_key: k}]\n- name: slack\n  slack_configs: [{channel: '#s'}]\n  pagerduty_configs: [{routing_key: k, send_resolved: false}]\n";
+        let t = StackTiming::from_configs(PROM, &[], am).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.group_interval_by_receiver_s.get("pager"), Some(&120.0));
+        assert_eq!(t.group_interval_by_receiver_s.get("slack"), Some(&300.0));
+        let kinds = |r: &str| t.send_resolved[r].iter().cloned().collect::<Vec<_>>();
+        assert_eq!(kinds("pager"), ["pagerduty", "slack"]);
+        assert!(
+            kinds("slack").is_empty(),
+            "Slack defaults to off: {:?}",
+            kinds("slack")
+        );
+        let s = t.scaled(10.0);
+        assert_eq!(s.group_interval_by_receiver_s.get("pager"), Some(&1200.0));
     }
 
     #[test]

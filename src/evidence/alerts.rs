@@ -51,6 +51,14 @@ pub struct AlertObservations {
     /// (oversized, not JSON), described; each makes the alert checks errors.
     #[serde(default)]
     pub receivers_lost: Vec<String>,
+    /// The notifications' link targets that are repository paths (not URLs), each with
+    /// whether that file exists under the stack's repository root (gathered by the run, so
+    /// the notification checks need no I/O).
+    #[serde(default)]
+    pub link_files: BTreeMap<String, bool>,
+    /// When the observation ended, Unix ms (None when unknown).
+    #[serde(default)]
+    pub until_unix_ms: Option<i64>,
 }
 
 /// Timing of one alert in a run (seconds from the fault's phase start / end, on the clock the

@@ -103,7 +103,89 @@ pub struct Notification {
     pub headers: BTreeMap<String, String>,
 }
 
+/// Whether `c` ends a URL or path token in free text.
+fn token_end(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '<' | '>' | '|' | '(' | ')' | '[' | ']' | '"' | '\'' | '`'
+        )
+}
+
+/// URLs (`http://`, `https://`) and repository paths (`docs/runbooks/X.md`: a `/` and a file
+/// extension) written in free text.
+pub fn link_tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(token_end)
+        .map(|t| t.trim_end_matches(['.', ',', ';', ':']))
+        .filter(|t| {
+            t.starts_with("http://")
+                || t.starts_with("https://")
+                || (!t.contains("://")
+                    && t.contains('/')
+                    && t.rsplit('/').next().is_some_and(|f| f.contains('.')))
+        })
+}
+
+/// Every string of a JSON value (nested objects and arrays included).
+pub fn json_strings<'a>(v: &'a Value, out: &mut Vec<(String, &'a str)>, path: &str) {
+    match v {
+        Value::String(s) => out.push((path.to_string(), s)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| json_strings(x, out, &format!("{path}[{i}]"))),
+        Value::Object(m) => m
+            .iter()
+            .for_each(|(k, x)| json_strings(x, out, &format!("{path}.{k}"))),
+        _ => {}
+    }
+}
+
 impl Notification {
+    /// Every rendered text with its field name: `title`, `text`, `fields.<title>`,
+    /// `links[i].text`, `links[i].href`, `severity`, `source`, `custom_details.<key>`.
+    pub fn rendered_texts(&self) -> Vec<(String, &str)> {
+        let r = &self.rendered;
+        let mut out = vec![("title".to_string(), r.title.as_str())];
+        out.push(("text".to_string(), r.text.as_str()));
+        for (i, f) in r.fields.iter().enumerate() {
+            out.push((format!("fields[{i}].title"), f.title.as_str()));
+            out.push((format!("fields.{}", f.title), f.value.as_str()));
+        }
+        for (i, l) in r.links.iter().enumerate() {
+            out.push((format!("links[{i}].text"), l.text.as_str()));
+            out.push((format!("links[{i}].href"), l.href.as_str()));
+        }
+        if let Some(s) = &r.severity {
+            out.push(("severity".to_string(), s));
+        }
+        if let Some(s) = &r.source {
+            out.push(("source".to_string(), s));
+        }
+        if let Some(d) = &r.custom_details {
+            json_strings(d, &mut out, "custom_details");
+        }
+        out.retain(|(_, t)| !t.is_empty());
+        out
+    }
+
+    /// Every link target the message offers a reader: its links' targets, then the URLs and
+    /// repository paths written in its text, fields and details.
+    pub fn link_targets(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.rendered.links.iter().map(|l| l.href.clone()).collect();
+        for (field, t) in self.rendered_texts() {
+            if field.starts_with("links[") {
+                continue;
+            }
+            for tok in link_tokens(t) {
+                if !out.iter().any(|o| o == tok) {
+                    out.push(tok.to_string());
+                }
+            }
+        }
+        out
+    }
+
     /// The destination in the expectation files' notation: `slack:#critical`,
     /// `pagerduty:<routing_key>`, `webhook:<receiver>`.
     pub fn destination(&self) -> String {

@@ -212,6 +212,30 @@ impl FakeReceivers {
     }
 }
 
+/// For every link target of `notes` that is a repository path (not a URL), whether that file
+/// exists under `root` (the stack's repository: its config folder's parent). Paths that
+/// climb out of `root` (`..`) or are absolute count as missing.
+pub fn local_link_files(
+    notes: &[Notification],
+    root: &std::path::Path,
+) -> std::collections::BTreeMap<String, bool> {
+    let mut out = std::collections::BTreeMap::new();
+    for n in notes {
+        for t in n.link_targets() {
+            if t.contains("://") || out.contains_key(&t) || out.len() >= 10_000 {
+                continue;
+            }
+            let rel = std::path::Path::new(t.trim_start_matches("./"));
+            let inside = rel
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            let exists = inside && root.join(rel).is_file();
+            out.insert(t, exists);
+        }
+    }
+    out
+}
+
 impl Drop for FakeReceivers {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -96,7 +96,12 @@ impl RunStack {
                 },
             });
         }
-        let seen = self.alerts(exps).await;
+        let mut seen = self.alerts(exps).await;
+        if let AlertsSeen::Watched { observations, .. } = &mut seen {
+            let root = repo_root(&env.paths.config_dir);
+            observations.link_files =
+                crate::observe::receivers::local_link_files(&observations.notifications, &root);
+        }
         ev.alerts = vec![seen.clone(); exps.alerts.len()];
         ev.slo = slo_seen(exps, &seen, prom_url.as_deref(), plan, outcome).await;
         if exps.acceptance.is_some() {
@@ -146,6 +151,14 @@ impl RunStack {
     pub async fn stop(&mut self) {
         self.session.stop().await;
     }
+}
+
+/// The stack's repository: the parent of its config folder (`config/` → `.`), where
+/// repository paths in notifications (`docs/runbooks/X.md`) are looked up.
+fn repo_root(config_dir: &std::path::Path) -> std::path::PathBuf {
+    let dir = std::fs::canonicalize(config_dir).unwrap_or_else(|_| config_dir.to_path_buf());
+    dir.parent()
+        .map_or_else(|| dir.clone(), std::path::Path::to_path_buf)
 }
 
 /// Each SLO file's evidence: the one alert timeline, and the events of every phase.

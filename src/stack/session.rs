@@ -264,6 +264,7 @@ impl StackSession {
         };
         let mut observations = w.finish(notes).await;
         observations.receivers_lost = lost;
+        observations.until_unix_ms = Some(chrono::Utc::now().timestamp_millis());
         AlertsSeen::Watched {
             observations,
             routing,

@@ -25,6 +25,7 @@ pub mod logs;
 pub mod logs_registry;
 pub mod metric_series;
 pub mod metrics;
+pub mod notifications;
 pub mod relations;
 pub mod slo;
 pub mod slo_file;

@@ -20,7 +20,7 @@ mod labels;
 mod resolution;
 mod routing;
 mod silence;
-mod timeline;
+pub(crate) mod timeline;
 mod unexpected;
 /// The id of the unexpected-alerts check.
 pub const UNEXPECTED: &str = unexpected::ID;
@@ -265,12 +265,21 @@ fn observation_check(obs: &AlertObservations, checks: &mut [Check]) -> Option<Ch
 /// `exp` names it (`pagerduty:<key>` in some alert's receivers, so it is in the user's files
 /// already), and otherwise as the fingerprint the redacted config copies show.
 pub fn hide_unnamed_keys(obs: &mut AlertObservations, exp: &AlertExpectations) {
-    let named: std::collections::BTreeSet<&str> = exp
-        .alerts
-        .iter()
+    hide_keys_except(obs, &named_keys(std::slice::from_ref(exp)));
+}
+
+/// The PagerDuty routing keys the expectation files name (`pagerduty:<key>` receivers).
+pub fn named_keys(exps: &[AlertExpectations]) -> std::collections::BTreeSet<String> {
+    exps.iter()
+        .flat_map(|x| &x.alerts)
         .flat_map(|e| &e.receivers)
         .filter_map(|r| r.strip_prefix("pagerduty:"))
-        .collect();
+        .map(String::from)
+        .collect()
+}
+
+/// Replace every routing / service key not in `named` by its fingerprint ([`hide_unnamed_keys`]).
+pub fn hide_keys_except(obs: &mut AlertObservations, named: &std::collections::BTreeSet<String>) {
     let hide = |k: &mut String| {
         if !named.contains(k.as_str()) {
             *k = crate::config::secrets::fingerprint(k);

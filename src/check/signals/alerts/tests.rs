@@ -112,6 +112,7 @@ fn timing() -> StackTiming {
         for_s: [("A".to_string(), 30.0)].into(),
         group_wait_s: 10.0,
         group_wait_by_receiver_s: [("critical".to_string(), 2.0)].into(),
+        ..StackTiming::default()
     }
 }
 

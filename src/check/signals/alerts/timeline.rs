@@ -8,15 +8,15 @@ use crate::evidence::AlertEvent;
 use crate::evidence::{AlertObservations, AlertState};
 use crate::evidence::{Notification, NotificationStatus};
 
-pub(super) fn secs(ms: i64) -> f64 {
+pub(crate) fn secs(ms: i64) -> f64 {
     ms as f64 / 1000.0
 }
 
-pub(super) fn fmt_s(s: f64) -> String {
+pub(crate) fn fmt_s(s: f64) -> String {
     format_prom_duration(s.max(0.0))
 }
 
-pub(super) fn for_alert<'a>(
+pub(crate) fn for_alert<'a>(
     n: &'a [Notification],
     alert: &'a str,
 ) -> impl Iterator<Item = &'a Notification> {
@@ -25,7 +25,7 @@ pub(super) fn for_alert<'a>(
 }
 
 /// Times (ms) at which every instance of `alert` was resolved, after being active.
-pub(super) fn all_clear_times(obs: &AlertObservations, alert: &str) -> Vec<i64> {
+pub(crate) fn all_clear_times(obs: &AlertObservations, alert: &str) -> Vec<i64> {
     let mut active = BTreeSet::new();
     let mut out = Vec::new();
     for c in obs.changes.iter().filter(|c| c.alertname == alert) {
