@@ -9,6 +9,8 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::alerts_notification::RawNotification;
+pub use super::alerts_notification::{NotificationExpectation, Requirement};
 use crate::config::duration::parse_prom_duration;
 use crate::exit::AppError;
 
@@ -66,6 +68,9 @@ struct RawAlert {
     /// Another alert that must inhibit this one while it fires.
     #[serde(default)]
     inhibited_by: Option<String>,
+    /// What its notifications must say and carry.
+    #[serde(default)]
+    notification: Option<RawNotification>,
 }
 
 /// One resolved alert expectation.
@@ -91,6 +96,8 @@ pub struct AlertExpectation {
     pub annotations: BTreeMap<String, Regex>,
     /// Inhibiting alert.
     pub inhibited_by: Option<String>,
+    /// What its notifications must say and carry (`notification:`).
+    pub notification: Option<NotificationExpectation>,
 }
 
 /// The whole resolved file.
@@ -167,7 +174,12 @@ pub fn parse(text: &str, source: &str) -> Result<AlertExpectations, AppError> {
                 ));
             }
         }
+        let notification = a
+            .notification
+            .as_ref()
+            .map(|n| n.resolve(source, &a.alert.value, &mut errs));
         alerts.push(AlertExpectation {
+            notification,
             within_s: duration(source, &a.within, &mut errs),
             resolves_within_s: a
                 .resolves_within

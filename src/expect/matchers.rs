@@ -117,6 +117,49 @@ impl StrMatcher {
     }
 }
 
+/// A string matcher written either as a plain string (exact) or as a [`StrMatcherRaw`]
+/// mapping (`{regex: '...'}`, anchored); a mapping keeps its strict keys and their errors.
+#[derive(Debug, Clone)]
+pub enum StrOrMatcherRaw {
+    /// A plain string: the value must equal it.
+    Exact(String),
+    /// A matcher mapping.
+    Matcher(StrMatcherRaw),
+}
+
+impl<'de> Deserialize<'de> for StrOrMatcherRaw {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StrOrMatcherRaw;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string (exact) or a matcher such as {regex: '...'}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StrOrMatcherRaw::Exact(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                m: A,
+            ) -> Result<Self::Value, A::Error> {
+                StrMatcherRaw::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(StrOrMatcherRaw::Matcher)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl StrOrMatcherRaw {
+    /// Compile, recording a bad regex at `pos`.
+    pub fn resolve(&self, pos: Pos, what: &str, errs: &mut Collector) -> StrMatcher {
+        match self {
+            Self::Exact(v) => StrMatcher::exact(v),
+            Self::Matcher(m) => m.resolve(pos, what, errs),
+        }
+    }
+}
+
 /// A numeric matcher: `{equals: 3, tolerance: 0.5}`, `{at_least: 1}`, `{at_most: 10}`, or a
 /// combination (all must hold).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, JsonSchema)]

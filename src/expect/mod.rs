@@ -8,6 +8,7 @@
 
 pub mod acceptance;
 pub mod alerts;
+mod alerts_notification;
 pub mod dashboards;
 pub mod error;
 pub mod expr;

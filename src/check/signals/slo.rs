@@ -136,6 +136,7 @@ fn alert_expectation(
         labels,
         annotations: BTreeMap::from([("runbook_url".to_string(), exact(&t.slo.runbook_url))]),
         inhibited_by: t.inhibited_by.clone(),
+        notification: None,
     }
 }
 

@@ -17,6 +17,7 @@ use crate::verdict::Check;
 mod fired;
 mod inhibition;
 mod labels;
+mod notification;
 mod resolution;
 mod routing;
 mod silence;
@@ -161,6 +162,11 @@ const ASPECTS: &[Aspect] = &[
         id: inhibition::ID,
         applies: |e| e.inhibited_by.is_some(),
         check: inhibition::check,
+    },
+    Aspect {
+        id: notification::ID,
+        applies: |e| e.notification.is_some(),
+        check: notification::check,
     },
 ];
 
@@ -333,6 +339,7 @@ pub const CHECK_LISTS: &[&[CheckInfo]] = &[
     silence::CHECKS,
     labels::CHECKS,
     inhibition::CHECKS,
+    notification::CHECKS,
     unexpected::CHECKS,
 ];
 

@@ -315,7 +315,7 @@ fn no_stack_skips_everything_with_reason() {
 
 #[test]
 fn skipped_lists_every_aspect_that_applies_including_inhibition() {
-    let exp = format!("{EXP}    inhibited_by: B\n");
+    let exp = format!("{EXP}    inhibited_by: B\n    notification: {{runbook_link: required}}\n");
     let e = parse(&exp, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<String> = skipped(&e, "why").into_iter().map(|c| c.id).collect();
     for aspect in ASPECTS {
@@ -326,6 +326,7 @@ fn skipped_lists_every_aspect_that_applies_including_inhibition() {
         );
     }
     assert!(ids.contains(&"alerts.inhibited.A".to_string()), "{ids:?}");
+    assert!(ids.contains(&"alerts.notification.A".to_string()), "{ids:?}");
     // Whatever a live run judges for the same expectation is listed when skipped.
     let (checks, _) = run(&exp, &good_obs(), RoutingEvidence::Notifications);
     for c in &checks {
@@ -354,3 +355,7 @@ fn an_alert_already_firing_when_its_phase_starts_is_named_as_such() {
 
 #[path = "tests_lost.rs"]
 mod lost;
+
+#[cfg(test)]
+#[path = "tests_notification.rs"]
+mod notification;
