@@ -239,8 +239,36 @@ impl StackSession {
         };
         while Instant::now() < deadline {
             if prom.alerts().await.is_ok_and(|a| settled(&a)) {
-                return;
+                return self.await_resolved(&resolving, every).await;
             }
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    /// Once the alerts cleared, a managed stack's resolved messages follow within a group
+    /// interval: wait (at most the longest one plus 2 s, wall) until every alert of `names`
+    /// notified firing was also notified resolved, so the notification checks see them.
+    async fn await_resolved(&self, names: &[&str], every: Duration) {
+        let Self::Managed(m) = self else { return };
+        let t = m.timing();
+        let longest = t
+            .group_interval_by_receiver_s
+            .values()
+            .fold(t.group_interval_s, |a, b| a.max(*b));
+        let deadline = Instant::now()
+            + Duration::from_secs_f64((longest / self.clock_scale()).min(600.0) + 2.0);
+        let pending = |notes: &[crate::evidence::Notification]| {
+            names.iter().any(|a| {
+                let of = |st| {
+                    notes
+                        .iter()
+                        .any(|n| n.status == st && n.alertnames.iter().any(|x| x == a))
+                };
+                of(crate::evidence::NotificationStatus::Firing)
+                    && !of(crate::evidence::NotificationStatus::Resolved)
+            })
+        };
+        while Instant::now() < deadline && pending(&m.receivers().notifications()) {
             tokio::time::sleep(every).await;
         }
     }

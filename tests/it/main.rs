@@ -15,6 +15,7 @@ mod faults;
 mod fuzz_replay;
 mod load;
 mod load_errors;
+mod notifications;
 mod observe;
 mod outage;
 mod rehearsal;

@@ -326,7 +326,10 @@ fn skipped_lists_every_aspect_that_applies_including_inhibition() {
         );
     }
     assert!(ids.contains(&"alerts.inhibited.A".to_string()), "{ids:?}");
-    assert!(ids.contains(&"alerts.notification.A".to_string()), "{ids:?}");
+    assert!(
+        ids.contains(&"alerts.notification.A".to_string()),
+        "{ids:?}"
+    );
     // Whatever a live run judges for the same expectation is listed when skipped.
     let (checks, _) = run(&exp, &good_obs(), RoutingEvidence::Notifications);
     for c in &checks {
