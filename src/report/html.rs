@@ -1,6 +1,8 @@
-//! `report.html`: one self-contained page (inline CSS and SVG; no script, font, image or link
-//! to anything outside the file) for release managers: verdict, the acceptance criteria,
-//! phases, load charts, the alert timeline, the clock (time scale, durations, rewritten rules),
+//! `report.html`: one self-contained page (inline CSS and SVG; no script, font, image or style
+//! loaded from outside the file; the only links out are the notification cards' buttons) for
+//! release managers: verdict, the acceptance criteria,
+//! phases, load charts, the alert timeline, each alert's notifications as cards
+//! (`html_notifications.rs`), the clock (time scale, durations, rewritten rules),
 //! failing checks with evidence, then every check.
 //! Formats only; the verdict and criteria come from the model. All text is escaped.
 
@@ -69,13 +71,15 @@ pub fn render(report: &Report) -> String {
     let scenario = escape(&report.scenario);
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>obsgate report: {scenario}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>obsgate report: {scenario}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n",
+        super::html_notifications::CSS
     );
     header(&mut out, report);
     criteria_section(&mut out, report);
     phases_section(&mut out, report);
     charts_section(&mut out, report);
     alerts_section(&mut out, report);
+    super::html_notifications::section(&mut out, report);
     clock_section(&mut out, report);
     super::slo::html_section(&mut out, report);
     failures_section(&mut out, &report.checks);

@@ -1,6 +1,7 @@
-//! A realistic, deterministic report (three phases, a timeline, ten alerts, passing and failing
-//! checks, the ten criteria, the clock of a managed stack at time scale 10 with the shipped
-//! rules rewritten) used to preview the HTML writer and to test the writers and `report diff`
+//! A realistic, deterministic report (three phases, a timeline, ten alerts with their Slack,
+//! PagerDuty and webhook notifications from `html_sample_notes.rs`, passing and failing checks,
+//! the ten criteria, the clock of a managed stack at time scale 10 with the shipped rules
+//! rewritten) used to preview the HTML writer and to test the writers and `report diff`
 //! without a run.
 
 use crate::evidence::{
@@ -8,6 +9,7 @@ use crate::evidence::{
     RuleRewrite, TimelinePoint,
 };
 use crate::expect::acceptance::SEED_CRITERIA;
+use crate::report::html_sample_notes::Plan;
 use crate::report::model::{Report, SCHEMA_VERSION};
 use crate::verdict::Kind;
 use crate::verdict::{Check, Criterion, Status, Verdict};
@@ -255,13 +257,19 @@ fn sample_alerts() -> Vec<AlertTiming> {
             if receiver == "slack:#critical" {
                 receivers.push("pagerduty:pipeline-critical".into());
             }
-            let events = vec![
+            let notifications = super::html_sample_notes::notifications(&Plan {
+                alert,
+                receiver,
+                notified_s: storm_start + notified,
+                resolved_s: storm_end + resolved + 5.0,
+            });
+            let mut events = vec![
                 ev("pending", storm_start + pending, None),
                 ev("firing", storm_start + firing, None),
-                ev("notified", storm_start + notified, Some(receiver)),
                 ev("resolved", storm_end + resolved, None),
-                ev("notified", storm_end + resolved + 5.0, Some(receiver)),
             ];
+            events.extend(super::html_sample_notes::events(&notifications));
+            events.sort_by(|x, y| x.at_s.total_cmp(&y.at_s));
             AlertTiming {
                 alert: alert.into(),
                 fired: true,
@@ -273,7 +281,7 @@ fn sample_alerts() -> Vec<AlertTiming> {
                 // Scrape + evaluation interval + `for` + `group_wait`, from the onset.
                 bound_s: Some(15.0 + 15.0 + for_s + group_wait),
                 events,
-                notifications: Vec::new(),
+                notifications,
             }
         })
         .collect()

@@ -1,4 +1,5 @@
-//! `report.md`: a human summary for PR comments: verdict, per-phase load table, the clock
+//! `report.md`: a human summary for PR comments: verdict, per-phase load table, each alert's
+//! notifications quoted (`markdown_notifications.rs`), the clock
 //! (time scale, durations, the unit of the alert timings, rewritten rules), failing checks
 //! first, then every check.
 
@@ -54,6 +55,7 @@ pub fn render_markdown(r: &Report) -> String {
         let _ = writeln!(o, "- deviation: {d}");
     }
     load_section(&mut o, r);
+    super::markdown_notifications::markdown_section(&mut o, r);
     super::clock::markdown_section(&mut o, r);
     super::slo::markdown_section(&mut o, r);
     checks_section(&mut o, r);

@@ -1,15 +1,19 @@
 //! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
 //! Writers only format; they never decide a verdict.
 pub mod clock;
+pub mod conversation;
 pub mod criteria;
 pub mod diff;
 pub mod html;
 pub mod html_escape;
+pub mod html_notifications;
 pub mod html_sample;
+pub mod html_sample_notes;
 pub mod html_sections;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod markdown_notifications;
 pub mod model;
 pub mod slo;
 pub mod summary;
