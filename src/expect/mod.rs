@@ -8,6 +8,7 @@
 
 pub mod acceptance;
 pub mod alerts;
+pub mod coverage;
 pub mod dashboards;
 pub mod error;
 pub mod expr;

@@ -14,6 +14,7 @@ pub mod otlp;
 pub mod outage;
 pub mod prom_api;
 pub mod receivers;
+pub mod recorded;
 pub mod scrape;
 pub mod slo_counts;
 pub mod templates;
