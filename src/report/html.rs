@@ -78,6 +78,7 @@ pub fn render(report: &Report) -> String {
     alerts_section(&mut out, report);
     clock_section(&mut out, report);
     super::slo::html_section(&mut out, report);
+    super::coverage_render::html_section(&mut out, report);
     failures_section(&mut out, &report.checks);
     all_checks_section(&mut out, &report.checks);
     let _ = write!(

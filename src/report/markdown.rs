@@ -56,6 +56,7 @@ pub fn render_markdown(r: &Report) -> String {
     load_section(&mut o, r);
     super::clock::markdown_section(&mut o, r);
     super::slo::markdown_section(&mut o, r);
+    super::coverage_render::markdown_section(&mut o, r);
     checks_section(&mut o, r);
     o
 }

@@ -1,6 +1,8 @@
 //! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
 //! Writers only format; they never decide a verdict.
 pub mod clock;
+pub mod coverage_render;
+pub mod coverage_rows;
 pub mod criteria;
 pub mod diff;
 pub mod html;
