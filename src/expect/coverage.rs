@@ -128,7 +128,10 @@ mod tests {
         assert_eq!(parse_required("90%"), Ok(Required { min_percent: 90 }));
         for bad in ["0%", "101%", "90", "most", "9.5%"] {
             let e = parse_required(bad).err().unwrap_or_default();
-            assert!(e.contains(&format!("`{bad}`")) && e.contains("`all`"), "{e}");
+            assert!(
+                e.contains(&format!("`{bad}`")) && e.contains("`all`"),
+                "{e}"
+            );
         }
         assert_eq!(Required { min_percent: 90 }.to_string(), "90%");
         assert_eq!(Required { min_percent: 100 }.to_string(), "all");

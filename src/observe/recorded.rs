@@ -25,7 +25,11 @@ pub fn query_for(s: &RecordedSeries, window_s: u64) -> String {
             .iter()
             .map(|(k, v)| format!("{k}=\"{}\"", quote(v))),
     );
-    format!("last_over_time({{{}}}[{}s])", matchers.join(", "), window_s.max(1))
+    format!(
+        "last_over_time({{{}}}[{}s])",
+        matchers.join(", "),
+        window_s.max(1)
+    )
 }
 
 /// Ask `prom_url` about every rule of `rules`, over the last `window_s` seconds.

@@ -47,7 +47,11 @@ pub fn markdown_section(o: &mut String, r: &Report) {
 
 fn html_table(o: &mut String, t: &Table) {
     let (covered, counted) = t.counts();
-    let open = if t.not_observed.is_none() && covered < counted { " open" } else { "" };
+    let open = if t.not_observed.is_none() && covered < counted {
+        " open"
+    } else {
+        ""
+    };
     let _ = writeln!(
         o,
         "<details{open}><summary><b>{}</b>: {}</summary>",

@@ -77,65 +77,185 @@ fn names(v: &[String]) -> String {
 
 /// Every dimension but the logs, in report order.
 pub fn tables(c: &Coverage) -> Vec<Table> {
-    let rules = table("alerts", "Alerting rules", vec!["Alert", "Status", "File", "Group"], &c.alert_rules, |i| {
-        let status = match i.status {
-            AlertRuleStatus::Fired => "fired",
-            AlertRuleStatus::PendingOnly => "pending only",
-            AlertRuleStatus::NeverActive => "never active",
-        };
-        let shown = if i.ignored { format!("{status} (ignored)") } else { status.to_string() };
-        let counted = (!i.ignored).then_some(i.status == AlertRuleStatus::Fired);
-        (vec![i.alert.clone(), shown, i.file.clone(), i.group.clone()], counted)
-    });
-    let recording = table("recording_rules", "Recording rules", vec!["Record", "Labels", "Status", "Series", "File"], &c.recording_rules, |i| {
-        let labels: Vec<String> = i.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-        let status = match i.status {
-            RecordingRuleStatus::NonEmpty => "non-empty".to_string(),
-            RecordingRuleStatus::Empty => "empty".to_string(),
-            RecordingRuleStatus::NotEvaluated => format!("not evaluated{}", i.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default()),
-        };
-        let cells = vec![i.record.clone(), labels.join(", "), status, i.series.to_string(), i.file.clone()];
-        (cells, Some(i.status == RecordingRuleStatus::NonEmpty))
-    });
-    let routes = table("routes", "Routes", vec!["Route", "Matchers", "Receiver", "Matched", "Handled", "Alerts"], &c.routes, |i| {
-        let path = if i.continue_matching { format!("{} (continue)", i.path) } else { i.path.clone() };
-        let cells = vec![path, names(&i.matchers), i.receiver.clone(), i.matched.to_string(), i.handled.to_string(), names(&i.alerts)];
-        (cells, Some(i.matched > 0))
-    });
-    let receivers = table("receivers", "Receiver integrations", vec!["Integration", "Channel", "Notifications"], &c.receivers, |i| {
-        let n = if i.unobservable { "not observable".to_string() } else { i.notifications.to_string() };
-        let cells = vec![i.integration.clone(), i.channel.clone().unwrap_or_default(), n];
-        (cells, (!i.unobservable).then_some(i.notifications > 0))
-    });
-    let inhibit = table("inhibit_rules", "Inhibition rules", vec!["Rule", "Source", "Target", "Equal", "Suppressed", "Alerts"], &c.inhibit_rules, |i| {
-        let cells = vec![format!("inhibit_rules[{}]", i.index), names(&i.source), names(&i.target), names(&i.equal), i.suppressed.to_string(), names(&i.alerts)];
-        (cells, Some(i.suppressed > 0))
-    });
-    let panels = table("panels", "Panel targets", vec!["Target", "Status", "Series"], &c.panels, |i| {
-        let status = match i.status {
-            PanelStatus::Data => "data".to_string(),
-            PanelStatus::Empty => "empty".to_string(),
-            PanelStatus::NotEvaluated => format!("not evaluated{}", i.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default()),
-        };
-        let cells = vec![format!("{} / {} / {}", i.dashboard, i.panel, i.ref_id), status, i.series.to_string()];
-        (cells, (!i.hidden).then_some(i.status == PanelStatus::Data))
-    });
-    let metrics = table("metrics", "Metric families", vec!["Family", "Status", "Scrapes seen"], &c.metrics, |i| {
-        let status = match i.status {
-            MetricStatus::Changing => "changing",
-            MetricStatus::Constant => "constant",
-            MetricStatus::NeverSeen => "never seen",
-        };
-        (vec![i.family.clone(), status.to_string(), i.scrapes_seen.to_string()], Some(i.status == MetricStatus::Changing))
-    });
-    vec![rules, recording, routes, receivers, inhibit, panels, metrics]
+    let rules = table(
+        "alerts",
+        "Alerting rules",
+        vec!["Alert", "Status", "File", "Group"],
+        &c.alert_rules,
+        |i| {
+            let status = match i.status {
+                AlertRuleStatus::Fired => "fired",
+                AlertRuleStatus::PendingOnly => "pending only",
+                AlertRuleStatus::NeverActive => "never active",
+            };
+            let shown = if i.ignored {
+                format!("{status} (ignored)")
+            } else {
+                status.to_string()
+            };
+            let counted = (!i.ignored).then_some(i.status == AlertRuleStatus::Fired);
+            (
+                vec![i.alert.clone(), shown, i.file.clone(), i.group.clone()],
+                counted,
+            )
+        },
+    );
+    let recording = table(
+        "recording_rules",
+        "Recording rules",
+        vec!["Record", "Labels", "Status", "Series", "File"],
+        &c.recording_rules,
+        |i| {
+            let labels: Vec<String> = i.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+            let status = match i.status {
+                RecordingRuleStatus::NonEmpty => "non-empty".to_string(),
+                RecordingRuleStatus::Empty => "empty".to_string(),
+                RecordingRuleStatus::NotEvaluated => format!(
+                    "not evaluated{}",
+                    i.detail
+                        .as_ref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                ),
+            };
+            let cells = vec![
+                i.record.clone(),
+                labels.join(", "),
+                status,
+                i.series.to_string(),
+                i.file.clone(),
+            ];
+            (cells, Some(i.status == RecordingRuleStatus::NonEmpty))
+        },
+    );
+    let mut out = vec![rules, recording];
+    out.extend(alertmanager_tables(c));
+    out.extend(signal_tables(c));
+    out
+}
+
+fn alertmanager_tables(c: &Coverage) -> Vec<Table> {
+    let routes = table(
+        "routes",
+        "Routes",
+        vec![
+            "Route", "Matchers", "Receiver", "Matched", "Handled", "Alerts",
+        ],
+        &c.routes,
+        |i| {
+            let path = if i.continue_matching {
+                format!("{} (continue)", i.path)
+            } else {
+                i.path.clone()
+            };
+            let cells = vec![
+                path,
+                names(&i.matchers),
+                i.receiver.clone(),
+                i.matched.to_string(),
+                i.handled.to_string(),
+                names(&i.alerts),
+            ];
+            (cells, Some(i.matched > 0))
+        },
+    );
+    let receivers = table(
+        "receivers",
+        "Receiver integrations",
+        vec!["Integration", "Channel", "Notifications"],
+        &c.receivers,
+        |i| {
+            let n = if i.unobservable {
+                "not observable".to_string()
+            } else {
+                i.notifications.to_string()
+            };
+            let cells = vec![
+                i.integration.clone(),
+                i.channel.clone().unwrap_or_default(),
+                n,
+            ];
+            (cells, (!i.unobservable).then_some(i.notifications > 0))
+        },
+    );
+    let inhibit = table(
+        "inhibit_rules",
+        "Inhibition rules",
+        vec!["Rule", "Source", "Target", "Equal", "Suppressed", "Alerts"],
+        &c.inhibit_rules,
+        |i| {
+            let cells = vec![
+                format!("inhibit_rules[{}]", i.index),
+                names(&i.source),
+                names(&i.target),
+                names(&i.equal),
+                i.suppressed.to_string(),
+                names(&i.alerts),
+            ];
+            (cells, Some(i.suppressed > 0))
+        },
+    );
+    vec![routes, receivers, inhibit]
+}
+
+fn signal_tables(c: &Coverage) -> Vec<Table> {
+    let panels = table(
+        "panels",
+        "Panel targets",
+        vec!["Target", "Status", "Series"],
+        &c.panels,
+        |i| {
+            let status = match i.status {
+                PanelStatus::Data => "data".to_string(),
+                PanelStatus::Empty => "empty".to_string(),
+                PanelStatus::NotEvaluated => format!(
+                    "not evaluated{}",
+                    i.detail
+                        .as_ref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                ),
+            };
+            let cells = vec![
+                format!("{} / {} / {}", i.dashboard, i.panel, i.ref_id),
+                status,
+                i.series.to_string(),
+            ];
+            (cells, (!i.hidden).then_some(i.status == PanelStatus::Data))
+        },
+    );
+    let metrics = table(
+        "metrics",
+        "Metric families",
+        vec!["Family", "Status", "Scrapes seen"],
+        &c.metrics,
+        |i| {
+            let status = match i.status {
+                MetricStatus::Changing => "changing",
+                MetricStatus::Constant => "constant",
+                MetricStatus::NeverSeen => "never seen",
+            };
+            (
+                vec![
+                    i.family.clone(),
+                    status.to_string(),
+                    i.scrapes_seen.to_string(),
+                ],
+                Some(i.status == MetricStatus::Changing),
+            )
+        },
+    );
+    vec![panels, metrics]
 }
 
 /// The logs line: lines, levels and fields with their counts.
 pub fn logs_line(c: &Coverage) -> String {
     let l = &c.logs;
     let counts = |m: &std::collections::BTreeMap<String, u64>| {
-        m.iter().map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ")
+        m.iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let mut s = format!(
         "{} lines ({} JSON); levels: {}; fields: {}",
@@ -168,10 +288,15 @@ pub fn properties(c: &Coverage) -> Vec<(String, String)> {
         out.push((format!("coverage.{}", t.key), value));
         let missing = t.missing();
         if t.not_observed.is_none() && !missing.is_empty() {
-            out.push((format!("coverage.{}.not_covered", t.key), missing.join(", ")));
+            out.push((
+                format!("coverage.{}.not_covered", t.key),
+                missing.join(", "),
+            ));
         }
     }
-    let keys = |m: &std::collections::BTreeMap<String, u64>| m.keys().cloned().collect::<Vec<_>>().join(", ");
+    let keys = |m: &std::collections::BTreeMap<String, u64>| {
+        m.keys().cloned().collect::<Vec<_>>().join(", ")
+    };
     out.push(("coverage.logs.levels".into(), keys(&c.logs.levels)));
     out.push(("coverage.logs.fields".into(), keys(&c.logs.fields)));
     out

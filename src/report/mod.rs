@@ -39,4 +39,6 @@ pub fn write_report(dir: &Path, report: &model::Report) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+mod coverage_tests;
+#[cfg(test)]
 mod writer_tests;

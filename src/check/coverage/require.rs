@@ -57,7 +57,11 @@ fn judge<T>(id: &str, what: &str, req: Required, dim: &Dimension<T>, items: Vec<
     let evidence = missed.iter().map(|s| s.to_string());
     if unknown || !dim.lost.is_empty() {
         let lost = dim.lost.join("; ");
-        let lost = if lost.is_empty() { String::new() } else { format!("{lost}; ") };
+        let lost = if lost.is_empty() {
+            String::new()
+        } else {
+            format!("{lost}; ")
+        };
         return Check::error(
             id,
             Kind::Coverage,
@@ -72,46 +76,88 @@ fn judge<T>(id: &str, what: &str, req: Required, dim: &Dimension<T>, items: Vec<
 pub fn checks(cov: &Coverage, req: &CoverageRequirements) -> Vec<Check> {
     let mut out = Vec::new();
     if let Some(r) = req.alerts {
-        out.push(judge(ALERTS, "alerting rules", r, &cov.alert_rules, alert_items(cov)));
+        out.push(judge(
+            ALERTS,
+            "alerting rules",
+            r,
+            &cov.alert_rules,
+            alert_items(cov),
+        ));
     }
     if let Some(r) = req.recording_rules {
         let items = cov.recording_rules.items.iter().map(|i| {
             let labels: Vec<String> = i.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-            let name = format!("recording rule {}{{{}}} ({})", i.record, labels.join(", "), i.file);
+            let name = format!(
+                "recording rule {}{{{}}} ({})",
+                i.record,
+                labels.join(", "),
+                i.file
+            );
             match i.status {
                 RecordingRuleStatus::NonEmpty => Item::Covered,
-                RecordingRuleStatus::Empty => Item::Missed(format!("{name} had no series during the run")),
+                RecordingRuleStatus::Empty => {
+                    Item::Missed(format!("{name} had no series during the run"))
+                }
                 RecordingRuleStatus::NotEvaluated => Item::Unknown(format!(
                     "{name} was not evaluated: {}",
                     i.detail.as_deref().unwrap_or("no answer")
                 )),
             }
         });
-        out.push(judge(RECORDING, "recording rules", r, &cov.recording_rules, items.collect()));
+        out.push(judge(
+            RECORDING,
+            "recording rules",
+            r,
+            &cov.recording_rules,
+            items.collect(),
+        ));
     }
+    out.extend(alertmanager_checks(cov, req));
+    out.extend(signal_checks(cov, req));
+    out
+}
+
+fn alertmanager_checks(cov: &Coverage, req: &CoverageRequirements) -> Vec<Check> {
+    let mut out = Vec::new();
     if let Some(r) = req.routes {
         let items = cov.routes.items.iter().map(|i| match i.matched {
             0 => Item::Missed(format!(
                 "route {} ({}) matched no notification",
                 i.path,
-                if i.matchers.is_empty() { "no matchers".to_string() } else { i.matchers.join(", ") }
+                if i.matchers.is_empty() {
+                    "no matchers".to_string()
+                } else {
+                    i.matchers.join(", ")
+                }
             )),
             _ => Item::Covered,
         });
         out.push(judge(ROUTES, "routes", r, &cov.routes, items.collect()));
     }
     if let Some(r) = req.receivers {
-        let items = cov.receivers.items.iter().filter(|i| !i.unobservable).map(|i| {
-            match i.notifications {
+        let items = cov
+            .receivers
+            .items
+            .iter()
+            .filter(|i| !i.unobservable)
+            .map(|i| match i.notifications {
                 0 => Item::Missed(format!(
                     "integration {}{} got no notification",
                     i.integration,
-                    i.channel.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
+                    i.channel
+                        .as_ref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
                 )),
                 _ => Item::Covered,
-            }
-        });
-        out.push(judge(RECEIVERS, "receiver integrations", r, &cov.receivers, items.collect()));
+            });
+        out.push(judge(
+            RECEIVERS,
+            "receiver integrations",
+            r,
+            &cov.receivers,
+            items.collect(),
+        ));
     }
     if let Some(r) = req.inhibit_rules {
         let items = cov.inhibit_rules.items.iter().map(|i| match i.suppressed {
@@ -120,13 +166,22 @@ pub fn checks(cov: &Coverage, req: &CoverageRequirements) -> Vec<Check> {
                 i.index,
                 i.source.join(", "),
                 i.target.join(", "),
-                if i.equal.is_empty() { String::new() } else { format!("; equal {}", i.equal.join(", ")) }
+                if i.equal.is_empty() {
+                    String::new()
+                } else {
+                    format!("; equal {}", i.equal.join(", "))
+                }
             )),
             _ => Item::Covered,
         });
-        out.push(judge(INHIBIT, "inhibition rules", r, &cov.inhibit_rules, items.collect()));
+        out.push(judge(
+            INHIBIT,
+            "inhibition rules",
+            r,
+            &cov.inhibit_rules,
+            items.collect(),
+        ));
     }
-    out.extend(signal_checks(cov, req));
     out
 }
 
@@ -139,7 +194,9 @@ fn alert_items(cov: &Coverage) -> Vec<Item> {
             let name = format!("alert {} ({}, group {})", i.alert, i.file, i.group);
             match i.status {
                 AlertRuleStatus::Fired => Item::Covered,
-                AlertRuleStatus::PendingOnly => Item::Missed(format!("{name} was pending but never fired")),
+                AlertRuleStatus::PendingOnly => {
+                    Item::Missed(format!("{name} was pending but never fired"))
+                }
                 AlertRuleStatus::NeverActive => Item::Missed(format!("{name} never became active")),
             }
         })
@@ -150,7 +207,10 @@ fn signal_checks(cov: &Coverage, req: &CoverageRequirements) -> Vec<Check> {
     let mut out = Vec::new();
     if let Some(r) = req.panels {
         let items = cov.panels.items.iter().filter(|i| !i.hidden).map(|i| {
-            let name = format!("panel target {} / {:?} / {}", i.dashboard, i.panel, i.ref_id);
+            let name = format!(
+                "panel target {} / {:?} / {}",
+                i.dashboard, i.panel, i.ref_id
+            );
             match i.status {
                 PanelStatus::Data => Item::Covered,
                 PanelStatus::Empty => Item::Missed(format!("{name} drew no data")),
@@ -160,7 +220,13 @@ fn signal_checks(cov: &Coverage, req: &CoverageRequirements) -> Vec<Check> {
                 )),
             }
         });
-        out.push(judge(PANELS, "panel targets", r, &cov.panels, items.collect()));
+        out.push(judge(
+            PANELS,
+            "panel targets",
+            r,
+            &cov.panels,
+            items.collect(),
+        ));
     }
     if let Some(r) = req.metrics {
         let items = cov.metrics.items.iter().map(|i| match i.status {
@@ -169,9 +235,17 @@ fn signal_checks(cov: &Coverage, req: &CoverageRequirements) -> Vec<Check> {
                 "metric family {} never changed in {} scrapes",
                 i.family, i.scrapes_seen
             )),
-            MetricStatus::NeverSeen => Item::Missed(format!("metric family {} was never seen", i.family)),
+            MetricStatus::NeverSeen => {
+                Item::Missed(format!("metric family {} was never seen", i.family))
+            }
         });
-        out.push(judge(METRICS, "metric families", r, &cov.metrics, items.collect()));
+        out.push(judge(
+            METRICS,
+            "metric families",
+            r,
+            &cov.metrics,
+            items.collect(),
+        ));
     }
     out
 }
@@ -236,4 +310,3 @@ pub const CHECKS: &[CheckInfo] = &[
         explain: "Compares every sample (name, labels, value) of the family across the scrapes.\nExample failure: 11 of 12 metric families covered (all required): metric family pubsub_queue_depth never changed in 40 scrapes",
     },
 ];
-

@@ -13,7 +13,9 @@ use crate::check::config::routes_tree::RouteNode;
 use crate::config::alertmanager::{AlertmanagerConfig, Receiver};
 use crate::config::stack::StackConfig;
 use crate::evidence::coverage::{Dimension, MAX_NAMES, ReceiverCoverage, RouteCoverage};
-use crate::evidence::{AlertObservations, AlertState, Notification, NotificationKind, RoutingEvidence};
+use crate::evidence::{
+    AlertObservations, AlertState, Notification, NotificationKind, RoutingEvidence,
+};
 
 /// The routing tree's path in the report's notation: `root`, `root.routes[0]`.
 pub fn route_path(tree_path: &str) -> String {
@@ -107,8 +109,16 @@ fn route_items(model: &RoutingModel, instances: &[LabelSet]) -> Vec<RouteCoverag
 /// One receiver's integrations: (kind, channel, observable), in config order per kind.
 fn integrations(r: &Receiver) -> Vec<(&'static str, Option<String>, bool)> {
     let mut out: Vec<(&'static str, Option<String>, bool)> = Vec::new();
-    out.extend(r.slack_configs.iter().map(|s| ("slack", s.channel.clone(), true)));
-    out.extend(r.pagerduty_configs.iter().map(|_| ("pagerduty", None, true)));
+    out.extend(
+        r.slack_configs
+            .iter()
+            .map(|s| ("slack", s.channel.clone(), true)),
+    );
+    out.extend(
+        r.pagerduty_configs
+            .iter()
+            .map(|_| ("pagerduty", None, true)),
+    );
     let webhooks = r.webhook_configs.as_ref().map_or(0, Vec::len);
     out.extend((0..webhooks).map(|_| ("webhook", None, true)));
     out.extend(r.email_configs.iter().map(|_| ("email", None, false)));
@@ -158,13 +168,20 @@ fn kind_name(k: NotificationKind) -> &'static str {
     }
 }
 
-fn receiver_items(am: &AlertmanagerConfig, notifications: &[Notification]) -> Vec<ReceiverCoverage> {
+fn receiver_items(
+    am: &AlertmanagerConfig,
+    notifications: &[Notification],
+) -> Vec<ReceiverCoverage> {
     let mut counts: BTreeMap<(String, &'static str, usize), usize> = BTreeMap::new();
     for n in notifications {
         let Some(r) = am.receivers.iter().find(|r| r.name.value == n.receiver) else {
             continue;
         };
-        let key = (n.receiver.clone(), kind_name(n.kind), integration_index(r, n));
+        let key = (
+            n.receiver.clone(),
+            kind_name(n.kind),
+            integration_index(r, n),
+        );
         *counts.entry(key).or_default() += 1;
     }
     let mut out = Vec::new();

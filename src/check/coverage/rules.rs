@@ -109,7 +109,9 @@ pub fn recording_rules(
             let (status, series, detail) = match answer.map(|(_, a)| a) {
                 Some(QueryAnswer::Series(n)) if *n > 0 => (RecordingRuleStatus::NonEmpty, *n, None),
                 Some(QueryAnswer::Series(_)) => (RecordingRuleStatus::Empty, 0, None),
-                Some(QueryAnswer::Error(e)) => (RecordingRuleStatus::NotEvaluated, 0, Some(e.clone())),
+                Some(QueryAnswer::Error(e)) => {
+                    (RecordingRuleStatus::NotEvaluated, 0, Some(e.clone()))
+                }
                 None => (
                     RecordingRuleStatus::NotEvaluated,
                     0,

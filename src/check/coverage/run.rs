@@ -10,7 +10,11 @@ use crate::verdict::Check;
 
 /// The coverage of a run and the checks of the acceptance file's requirements (none without
 /// an acceptance file or a `coverage:` block).
-pub fn from_run(exps: &ExpectationSet, ev: &Evidence, mut logs: LogCoverage) -> (Coverage, Vec<Check>) {
+pub fn from_run(
+    exps: &ExpectationSet,
+    ev: &Evidence,
+    mut logs: LogCoverage,
+) -> (Coverage, Vec<Check>) {
     let stack = &ev.stack;
     let config = stack.config.as_ref().or_else(|| {
         stack
@@ -19,7 +23,10 @@ pub fn from_run(exps: &ExpectationSet, ev: &Evidence, mut logs: LogCoverage) -> 
             .and_then(|s| s.as_ref().ok())
             .map(|s| &s.config)
     });
-    let seen = stack.alerts.iter().chain(stack.slo.iter().map(|s| &s.alerts));
+    let seen = stack
+        .alerts
+        .iter()
+        .chain(stack.slo.iter().map(|s| &s.alerts));
     let mut alerts = AlertsView::NotWatched("no alerts expectation: the alert watcher did not run");
     for s in seen {
         match s {
@@ -54,7 +61,11 @@ pub fn from_run(exps: &ExpectationSet, ev: &Evidence, mut logs: LogCoverage) -> 
     let coverage = super::compute(CoverageInput {
         config,
         alerts,
-        ignore_alerts: exps.alerts.iter().flat_map(|(_, a)| &a.ignore_alerts).collect(),
+        ignore_alerts: exps
+            .alerts
+            .iter()
+            .flat_map(|(_, a)| &a.ignore_alerts)
+            .collect(),
         recorded: stack.recorded.as_ref(),
         dashboards: &stack.dashboards,
         families,

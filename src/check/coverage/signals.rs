@@ -54,8 +54,11 @@ pub fn panels(dashboards: &[DashboardAnswers]) -> Dimension<PanelCoverage> {
     }
 }
 
+/// A family's samples in one scrape: (sample name, sorted labels, value bits), sorted.
+type Fingerprint = Vec<(String, Vec<(String, String)>, u64)>;
+
 /// A family's samples in one scrape, comparable across scrapes (None: no sample).
-fn fingerprint(e: &Exposition, family: &str) -> Option<Vec<(String, Vec<(String, String)>, u64)>> {
+fn fingerprint(e: &Exposition, family: &str) -> Option<Fingerprint> {
     let f = e.family(family)?;
     let mut v: Vec<_> = f
         .samples

@@ -92,30 +92,54 @@ fn the_route_no_alert_reaches_is_not_covered_and_the_others_are() {
         .collect();
     assert_eq!(
         got,
-        vec![("root", 2, 1), ("root.routes[0]", 1, 1), ("root.routes[1]", 0, 0)]
+        vec![
+            ("root", 2, 1),
+            ("root.routes[0]", 1, 1),
+            ("root.routes[1]", 0, 0)
+        ]
     );
-    assert_eq!(c.routes.items[2].matchers, vec!["team=\"nobody\"".to_string()]);
+    assert_eq!(
+        c.routes.items[2].matchers,
+        vec!["team=\"nobody\"".to_string()]
+    );
 }
 
 #[test]
 fn alert_rules_receivers_and_inhibitions_follow_what_was_seen() {
     let cfg = fixture();
     let mut obs = observations();
-    obs.changes.retain(|c| c.alertname == "HighErrors" && c.state == AlertState::Pending);
+    obs.changes
+        .retain(|c| c.alertname == "HighErrors" && c.state == AlertState::Pending);
     obs.notifications.truncate(1);
     let c = compute(input(&cfg, &obs));
-    let status: Vec<_> = c.alert_rules.items.iter().map(|a| (a.alert.as_str(), a.status)).collect();
+    let status: Vec<_> = c
+        .alert_rules
+        .items
+        .iter()
+        .map(|a| (a.alert.as_str(), a.status))
+        .collect();
     assert_eq!(
         status,
-        vec![("HighErrors", AlertRuleStatus::PendingOnly), ("SlowJobs", AlertRuleStatus::NeverActive)]
+        vec![
+            ("HighErrors", AlertRuleStatus::PendingOnly),
+            ("SlowJobs", AlertRuleStatus::NeverActive)
+        ]
     );
-    let recv: Vec<_> = c.receivers.items.iter().map(|r| (r.integration.as_str(), r.notifications)).collect();
+    let recv: Vec<_> = c
+        .receivers
+        .items
+        .iter()
+        .map(|r| (r.integration.as_str(), r.notifications))
+        .collect();
     assert_eq!(recv, vec![("chat/slack[0]", 0), ("pager/pagerduty[0]", 1)]);
     assert_eq!(c.inhibit_rules.items[0].suppressed, 0);
     let full = observations();
     let c = compute(input(&cfg, &full));
     assert_eq!(c.inhibit_rules.items[0].suppressed, 1);
-    assert_eq!(c.inhibit_rules.items[0].alerts, vec!["SlowJobs".to_string()]);
+    assert_eq!(
+        c.inhibit_rules.items[0].alerts,
+        vec!["SlowJobs".to_string()]
+    );
     assert!(c.receivers.items.iter().all(|r| r.notifications == 1));
 }
 
@@ -126,7 +150,10 @@ fn without_a_watcher_the_alert_dimensions_are_not_observed() {
     let mut i = input(&cfg, &obs);
     i.alerts = AlertsView::NotWatched("no stack (--stack none)");
     let c = compute(i);
-    assert_eq!(c.routes.not_observed.as_deref(), Some("no stack (--stack none)"));
+    assert_eq!(
+        c.routes.not_observed.as_deref(),
+        Some("no stack (--stack none)")
+    );
     assert_eq!(c.alert_rules.items.len(), 2);
     assert!(c.recording_rules.not_observed.is_some());
 }
@@ -144,25 +171,48 @@ fn recording_rules_take_prometheus_answers() {
     let mut i = input(&cfg, &obs);
     i.recorded = Some(&answers);
     let c = compute(i);
-    assert_eq!(c.recording_rules.items[0].status, crate::evidence::coverage::RecordingRuleStatus::Empty);
+    assert_eq!(
+        c.recording_rules.items[0].status,
+        crate::evidence::coverage::RecordingRuleStatus::Empty
+    );
     let _: &RecordedSeries = &series[0];
 }
 
 #[test]
 fn metric_families_are_changing_constant_or_never_seen() {
-    let parse = |t: &str| crate::observe::exposition::parse(t, crate::evidence::ExpositionFormat::Text004).unwrap_or_else(|e| panic!("{e}"));
+    let parse = |t: &str| {
+        crate::observe::exposition::parse(t, crate::evidence::ExpositionFormat::Text004)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
     let a = parse("# TYPE up gauge\nup 1\n# TYPE jobs_total counter\njobs_total 1\n");
     let b = parse("# TYPE up gauge\nup 1\n# TYPE jobs_total counter\njobs_total 2\n");
     let d = signals::metrics(&["up", "jobs_total", "gone"], &[&a, &b]);
     let got: Vec<_> = d.items.iter().map(|m| m.status).collect();
-    assert_eq!(got, vec![MetricStatus::Constant, MetricStatus::Changing, MetricStatus::NeverSeen]);
+    assert_eq!(
+        got,
+        vec![
+            MetricStatus::Constant,
+            MetricStatus::Changing,
+            MetricStatus::NeverSeen
+        ]
+    );
 }
 
 #[test]
 fn log_levels_and_fields_are_counted_and_bounded() {
     let mut seen = logs::LogSeen::default();
-    for (i, t) in ["{\"level\":\"INFO\",\"job_id\":\"1\"}", "{\"level\":\"ERROR\"}", "not json"].iter().enumerate() {
-        seen.feed(&crate::evidence::LogLine { line: i as u64 + 1, text: t.to_string() });
+    for (i, t) in [
+        "{\"level\":\"INFO\",\"job_id\":\"1\"}",
+        "{\"level\":\"ERROR\"}",
+        "not json",
+    ]
+    .iter()
+    .enumerate()
+    {
+        seen.feed(&crate::evidence::LogLine {
+            line: i as u64 + 1,
+            text: t.to_string(),
+        });
     }
     let c = seen.coverage();
     assert_eq!((c.lines, c.json_lines), (3, 2));

@@ -13,17 +13,25 @@ fn an_unreachable_route_fails_when_routes_are_required_and_is_named() {
     let cfg = fixture();
     let obs = observations();
     let c = compute(input(&cfg, &obs));
-    let req = CoverageRequirements { routes: ALL, ..Default::default() };
+    let req = CoverageRequirements {
+        routes: ALL,
+        ..Default::default()
+    };
     let checks = require::checks(&c, &req);
     assert_eq!(checks.len(), 1);
     assert_eq!(checks[0].id, "coverage.routes");
     assert_eq!(checks[0].status, Status::Fail);
     assert!(
-        checks[0].message.contains("route root.routes[1] (team=\"nobody\") matched no notification"),
+        checks[0]
+            .message
+            .contains("route root.routes[1] (team=\"nobody\") matched no notification"),
         "{}",
         checks[0].message
     );
-    let two_thirds = CoverageRequirements { routes: Some(Required { min_percent: 66 }), ..Default::default() };
+    let two_thirds = CoverageRequirements {
+        routes: Some(Required { min_percent: 66 }),
+        ..Default::default()
+    };
     assert_eq!(require::checks(&c, &two_thirds)[0].status, Status::Pass);
 }
 
@@ -36,9 +44,18 @@ fn the_route_passes_once_an_alert_reaches_it() {
     reach.labels.insert("severity".into(), "info".into());
     obs.changes.push(reach);
     let c = compute(input(&cfg, &obs));
-    let req = CoverageRequirements { routes: ALL, receivers: ALL, alerts: ALL, inhibit_rules: ALL, ..Default::default() };
+    let req = CoverageRequirements {
+        routes: ALL,
+        receivers: ALL,
+        alerts: ALL,
+        inhibit_rules: ALL,
+        ..Default::default()
+    };
     let checks = require::checks(&c, &req);
-    assert!(checks.iter().all(|k| k.status == Status::Pass), "{checks:?}");
+    assert!(
+        checks.iter().all(|k| k.status == Status::Pass),
+        "{checks:?}"
+    );
 }
 
 #[test]
@@ -48,7 +65,10 @@ fn a_required_dimension_not_observed_is_an_error_and_a_loss_turns_a_miss_into_on
     let mut i = input(&cfg, &obs);
     i.alerts = AlertsView::NotWatched("no stack (--stack none)");
     let c = compute(i);
-    let req = CoverageRequirements { alerts: ALL, ..Default::default() };
+    let req = CoverageRequirements {
+        alerts: ALL,
+        ..Default::default()
+    };
     let k = &require::checks(&c, &req)[0];
     assert_eq!(k.status, Status::Error);
     assert!(k.message.contains("--stack none"), "{}", k.message);
@@ -70,7 +90,15 @@ fn ignored_alerts_are_listed_but_not_counted() {
     let mut i = input(&cfg, &obs);
     i.ignore_alerts = vec![&re];
     let c = compute(i);
-    assert!(c.alert_rules.items.iter().any(|a| a.alert == "SlowJobs" && a.ignored));
-    let req = CoverageRequirements { alerts: ALL, ..Default::default() };
+    assert!(
+        c.alert_rules
+            .items
+            .iter()
+            .any(|a| a.alert == "SlowJobs" && a.ignored)
+    );
+    let req = CoverageRequirements {
+        alerts: ALL,
+        ..Default::default()
+    };
     assert_eq!(require::checks(&c, &req)[0].status, Status::Pass);
 }
