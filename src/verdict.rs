@@ -49,11 +49,13 @@ pub enum Kind {
     Slo,
     /// Inputs of the static checks.
     Static,
+    /// What a run exercised of the stack, against the acceptance file's requirements.
+    Coverage,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Load,
         Kind::Metrics,
         Kind::Logs,
@@ -68,6 +70,7 @@ impl Kind {
         Kind::Stack,
         Kind::Slo,
         Kind::Static,
+        Kind::Coverage,
     ];
 
     /// The lowercase name used in `report.json`, JUnit class names and check ids.
@@ -87,6 +90,7 @@ impl Kind {
             Kind::Stack => "stack",
             Kind::Slo => "slo",
             Kind::Static => "static",
+            Kind::Coverage => "coverage",
         }
     }
 

@@ -23,6 +23,8 @@ pub struct Judgement {
     pub alerts: Vec<AlertTiming>,
     /// One per SLO expectation file whose events were counted.
     pub slo: Vec<crate::evidence::SloReport>,
+    /// What the run exercised of the stack (`None` for the static checks alone).
+    pub coverage: Option<crate::evidence::coverage::Coverage>,
 }
 
 /// Judge a run. `logs` is the state of the log checkers that were fed while the run streamed.
@@ -30,6 +32,7 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
     let facts = run_facts(plan, ev);
     use super::signals::unobserved::mark_kind;
     let mut checks = super::signals::load::load_checks(plan, &ev.outcome);
+    let log_coverage = logs.coverage();
     let mut log_checks = logs.finish(&facts);
     if let Some(e) = &ev.log_capture_error {
         mark_kind(
@@ -58,6 +61,9 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
         ..Judgement::default()
     };
     judge_stack(plan, exps, ev, &mut out);
+    let (coverage, coverage_checks) = super::coverage::run::from_run(exps, ev, log_coverage);
+    out.coverage = Some(coverage);
+    out.checks.extend(coverage_checks);
     if let Some(d) = &ev.death {
         let phases = phase_windows(plan, &ev.outcome);
         super::signals::death::apply(d, &phases, plan.time_scale, &mut out.checks);

@@ -66,6 +66,7 @@ const LISTS: &[&[CheckInfo]] = &[
     signals::trace_checks::CHECKS,
     signals::traces::CHECKS,
     signals::health_registry::CHECKS,
+    crate::check::coverage::CHECKS,
     registry_misc::CHECKS,
     registry_misc::RUN_CHECKS,
 ];

@@ -6,6 +6,7 @@
 //! - [`load`]: what the load engine measured per phase and over time;
 //! - [`scrapes`]: the scrapes of a run and their bounded history;
 //! - [`alerts`]: alert state changes and the timings derived from them;
+//! - [`coverage`]: what a run exercised of the stack (the report's `coverage` section);
 //! - [`clock`]: the run's time scale and the rules the compressed stack evaluates;
 //! - [`notifications`]: what the fake receivers got;
 //! - [`health`]: what the health probes of running stack components saw;
@@ -14,6 +15,7 @@
 pub mod alerts;
 pub mod catalog;
 pub mod clock;
+pub mod coverage;
 pub mod dashboards;
 pub mod health;
 pub mod load;

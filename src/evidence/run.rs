@@ -75,6 +75,10 @@ pub struct StackEvidence {
     pub static_inputs: Option<Result<StaticInputs, String>>,
     /// The managed stack's state folder (TSDB, configs), inside the report folder.
     pub run_dir: Option<std::path::PathBuf>,
+    /// The stack's files as read for the coverage section (every rule, route, receiver).
+    pub config: Option<StackConfig>,
+    /// Each recording rule's series on the run's Prometheus at the end of the run.
+    pub recorded: Option<super::coverage::RecordedAnswers>,
 }
 
 /// What the static checks of a run judge: the stack's files, read once, and what promtool and

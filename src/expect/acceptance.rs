@@ -31,6 +31,9 @@ pub const SEED_CRITERIA: [(&str, &str); 10] = [
 struct RawAcceptance {
     /// One entry per acceptance criterion.
     criteria: Vec<RawCriterion>,
+    /// What a run must cover (`coverage.<dimension>` checks); absent: informational only.
+    #[serde(default)]
+    coverage: Option<super::coverage::RawCoverage>,
 }
 
 /// Raw criterion as written.
@@ -66,6 +69,8 @@ pub struct AcceptanceCriterion {
 pub struct Acceptance {
     /// Criteria in file order.
     pub criteria: Vec<AcceptanceCriterion>,
+    /// The coverage a run must reach (empty: the section is informational).
+    pub coverage: super::coverage::CoverageRequirements,
 }
 
 /// Read and validate an acceptance file. Every problem is reported at once, one per line,
@@ -102,7 +107,7 @@ fn valid_pattern(p: &str) -> bool {
 }
 
 /// Validate the raw model into [`Acceptance`], collecting every error.
-fn resolve(raw: RawAcceptance, origin: &str) -> Result<Acceptance, String> {
+fn resolve(mut raw: RawAcceptance, origin: &str) -> Result<Acceptance, String> {
     let mut errors = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut criteria = Vec::new();
@@ -111,7 +116,7 @@ fn resolve(raw: RawAcceptance, origin: &str) -> Result<Acceptance, String> {
             "{origin}: `criteria` is empty; list the ten criteria AC1..AC10"
         ));
     }
-    for c in raw.criteria {
+    for c in std::mem::take(&mut raw.criteria) {
         let id = c.id.value.trim().to_string();
         let known = SEED_CRITERIA.iter().any(|(k, _)| *k == id);
         if !known {
@@ -176,8 +181,9 @@ fn resolve(raw: RawAcceptance, origin: &str) -> Result<Acceptance, String> {
             errors.push(format!("{origin}: criterion {id} is missing"));
         }
     }
+    let coverage = super::coverage::resolve(raw.coverage.unwrap_or_default(), origin, &mut errors);
     if errors.is_empty() {
-        Ok(Acceptance { criteria })
+        Ok(Acceptance { criteria, coverage })
     } else {
         Err(errors.join("\n"))
     }

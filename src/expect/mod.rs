@@ -9,6 +9,7 @@
 pub mod acceptance;
 pub mod alerts;
 mod alerts_notification;
+pub mod coverage;
 pub mod dashboards;
 pub mod error;
 pub mod expr;

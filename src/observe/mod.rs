@@ -16,6 +16,7 @@ pub mod prom_api;
 pub mod receivers;
 pub mod receivers_parse;
 pub mod receivers_render;
+pub mod recorded;
 pub mod scrape;
 pub mod slo_counts;
 pub mod templates;

@@ -158,7 +158,10 @@ mod tests {
     }
 
     fn acc(cs: Vec<AcceptanceCriterion>) -> Acceptance {
-        Acceptance { criteria: cs }
+        Acceptance {
+            criteria: cs,
+            ..Acceptance::default()
+        }
     }
 
     fn metrics_checks(n: usize) -> Vec<Check> {

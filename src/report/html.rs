@@ -82,6 +82,7 @@ pub fn render(report: &Report) -> String {
     super::html_notifications::section(&mut out, report);
     clock_section(&mut out, report);
     super::slo::html_section(&mut out, report);
+    super::coverage_render::html_section(&mut out, report);
     failures_section(&mut out, &report.checks);
     all_checks_section(&mut out, &report.checks);
     let _ = write!(

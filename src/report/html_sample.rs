@@ -199,6 +199,7 @@ pub fn sample_report() -> Report {
         alerts: sample_alerts(),
         criteria: sample_criteria(),
         slo: Vec::new(),
+        coverage: None,
         component_down: None,
         kept_stack_data: None,
     }

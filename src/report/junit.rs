@@ -1,5 +1,6 @@
 //! `junit.xml`: one test suite per check kind, one test case per check. Failures and errors
-//! carry the check's message and its evidence, so a CI summary is actionable on its own.
+//! carry the check's message and its evidence, so a CI summary is actionable on its own. The
+//! coverage section's figures are the `coverage` suite's properties.
 
 use std::collections::BTreeMap;
 
@@ -45,10 +46,23 @@ pub fn render_junit(report: &Report) -> std::io::Result<String> {
         by_kind.entry(c.kind.as_str()).or_default().push(c);
     }
     let mut r = JReport::new(format!("obsgate {}", report.scenario));
-    for (kind, checks) in by_kind {
-        let mut s = TestSuite::new(kind.to_string());
-        s.add_test_cases(checks.into_iter().map(case));
-        r.add_test_suite(s);
+    let mut suites: Vec<TestSuite> = by_kind
+        .into_iter()
+        .map(|(kind, checks)| {
+            let mut s = TestSuite::new(kind.to_string());
+            s.add_test_cases(checks.into_iter().map(case));
+            s
+        })
+        .collect();
+    if let Some(c) = &report.coverage {
+        // The section's figures ride on the `coverage` suite (made when no check has it).
+        if !suites.iter().any(|s| s.name.as_str() == "coverage") {
+            suites.push(TestSuite::new("coverage"));
+        }
+        if let Some(s) = suites.iter_mut().find(|s| s.name.as_str() == "coverage") {
+            s.add_properties(super::coverage_rows::properties(c));
+        }
     }
+    r.add_test_suites(suites);
     r.to_string().map_err(std::io::Error::other)
 }

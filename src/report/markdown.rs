@@ -58,6 +58,7 @@ pub fn render_markdown(r: &Report) -> String {
     super::markdown_notifications::markdown_section(&mut o, r);
     super::clock::markdown_section(&mut o, r);
     super::slo::markdown_section(&mut o, r);
+    super::coverage_render::markdown_section(&mut o, r);
     checks_section(&mut o, r);
     o
 }

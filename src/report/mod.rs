@@ -2,6 +2,8 @@
 //! Writers only format; they never decide a verdict.
 pub mod clock;
 pub mod conversation;
+pub mod coverage_render;
+pub mod coverage_rows;
 pub mod criteria;
 pub mod diff;
 pub mod html;
@@ -40,5 +42,7 @@ pub fn write_report(dir: &Path, report: &model::Report) -> std::io::Result<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod coverage_tests;
 #[cfg(test)]
 mod writer_tests;

@@ -45,6 +45,10 @@ pub struct Report {
     /// spent, one per SLO expectation file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<crate::evidence::SloReport>,
+    /// What the run exercised of the stack: rules, routes, receivers, inhibition rules, panel
+    /// targets, metric families, log levels and fields (absent for the static checks alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::evidence::coverage::Coverage>,
     /// A process the run started died during it: the cause of `incomplete` (exit 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_down: Option<String>,
@@ -102,6 +106,7 @@ impl Report {
             alerts: judgement.alerts,
             criteria: Vec::new(),
             slo: judgement.slo,
+            coverage: judgement.coverage,
             kept_stack_data: None,
             component_down: summary.component_down,
         };

@@ -40,6 +40,7 @@ fn sample() -> Report {
         alerts: vec![],
         criteria: vec![],
         slo: vec![],
+        coverage: None,
         component_down: None,
         kept_stack_data: None,
     }

@@ -7,8 +7,10 @@
 //! - [`target`]: the stub child or `--target`, and driving the load against it;
 //! - [`stack`]: Prometheus/Alertmanager for the run, observed after the load;
 //! - [`observers`]: the OTLP receiver, scrapes, log capture, the Jaeger read-back;
+//! - [`coverage`]: the stack's files and recorded series, for the coverage section;
 //! - [`session`]: all of the above, opened and observed together.
 
+pub mod coverage;
 pub mod env;
 pub mod observers;
 pub mod session;

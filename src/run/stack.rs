@@ -1,7 +1,7 @@
 //! The stack side of a run: open Prometheus/Alertmanager (managed, external or none) with
 //! Prometheus scraping the target, watch alerts during the load, and after it: wait for expected
-//! resolutions, probe health, ask Prometheus every dashboard panel query, and collect the alert
-//! observations. Everything comes back as [`StackEvidence`]; judging is `check::judge`'s.
+//! resolutions, probe health, ask Prometheus every dashboard panel query and recorded series, and
+//! collect the alert observations. Everything comes back as [`StackEvidence`]; judging is `check::judge`'s.
 
 use super::env::RunEnv;
 use super::target::Target;
@@ -96,6 +96,8 @@ impl RunStack {
                 },
             });
         }
+        (ev.config, ev.recorded) =
+            super::coverage::observe(env, prom_url.as_deref(), outcome.started_unix_nano).await;
         let mut seen = self.alerts(exps).await;
         if let AlertsSeen::Watched { observations, .. } = &mut seen {
             let root = repo_root(&env.paths.config_dir);

@@ -60,6 +60,7 @@ fn report(p99_ms: f64, check_passes: bool) -> Report {
         alerts: vec![],
         criteria: vec![],
         slo: vec![],
+        coverage: None,
         component_down: None,
         kept_stack_data: None,
     }

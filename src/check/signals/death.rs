@@ -15,7 +15,7 @@ fn depends(kind: Kind) -> bool {
     use Kind::*;
     matches!(
         kind,
-        Load | Metrics | Logs | Traces | Alerts | Slo | Dashboards | Health
+        Load | Metrics | Logs | Traces | Alerts | Slo | Dashboards | Health | Coverage
     )
 }
 

@@ -13,6 +13,8 @@ pub struct LogFeed<'e> {
     checkers: Vec<LogChecker<'e>>,
     /// Lines seen (also when no logs expectation exists).
     pub lines: u64,
+    /// Levels and fields seen, for the coverage section.
+    seen: crate::check::coverage::logs::LogSeen,
 }
 
 impl<'e> LogFeed<'e> {
@@ -21,15 +23,22 @@ impl<'e> LogFeed<'e> {
         Self {
             checkers: exps.logs.iter().map(|(_, l)| LogChecker::new(l)).collect(),
             lines: 0,
+            seen: Default::default(),
         }
     }
 
     /// Hand one line to every checker.
     pub fn feed(&mut self, line: LogLine) {
         self.lines += 1;
+        self.seen.feed(&line);
         for c in &mut self.checkers {
             c.feed(&line);
         }
+    }
+
+    /// The log levels and fields seen so far.
+    pub fn coverage(&self) -> crate::evidence::coverage::LogCoverage {
+        self.seen.coverage()
     }
 
     /// The checks of every checker, against what the harness knows of the run.
