@@ -6,7 +6,7 @@
 //! receive time. Every string is escaped; a link is an `<a>` only when [`safe_href`] allows it.
 
 use crate::evidence::{AlertTiming, MessageLink, NotificationKind, NotificationStatus};
-use crate::report::clock::alert_unit_short;
+use crate::report::clock::{alert_unit, alert_unit_short};
 use crate::report::conversation::{
     Entry, Stamp, conversation, kind_word, pagerduty_action, safe_href, status_word,
 };
@@ -64,7 +64,8 @@ pub fn section(out: &mut String, r: &Report) {
     let unit = alert_unit_short(r);
     let _ = writeln!(
         out,
-        "<p class=\"why\">Every message each alert sent, firing and resolved, in the order it arrived; times are UTC and ({unit}) since the run start. Identical repeats to one destination are folded into one message with their count.</p>"
+        "<p class=\"why\">Every message each alert sent, firing and resolved, in the order it arrived; times are UTC and, in brackets, {} since the run start. Identical repeats to one destination are folded into one message with their count.</p>",
+        alert_unit(r)
     );
     for a in with {
         let entries = conversation(r, a);

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::evidence::{MessageLink, Notification, NotificationKind};
-use crate::report::clock::alert_unit_short;
+use crate::report::clock::{alert_unit, alert_unit_short};
 use crate::report::conversation::{
     Entry, Stamp, conversation, pagerduty_action, safe_href, status_word,
 };
@@ -22,7 +22,8 @@ pub fn markdown_section(o: &mut String, r: &Report) {
     let unit = alert_unit_short(r);
     let _ = writeln!(
         o,
-        "\n## Notifications\n\nEvery message each alert sent, firing and resolved, in arrival order; times are UTC and ({unit}) since the run start; identical repeats to one destination are folded with their count."
+        "\n## Notifications\n\nEvery message each alert sent, firing and resolved, in arrival order; times are UTC and, in brackets, {} since the run start; identical repeats to one destination are folded with their count.",
+        alert_unit(r)
     );
     for a in r.alerts.iter().filter(|a| !a.notifications.is_empty()) {
         let _ = writeln!(o, "\n### {}\n", text(&a.alert));

@@ -20,6 +20,7 @@ mod observe;
 mod outage;
 mod rehearsal;
 mod report;
+mod report_pixels;
 mod route_cases;
 mod run;
 mod scenario;

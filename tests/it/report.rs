@@ -1,10 +1,13 @@
-//! Integration tests: report. `obsgate report diff` on written report.json fixtures, and the
-//! HTML report in headless Chromium (ignored by default; run with
-//! `cargo test --test it report::html_in_chromium -- --ignored --nocapture`, needs
-//! `/usr/bin/chromium`; it prints where the PDF and PNG were written).
+//! Integration tests: report. `obsgate report diff` on written report.json fixtures; the
+//! notification cards of the sample report screenshotted in headless Chromium
+//! (`/usr/bin/chromium`) and judged by their pixels (`report_pixels.rs`); and a preview of the
+//! whole HTML report (ignored by default; run with
+//! `cargo test --test it report::html_in_chromium -- --ignored --nocapture`; it prints where
+//! the PDF and PNG were written).
 
 use crate::util::obsgate;
 use obsgate::evidence::{JobTimeS, LatencyMs, LoadReport, PhaseReport};
+use obsgate::report::html_notifications::{FIRING_BAR, RESOLVED_BAR};
 use obsgate::report::model::{Report, SCHEMA_VERSION};
 use obsgate::verdict::{Check, Kind, Verdict};
 use std::path::Path;
@@ -177,7 +180,7 @@ fn diff_refuses_missing_invalid_or_mismatched_reports_with_exit_2() {
 }
 
 /// Run headless Chromium with `extra` flags on `page`, stopping it after a deadline.
-fn chromium(page: &Path, extra: &[String]) -> std::process::ExitStatus {
+pub(crate) fn chromium(page: &Path, extra: &[String]) -> std::process::ExitStatus {
     let profile = tempfile::tempdir().expect("profile dir");
     let mut child = std::process::Command::new("/usr/bin/chromium")
         .args([
@@ -251,4 +254,113 @@ fn html_in_chromium() {
         assert!(len > 10_000, "{} is {len} bytes", f.display());
         println!("wrote {}", f.display());
     }
+}
+
+/// A page holding only the notifications section of `r`'s HTML (with the report's CSS).
+fn cards_page(r: &Report) -> String {
+    let html = obsgate::report::html::render(r);
+    let head = &html[..html.find("<body>").expect("body") + "<body>".len()];
+    let start = html
+        .find("<section id=\"notifications\">")
+        .expect("a notifications section");
+    let end = html[start..].find("</section>").expect("closed") + start;
+    format!(
+        "{head}\n{}</section>\n</body>\n</html>\n",
+        &html[start..end]
+    )
+}
+
+/// Screenshot `page` (written to `dir/name.html`) in headless Chromium and decode it.
+fn screenshot(dir: &Path, name: &str, page: &str) -> crate::report_pixels::Shot {
+    let (html, png) = (
+        dir.join(format!("{name}.html")),
+        dir.join(format!("{name}.png")),
+    );
+    std::fs::write(&html, page).expect("write page");
+    let status = chromium(
+        &html,
+        &[
+            format!("--screenshot={}", png.display()),
+            format!("--window-size={CARDS_WIDTH_PX},{CARDS_HEIGHT_PX}"),
+            "--force-device-scale-factor=1".into(),
+            "--force-color-profile=srgb".into(),
+        ],
+    );
+    assert!(status.success(), "chromium screenshot of {name}: {status}");
+    crate::report_pixels::Shot::read(&png).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The screenshot's size: wide like a laptop, tall enough for the sample's every card.
+const CARDS_WIDTH_PX: u32 = 1100;
+const CARDS_HEIGHT_PX: u32 = 7000;
+
+/// The sample report's notification cards as Chromium draws them: a red bar per firing Slack
+/// message and a green one per resolved message, as many as the HTML has cards; the same
+/// check fails on the same report without its notifications.
+#[test]
+fn notification_cards_in_chromium_show_firing_and_resolved_bars() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "needs /usr/bin/chromium (apt-get install chromium; .ci/run installs it)"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = obsgate::report::html_sample::sample_report();
+    let page = cards_page(&sample);
+    let firing = page.matches("<div class=\"card firing\">").count();
+    let resolved = page.matches("<div class=\"card resolved\">").count();
+    // Ten alerts, each one firing and one resolved Slack message (a repeat folded).
+    assert_eq!((firing, resolved), (10, 10));
+    let shot = screenshot(dir.path(), "cards", &page);
+    assert_eq!((shot.width, shot.height), (CARDS_WIDTH_PX, CARDS_HEIGHT_PX));
+    crate::report_pixels::check_cards(&shot, firing, resolved)
+        .unwrap_or_else(|e| panic!("the sample's cards: {e}"));
+    // Each card holds a title, text, fields and buttons: a bar the height of all of them.
+    let red = crate::report_pixels::bars(&shot, FIRING_BAR);
+    let green = crate::report_pixels::bars(&shot, RESOLVED_BAR);
+    let mut order: Vec<(u32, &str)> = red.iter().map(|b| (b.top, "firing")).collect();
+    order.extend(green.iter().map(|b| (b.top, "resolved")));
+    order.sort();
+    let order: Vec<&str> = order.into_iter().map(|(_, s)| s).collect();
+    // Each alert's conversation: its firing message, then its resolved one.
+    assert_eq!(
+        order,
+        ["firing", "resolved"].repeat(10),
+        "{red:?} {green:?}"
+    );
+    let short: Vec<_> = red
+        .iter()
+        .chain(&green)
+        .filter(|b| b.bottom - b.top < 80)
+        .collect();
+    assert!(
+        short.is_empty(),
+        "bars too short for a full card: {short:?}"
+    );
+
+    // A seeded defect in the CSS: resolved messages drawn like firing ones.
+    let wrong = page.replace(".card.resolved { border-left-color: #2eb67d; }", "");
+    assert_ne!(wrong, page, "the resolved bar's CSS rule moved");
+    let shot = screenshot(dir.path(), "all-red", &wrong);
+    let err = crate::report_pixels::check_cards(&shot, firing, resolved)
+        .expect_err("resolved cards with a firing bar must fail the cards check");
+    assert!(
+        err.contains("expected 10 #e01e5a bars of firing Slack cards, saw 20")
+            && err.contains("saw 0"),
+        "{err}"
+    );
+
+    // The seeded defect: the notifications are lost, the cards are not drawn.
+    let mut bare = sample.clone();
+    for a in &mut bare.alerts {
+        a.notifications.clear();
+    }
+    let shot = screenshot(dir.path(), "no-cards", &cards_page(&bare));
+    let err = crate::report_pixels::check_cards(&shot, firing, resolved)
+        .expect_err("a report without notifications must fail the cards check");
+    assert!(
+        err.contains("expected 10 #e01e5a bars of firing Slack cards, saw 0")
+            && err.contains("expected 10 #2eb67d bars of resolved Slack cards, saw 0")
+            && err.contains("the page looks blank"),
+        "{err}"
+    );
 }
