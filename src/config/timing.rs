@@ -26,6 +26,16 @@ pub struct StackTiming {
     pub group_wait_s: f64,
     /// `group_wait` of the first route naming each receiver, seconds (inherits from its parent).
     pub group_wait_by_receiver_s: BTreeMap<String, f64>,
+    /// `group_interval` of the first route naming each receiver, seconds (inherits from its
+    /// parent; Alertmanager default 300): how often an unchanged group is re-examined.
+    pub group_interval_by_receiver_s: BTreeMap<String, f64>,
+}
+
+/// `group_wait` and `group_interval` of the first route naming each receiver.
+#[derive(Default)]
+struct ByReceiver {
+    wait: BTreeMap<String, f64>,
+    interval: BTreeMap<String, f64>,
 }
 
 fn dur(v: Option<&String>, default: f64, what: &str) -> Result<f64, String> {
@@ -37,15 +47,17 @@ fn dur(v: Option<&String>, default: f64, what: &str) -> Result<f64, String> {
 
 fn walk_routes(
     route: &Route,
-    inherited: f64,
-    out: &mut BTreeMap<String, f64>,
+    (wait, interval): (f64, f64),
+    out: &mut ByReceiver,
 ) -> Result<(), String> {
-    let gw = dur(route.group_wait.as_ref(), inherited, "group_wait")?;
+    let gw = dur(route.group_wait.as_ref(), wait, "group_wait")?;
+    let gi = dur(route.group_interval.as_ref(), interval, "group_interval")?;
     if let Some(r) = &route.receiver {
-        out.entry(r.value.clone()).or_insert(gw);
+        out.wait.entry(r.value.clone()).or_insert(gw);
+        out.interval.entry(r.value.clone()).or_insert(gi);
     }
     for c in &route.routes {
-        walk_routes(c, gw, out)?;
+        walk_routes(c, (gw, gi), out)?;
     }
     Ok(())
 }
@@ -90,14 +102,15 @@ impl StackTiming {
             parse_yaml("alertmanager config", alertmanager).map_err(|e| e.to_string())?;
         let route = a.route.unwrap_or_default();
         let group_wait_s = dur(route.group_wait.as_ref(), 30.0, "group_wait")?;
-        let mut group_wait_by_receiver_s = BTreeMap::new();
-        walk_routes(&route, group_wait_s, &mut group_wait_by_receiver_s)?;
+        let mut by = ByReceiver::default();
+        walk_routes(&route, (group_wait_s, 300.0), &mut by)?;
         Ok(Self {
             scrape_interval_s,
             evaluation_interval_s,
             for_s,
             group_wait_s,
-            group_wait_by_receiver_s,
+            group_wait_by_receiver_s: by.wait,
+            group_interval_by_receiver_s: by.interval,
         })
     }
 
@@ -111,6 +124,7 @@ impl StackTiming {
             .for_s
             .values_mut()
             .chain(self.group_wait_by_receiver_s.values_mut())
+            .chain(self.group_interval_by_receiver_s.values_mut())
         {
             *v *= k;
         }
@@ -138,7 +152,7 @@ mod tests {
 
     const PROM: &str = "global:\n  scrape_interval: 15s\n  evaluation_interval: 30s\n";
     const RULES: &str = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    for: 5m\n  - alert: B\n    expr: up == 0\n  - record: r\n    expr: up\n";
-    const AM: &str = "route:\n  receiver: default\n  group_wait: 30s\n  routes:\n  - receiver: pager\n    group_wait: 10s\n  - receiver: slack\nreceivers: []\n";
+    const AM: &str = "route:\n  receiver: default\n  group_wait: 30s\n  routes:\n  - receiver: pager\n    group_wait: 10s\n    group_interval: 1m\n  - receiver: slack\nreceivers: []\n";
 
     #[test]
     fn bound_is_scrape_eval_for_group_wait() {
@@ -152,6 +166,9 @@ mod tests {
         );
         assert_eq!(t.bound_s("A", &["slack".into()]), Some(375.0));
         assert_eq!(t.bound_s("missing", &[]), None);
+        let gi = &t.group_interval_by_receiver_s;
+        assert_eq!((gi.get("pager"), gi.get("slack")), (Some(&60.0), Some(&300.0)));
+        assert_eq!(t.scaled(30.0).group_interval_by_receiver_s.get("pager"), Some(&1800.0));
     }
 
     #[test]

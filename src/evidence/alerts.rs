@@ -51,6 +51,12 @@ pub struct AlertObservations {
     /// (oversized, not JSON), described; each makes the alert checks errors.
     #[serde(default)]
     pub receivers_lost: Vec<String>,
+    /// Wall time the watcher started (the stack was ready), Unix ms.
+    #[serde(default)]
+    pub watched_from_unix_ms: Option<i64>,
+    /// Wall time the watcher stopped (the end of the observation), Unix ms.
+    #[serde(default)]
+    pub watched_until_unix_ms: Option<i64>,
 }
 
 /// Timing of one alert in a run (seconds from the fault's phase start / end, on the clock the

@@ -112,6 +112,7 @@ fn timing() -> StackTiming {
         for_s: [("A".to_string(), 30.0)].into(),
         group_wait_s: 10.0,
         group_wait_by_receiver_s: [("critical".to_string(), 2.0)].into(),
+        ..StackTiming::default()
     }
 }
 
@@ -129,6 +130,7 @@ fn run(
         phases: &p,
         timing: Some(&t),
         run_start_unix_ms: T0,
+        clock_scale: 1.0,
         routing,
     })
 }
