@@ -33,6 +33,7 @@ pub struct CheckInfo {
 const LISTS: &[&[CheckInfo]] = &[
     config::compose::CHECKS,
     config::compose_links::CHECKS,
+    config::compose_templates::CHECKS,
     config::dashboards::CHECKS,
     config::dashboards_lint::CHECKS,
     config::dashboards_provider::CHECKS,
