@@ -31,7 +31,10 @@ impl AlertClock {
         for n in &mut out.notifications {
             n.at_unix_ms = self.at(n.at_unix_ms);
         }
-        for t in [&mut out.watched_from_unix_ms, &mut out.watched_until_unix_ms] {
+        for t in [
+            &mut out.watched_from_unix_ms,
+            &mut out.watched_until_unix_ms,
+        ] {
             *t = t.map(|t| self.at(t));
         }
         out

@@ -167,8 +167,14 @@ mod tests {
         assert_eq!(t.bound_s("A", &["slack".into()]), Some(375.0));
         assert_eq!(t.bound_s("missing", &[]), None);
         let gi = &t.group_interval_by_receiver_s;
-        assert_eq!((gi.get("pager"), gi.get("slack")), (Some(&60.0), Some(&300.0)));
-        assert_eq!(t.scaled(30.0).group_interval_by_receiver_s.get("pager"), Some(&1800.0));
+        assert_eq!(
+            (gi.get("pager"), gi.get("slack")),
+            (Some(&60.0), Some(&300.0))
+        );
+        assert_eq!(
+            t.scaled(30.0).group_interval_by_receiver_s.get("pager"),
+            Some(&1800.0)
+        );
     }
 
     #[test]

@@ -75,13 +75,17 @@ pub(super) fn resolve(src: &str, raw: RawHeartbeat, errs: &mut Vec<String>) -> O
 mod tests {
     use crate::expect::alerts::parse;
 
-    const BASE: &str = "heartbeat: {alert: Watchdog, receiver: watchdog, interval: 1m}\nalerts: []\n";
+    const BASE: &str =
+        "heartbeat: {alert: Watchdog, receiver: watchdog, interval: 1m}\nalerts: []\n";
 
     #[test]
     fn parses_into_seconds_with_its_place() {
         let e = parse(BASE, "a.yaml").unwrap_or_else(|e| panic!("{e}"));
         let h = e.heartbeat.unwrap_or_else(|| panic!("no heartbeat"));
-        assert_eq!((h.alert.as_str(), h.receiver.as_str()), ("Watchdog", "watchdog"));
+        assert_eq!(
+            (h.alert.as_str(), h.receiver.as_str()),
+            ("Watchdog", "watchdog")
+        );
         assert_eq!(h.interval_s, 60.0);
         assert_eq!(h.at, "a.yaml:1:20");
         let none = parse("alerts: []\n", "a.yaml").unwrap_or_else(|e| panic!("{e}"));
@@ -92,10 +96,16 @@ mod tests {
     fn bad_values_are_located_and_name_the_value() {
         let bad = BASE.replace("interval: 1m", "interval: 1 minute");
         let err = parse(&bad, "a.yaml").unwrap_err().message;
-        assert!(err.contains("a.yaml:1:60") && err.contains("1 minute"), "{err}");
+        assert!(
+            err.contains("a.yaml:1:60") && err.contains("1 minute"),
+            "{err}"
+        );
         let zero = BASE.replace("interval: 1m", "interval: 0s");
         let err = parse(&zero, "a.yaml").unwrap_err().message;
-        assert!(err.contains("interval `0s` must be longer than 0s"), "{err}");
+        assert!(
+            err.contains("interval `0s` must be longer than 0s"),
+            "{err}"
+        );
         let empty = BASE.replace("receiver: watchdog", "receiver: ''");
         let err = parse(&empty, "a.yaml").unwrap_err().message;
         assert!(err.contains("`receiver` is empty"), "{err}");

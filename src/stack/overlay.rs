@@ -325,7 +325,9 @@ pub fn alertmanager_overlay(
             fake_receiver(obj, &t.name.value, receivers_base, &mut deviations);
         }
     }
-    let dir = std::path::Path::new(name).parent().unwrap_or(std::path::Path::new(""));
+    let dir = std::path::Path::new(name)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
     deviations.extend(super::overlay_templates::absolute_templates(root, dir));
     deviations.extend(compress_alertmanager(root, timers, name)?);
     let text = serde_json::to_string_pretty(&cfg).map_err(|e| format!("{name}: {e}"))?;

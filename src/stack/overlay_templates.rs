@@ -35,10 +35,9 @@ mod tests {
 
     #[test]
     fn relative_globs_become_absolute_and_absolute_ones_stay() {
-        let mut root: Map<String, Value> = serde_json::from_str(
-            r#"{"templates": ["templates/*.tmpl", "/etc/am/extra.tmpl"]}"#,
-        )
-        .unwrap_or_default();
+        let mut root: Map<String, Value> =
+            serde_json::from_str(r#"{"templates": ["templates/*.tmpl", "/etc/am/extra.tmpl"]}"#)
+                .unwrap_or_default();
         let dev = absolute_templates(&mut root, Path::new("/srv/stack/config"));
         assert_eq!(
             root["templates"],

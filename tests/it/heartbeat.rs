@@ -15,7 +15,13 @@ fn child_named(parent: u32, what: &str) -> Option<i32> {
         let pid: i32 = e.file_name().to_str()?.parse().ok()?;
         let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
         // `pid (comm) state ppid ...`: the comm may hold spaces, so read after the last `)`.
-        let ppid: u32 = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+        let ppid: u32 = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
         let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
         let argv0 = cmd.split(|b| *b == 0).next().unwrap_or_default();
         (ppid == parent && String::from_utf8_lossy(argv0).contains(what)).then_some(pid)
@@ -101,9 +107,11 @@ fn a_paused_alertmanager_is_a_heartbeat_gap_and_the_run_is_incomplete() {
         child_named(parent, "alertmanager")
     });
     let listen = listen_address(am).expect("Alertmanager's listen address");
-    poll_until(Duration::from_secs(60), "the Watchdog in Alertmanager", || {
-        watchdog_active(&listen).then_some(())
-    });
+    poll_until(
+        Duration::from_secs(60),
+        "the Watchdog in Alertmanager",
+        || watchdog_active(&listen).then_some(()),
+    );
     // Let the heartbeat go on (1 wall second per 30 s of scenario time), then pause for 8 wall
     // seconds: 240 s of scenario time, beyond the 30 s interval + 30 s group_interval + margin.
     std::thread::sleep(Duration::from_secs(3));
@@ -133,7 +141,10 @@ fn a_paused_alertmanager_is_a_heartbeat_gap_and_the_run_is_incomplete() {
         .split_once(" s, interval")
         .and_then(|(head, _)| head.rsplit_once('(')?.1.parse().ok())
         .unwrap_or_else(|| panic!("no gap length in {msg}"));
-    assert!(gap_s >= (paused_s - 4.0) * 30.0, "gap {gap_s} s, paused {paused_s} s: {msg}");
+    assert!(
+        gap_s >= (paused_s - 4.0) * 30.0,
+        "gap {gap_s} s, paused {paused_s} s: {msg}"
+    );
     assert_eq!(report["verdict"], "incomplete", "{}", report["checks"]);
     assert_eq!(status.code(), Some(3));
 }

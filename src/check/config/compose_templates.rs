@@ -26,7 +26,11 @@ pub(crate) fn templates_check(c: &ComposeFile, am: &AlertmanagerConfig) -> Check
         .templates
         .iter()
         .filter_map(|g| {
-            let path = if g.starts_with('/') { g.clone() } else { format!("{dir}/{g}") };
+            let path = if g.starts_with('/') {
+                g.clone()
+            } else {
+                format!("{dir}/{g}")
+            };
             // The folder the glob reads (its part before the first wildcard).
             let fixed = path
                 .split_once(['*', '?', '['])

@@ -17,7 +17,8 @@ fn run(compose_text: &str, prom_text: &str, missing: &[&str]) -> Vec<Check> {
     let c: ComposeFile = parse_yaml("compose.yml", compose_text).expect("compose parses");
     let p: PrometheusConfig =
         parse_yaml("prometheus.yml", prom_text).expect("prometheus.yml parses");
-    let am: AlertmanagerConfig = parse_yaml("alertmanager.yml", AM).expect("alertmanager.yml parses");
+    let am: AlertmanagerConfig =
+        parse_yaml("alertmanager.yml", AM).expect("alertmanager.yml parses");
     let exists: BTreeMap<String, bool> = host_mounts(&c)
         .into_iter()
         .map(|m| {
@@ -50,24 +51,35 @@ fn shipped_compose_passes() {
     }
     assert!(checks.len() >= 17);
     let t = get(&checks, "compose.templates");
-    assert!(t.message.contains("1 template glob(s) mounted"), "{}", t.message);
+    assert!(
+        t.message.contains("1 template glob(s) mounted"),
+        "{}",
+        t.message
+    );
 }
 
 #[test]
 fn alertmanager_templates_without_their_mount_fail_naming_the_glob_and_path() {
     let mount = "      - ./config/templates:/etc/alertmanager/templates:ro\n";
-    assert!(SHIPPED.contains(mount), "the shipped compose mounts the templates");
+    assert!(
+        SHIPPED.contains(mount),
+        "the shipped compose mounts the templates"
+    );
     let checks = run(&SHIPPED.replace(mount, ""), PROM, &[]);
     let t = get(&checks, "compose.templates");
     assert_eq!(t.status, Status::Fail, "{}", t.message);
     assert!(
-        t.message.contains("templates `templates/*.tmpl` resolve to /etc/alertmanager/templates/*.tmpl"),
+        t.message
+            .contains("templates `templates/*.tmpl` resolve to /etc/alertmanager/templates/*.tmpl"),
         "{}",
         t.message
     );
     // Mounted elsewhere than where the config file's folder puts them: still missing.
     let elsewhere = SHIPPED.replace(mount, "      - ./config/templates:/templates:ro\n");
-    assert_eq!(get(&run(&elsewhere, PROM, &[]), "compose.templates").status, Status::Fail);
+    assert_eq!(
+        get(&run(&elsewhere, PROM, &[]), "compose.templates").status,
+        Status::Fail
+    );
 }
 
 #[test]

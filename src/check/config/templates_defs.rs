@@ -118,7 +118,11 @@ mod tests {
     fn definitions_keep_their_file_line_and_whole_body() {
         let d = defs();
         assert_eq!(d["a.title"].at, "t/a.tmpl:2");
-        assert!(d["a.title"].body.contains("{{ end }}] {{ template"), "{:?}", d["a.title"]);
+        assert!(
+            d["a.title"].body.contains("{{ end }}] {{ template"),
+            "{:?}",
+            d["a.title"]
+        );
         assert_eq!(d["a.name"].at, "t/a.tmpl:6");
         assert_eq!(d["a.name"].body, "{{ .CommonLabels.alertname }}");
     }
@@ -126,7 +130,10 @@ mod tests {
     #[test]
     fn calls_are_followed_through_definitions_once() {
         let d = defs();
-        let c = called("{{ template \"a.title\" . }} {{ template \"a.title\" . }}", &d);
+        let c = called(
+            "{{ template \"a.title\" . }} {{ template \"a.title\" . }}",
+            &d,
+        );
         let names: Vec<&str> = c.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["a.title", "a.name"]);
         assert!(called("{{ template \"slack.default.title\" . }}", &d).is_empty());

@@ -46,7 +46,7 @@ fn judge(hb: &Heartbeat, input: &AlertCheckInput<'_>) -> Check {
     let beats: Vec<i64> = obs
         .notifications
         .iter()
-        .filter(|n| n.receiver == hb.receiver && n.alertnames.iter().any(|a| *a == hb.alert))
+        .filter(|n| n.receiver == hb.receiver && n.alertnames.contains(&hb.alert))
         .map(|n| n.at_unix_ms)
         .collect();
     let Some(&first) = beats.first() else {

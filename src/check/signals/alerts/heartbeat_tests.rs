@@ -59,7 +59,11 @@ fn a_steady_heartbeat_passes() {
     let c = judge_beats(&[5.0, 65.0, 185.0, 245.0, 365.0], 400.0, 1.0);
     assert_eq!(c.id, "alerts.heartbeat.Watchdog");
     assert_eq!(c.status, Status::Pass, "{}", c.message);
-    assert!(c.message.contains("5 heartbeat(s) to receiver watchdog"), "{}", c.message);
+    assert!(
+        c.message.contains("5 heartbeat(s) to receiver watchdog"),
+        "{}",
+        c.message
+    );
 }
 
 #[test]
@@ -67,7 +71,8 @@ fn no_heartbeat_at_all_fails_naming_alert_and_receiver() {
     let c = judge_beats(&[], 400.0, 1.0);
     assert_eq!(c.status, Status::Fail, "{}", c.message);
     assert!(
-        c.message.contains("Watchdog never reached receiver watchdog"),
+        c.message
+            .contains("Watchdog never reached receiver watchdog"),
         "{}",
         c.message
     );
@@ -82,7 +87,11 @@ fn a_gap_is_an_error_naming_its_utc_bounds_and_length() {
         "(300 s, interval 60 s",
         "the alerting path was down",
     ] {
-        assert!(c.message.contains(part), "{part:?} missing from {}", c.message);
+        assert!(
+            c.message.contains(part),
+            "{part:?} missing from {}",
+            c.message
+        );
     }
 }
 
@@ -90,14 +99,22 @@ fn a_gap_is_an_error_naming_its_utc_bounds_and_length() {
 fn silence_until_the_end_of_the_observation_is_a_gap_too() {
     let c = judge_beats(&[5.0, 65.0], 400.0, 1.0);
     assert_eq!(c.status, Status::Error, "{}", c.message);
-    assert!(c.message.contains("and 2026-01-01T10:06:40.000Z"), "{}", c.message);
+    assert!(
+        c.message.contains("and 2026-01-01T10:06:40.000Z"),
+        "{}",
+        c.message
+    );
 }
 
 #[test]
 fn a_late_first_heartbeat_fails_naming_the_bound() {
     let c = judge_beats(&[100.0, 160.0], 200.0, 1.0);
     assert_eq!(c.status, Status::Fail, "{}", c.message);
-    assert!(c.message.contains("1m40s after the stack was watched"), "{}", c.message);
+    assert!(
+        c.message.contains("1m40s after the stack was watched"),
+        "{}",
+        c.message
+    );
 }
 
 #[test]
@@ -106,7 +123,8 @@ fn on_a_compressed_clock_the_utc_times_are_wall_times() {
     let c = judge_beats(&[30.0, 90.0, 600.0], 660.0, 30.0);
     assert_eq!(c.status, Status::Error, "{}", c.message);
     assert!(
-        c.message.contains("between 2026-01-01T10:00:03.000Z and 2026-01-01T10:00:20.000Z"),
+        c.message
+            .contains("between 2026-01-01T10:00:03.000Z and 2026-01-01T10:00:20.000Z"),
         "{}",
         c.message
     );
