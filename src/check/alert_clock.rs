@@ -32,6 +32,12 @@ impl AlertClock {
             n.at_unix_ms = self.at(n.at_unix_ms);
         }
         out.until_unix_ms = out.until_unix_ms.map(|t| self.at(t));
+        for t in [
+            &mut out.watched_from_unix_ms,
+            &mut out.watched_until_unix_ms,
+        ] {
+            *t = t.map(|t| self.at(t));
+        }
         out
     }
 

@@ -310,6 +310,7 @@ pub fn alerts(
                 phases: &clock.phases(phases),
                 timing: timing.as_ref(),
                 run_start_unix_ms,
+                clock_scale: *clock_scale,
                 routing: *routing,
             })
         }

@@ -34,6 +34,7 @@ const LISTS: &[&[CheckInfo]] = &[
     signals::notifications::CHECKS,
     config::compose::CHECKS,
     config::compose_links::CHECKS,
+    config::compose_templates::CHECKS,
     config::dashboards::CHECKS,
     config::dashboards_lint::CHECKS,
     config::dashboards_provider::CHECKS,

@@ -180,7 +180,7 @@ mod tests {
 
     const PROM: &str = "global:\n  scrape_interval: 15s\n  evaluation_interval: 30s\n";
     const RULES: &str = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    for: 5m\n  - alert: B\n    expr: up == 0\n  - record: r\n    expr: up\n";
-    const AM: &str = "route:\n  receiver: default\n  group_wait: 30s\n  routes:\n  - receiver: pager\n    group_wait: 10s\n  - receiver: slack\nreceivers: []\n";
+    const AM: &str = "route:\n  receiver: default\n  group_wait: 30s\n  routes:\n  - receiver: pager\n    group_wait: 10s\n    group_interval: 1m\n  - receiver: slack\nreceivers: []\n";
 
     #[test]
     fn bound_is_scrape_eval_for_group_wait() {
@@ -194,6 +194,15 @@ mod tests {
         );
         assert_eq!(t.bound_s("A", &["slack".into()]), Some(375.0));
         assert_eq!(t.bound_s("missing", &[]), None);
+        let gi = &t.group_interval_by_receiver_s;
+        assert_eq!(
+            (gi.get("pager"), gi.get("slack")),
+            (Some(&60.0), Some(&300.0))
+        );
+        assert_eq!(
+            t.scaled(30.0).group_interval_by_receiver_s.get("pager"),
+            Some(&1800.0)
+        );
     }
 
     #[test]

@@ -59,6 +59,12 @@ pub struct AlertObservations {
     /// When the observation ended, Unix ms (None when unknown).
     #[serde(default)]
     pub until_unix_ms: Option<i64>,
+    /// Wall time the watcher started (the stack was ready), Unix ms.
+    #[serde(default)]
+    pub watched_from_unix_ms: Option<i64>,
+    /// Wall time the watcher stopped (the end of the observation), Unix ms.
+    #[serde(default)]
+    pub watched_until_unix_ms: Option<i64>,
 }
 
 /// Timing of one alert in a run (seconds from the fault's phase start / end, on the clock the

@@ -112,4 +112,16 @@ pub struct TemplateRuns {
     pub results: Vec<Vec<ToolRun>>,
     /// How many times amtool was started.
     pub invocations: usize,
+    /// The config's template files (its `templates:` globs expanded), for the checks to find
+    /// the definitions a field calls.
+    pub files: Vec<TemplateFile>,
+}
+
+/// One template file of the config, as read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TemplateFile {
+    /// Its path, as the glob resolved it.
+    pub path: String,
+    /// Its text.
+    pub text: String,
 }

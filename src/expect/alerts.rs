@@ -36,6 +36,9 @@ struct RawFile {
     /// SLO file judges the burn-rate alerts: they are neither expected nor unexpected here.
     #[serde(default)]
     ignore_alerts: Vec<Spanned<String>>,
+    /// An always-firing alert whose notifications must keep reaching one receiver.
+    #[serde(default)]
+    heartbeat: Option<super::heartbeat::RawHeartbeat>,
     /// One entry per expected alert.
     alerts: Vec<RawAlert>,
 }
@@ -109,6 +112,8 @@ pub struct AlertExpectations {
     pub unexpected_alerts: UnexpectedPolicy,
     /// Alert names (anchored) this file does not judge.
     pub ignore_alerts: Vec<Regex>,
+    /// The heartbeat (`alerts.heartbeat.<alert>`); its alert is expected, never unexpected.
+    pub heartbeat: Option<super::heartbeat::Heartbeat>,
     /// Expected alerts, in file order.
     pub alerts: Vec<AlertExpectation>,
 }
@@ -212,6 +217,9 @@ pub fn parse(text: &str, source: &str) -> Result<AlertExpectations, AppError> {
             }
         })
         .collect();
+    let heartbeat = raw
+        .heartbeat
+        .and_then(|h| super::heartbeat::resolve(source, h, &mut errs));
     if !errs.is_empty() {
         return Err(AppError::usage(errs.join("\n")));
     }
@@ -219,6 +227,7 @@ pub fn parse(text: &str, source: &str) -> Result<AlertExpectations, AppError> {
         source: source.to_string(),
         unexpected_alerts: raw.unexpected_alerts,
         ignore_alerts,
+        heartbeat,
         alerts,
     })
 }

@@ -14,6 +14,7 @@ pub mod dashboards;
 pub mod error;
 pub mod expr;
 pub mod expr_parser;
+pub mod heartbeat;
 pub mod logs;
 pub mod matchers;
 pub mod metrics;

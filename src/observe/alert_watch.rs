@@ -174,6 +174,7 @@ impl AlertWatcher {
     /// Start polling `prom` (and `am` when given) every `every`.
     pub fn start(prom: PromClient, am: Option<AmClient>, every: Duration) -> Self {
         let state: Arc<Mutex<WatchState>> = Arc::default();
+        state.lock().obs.watched_from_unix_ms = Some(chrono::Utc::now().timestamp_millis());
         let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -222,6 +223,7 @@ impl AlertWatcher {
         let mut obs = std::mem::take(&mut self.state.lock().obs);
         obs.changes.sort_by_key(|c| c.at_unix_ms);
         obs.notifications = notifications;
+        obs.watched_until_unix_ms = Some(chrono::Utc::now().timestamp_millis());
         obs
     }
 }

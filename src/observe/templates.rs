@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use crate::evidence::{TemplatePlan, TemplateRender, TemplateRuns, ToolRun};
+use crate::evidence::{TemplateFile, TemplatePlan, TemplateRender, TemplateRuns, ToolRun};
 use crate::observe::tools::{on_path, run_tool};
 
 /// Between two fields of one batched run: a record separator and a word, never in a template.
@@ -32,6 +32,7 @@ const WORKERS: usize = 4;
 
 /// Render every field of `plan` (or say why not: `--no-tools`, amtool missing).
 pub fn render_templates(plan: TemplatePlan, enabled: bool) -> TemplateRuns {
+    let files = template_files(&plan.globs);
     let absent = if !enabled {
         Some(ToolRun::Skipped {
             reason: "not run (--no-tools)".into(),
@@ -53,6 +54,7 @@ pub fn render_templates(plan: TemplatePlan, enabled: bool) -> TemplateRuns {
             plan,
             results,
             invocations: 0,
+            files,
         };
     }
     let globs = amtool_globs(&plan.globs);
@@ -86,7 +88,25 @@ pub fn render_templates(plan: TemplatePlan, enabled: bool) -> TemplateRuns {
         plan,
         results,
         invocations,
+        files,
     }
+}
+
+/// The files the config's globs match, read (an unreadable one is left out: amtool says why).
+fn template_files(globs: &[String]) -> Vec<TemplateFile> {
+    globs
+        .iter()
+        .filter_map(|g| glob::glob(g).ok())
+        .flatten()
+        .flatten()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            Some(TemplateFile {
+                path: p.display().to_string(),
+                text,
+            })
+        })
+        .collect()
 }
 
 /// The `--template.glob` values: Debian's default templates when present, then the config's globs.

@@ -5,6 +5,7 @@ pub mod external;
 pub mod generated;
 pub mod managed;
 pub mod overlay;
+mod overlay_templates;
 pub mod ports;
 pub mod process;
 pub mod session;

@@ -292,7 +292,8 @@ const FAKED: [(&str, &str, &str); 3] = [
 /// Receiver names come from the typed model; the receivers are rewritten on the generic value,
 /// which keeps every integration field (titles, templates, HTTP settings) the model skips.
 ///
-/// `timers` compresses `resolve_timeout` and the route timers by the run's time scale.
+/// `timers` compresses `resolve_timeout` and the route timers by the run's time scale. `name`
+/// is the user's file path: relative `templates` globs are resolved against its folder.
 pub fn alertmanager_overlay(
     shipped: &str,
     name: &str,
@@ -324,6 +325,10 @@ pub fn alertmanager_overlay(
             fake_receiver(obj, &t.name.value, receivers_base, &mut deviations);
         }
     }
+    let dir = std::path::Path::new(name)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    deviations.extend(super::overlay_templates::absolute_templates(root, dir));
     deviations.extend(compress_alertmanager(root, timers, name)?);
     let text = serde_json::to_string_pretty(&cfg).map_err(|e| format!("{name}: {e}"))?;
     Ok((text, deviations))

@@ -117,3 +117,81 @@ fn without_tools_the_templates_are_skipped_with_the_reason() {
     assert_eq!(status, "skip", "{out}");
     assert!(msg.contains("--no-tools"), "{msg}");
 }
+
+/// The shipped config in a temporary folder with `edit` applied to one of its template files.
+fn shipped_with(file: &str, from: &str, to: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    crate::util::copy_dir(
+        &crate::util::repo_root().join("config"),
+        &tmp.path().join("config"),
+    );
+    let path = tmp.path().join("config/templates").join(file);
+    let text = std::fs::read_to_string(&path).expect("shipped template");
+    assert!(text.contains(from), "{from:?} not in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("seeded");
+    tmp
+}
+
+#[test]
+fn a_missing_label_in_the_shipped_slack_template_fails_naming_receiver_file_and_field() {
+    if !have("amtool") {
+        eprintln!("skipped: amtool is not on PATH");
+        return;
+    }
+    let title_end = "{{ .CommonLabels.alertname }}\n{{- end }}";
+    let tmp = shipped_with(
+        "slack.tmpl",
+        title_end,
+        "{{ .CommonLabels.alertname }} {{ .CommonLabels.nosuchlabel }}\n{{- end }}",
+    );
+    let cfg = tmp.path().join("config");
+    let (code, out, report) = check(&["--config-dir", &cfg.display().to_string()], tmp.path());
+    assert_eq!(code, 1, "{out}");
+    assert_registered(&report);
+    for r in ["critical", "sla", "infra"] {
+        let (status, msg) = check_status(&report, &format!("alertmanager.templates.{r}"));
+        assert_eq!(status, "fail", "{r}: {msg}");
+        for part in [
+            &format!("at receiver {r}"),
+            "slack_configs[0].title",
+            "template `slack.pipeline.title`",
+            "templates/slack.tmpl:7",
+            "label `nosuchlabel`",
+        ] {
+            assert!(msg.contains(part), "{part:?} missing from {msg}");
+        }
+    }
+}
+
+#[test]
+fn printf_float_on_a_label_in_the_shipped_pagerduty_template_fails_naming_receiver_file_and_field()
+{
+    if !have("amtool") {
+        eprintln!("skipped: amtool is not on PATH");
+        return;
+    }
+    let tmp = shipped_with(
+        "pagerduty.tmpl",
+        "{{ (index .Alerts 0).Annotations.summary }}\n",
+        "{{ (index .Alerts 0).Annotations.summary }} ({{ .CommonLabels.severity | printf \"%.1f\" }})\n",
+    );
+    let cfg = tmp.path().join("config");
+    let (code, out, report) = check(&["--config-dir", &cfg.display().to_string()], tmp.path());
+    assert_eq!(code, 1, "{out}");
+    let (status, msg) = check_status(&report, "alertmanager.templates.critical");
+    assert_eq!(status, "fail", "{msg}");
+    for part in [
+        "at receiver critical",
+        "pagerduty_configs[0].description",
+        "template `pagerduty.pipeline.description`",
+        "templates/pagerduty.tmpl:6",
+        "%!f(string=",
+    ] {
+        assert!(msg.contains(part), "{part:?} missing from {msg}");
+    }
+    // Slack-only receivers do not call the PagerDuty template.
+    assert_eq!(
+        check_status(&report, "alertmanager.templates.sla").0,
+        "pass"
+    );
+}

@@ -13,6 +13,7 @@ mod config_catalog;
 mod fake_target;
 mod faults;
 mod fuzz_replay;
+mod heartbeat;
 mod load;
 mod load_errors;
 mod notifications;

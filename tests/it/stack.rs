@@ -203,6 +203,7 @@ async fn rehearse(
         phases: &phases,
         timing: Some(stack.timing()),
         run_start_unix_ms: run_start,
+        clock_scale: 1.0,
         routing: RoutingEvidence::Notifications,
     });
     let t = timings

@@ -107,6 +107,8 @@ pub struct ComposeInput<'a> {
     pub mount_exists: &'a BTreeMap<String, bool>,
     /// The parsed `prometheus.yml`, when it could be read.
     pub prometheus: Option<&'a PrometheusConfig>,
+    /// The parsed `alertmanager.yml`, when it could be read.
+    pub alertmanager: Option<&'a crate::config::alertmanager::AlertmanagerConfig>,
     /// The shortest retention the stack needs, seconds, and why (the seed's 15 days, or the
     /// longest SLO window, whose budget Prometheus must hold to compute).
     pub min_retention: (f64, String),
@@ -160,6 +162,9 @@ pub fn check_compose(input: &ComposeInput<'_>) -> Vec<Check> {
     if let Some(p) = input.prometheus {
         out.push(targets_check(c, p));
         out.push(rule_files_check(c, p));
+    }
+    if let Some(am) = input.alertmanager {
+        out.push(super::compose_templates::templates_check(c, am));
     }
     out
 }

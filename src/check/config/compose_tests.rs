@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::check::config::compose::{ComposeInput, SEED_RETENTION_S, check_compose, host_mounts};
+use crate::config::alertmanager::AlertmanagerConfig;
 use crate::config::compose::ComposeFile;
 use crate::config::parse_yaml;
 use crate::config::prometheus::PrometheusConfig;
@@ -10,11 +11,14 @@ use crate::verdict::{Check, Status};
 
 const SHIPPED: &str = include_str!("../../../docker-compose.monitoring.yml");
 const PROM: &str = include_str!("../../../config/prometheus.yml");
+const AM: &str = include_str!("../../../config/alertmanager.yml");
 
 fn run(compose_text: &str, prom_text: &str, missing: &[&str]) -> Vec<Check> {
     let c: ComposeFile = parse_yaml("compose.yml", compose_text).expect("compose parses");
     let p: PrometheusConfig =
         parse_yaml("prometheus.yml", prom_text).expect("prometheus.yml parses");
+    let am: AlertmanagerConfig =
+        parse_yaml("alertmanager.yml", AM).expect("alertmanager.yml parses");
     let exists: BTreeMap<String, bool> = host_mounts(&c)
         .into_iter()
         .map(|m| {
@@ -27,6 +31,7 @@ fn run(compose_text: &str, prom_text: &str, missing: &[&str]) -> Vec<Check> {
         compose: &c,
         mount_exists: &exists,
         prometheus: Some(&p),
+        alertmanager: Some(&am),
         min_retention: (SEED_RETENTION_S, "the seed's 15 days of metrics".into()),
     })
 }
@@ -45,6 +50,36 @@ fn shipped_compose_passes() {
         assert_eq!(c.status, Status::Pass, "{c:?}");
     }
     assert!(checks.len() >= 17);
+    let t = get(&checks, "compose.templates");
+    assert!(
+        t.message.contains("1 template glob(s) mounted"),
+        "{}",
+        t.message
+    );
+}
+
+#[test]
+fn alertmanager_templates_without_their_mount_fail_naming_the_glob_and_path() {
+    let mount = "      - ./config/templates:/etc/alertmanager/templates:ro\n";
+    assert!(
+        SHIPPED.contains(mount),
+        "the shipped compose mounts the templates"
+    );
+    let checks = run(&SHIPPED.replace(mount, ""), PROM, &[]);
+    let t = get(&checks, "compose.templates");
+    assert_eq!(t.status, Status::Fail, "{}", t.message);
+    assert!(
+        t.message
+            .contains("templates `templates/*.tmpl` resolve to /etc/alertmanager/templates/*.tmpl"),
+        "{}",
+        t.message
+    );
+    // Mounted elsewhere than where the config file's folder puts them: still missing.
+    let elsewhere = SHIPPED.replace(mount, "      - ./config/templates:/templates:ro\n");
+    assert_eq!(
+        get(&run(&elsewhere, PROM, &[]), "compose.templates").status,
+        Status::Fail
+    );
 }
 
 #[test]
@@ -126,6 +161,7 @@ fn retention_shorter_than_an_slo_window_fails_naming_the_slo() {
         compose: &c,
         mount_exists: &exists,
         prometheus: Some(&p),
+        alertmanager: None,
         min_retention: (
             30.0 * 86_400.0,
             "the 30d window of SLO `job-success`".into(),

@@ -22,6 +22,7 @@ pub mod catalog;
 mod catalog_tests;
 pub mod compose;
 pub mod compose_links;
+pub mod compose_templates;
 #[cfg(test)]
 mod compose_tests;
 pub mod dashboards;
@@ -81,6 +82,7 @@ mod stack_files;
 mod stack_routes;
 mod stack_rules;
 pub mod templates;
+pub mod templates_defs;
 pub mod templates_plan;
 pub mod templates_prom;
 #[cfg(test)]

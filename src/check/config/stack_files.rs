@@ -18,6 +18,7 @@ pub(super) fn compose(cfg: &StackConfig, _: &StackTools, _: &CheckCtx) -> Vec<Ch
             compose: c,
             mount_exists: &cfg.mount_exists,
             prometheus: cfg.prometheus_ok(),
+            alertmanager: cfg.alertmanager_ok(),
             min_retention: min_retention(cfg),
         }),
         Err(e) => vec![Check::fail("compose.parse", Kind::Compose, e.to_string())],

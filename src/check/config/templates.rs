@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::check::config::catalog::Labels;
+use crate::check::config::templates_defs::{Definition, called};
 use crate::check::registry::CheckInfo;
 use crate::evidence::{TemplateRender, TemplateRuns, ToolRun};
 use crate::verdict::{Check, Kind};
@@ -77,6 +78,7 @@ pub fn label_refs(text: &str) -> BTreeSet<(String, String)> {
 /// its expression's result carries (`None`: not known, so any label may be there).
 pub fn template_checks(runs: &TemplateRuns, expr_labels: &BTreeMap<String, Labels>) -> Vec<Check> {
     let plan = &runs.plan;
+    let defs = super::templates_defs::definitions(&runs.files);
     plan.receivers
         .iter()
         .map(|recv| {
@@ -88,9 +90,21 @@ pub fn template_checks(runs: &TemplateRuns, expr_labels: &BTreeMap<String, Label
                 .filter(|(r, _)| &r.receiver == recv)
                 .collect();
             let left_out = plan.left_out.get(recv).copied().unwrap_or(0);
-            receiver_check(&id, &mine, left_out, runs.invocations, expr_labels)
+            let known = Known {
+                expr_labels,
+                defs: &defs,
+            };
+            receiver_check(&id, &mine, left_out, runs.invocations, known)
         })
         .collect()
+}
+
+/// What the fields are judged with: per alert, the labels its expression's result carries, and
+/// the template files' definitions.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    expr_labels: &'a BTreeMap<String, Labels>,
+    defs: &'a BTreeMap<String, Definition>,
 }
 
 /// One receiver's check from its renderings.
@@ -99,7 +113,7 @@ fn receiver_check(
     mine: &[(&TemplateRender, &Vec<ToolRun>)],
     left_out: usize,
     invocations: usize,
-    expr_labels: &BTreeMap<String, Labels>,
+    known: Known<'_>,
 ) -> Check {
     if mine.is_empty() {
         let why = if left_out > 0 {
@@ -112,7 +126,7 @@ fn receiver_check(
         };
         return Check::skip(id, KIND, why);
     }
-    let (findings, errors) = match judge_fields(mine, expr_labels) {
+    let (findings, errors) = match judge_fields(mine, known) {
         Ok(found) => found,
         Err(why) => return Check::skip(id, KIND, why),
     };
@@ -158,15 +172,31 @@ fn receiver_check(
 /// nothing was rendered (amtool missing, `--no-tools`).
 fn judge_fields(
     mine: &[(&TemplateRender, &Vec<ToolRun>)],
-    expr_labels: &BTreeMap<String, Labels>,
+    known: Known<'_>,
 ) -> Result<(Vec<String>, Vec<String>), String> {
     let (mut findings, mut errors) = (Vec::new(), Vec::new());
     for (r, results) in mine {
-        for ((field, text), run) in r.fields.iter().zip(results.iter()) {
+        for ((field, own), run) in r.fields.iter().zip(results.iter()) {
+            let called = called(own, known.defs);
+            let via: Vec<String> = called
+                .iter()
+                .map(|d| format!("template `{}` ({})", d.name, d.at))
+                .collect();
+            let via = if via.is_empty() {
+                String::new()
+            } else {
+                format!(" via {}", via.join(", "))
+            };
             let at = format!(
-                "{} ({}) at receiver {}: {field}",
+                "{} ({}) at receiver {}: {field}{via}",
                 r.alert, r.status, r.receiver
             );
+            // The field's text with the bodies of the definitions it calls: their label reads
+            // are the field's.
+            let text = std::iter::once(own.as_str())
+                .chain(called.iter().map(|d| d.body.as_str()))
+                .collect::<Vec<_>>()
+                .join("\n");
             match run {
                 ToolRun::Missing { tool } => {
                     return Err(format!("{tool} is not on PATH: templates not rendered"));
@@ -187,8 +217,8 @@ fn judge_fields(
                 )),
                 ToolRun::Ran { stdout, .. } => {
                     findings.extend(output_defects(&at, stdout));
-                    let known = expr_labels.get(&r.alert).cloned().flatten();
-                    findings.extend(missing_labels(&at, r, text, known.as_ref(), stdout));
+                    let expr = known.expr_labels.get(&r.alert).cloned().flatten();
+                    findings.extend(missing_labels(&at, r, &text, expr.as_ref(), stdout));
                 }
             }
         }

@@ -141,6 +141,7 @@ fn judge(fields: &[(&str, &str)], results: Vec<ToolRun>) -> crate::verdict::Chec
         },
         results: vec![results],
         invocations: 1,
+        files: Vec::new(),
     };
     let expr = BTreeMap::from([("A".to_string(), Some(Default::default()))]);
     template_checks(&runs, &expr).remove(0)

@@ -163,6 +163,7 @@ pub fn derive(
         source: input.exp.source.clone(),
         unexpected_alerts: UnexpectedPolicy::Ignore,
         ignore_alerts: Vec::new(),
+        heartbeat: None,
         alerts,
     };
     (exps, timings, budgets)

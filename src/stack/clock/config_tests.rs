@@ -219,11 +219,21 @@ fn shipped_alertmanager_timers_are_divided_with_root_defaults_written() {
         ),
         (&json!("1s"), &json!("10s"), &json!("8m"))
     );
-    let critical = &r["routes"][0];
+    // The Watchdog's route comes first: its 0s group_wait stays 0s, its minute timers become 2s.
+    let watchdog = &r["routes"][0];
+    assert_eq!(
+        (
+            &watchdog["group_wait"],
+            &watchdog["group_interval"],
+            &watchdog["repeat_interval"]
+        ),
+        (&json!("0s"), &json!("2s"), &json!("2s"))
+    );
+    let critical = &r["routes"][1];
     assert_eq!(critical["group_wait"], "333ms");
     assert_eq!(critical["group_interval"], "4s");
     assert_eq!(critical["repeat_interval"], "2m");
-    for child in &r["routes"].as_array().expect("routes")[1..] {
+    for child in &r["routes"].as_array().expect("routes")[2..] {
         assert!(
             child.get("group_wait").is_none(),
             "children inherit: {child}"
@@ -235,10 +245,10 @@ fn shipped_alertmanager_timers_are_divided_with_root_defaults_written() {
             .to_string()
     ));
     assert!(dev.contains(
-        &"alertmanager route.routes[0] (receiver `critical`) group_wait: 10s → 333ms (time scale 30)"
+        &"alertmanager route.routes[1] (receiver `critical`) group_wait: 10s → 333ms (time scale 30)"
             .to_string()
     ), "{dev:?}");
-    assert_eq!(dev.len(), 7, "{dev:?}");
+    assert_eq!(dev.len(), 9, "{dev:?}");
 }
 
 /// The shipped Alertmanager config with one time-interval construct added.

@@ -22,19 +22,24 @@ async fn managed_stack_starts_on_the_shipped_config() {
         dev.iter().any(|d| d.contains("slack_configs api_url")),
         "{dev:?}"
     );
-    // The ten seed alerts, each with a `for`, and the twelve SLO burn-rate alerts generated
-    // into slo-rules.yaml, which need none (their two windows smooth the signal).
+    // The ten seed alerts, each with a `for`, the twelve SLO burn-rate alerts generated
+    // into slo-rules.yaml, which need none (their two windows smooth the signal), and the
+    // always-firing Watchdog heartbeat (no `for` either).
     let t = stack.timing();
-    assert_eq!(t.for_s.len(), 22, "{:?}", t.for_s);
-    let (burn, seed): (Vec<_>, Vec<_>) =
-        t.for_s.iter().partition(|(a, _)| a.contains("BudgetBurn"));
+    assert_eq!(t.for_s.len(), 23, "{:?}", t.for_s);
+    assert_eq!(t.for_s.get("Watchdog"), Some(&0.0));
+    let (burn, seed): (Vec<_>, Vec<_>) = t
+        .for_s
+        .iter()
+        .filter(|(a, _)| *a != "Watchdog")
+        .partition(|(a, _)| a.contains("BudgetBurn"));
     assert_eq!((seed.len(), burn.len()), (10, 12), "{:?}", t.for_s);
     assert!(seed.iter().all(|(_, f)| **f > 0.0));
     let rules = PromClient::new(stack.prometheus_url())
         .rules()
         .await
         .unwrap_or_default();
-    assert_eq!(rules.iter().filter(|r| r.kind == "alerting").count(), 22);
+    assert_eq!(rules.iter().filter(|r| r.kind == "alerting").count(), 23);
     stack.stop().await;
     let _ = stop_metrics.send(());
 }

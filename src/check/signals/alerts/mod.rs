@@ -15,6 +15,7 @@ use crate::expect::alerts::{AlertExpectation, AlertExpectations};
 use crate::verdict::Check;
 
 mod fired;
+mod heartbeat;
 mod inhibition;
 mod labels;
 mod notification;
@@ -40,6 +41,9 @@ pub struct AlertCheckInput<'a> {
     pub timing: Option<&'a StackTiming>,
     /// Wall start of the run, Unix milliseconds (events are relative to it).
     pub run_start_unix_ms: i64,
+    /// Stack seconds per wall second: the observations' and phases' times are on the stack's
+    /// clock, `run_start + (wall - run_start) × clock_scale`.
+    pub clock_scale: f64,
     pub routing: RoutingEvidence,
 }
 
@@ -230,6 +234,7 @@ pub fn check_alerts(input: &AlertCheckInput<'_>) -> (Vec<Check>, Vec<AlertTiming
         .iter()
         .map(|e| check_one(e, input, &mut checks))
         .collect();
+    checks.extend(heartbeat::check(input));
     let unexpected = unexpected::first_firings(input);
     timings.extend(unexpected::timings(input, &unexpected));
     checks.push(unexpected::check(input, &unexpected));
@@ -313,6 +318,11 @@ pub fn skipped(exp: &AlertExpectations, reason: &str) -> Vec<Check> {
             aspects_of(e).map(move |x| Check::skip(format!("{}.{}", x.id, e.alert), KIND, reason))
         })
         .collect();
+    out.extend(
+        exp.heartbeat
+            .iter()
+            .map(|h| Check::skip(format!("{}.{}", heartbeat::ID, h.alert), KIND, reason)),
+    );
     out.push(Check::skip(unexpected::ID, KIND, reason));
     out
 }
@@ -334,6 +344,7 @@ pub const CHECKS: &[CheckInfo] = &[CheckInfo {
 pub const CHECK_LISTS: &[&[CheckInfo]] = &[
     CHECKS,
     fired::CHECKS,
+    heartbeat::CHECKS,
     routing::CHECKS,
     resolution::CHECKS,
     silence::CHECKS,

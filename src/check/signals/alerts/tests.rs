@@ -130,6 +130,7 @@ fn run(
         phases: &p,
         timing: Some(&t),
         run_start_unix_ms: T0,
+        clock_scale: 1.0,
         routing,
     })
 }

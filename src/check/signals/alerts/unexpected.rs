@@ -19,6 +19,13 @@ pub(super) fn first_firings(input: &AlertCheckInput<'_>) -> BTreeMap<String, i64
         .alerts
         .iter()
         .map(|e| e.alert.as_str())
+        .chain(
+            input
+                .expectations
+                .heartbeat
+                .iter()
+                .map(|h| h.alert.as_str()),
+        )
         .collect();
     let ignored = |a: &str| {
         input
