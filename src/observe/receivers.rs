@@ -213,11 +213,12 @@ impl FakeReceivers {
 }
 
 /// For every link target of `notes` that is a repository path (not a URL), whether that file
-/// exists under `root` (the stack's repository: its config folder's parent). Paths that
-/// climb out of `root` (`..`) or are absolute count as missing.
+/// exists under one of `roots` (the folders a repository path can be relative to: the one
+/// holding the docs folder, the config folder's parent). Paths that climb out (`..`) or are
+/// absolute count as missing.
 pub fn local_link_files(
     notes: &[Notification],
-    root: &std::path::Path,
+    roots: &[std::path::PathBuf],
 ) -> std::collections::BTreeMap<String, bool> {
     let mut out = std::collections::BTreeMap::new();
     for n in notes {
@@ -229,7 +230,7 @@ pub fn local_link_files(
             let inside = rel
                 .components()
                 .all(|c| matches!(c, std::path::Component::Normal(_)));
-            let exists = inside && root.join(rel).is_file();
+            let exists = inside && roots.iter().any(|root| root.join(rel).is_file());
             out.insert(t, exists);
         }
     }

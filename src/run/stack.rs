@@ -100,9 +100,9 @@ impl RunStack {
             super::coverage::observe(env, prom_url.as_deref(), outcome.started_unix_nano).await;
         let mut seen = self.alerts(exps).await;
         if let AlertsSeen::Watched { observations, .. } = &mut seen {
-            let root = repo_root(&env.paths.config_dir);
+            let roots = repo_roots(&env.paths);
             observations.link_files =
-                crate::observe::receivers::local_link_files(&observations.notifications, &root);
+                crate::observe::receivers::local_link_files(&observations.notifications, &roots);
         }
         ev.alerts = vec![seen.clone(); exps.alerts.len()];
         ev.slo = slo_seen(exps, &seen, prom_url.as_deref(), plan, outcome).await;
@@ -155,12 +155,15 @@ impl RunStack {
     }
 }
 
-/// The stack's repository: the parent of its config folder (`config/` → `.`), where
-/// repository paths in notifications (`docs/runbooks/X.md`) are looked up.
-fn repo_root(config_dir: &std::path::Path) -> std::path::PathBuf {
-    let dir = std::fs::canonicalize(config_dir).unwrap_or_else(|_| config_dir.to_path_buf());
-    dir.parent()
-        .map_or_else(|| dir.clone(), std::path::Path::to_path_buf)
+/// The folders a repository path in a notification (`docs/runbooks/X.md`) is relative to: the
+/// one holding the docs folder (`.` for the default `docs`), then the config folder's parent.
+fn repo_roots(paths: &crate::config::stack::StackPaths) -> Vec<std::path::PathBuf> {
+    let parent = |p: &std::path::Path| {
+        let dir = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        dir.parent()
+            .map_or(dir.clone(), std::path::Path::to_path_buf)
+    };
+    vec![parent(&paths.docs_dir), parent(&paths.config_dir)]
 }
 
 /// Each SLO file's evidence: the one alert timeline, and the events of every phase.
