@@ -6,68 +6,36 @@
 //! CONCURRENCY in flight) or `load_bench URL rate SECONDS RATE_PER_S [MAX_IN_FLIGHT]`.
 //! Prints one JSON object on stdout.
 //!
-//! The driver speaks HTTP/1.1 through hyper's connection API with its own pool of keep-alive
-//! connections (at most one per job in flight), like oha does: reqwest's per-request URL
-//! parsing, connector and pool layers cost about as much as the executor itself at ~50k/s.
+//! The driver sends its GETs through `obsgate::load::conn`, the keep-alive connection layer
+//! the stub driver of `obsgate run` uses, so the bench measures the engine users run.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Empty};
+use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
 use obsgate::evidence::JobOutcome;
+use obsgate::load::conn::Pool;
 use obsgate::load::{Driver, ExecOptions, JobRequest, JobResult, execute};
 use obsgate::scenario::{PhasePlan, parse_scenario};
-use parking_lot::Mutex;
 use tokio::time::Instant;
 
-/// One GET per job over pooled keep-alive connections.
+/// One GET per job over the shared connection layer.
 struct Get {
-    /// `host:port` to connect to (also the Host header).
-    authority: String,
+    pool: Pool,
     /// Request target (path and query).
-    uri: hyper::Uri,
-    /// Idle connections; a job takes one (or opens one) and puts it back when its answer is read.
-    idle: Mutex<Vec<SendRequest<Empty<Bytes>>>>,
+    path: String,
 }
 
 impl Get {
-    async fn connect(&self) -> Result<SendRequest<Empty<Bytes>>, &'static str> {
-        let stream = tokio::net::TcpStream::connect(&self.authority)
-            .await
-            .map_err(|_| "connect")?;
-        // Small requests: do not wait for Nagle.
-        stream.set_nodelay(true).map_err(|_| "connect")?;
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|_| "connect")?;
-        tokio::spawn(conn);
-        Ok(sender)
-    }
-
     async fn get(&self) -> Result<u16, &'static str> {
-        let pooled = self.idle.lock().pop();
-        let mut sender = match pooled {
-            Some(s) => s,
-            None => self.connect().await?,
-        };
-        let req = hyper::Request::get(self.uri.clone())
-            .header(hyper::header::HOST, self.authority.as_str())
-            .body(Empty::new())
+        let req = self
+            .pool
+            .request(http::Method::GET, &self.path)
+            .body(Full::new(Bytes::new()))
             .map_err(|_| "http_error")?;
-        let resp = sender.send_request(req).await.map_err(|_| "http_error")?;
-        let status = resp.status().as_u16();
-        resp.into_body()
-            .collect()
-            .await
-            .map_err(|_| "bad_response")?;
-        // Reused only when the server kept it open (it answers once the body is read).
-        if !sender.is_closed() {
-            self.idle.lock().push(sender);
-        }
-        Ok(status)
+        let answer = self.pool.send(req).await.map_err(|f| f.reason())?;
+        Ok(answer.status)
     }
 }
 
@@ -106,16 +74,15 @@ fn usage() -> ! {
     std::process::exit(2)
 }
 
-/// `http://host:port/path` → (`host:port`, `/path`); only plain HTTP is benchmarked.
-fn split_url(url: &str) -> Option<(String, hyper::Uri)> {
+/// `http://host:port/path` → (base URL, `/path`); only plain HTTP is benchmarked.
+fn split_url(url: &str) -> Option<(String, String)> {
     let uri: hyper::Uri = url.parse().ok()?;
     if uri.scheme_str() != Some("http") {
         return None;
     }
     let auth = uri.authority()?;
-    let authority = format!("{}:{}", auth.host(), auth.port_u16().unwrap_or(80));
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    Some((authority, path.parse().ok()?))
+    Some((format!("http://{auth}"), path.to_string()))
 }
 
 #[tokio::main]
@@ -127,7 +94,7 @@ async fn main() {
     };
     let secs: f64 = secs.parse().unwrap_or_else(|_| usage());
     let n: f64 = n.parse().unwrap_or_else(|_| usage());
-    let Some((authority, uri)) = split_url(url) else {
+    let Some((base, path)) = split_url(url) else {
         usage()
     };
     let is_max = mode == "max";
@@ -146,11 +113,11 @@ async fn main() {
         eprintln!("{e}");
         std::process::exit(2)
     });
-    let driver = Arc::new(Get {
-        authority,
-        uri,
-        idle: Mutex::new(Vec::with_capacity(in_flight as usize)),
+    let pool = Pool::new(&base, in_flight as usize).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(2)
     });
+    let driver = Arc::new(Get { pool, path });
     let (tx, rx) = tokio::sync::watch::channel(false);
     if is_max {
         tokio::spawn(async move {

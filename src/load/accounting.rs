@@ -69,17 +69,8 @@ fn kept(
     }
 }
 
-pub(crate) fn drop_job(
-    shared: &Shared,
-    pi: usize,
-    job: &JobSpec,
-    ids: &mut ChaCha8Rng,
-    seq: &mut u64,
-) {
-    // Ids are drawn for dropped jobs too, so a job's ids do not depend on what was dropped.
-    let job_ids = next_ids(ids);
-    let this_seq = *seq;
-    *seq += 1;
+/// Account job `seq` (ids `job_ids`) of phase `pi` as dropped by the generator.
+pub(crate) fn drop_job(shared: &Shared, pi: usize, job: &JobSpec, job_ids: JobIds, seq: u64) {
     let sent_ns = shared.unix_ns(Instant::now());
     let mut st = shared.state.lock();
     if let Some(ps) = st.phases.get_mut(pi) {
@@ -87,7 +78,7 @@ pub(crate) fn drop_job(
         ps.dropped += 1;
     }
     if st.records.len() + st.live.len() < shared.record_cap {
-        let rec = kept(job, pi, job_ids, this_seq, JobOutcome::Dropped, sent_ns);
+        let rec = kept(job, pi, job_ids, seq, JobOutcome::Dropped, sent_ns);
         st.records.push(rec);
     } else {
         st.not_kept += 1;

@@ -1,5 +1,5 @@
 //! What one job does, behind a trait so the executor can drive the stub (POST then follow the
-//! job) or a bare endpoint (benchmarks). The HTTP driver for the stub lives here too.
+//! job) or a bare endpoint (benchmarks).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -91,17 +91,4 @@ pub trait Driver: Send + Sync + 'static {
     fn begin_phase(&self, phase: &PhasePlan) -> impl Future<Output = Result<(), String>> + Send;
     /// Run one job to its end.
     fn run_job(&self, job: JobRequest) -> impl Future<Output = JobResult> + Send;
-}
-
-/// Short reason key of a reqwest error.
-pub fn reason_of(e: &reqwest::Error) -> &'static str {
-    if e.is_timeout() {
-        "timeout"
-    } else if e.is_connect() {
-        "connect"
-    } else if e.is_decode() || e.is_body() {
-        "bad_response"
-    } else {
-        "http_error"
-    }
 }

@@ -1,29 +1,31 @@
-//! The executor: walks the schedule with absolute deadlines (`sleep_until`, so drift cannot
-//! accumulate; a late job fires at once and counts as late), runs one task per job under a
-//! max-in-flight semaphore with an explicit overload policy, and measures into [`PhaseStats`].
-//! Stops on request (Ctrl-C), waits a grace period for in-flight jobs, and still returns
-//! everything it measured.
+//! The executor: a fixed set of `max_in_flight` connection workers ([`super::workers`]) fed by
+//! the schedule ([`super::feed`]) on absolute deadlines (drift cannot accumulate; a late job is
+//! sent at once and counts as late), with the timer ([`super::timer`]) applying the overload
+//! policy, measuring into [`PhaseStats`]. Stops on request (Ctrl-C), waits a grace period for
+//! in-flight jobs, and still returns everything it measured.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::accounting::{drop_job, job_request, next_ids, on_end, on_send};
 use super::driver::Driver;
+use super::feed::{Feed, wall};
 use super::progress;
 use super::records::Kept;
-use super::schedule::{JobSpec, PhaseSchedule};
 use super::stats::PhaseStats;
 use super::timeline::Timeline;
-use crate::evidence::{LoadOutcome, PhaseNotes};
-use crate::scenario::{OverloadPolicy, Plan};
+use super::timer::TimerClock;
+use super::workers::{Engine, worker};
+use crate::evidence::LoadOutcome;
+use crate::scenario::Plan;
 
 /// Default most job records kept per run (later ones are counted, not kept).
 pub const DEFAULT_RECORD_CAP: usize = 200_000;
@@ -37,6 +39,10 @@ pub struct ExecOptions {
     pub record_cap: usize,
     /// Print a progress line on stderr every second.
     pub progress: bool,
+    /// Run the timer on its own thread, waking within tens of microseconds of each deadline.
+    /// Off, it is a runtime task on tokio's millisecond timer, which follows a paused test
+    /// clock.
+    pub precise_timer: bool,
 }
 
 impl Default for ExecOptions {
@@ -45,6 +51,7 @@ impl Default for ExecOptions {
             grace: Duration::from_secs(5),
             record_cap: DEFAULT_RECORD_CAP,
             progress: false,
+            precise_timer: true,
         }
     }
 }
@@ -112,15 +119,11 @@ async fn wait_until(deadline: Instant, stop: &mut watch::Receiver<bool>) -> bool
     }
 }
 
-fn wall(plan: &Plan, scenario_s: f64) -> Duration {
-    Duration::from_secs_f64((scenario_s / plan.time_scale).max(0.0))
-}
-
 /// Run `plan` with `driver` until the schedule ends (then drain) or `stop` becomes true.
 pub async fn execute<D: Driver>(
     plan: &Plan,
     driver: Arc<D>,
-    stop: watch::Receiver<bool>,
+    mut stop: watch::Receiver<bool>,
     opts: ExecOptions,
 ) -> LoadOutcome {
     // The first phase's faults go out before the clock starts, so connection setup does not
@@ -138,29 +141,107 @@ pub async fn execute<D: Driver>(
     let progress_task = opts
         .progress
         .then(|| tokio::spawn(progress::report_every_second(plan.clone(), shared.clone())));
-    let mut runner = Runner {
-        plan,
-        driver,
-        shared: shared.clone(),
-        sem: Arc::new(Semaphore::new(plan.max_in_flight)),
-        // Shared by every job of a preset: one name allocation per preset, not per job.
-        preset_names: plan
-            .presets
-            .iter()
-            .map(|p| Arc::from(p.name.as_str()))
-            .collect(),
-        ids,
-        seq: 0,
-        notes: vec![PhaseNotes::default(); plan.phases.len()],
-        stop,
+    let clock = if opts.precise_timer {
+        TimerClock::thread()
+    } else {
+        TimerClock::runtime()
     };
-    let interrupted = runner.run_phases(first_faults).await == Walk::Stopped;
-    let (interrupted, stopped_at) = runner.drain(interrupted, opts.grace).await;
+    let feed = Feed::new(plan, shared.run_start, ids);
+    let engine = Arc::new(Engine::new(plan, driver, shared.clone(), feed, clock));
+    let mut workers = JoinSet::new();
+    for me in 0..engine.slots.len() {
+        workers.spawn(worker(engine.clone(), me));
+    }
+    let timer_done = start_timer(engine.clone(), first_faults, opts.precise_timer);
+    let interrupted = tokio::select! {
+        _ = timer_done => false,
+        _ = stop_requested(&mut stop) => true,
+    };
+    let (interrupted, stopped_at) = drain(
+        plan,
+        &engine,
+        &mut workers,
+        &mut stop,
+        interrupted,
+        opts.grace,
+    )
+    .await;
+    // Jobs still running past the drain are reported in flight.
+    workers.abort_all();
     if let Some(t) = progress_task {
         t.abort();
         progress::clear_line();
     }
-    super::outcome::snapshot(plan, &shared, runner.notes, interrupted, stopped_at)
+    let notes = std::mem::take(&mut engine.feed.lock().notes);
+    super::outcome::snapshot(plan, &shared, notes, interrupted, stopped_at)
+}
+
+/// Start the timer (its own thread, or a runtime task); the receiver resolves when it ends.
+fn start_timer<D: Driver>(
+    engine: Arc<Engine<D>>,
+    first_faults: Option<String>,
+    own_thread: bool,
+) -> oneshot::Receiver<()> {
+    let (tx, rx) = oneshot::channel();
+    let walk = async move {
+        super::timer::run(engine, first_faults).await;
+        let _ = tx.send(());
+    };
+    if own_thread {
+        let handle = tokio::runtime::Handle::current();
+        // The thread only waits and hands out jobs; the fault PUTs it sends run on the
+        // runtime's I/O driver through the handle.
+        let spawned = std::thread::Builder::new()
+            .name("obsgate-timer".into())
+            .spawn(move || handle.block_on(walk));
+        if let Err(e) = spawned {
+            eprintln!("obsgate: cannot start the timer thread ({e}); the load is not sent");
+        }
+    } else {
+        tokio::spawn(walk);
+    }
+    rx
+}
+
+/// Wait for the schedule's end, then for in-flight jobs; returns whether the run was
+/// interrupted and when sending stopped.
+async fn drain<D: Driver>(
+    plan: &Plan,
+    engine: &Engine<D>,
+    workers: &mut JoinSet<()>,
+    stop: &mut watch::Receiver<bool>,
+    mut interrupted: bool,
+    grace: Duration,
+) -> (bool, Instant) {
+    let end_of_schedule = engine.shared.run_start + wall(plan, plan.total_s());
+    if !interrupted && !wait_until(end_of_schedule, stop).await {
+        interrupted = true;
+    }
+    if interrupted {
+        engine.close();
+    }
+    let stopped_at = Instant::now().min(end_of_schedule);
+    // Drain: every job has its own deadline (job timeout), so this ends; the margin covers the
+    // last long-poll. A stop request shortens it to the grace period.
+    let drain_for = if interrupted {
+        grace
+    } else {
+        plan.job_timeout_wall() + Duration::from_secs(10)
+    };
+    let stopped_now = tokio::select! {
+        _ = tokio::time::timeout(drain_for, join_all(workers)) => false,
+        _ = stop_requested(stop), if !interrupted => true,
+    };
+    if stopped_now {
+        interrupted = true;
+        engine.close();
+        let _ = tokio::time::timeout(grace, join_all(workers)).await;
+    }
+    (interrupted, stopped_at)
+}
+
+async fn join_all(workers: &mut JoinSet<()>) {
+    while workers.join_next().await.is_some() {}
 }
 
 impl Shared {
@@ -183,148 +264,5 @@ impl Shared {
             record_cap: opts.record_cap,
             late_threshold: Duration::from_secs_f64(plan.tolerances.late_threshold_ms / 1000.0),
         }
-    }
-}
-
-/// How the walk over the schedule ended.
-#[derive(PartialEq)]
-enum Walk {
-    /// Every phase's jobs were sent.
-    Completed,
-    /// A stop was requested.
-    Stopped,
-    /// The in-flight semaphore closed: nothing more can be sent (not an interruption).
-    Closed,
-}
-
-/// What became of a job's wait for an in-flight slot.
-enum Slot {
-    Got(OwnedSemaphorePermit),
-    /// Dropped under the `drop` overload policy (already accounted).
-    Dropped,
-    End(Walk),
-}
-
-/// A run in progress: what every scheduled job needs to be sent and measured.
-struct Runner<'a, D: Driver> {
-    plan: &'a Plan,
-    driver: Arc<D>,
-    shared: Arc<Shared>,
-    sem: Arc<Semaphore>,
-    preset_names: Vec<Arc<str>>,
-    ids: ChaCha8Rng,
-    seq: u64,
-    notes: Vec<PhaseNotes>,
-    stop: watch::Receiver<bool>,
-}
-
-impl<D: Driver> Runner<'_, D> {
-    /// Send every phase's jobs at their deadlines; the first phase's faults were sent already.
-    async fn run_phases(&mut self, first_faults: Option<String>) -> Walk {
-        let plan = self.plan;
-        let run_start = self.shared.run_start;
-        for (pi, phase) in plan.phases.iter().enumerate() {
-            if !wait_until(run_start + wall(plan, phase.start_s), &mut self.stop).await {
-                return Walk::Stopped;
-            }
-            self.shared.current_phase.store(pi, Ordering::Relaxed);
-            self.notes[pi].started = true;
-            self.notes[pi].faults_error = if pi == 0 {
-                first_faults.clone()
-            } else {
-                self.driver.begin_phase(phase).await.err()
-            };
-            for job in PhaseSchedule::new(plan, pi) {
-                let deadline = run_start + wall(plan, job.intended_s);
-                if !wait_until(deadline, &mut self.stop).await {
-                    return Walk::Stopped;
-                }
-                match self.slot(pi, &job).await {
-                    Slot::Got(permit) => self.launch(pi, &job, deadline, permit),
-                    Slot::Dropped => {}
-                    Slot::End(walk) => return walk,
-                }
-            }
-        }
-        Walk::Completed
-    }
-
-    /// An in-flight slot for `job`: at once when one is free, else by the overload policy.
-    async fn slot(&mut self, pi: usize, job: &JobSpec) -> Slot {
-        if let Ok(p) = self.sem.clone().try_acquire_owned() {
-            return Slot::Got(p);
-        }
-        self.notes[pi].cap_hits += 1;
-        if self.plan.overload == OverloadPolicy::Drop {
-            drop_job(&self.shared, pi, job, &mut self.ids, &mut self.seq);
-            return Slot::Dropped;
-        }
-        tokio::select! {
-            p = self.sem.clone().acquire_owned() => match p {
-                Ok(p) => Slot::Got(p),
-                Err(_) => Slot::End(Walk::Closed),
-            },
-            _ = stop_requested(&mut self.stop) => Slot::End(Walk::Stopped),
-        }
-    }
-
-    /// Send `job` now on its own task, which measures its end and frees the slot.
-    fn launch(
-        &mut self,
-        pi: usize,
-        job: &JobSpec,
-        deadline: Instant,
-        permit: OwnedSemaphorePermit,
-    ) {
-        let job_ids = next_ids(&mut self.ids);
-        let seq = self.seq;
-        let req = job_request(
-            &self.preset_names,
-            self.plan,
-            job,
-            job_ids,
-            self.shared.run_id,
-            seq,
-        );
-        let sent_at = Instant::now();
-        on_send(&self.shared, pi, job, job_ids, seq, deadline, sent_at);
-        let (shared, driver) = (self.shared.clone(), self.driver.clone());
-        let preset = job.preset;
-        let intended_s = job.intended_s;
-        tokio::spawn(async move {
-            let result = driver.run_job(req).await;
-            on_end(
-                &shared, pi, preset, intended_s, seq, deadline, sent_at, result,
-            );
-            drop(permit);
-        });
-        self.seq += 1;
-    }
-
-    /// Wait for the schedule's end, then for in-flight jobs; returns whether the run was
-    /// interrupted and when sending stopped.
-    async fn drain(&mut self, mut interrupted: bool, grace: Duration) -> (bool, Instant) {
-        let plan = self.plan;
-        let end_of_schedule = self.shared.run_start + wall(plan, plan.total_s());
-        if !interrupted && !wait_until(end_of_schedule, &mut self.stop).await {
-            interrupted = true;
-        }
-        let stopped_at = Instant::now().min(end_of_schedule);
-        // Drain: every job has its own deadline (job timeout), so this ends; the margin covers the
-        // last long-poll. A stop request shortens it to the grace period.
-        let all = u32::try_from(plan.max_in_flight).unwrap_or(u32::MAX);
-        let drain_for = if interrupted {
-            grace
-        } else {
-            plan.job_timeout_wall() + Duration::from_secs(10)
-        };
-        tokio::select! {
-            _ = tokio::time::timeout(drain_for, self.sem.acquire_many(all)) => {}
-            _ = stop_requested(&mut self.stop), if !interrupted => {
-                interrupted = true;
-                let _ = tokio::time::timeout(grace, self.sem.acquire_many(all)).await;
-            }
-        }
-        (interrupted, stopped_at)
     }
 }

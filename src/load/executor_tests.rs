@@ -67,6 +67,14 @@ fn plan(head: &str, phases: &str) -> Plan {
     parse_scenario(&text, std::path::Path::new("t.yaml")).expect("valid test scenario")
 }
 
+/// Options for tokio's paused clock: the timer is a runtime task.
+fn paused() -> ExecOptions {
+    ExecOptions {
+        precise_timer: false,
+        ..ExecOptions::default()
+    }
+}
+
 fn no_stop() -> watch::Receiver<bool> {
     let (tx, rx) = watch::channel(false);
     std::mem::forget(tx);
@@ -80,7 +88,7 @@ async fn every_job_accounted_and_checks_pass() {
         "  - {name: a, duration: 100s, rate: 2/s}\n  - {name: b, duration: 50s, rate: {from: 1/s, to: 3/s}}\n",
     );
     let fake = Fake::new(5, 300, 10);
-    let out = execute(&p, fake.clone(), no_stop(), ExecOptions::default()).await;
+    let out = execute(&p, fake.clone(), no_stop(), paused()).await;
     assert!(!out.interrupted);
     assert_eq!(*fake.phases.lock(), vec!["a", "b"]);
     let a = &out.phases[0];
@@ -114,13 +122,7 @@ async fn drop_policy_counts_and_fails_the_dropped_check() {
         "max_in_flight: 5\noverload: drop\n",
         "  - {name: burst, duration: 10s, rate: 10/s}\n",
     );
-    let out = execute(
-        &p,
-        Fake::new(1, 60_000, 0),
-        no_stop(),
-        ExecOptions::default(),
-    )
-    .await;
+    let out = execute(&p, Fake::new(1, 60_000, 0), no_stop(), paused()).await;
     let b = &out.phases[0];
     assert_eq!((b.scheduled, b.sent, b.dropped), (100, 5, 95));
     assert_eq!(b.peak_in_flight, 5);
@@ -144,7 +146,7 @@ async fn queue_policy_makes_late_jobs_and_the_generator_check_says_why() {
         "max_in_flight: 2\n",
         "  - {name: q, duration: 10s, rate: 10/s}\n",
     );
-    let out = execute(&p, Fake::new(1, 1000, 0), no_stop(), ExecOptions::default()).await;
+    let out = execute(&p, Fake::new(1, 1000, 0), no_stop(), paused()).await;
     let q = &out.phases[0];
     assert_eq!((q.scheduled, q.sent, q.dropped), (100, 100, 0));
     assert!(q.late > 90, "late {}", q.late);
@@ -176,7 +178,7 @@ async fn stop_interrupts_and_reports_in_flight() {
     });
     let opts = ExecOptions {
         grace: Duration::from_secs(1),
-        ..ExecOptions::default()
+        ..paused()
     };
     let out = execute(&p, Fake::new(1, 3_600_000, 0), rx, opts).await;
     assert!(out.interrupted);
@@ -199,7 +201,7 @@ async fn record_cap_bounds_memory() {
     let p = plan("", "  - {name: a, duration: 100s, rate: 10/s}\n");
     let opts = ExecOptions {
         record_cap: 50,
-        ..ExecOptions::default()
+        ..paused()
     };
     let out = execute(&p, Fake::new(1, 1, 0), no_stop(), opts).await;
     assert_eq!(out.jobs.len(), 50);

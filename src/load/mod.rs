@@ -1,12 +1,15 @@
-//! Open-model load: the pure schedule ([`schedule`]), the executor with absolute deadlines and a
-//! max-in-flight cap ([`executor`]), HDR stats ([`stats`]), the timeline ([`timeline`]), the
-//! progress line (`progress`), compact job records (`records`), drivers ([`driver`],
-//! [`stub_driver`]) and the stub child process ([`target`]). The load's own checks are
+//! Open-model load: the pure schedule ([`schedule`]) as the workers take it (`feed`), the
+//! executor ([`executor`]) with its fixed set of connection workers (`workers`) and the
+//! deadline timer (`timer`), HDR stats ([`stats`]), the timeline ([`timeline`]), the progress
+//! line (`progress`), compact job records (`records`), the shared HTTP connection layer
+//! ([`conn`]), drivers ([`driver`], [`stub_driver`]) and the stub child process ([`target`]). The load's own checks are
 //! `crate::check::signals::load`.
 
 mod accounting;
+pub mod conn;
 pub mod driver;
 pub mod executor;
+mod feed;
 pub mod outcome;
 pub(crate) mod progress;
 mod records;
@@ -15,6 +18,8 @@ pub mod stats;
 pub mod stub_driver;
 pub mod target;
 pub mod timeline;
+mod timer;
+mod workers;
 
 pub use driver::{Driver, JobRequest, JobResult};
 pub use executor::{ExecOptions, execute};

@@ -97,17 +97,19 @@ impl Target {
 }
 
 /// Any HTTP answer proves the target is there; a refused or silent connection does not.
+/// Asked through the load's own connection layer, which then drives it.
 async fn probe(base: &str) -> Result<(), AppError> {
-    let client = reqwest::Client::builder()
-        .timeout(PROBE_TIMEOUT)
-        .build()
-        .map_err(|e| AppError::harness(format!("cannot build the HTTP client: {e}")))?;
-    let url = format!("{base}/admin/faults");
-    match client.get(&url).send().await {
-        Ok(_) => Ok(()),
-        Err(e) => Err(AppError::harness(format!(
-            "target {base} is unreachable ({}: {e}); start it (`obsgate stub --listen ...`) or omit --target to let obsgate start its own",
-            crate::load::driver::reason_of(&e)
-        ))),
-    }
+    let pool = crate::load::conn::Pool::new(base, 1).map_err(AppError::usage)?;
+    let req = pool
+        .request(http::Method::GET, "/admin/faults")
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .map_err(|e| AppError::harness(format!("cannot build the probe request: {e}")))?;
+    let reason = match tokio::time::timeout(PROBE_TIMEOUT, pool.send(req)).await {
+        Ok(Ok(_)) => return Ok(()),
+        Ok(Err(f)) => f.reason().to_string(),
+        Err(_) => format!("no answer within {PROBE_TIMEOUT:?}"),
+    };
+    Err(AppError::harness(format!(
+        "target {base} is unreachable ({reason}); start it (`obsgate stub --listen ...`) or omit --target to let obsgate start its own"
+    )))
 }

@@ -20,6 +20,8 @@ pub struct Stub {
     child: Child,
     pub base: String,
     stdout: Arc<Mutex<Vec<String>>>,
+    /// The stdout reader; joined after the exit so the last lines are in `stdout`.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Stub {
@@ -47,7 +49,7 @@ impl Stub {
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let out = child.stdout.take().expect("piped stdout");
         let sink = stdout.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
                 sink.lock().expect("stdout lock").push(line);
             }
@@ -65,6 +67,7 @@ impl Stub {
             child,
             base: String::new(),
             stdout,
+            reader: Some(reader),
         };
         let addr = rx
             .recv_timeout(WAIT)
@@ -77,9 +80,14 @@ impl Stub {
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        poll_until(WAIT, "stub exit after SIGTERM", || {
+        let status = poll_until(WAIT, "stub exit after SIGTERM", || {
             self.child.try_wait().ok().flatten()
-        })
+        });
+        // The exit closed stdout: the reader ends once it has read the last lines.
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        status
     }
 
     pub fn logs(&self) -> Vec<Value> {
