@@ -86,6 +86,10 @@ pub struct RunArgs {
     /// No progress on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Run only slice I of N of the schedule (every N-th job from I) and write a partial
+    /// report for `obsgate report merge`, e.g. `--shard 0/3`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,

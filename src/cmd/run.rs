@@ -12,10 +12,13 @@ use crate::verdict::Verdict;
 
 /// Entry point of `obsgate run`.
 pub async fn run(args: RunArgs) -> AppResult {
-    let (plan, env) = crate::run::prepare(&args)?;
-    let exps = ExpectationSet::load(&plan.expectations)?;
+    let (plan, mut env) = crate::run::prepare(&args)?;
+    let mut exps = ExpectationSet::load(&plan.expectations)?;
     let phase_names: Vec<&str> = plan.phases.iter().map(|p| p.name.as_str()).collect();
     exps.validate_phases(&phase_names)?;
+    if let Some(d) = crate::run::shard::leave_stack_to_shard_zero(&plan, &mut exps, &mut env) {
+        env.deviations.push(d);
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
     let (abandon_tx, abandon_rx) = tokio::sync::oneshot::channel::<()>();
     let signals = tokio::spawn(interrupts(stop_tx, abandon_tx));

@@ -202,6 +202,7 @@ pub fn sample_report() -> Report {
         coverage: None,
         component_down: None,
         kept_stack_data: None,
+        shard: None,
     }
 }
 

@@ -59,6 +59,13 @@ pub fn prepare(args: &RunArgs) -> Result<(Plan, RunEnv), AppError> {
             ));
         }
     }
+    if let Some(s) = &args.shard {
+        let (index, count) = super::shard::parse_shard(s)?;
+        super::shard::apply(&mut plan, index, count);
+        deviations.push(format!(
+            "shard {index} of {count}: this run sends every {count}-th job of the schedule from job {index}; merge the shards' reports with `obsgate report merge`"
+        ));
+    }
     if let Some(t) = &args.target {
         check_target_url(t, args.allow_remote)?;
     }
