@@ -1,12 +1,14 @@
 //! Open-model load: the pure schedule ([`schedule`]), the executor with absolute deadlines and a
 //! max-in-flight cap ([`executor`]), HDR stats ([`stats`]), the timeline ([`timeline`]), the
 //! progress line (`progress`), compact job records (`records`), drivers ([`driver`],
-//! [`stub_driver`]) and the stub child process ([`target`]). The load's own checks are
+//! [`stub_driver`]), the stub child process ([`target`]) and the merge of sharded runs' load
+//! ([`merge`]). The load's own checks are
 //! `crate::check::signals::load`.
 
 mod accounting;
 pub mod driver;
 pub mod executor;
+pub mod merge;
 pub mod outcome;
 pub(crate) mod progress;
 mod records;

@@ -4,7 +4,7 @@
 //! drove, so shard 0 alone judges them and the merge keeps shard 0's. Pure.
 
 use crate::check::registry::CheckInfo;
-use crate::verdict::{Check, Kind};
+use crate::verdict::{Check, Kind, Status};
 
 const KIND: Kind = Kind::Stack;
 const ID: &str = "shard.once";
@@ -69,6 +69,66 @@ pub fn merged(shards: &[(u64, &[Check])]) -> Check {
     .with_evidence(twice)
 }
 
+/// The per-shard checks of every shard but the load's (re-judged over the merged counts), one
+/// per id: the worst status any shard gave it (fail, error, warn, pass, skip), with that
+/// shard's message and evidence, and every shard's status when they differ.
+pub fn combine_per_shard(shards: &[(u64, &[Check])]) -> Vec<Check> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut by_id: std::collections::HashMap<&str, Vec<(u64, &Check)>> = Default::default();
+    for (index, checks) in shards {
+        for c in checks.iter().filter(|c| !judged_once(c.kind) && c.kind != Kind::Load) {
+            let e = by_id.entry(c.id.as_str()).or_default();
+            if e.is_empty() {
+                order.push(c.id.as_str());
+            }
+            e.push((*index, c));
+        }
+    }
+    let count = shards.len();
+    order
+        .into_iter()
+        .filter_map(|id| by_id.get(id))
+        .filter_map(|seen| {
+            // The first shard of the worst status speaks (max_by_key would pick the last).
+            let (worst_i, worst) = seen
+                .iter()
+                .rev()
+                .max_by_key(|(_, c)| rank(c.status))?;
+            let mut out = (*worst).clone();
+            out.message = format!("shard {worst_i} of {count}: {}", worst.message);
+            if seen.iter().any(|(_, c)| c.status != worst.status) || seen.len() < count {
+                let all: Vec<String> = seen
+                    .iter()
+                    .map(|(i, c)| format!("shard {i} {}", status_word(c.status)))
+                    .collect();
+                out.message.push_str(&format!(" ({})", all.join(", ")));
+            }
+            Some(out)
+        })
+        .collect()
+}
+
+/// Severity order for [`combine_per_shard`]: a skip where others judged says least.
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Skip => 0,
+        Status::Pass => 1,
+        Status::Warn => 2,
+        Status::Error => 3,
+        Status::Fail => 4,
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "pass",
+        Status::Fail => "fail",
+        Status::Warn => "warn",
+        Status::Skip => "skip",
+        Status::Error => "error",
+    }
+}
+
 /// The checks this module emits (see [`crate::check::registry`]).
 pub const CHECKS: &[CheckInfo] = &[CheckInfo {
     id: ID,
@@ -86,7 +146,6 @@ pub const CHECKS: &[CheckInfo] = &[CheckInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::Status;
 
     #[test]
     fn shard_zero_judges_the_others_skip() {
@@ -113,5 +172,29 @@ mod tests {
         let c = merged(&[(0, &zero), (1, &twice)]);
         assert_eq!(c.status, Status::Fail);
         assert_eq!(c.evidence, vec!["shard 1: dashboards.live".to_string()]);
+    }
+
+    #[test]
+    fn per_shard_checks_keep_the_worst_status() {
+        let zero = vec![
+            Check::pass("metrics.type.m", Kind::Metrics, "fine"),
+            Check::pass("load.rate.a", Kind::Load, "re-judged"),
+            Check::pass("alerts.fired.X", Kind::Alerts, "shard 0's"),
+            Check::pass("logs.schema", Kind::Logs, "ok"),
+        ];
+        let one = vec![
+            Check::fail("metrics.type.m", Kind::Metrics, "wrong type"),
+            Check::pass("logs.schema", Kind::Logs, "ok"),
+        ];
+        let out = combine_per_shard(&[(0, &zero), (1, &one)]);
+        let ids: Vec<&str> = out.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["metrics.type.m", "logs.schema"]);
+        assert_eq!(out[0].status, Status::Fail);
+        assert_eq!(
+            out[0].message,
+            "shard 1 of 2: wrong type (shard 0 pass, shard 1 fail)"
+        );
+        assert_eq!(out[1].status, Status::Pass);
+        assert_eq!(out[1].message, "shard 0 of 2: ok");
     }
 }
