@@ -74,7 +74,9 @@ impl Hists {
 
 /// Every phase of every shard added; the notes the load checks need, merged alike. Errors name
 /// the shard and the phase (a phase count that differs, an unreadable histogram).
-pub fn merge_phases(shards: &[ShardLoad<'_>]) -> Result<(Vec<PhaseReport>, Vec<PhaseNotes>), String> {
+pub fn merge_phases(
+    shards: &[ShardLoad<'_>],
+) -> Result<(Vec<PhaseReport>, Vec<PhaseNotes>), String> {
     let Some(first) = shards.first() else {
         return Ok((Vec::new(), Vec::new()));
     };

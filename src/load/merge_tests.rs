@@ -69,7 +69,10 @@ fn merged_shards_equal_one_run() {
     assert_eq!(got.job_time_s, want.job_time_s);
     assert_eq!(got.scheduler_lag_ms, want.scheduler_lag_ms);
     assert_eq!(got.presets, want.presets);
-    assert_eq!(got.target_rate, 10.0, "the shards' shares add up to the whole rate");
+    assert_eq!(
+        got.target_rate, 10.0,
+        "the shards' shares add up to the whole rate"
+    );
     assert!((got.achieved_rate - want.achieved_rate).abs() < 1e-9);
     assert!((notes[0].scheduled_rate - 300.0).abs() < 1e-9);
     assert!(notes[0].started);

@@ -34,7 +34,7 @@ fn union_of_shards_is_the_unsharded_schedule() {
     assert!(whole.len() > 100, "{} jobs", whole.len());
     for n in [1, 2, 3, 7] {
         let mut union: Vec<(usize, JobSpec)> = (0..n).flat_map(|i| sharded(&p, i, n)).collect();
-        union.sort_by(|a, b| (a.0, a.1.index).cmp(&(b.0, b.1.index)));
+        union.sort_by_key(|a| (a.0, a.1.index));
         assert_eq!(union, whole, "{n} shards");
     }
 }

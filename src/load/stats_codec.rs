@@ -99,10 +99,10 @@ mod tests {
     #[test]
     fn merged_halves_equal_the_whole() {
         let whole = filled(1..=10_000);
-        let mut merged = Hist::from_base64(&filled((1..=10_000).step_by(2)).to_base64())
-            .expect("first half");
-        let other = Hist::from_base64(&filled((2..=10_000).step_by(2)).to_base64())
-            .expect("second half");
+        let mut merged =
+            Hist::from_base64(&filled((1..=10_000).step_by(2)).to_base64()).expect("first half");
+        let other =
+            Hist::from_base64(&filled((2..=10_000).step_by(2)).to_base64()).expect("second half");
         // A wider range than the first half's decoded histogram still merges.
         merged.merge(&other);
         merged.merge(&Hist::from_base64(&filled([90_000_000]).to_base64()).expect("wide"));

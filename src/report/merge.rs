@@ -120,14 +120,21 @@ fn validate(parts: Vec<Partial>) -> Result<Vec<(ShardReport, Partial)>, String> 
             ));
         }
         if s.count != s0.count {
-            return Err(differs("shard count", s.count.to_string(), s0.count.to_string()));
+            return Err(differs(
+                "shard count",
+                s.count.to_string(),
+                s0.count.to_string(),
+            ));
         }
     }
     let count = s0.count;
     let mut seen: BTreeMap<u64, &str> = BTreeMap::new();
     for (s, p) in &shards {
         if s.index >= count {
-            return Err(format!("{}: shard index {} is not below the count {count}", p.from, s.index));
+            return Err(format!(
+                "{}: shard index {} is not below the count {count}",
+                p.from, s.index
+            ));
         }
         if let Some(first) = seen.insert(s.index, &p.from) {
             return Err(format!(
@@ -153,7 +160,11 @@ fn validate(parts: Vec<Partial>) -> Result<Vec<(ShardReport, Partial)>, String> 
 
 /// The load checks over the merged counts, each shard's per-shard checks at their worst, shard
 /// 0's once-only checks, and `shard.once`.
-fn merged_checks(plan: &Plan, outcome: &LoadOutcome, shards: &[(ShardReport, Partial)]) -> Vec<Check> {
+fn merged_checks(
+    plan: &Plan,
+    outcome: &LoadOutcome,
+    shards: &[(ShardReport, Partial)],
+) -> Vec<Check> {
     let all: Vec<(u64, &[Check])> = shards
         .iter()
         .map(|(s, p)| (s.index, p.report.checks.as_slice()))
@@ -173,7 +184,11 @@ fn merged_checks(plan: &Plan, outcome: &LoadOutcome, shards: &[(ShardReport, Par
 /// A plan carrying just what the load checks read: the phases' names and rules, the
 /// tolerances, `max_in_flight`. Nothing is scheduled from it.
 fn rules_plan(name: &str, seed: u64, r: &LoadRules) -> Plan {
-    let k = if r.time_scale > 0.0 { r.time_scale } else { 1.0 };
+    let k = if r.time_scale > 0.0 {
+        r.time_scale
+    } else {
+        1.0
+    };
     Plan {
         name: name.to_string(),
         description: String::new(),
@@ -225,8 +240,16 @@ fn distinct(values: impl Iterator<Item = String>) -> String {
 /// The earliest and latest of an RFC 3339 UTC stamp (same format: text order is time order).
 fn min_max(shards: &[(ShardReport, Partial)], f: impl Fn(&Report) -> &String) -> (String, String) {
     let stamps: Vec<&String> = shards.iter().map(|(_, p)| f(&p.report)).collect();
-    let min = stamps.iter().min().map(|s| s.to_string()).unwrap_or_default();
-    let max = stamps.iter().max().map(|s| s.to_string()).unwrap_or_default();
+    let min = stamps
+        .iter()
+        .min()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let max = stamps
+        .iter()
+        .max()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
     (min, max)
 }
 
@@ -236,7 +259,11 @@ fn deviations(shards: &[(ShardReport, Partial)]) -> Vec<String> {
     let count = shards.len();
     let mut out = vec![format!(
         "merged from {count} shard reports ({}): the load is added, its checks judged over the merged counts; alert, dashboard and stack checks are shard 0's",
-        shards.iter().map(|(_, p)| p.from.as_str()).collect::<Vec<_>>().join(", ")
+        shards
+            .iter()
+            .map(|(_, p)| p.from.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     )];
     for (s, p) in shards {
         let own = format!("shard {} of {}:", s.index, s.count);

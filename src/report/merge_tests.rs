@@ -98,7 +98,10 @@ fn three_shards_merge_into_one_run() {
     assert_eq!(status("load.accounting.steady"), Some(Status::Pass));
     assert_eq!(status("alerts.fired.X"), Some(Status::Pass));
     assert_eq!(status("shard.once"), Some(Status::Pass));
-    assert_eq!(m.checks.iter().filter(|c| c.id == "metrics.type.m").count(), 1);
+    assert_eq!(
+        m.checks.iter().filter(|c| c.id == "metrics.type.m").count(),
+        1
+    );
     assert_eq!(m.verdict, Verdict::Pass);
     assert!(m.shard.is_none());
     assert!(m.deviations[0].starts_with("merged from 3 shard reports"));
@@ -118,7 +121,10 @@ fn refusals_name_the_defect() {
     let mut p = three();
     p[1].report.scenario = "other".into();
     let e = err(p);
-    assert!(e.contains("dir1: scenario `other`") && e.contains("`merge-test`"), "{e}");
+    assert!(
+        e.contains("dir1: scenario `other`") && e.contains("`merge-test`"),
+        "{e}"
+    );
     let mut p = three();
     if let Some(s) = &mut p[2].report.shard {
         s.seed = 6;
@@ -140,8 +146,7 @@ fn refusals_name_the_defect() {
 #[test]
 fn a_shard_judging_the_stack_fails_the_merge() {
     let mut p = three();
-    p[2]
-        .report
+    p[2].report
         .checks
         .push(Check::pass("alerts.fired.X", Kind::Alerts, "judged twice"));
     let m = merge(p).expect("merges");

@@ -173,7 +173,10 @@ mod tests {
             ("-1/3", "the index `-1`"),
             ("0/99999", "the count 99999"),
         ] {
-            let e = parse_shard(bad).err().map(|e| e.message).unwrap_or_default();
+            let e = parse_shard(bad)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
             assert!(e.contains(says) && e.contains(bad), "{bad}: {e}");
         }
     }

@@ -14,8 +14,8 @@ pub mod units;
 use std::path::Path;
 
 pub use error::{ScenarioError, ScenarioErrors};
-pub use plan::{Arrivals, OverloadPolicy, PhasePlan, Plan, PresetWeight, RateCurve, ShardSlice,
-    Tolerances,
+pub use plan::{
+    Arrivals, OverloadPolicy, PhasePlan, Plan, PresetWeight, RateCurve, ShardSlice, Tolerances,
 };
 
 /// Read, parse and validate a scenario file.

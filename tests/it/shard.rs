@@ -26,7 +26,9 @@ impl Drop for Running {
 fn start_shard(shard: &str, dir: &Path) -> Running {
     let child = Command::new(obsgate_path())
         .current_dir(repo_root())
-        .args(["run", SCENARIO, "--quiet", "--stack", "none", "--shard", shard])
+        .args([
+            "run", SCENARIO, "--quiet", "--stack", "none", "--shard", shard,
+        ])
         .arg("--report-dir")
         .arg(dir)
         .stdout(Stdio::null())
@@ -45,7 +47,10 @@ fn wait_all(children: &mut [Running], timeout: Duration) {
                 assert!(status.success(), "a shard run exited {status}");
                 break;
             }
-            assert!(Instant::now() < deadline, "shard runs still going after {timeout:?}");
+            assert!(
+                Instant::now() < deadline,
+                "shard runs still going after {timeout:?}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -80,7 +85,11 @@ fn hist_totals(r: &serde_json::Value) -> Vec<[u64; 3]> {
         .iter()
         .map(|p| {
             let h = &p["histograms"];
-            [len(&h["latency_us"]), len(&h["job_time_ms"]), len(&h["lag_us"])]
+            [
+                len(&h["latency_us"]),
+                len(&h["job_time_ms"]),
+                len(&h["lag_us"]),
+            ]
         })
         .collect()
 }
@@ -95,7 +104,8 @@ fn merge(args: &[&Path], out: &Path) -> (i32, String) {
         .timeout(Duration::from_secs(60))
         .output()
         .expect("obsgate report merge runs");
-    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     (o.status.code().unwrap_or(-1), text)
 }
 
@@ -129,7 +139,11 @@ fn three_shards_merge_into_the_unsharded_run() {
         assert!(dir("merged").join(f).is_file(), "{f} written");
     }
     assert_eq!(counts(&merged), counts(&whole), "merged counts");
-    assert!(counts(&whole).iter().all(|c| c.0 > 20 && c.0 == c.2), "{:?}", counts(&whole));
+    assert!(
+        counts(&whole).iter().all(|c| c.0 > 20 && c.0 == c.2),
+        "{:?}",
+        counts(&whole)
+    );
     // The shards' histograms add up to the unsharded run's, value count by value count.
     let mut sum = vec![[0u64; 3]; counts(&whole).len()];
     for p in &parts {
@@ -143,7 +157,10 @@ fn three_shards_merge_into_the_unsharded_run() {
     assert_eq!(merged["verdict"], "pass", "{out}");
     for phase in ["ramp", "steady"] {
         for c in ["rate", "accounting", "errors"] {
-            assert_eq!(check_status(&merged, &format!("load.{c}.{phase}")).0, "pass");
+            assert_eq!(
+                check_status(&merged, &format!("load.{c}.{phase}")).0,
+                "pass"
+            );
         }
     }
     assert_eq!(check_status(&merged, "shard.once").0, "pass");
@@ -172,8 +189,14 @@ fn refusals(shards: &[PathBuf], whole: &Path, tmp: &Path) {
     std::fs::write(other.join("report.json"), r.to_string()).expect("write");
     let (code, text) = merge(&[s0, s1, &other], &out);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("seed 99, but") && text.contains("other-seed"), "{text}");
-    assert!(!out.join("report.json").exists(), "a refused merge writes nothing");
+    assert!(
+        text.contains("seed 99, but") && text.contains("other-seed"),
+        "{text}"
+    );
+    assert!(
+        !out.join("report.json").exists(),
+        "a refused merge writes nothing"
+    );
 }
 
 #[test]
@@ -186,7 +209,9 @@ fn bad_shard_values_are_usage_errors() {
         let dir = tempfile::tempdir().expect("temp dir");
         let o = obsgate()
             .current_dir(repo_root())
-            .args(["run", SCENARIO, "--quiet", "--stack", "none", "--shard", value])
+            .args([
+                "run", SCENARIO, "--quiet", "--stack", "none", "--shard", value,
+            ])
             .arg("--report-dir")
             .arg(dir.path())
             .timeout(Duration::from_secs(60))
@@ -194,7 +219,10 @@ fn bad_shard_values_are_usage_errors() {
             .expect("obsgate runs");
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "--shard {value}: {err}");
-        assert!(err.contains(&format!("--shard `{value}`")) && err.contains(says), "{err}");
+        assert!(
+            err.contains(&format!("--shard `{value}`")) && err.contains(says),
+            "{err}"
+        );
         assert!(err.contains("0 ≤ I < N"), "says what is allowed: {err}");
         assert!(!dir.path().join("report.json").exists());
     }

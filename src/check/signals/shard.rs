@@ -76,7 +76,10 @@ pub fn combine_per_shard(shards: &[(u64, &[Check])]) -> Vec<Check> {
     let mut order: Vec<&str> = Vec::new();
     let mut by_id: std::collections::HashMap<&str, Vec<(u64, &Check)>> = Default::default();
     for (index, checks) in shards {
-        for c in checks.iter().filter(|c| !judged_once(c.kind) && c.kind != Kind::Load) {
+        for c in checks
+            .iter()
+            .filter(|c| !judged_once(c.kind) && c.kind != Kind::Load)
+        {
             let e = by_id.entry(c.id.as_str()).or_default();
             if e.is_empty() {
                 order.push(c.id.as_str());
@@ -90,10 +93,7 @@ pub fn combine_per_shard(shards: &[(u64, &[Check])]) -> Vec<Check> {
         .filter_map(|id| by_id.get(id))
         .filter_map(|seen| {
             // The first shard of the worst status speaks (max_by_key would pick the last).
-            let (worst_i, worst) = seen
-                .iter()
-                .rev()
-                .max_by_key(|(_, c)| rank(c.status))?;
+            let (worst_i, worst) = seen.iter().rev().max_by_key(|(_, c)| rank(c.status))?;
             let mut out = (*worst).clone();
             out.message = format!("shard {worst_i} of {count}: {}", worst.message);
             if seen.iter().any(|(_, c)| c.status != worst.status) || seen.len() < count {
@@ -152,7 +152,11 @@ mod tests {
         assert_eq!(on_shard(0, 3).status, Status::Pass);
         let other = on_shard(2, 3);
         assert_eq!(other.status, Status::Skip);
-        assert!(other.message.contains("judged by shard 0"), "{}", other.message);
+        assert!(
+            other.message.contains("judged by shard 0"),
+            "{}",
+            other.message
+        );
         assert!(judged_once(Kind::Alerts) && judged_once(Kind::Dashboards));
         assert!(!judged_once(Kind::Load) && !judged_once(Kind::Metrics));
     }
