@@ -35,25 +35,7 @@ fn run_merge(args: &MergeArgs) -> AppResult {
             chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
         ))
     });
-    crate::report::write_report(&dir, &report).map_err(|e| {
-        AppError::harness(format!(
-            "cannot write the report into {}: {e}",
-            dir.display()
-        ))
-    })?;
-    match args.output {
-        OutputFormat::Json => match crate::report::json::render_json(&report) {
-            Ok(s) => print!("{s}"),
-            Err(e) => return Err(AppError::harness(format!("cannot render the report: {e}"))),
-        },
-        OutputFormat::Human => print!("{}", crate::report::summary::summary(&report)),
-    }
-    println!("report: {}", dir.display());
-    Ok(match report.verdict {
-        crate::verdict::Verdict::Pass => Outcome::Pass,
-        crate::verdict::Verdict::Fail => Outcome::Fail,
-        crate::verdict::Verdict::Incomplete => Outcome::Harness,
-    })
+    super::publish(&dir, &report, args.output)
 }
 
 /// `obsgate report diff`.

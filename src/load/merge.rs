@@ -204,4 +204,4 @@ pub fn merge_timelines(timelines: &[&[TimelinePoint]]) -> Vec<TimelinePoint> {
 
 #[cfg(test)]
 #[path = "merge_tests.rs"]
-mod tests;
+pub(crate) mod tests;

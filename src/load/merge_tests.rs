@@ -7,9 +7,9 @@ fn names() -> Vec<String> {
     vec!["short".to_string(), "long".to_string()]
 }
 
-/// A phase with jobs `values` (latency µs), preset by parity.
-fn stats(values: impl IntoIterator<Item = u64>) -> PhaseStats {
-    let mut s = PhaseStats::new(2);
+/// A phase with jobs `values` (latency µs), spread over `presets` presets by value.
+pub(crate) fn filled(values: impl IntoIterator<Item = u64>, presets: u64) -> PhaseStats {
+    let mut s = PhaseStats::new(presets as usize);
     for v in values {
         s.scheduled += 1;
         s.sent += 1;
@@ -19,13 +19,25 @@ fn stats(values: impl IntoIterator<Item = u64>) -> PhaseStats {
         s.latency_send_us.record(v / 2 + 1);
         s.job_time_ms.record(v * 10);
         s.lag_us.record(v % 97 + 1);
-        let p = &mut s.presets[(v % 2) as usize];
+        let p = &mut s.presets[(v % presets) as usize];
         p.sent += 1;
         p.succeeded += 1;
         p.latency_us.record(v);
         p.job_time_ms.record(v * 10);
     }
     s
+}
+
+fn stats(values: impl IntoIterator<Item = u64>) -> PhaseStats {
+    filled(values, 2)
+}
+
+fn load<'a>(label: &str, r: &'a PhaseReport, n: &'a ShardPhase) -> ShardLoad<'a> {
+    ShardLoad {
+        label: label.into(),
+        phases: std::slice::from_ref(r),
+        notes: std::slice::from_ref(n),
+    }
 }
 
 fn shard(s: &PhaseStats) -> (PhaseReport, ShardPhase) {
@@ -46,18 +58,7 @@ fn merged_shards_equal_one_run() {
     let b = stats((1..=3000).filter(|v| v % 3 != 0));
     let (ra, na) = shard(&a);
     let (rb, nb) = shard(&b);
-    let loads = [
-        ShardLoad {
-            label: "shard 0".into(),
-            phases: std::slice::from_ref(&ra),
-            notes: std::slice::from_ref(&na),
-        },
-        ShardLoad {
-            label: "shard 1".into(),
-            phases: std::slice::from_ref(&rb),
-            notes: std::slice::from_ref(&nb),
-        },
-    ];
+    let loads = [load("shard 0", &ra, &na), load("shard 1", &rb, &nb)];
     let (phases, notes) = merge_phases(&loads).expect("merges");
     let want = whole.to_report("steady", 10.0, 0.0, 10.0, &names());
     let got = &phases[0];
@@ -82,20 +83,12 @@ fn merged_shards_equal_one_run() {
 fn a_broken_histogram_or_phase_count_names_the_shard() {
     let (r, mut n) = shard(&stats(1..=10));
     n.histograms.lag_us = "not base64!".into();
-    let bad = [ShardLoad {
-        label: "shard 1 (dir)".into(),
-        phases: std::slice::from_ref(&r),
-        notes: std::slice::from_ref(&n),
-    }];
+    let bad = [load("shard 1 (dir)", &r, &n)];
     let e = merge_phases(&bad).err().unwrap_or_default();
     assert!(e.contains("shard 1 (dir)") && e.contains("lag_us"), "{e}");
     let (r2, n2) = shard(&stats(1..=10));
     let loads = [
-        ShardLoad {
-            label: "shard 0".into(),
-            phases: std::slice::from_ref(&r2),
-            notes: std::slice::from_ref(&n2),
-        },
+        load("shard 0", &r2, &n2),
         ShardLoad {
             label: "shard 1".into(),
             phases: &[],

@@ -11,18 +11,7 @@ fn names() -> Vec<String> {
 }
 
 fn stats(values: impl IntoIterator<Item = u64>) -> PhaseStats {
-    let mut s = PhaseStats::new(1);
-    for v in values {
-        s.scheduled += 1;
-        s.sent += 1;
-        s.succeeded += 1;
-        s.outcomes.succeeded += 1;
-        s.latency_us.record(v);
-        s.presets[0].sent += 1;
-        s.presets[0].succeeded += 1;
-        s.presets[0].latency_us.record(v);
-    }
-    s
+    crate::load::merge::tests::filled(values, 1)
 }
 
 /// Shard `index` of `count` holding the jobs `values`.

@@ -99,7 +99,7 @@ pub fn combine_per_shard(shards: &[(u64, &[Check])]) -> Vec<Check> {
             if seen.iter().any(|(_, c)| c.status != worst.status) || seen.len() < count {
                 let all: Vec<String> = seen
                     .iter()
-                    .map(|(i, c)| format!("shard {i} {}", status_word(c.status)))
+                    .map(|(i, c)| format!("shard {i} {}", c.status.as_str()))
                     .collect();
                 out.message.push_str(&format!(" ({})", all.join(", ")));
             }
@@ -116,16 +116,6 @@ fn rank(s: Status) -> u8 {
         Status::Warn => 2,
         Status::Error => 3,
         Status::Fail => 4,
-    }
-}
-
-fn status_word(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "pass",
-        Status::Fail => "fail",
-        Status::Warn => "warn",
-        Status::Skip => "skip",
-        Status::Error => "error",
     }
 }
 
