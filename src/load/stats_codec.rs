@@ -15,6 +15,10 @@ use crate::evidence::shard::{PhaseHistograms, PresetHistograms};
 /// records them).
 const SIGFIG: u8 = 3;
 
+/// Bytes of a V2 header before the payload (cookie, payload length, offset, digits, lowest,
+/// highest, ratio).
+const V2_HEADER: usize = 40;
+
 impl Hist {
     /// Base64 of the V2 serialization ("" when the histogram could not be made).
     pub fn to_base64(&self) -> String {
@@ -36,6 +40,19 @@ impl Hist {
         let bytes = STANDARD
             .decode(text.trim())
             .map_err(|e| format!("not base64: {e}"))?;
+        // The deserializer allocates the payload length the header claims before reading it: a
+        // header claiming more than the text holds is refused here, not allocated.
+        let claimed = bytes
+            .get(4..8)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_be_bytes)
+            .ok_or("not an HDR histogram (V2): shorter than its header")?;
+        if claimed as usize > bytes.len().saturating_sub(V2_HEADER) {
+            return Err(format!(
+                "not an HDR histogram (V2): the header claims {claimed} payload bytes, the text holds {}",
+                bytes.len().saturating_sub(V2_HEADER)
+            ));
+        }
         let decoded: Histogram<u64> = Deserializer::new()
             .deserialize(&mut bytes.as_slice())
             .map_err(|e| format!("not an HDR histogram (V2): {e:?}"))?;
@@ -120,5 +137,12 @@ mod tests {
         cut.record(7);
         let text = cut.to_base64();
         assert!(Hist::from_base64(&text[..text.len() / 2]).is_err());
+        // A header claiming a 4 GiB payload is refused before anything is allocated.
+        let mut bytes = STANDARD.decode(&text).expect("base64");
+        bytes[4..8].copy_from_slice(&u32::MAX.to_be_bytes());
+        let e = Hist::from_base64(&STANDARD.encode(bytes))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("claims 4294967295 payload bytes"), "{e}");
     }
 }

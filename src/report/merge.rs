@@ -96,36 +96,7 @@ fn validate(parts: Vec<Partial>) -> Result<Vec<(ShardReport, Partial)>, String> 
         return Err("no report to merge: give every shard's report folder".into());
     };
     for (s, p) in &shards {
-        let differs = |what: &str, a: String, b: String| {
-            format!(
-                "{}: {what} {a}, but {} has {what} {b}: only the shards of one run merge (same scenario, seed, plan and shard count)",
-                p.from, p0.from
-            )
-        };
-        if p.report.scenario != p0.report.scenario {
-            return Err(differs(
-                "scenario",
-                format!("`{}`", p.report.scenario),
-                format!("`{}`", p0.report.scenario),
-            ));
-        }
-        if s.seed != s0.seed {
-            return Err(differs("seed", s.seed.to_string(), s0.seed.to_string()));
-        }
-        if s.plan_digest != s0.plan_digest {
-            return Err(differs(
-                "plan digest",
-                s.plan_digest.clone(),
-                s0.plan_digest.clone(),
-            ));
-        }
-        if s.count != s0.count {
-            return Err(differs(
-                "shard count",
-                s.count.to_string(),
-                s0.count.to_string(),
-            ));
-        }
+        same_run((s, p), (s0, p0))?;
     }
     let count = s0.count;
     let mut seen: BTreeMap<u64, &str> = BTreeMap::new();
@@ -156,6 +127,52 @@ fn validate(parts: Vec<Partial>) -> Result<Vec<(ShardReport, Partial)>, String> 
     }
     shards.sort_by_key(|(s, _)| s.index);
     Ok(shards)
+}
+
+/// Refuse `(s, p)` unless it is a shard of the same run as `(s0, p0)`, naming what differs.
+fn same_run(
+    (s, p): (&ShardReport, &Partial),
+    (s0, p0): (&ShardReport, &Partial),
+) -> Result<(), String> {
+    let differs = |what: &str, a: String, b: String| {
+        format!(
+            "{}: {what} {a}, but {} has {what} {b}: only the shards of one run merge (same scenario, seed, plan and shard count)",
+            p.from, p0.from
+        )
+    };
+    if p.report.scenario != p0.report.scenario {
+        return Err(differs(
+            "scenario",
+            format!("`{}`", p.report.scenario),
+            format!("`{}`", p0.report.scenario),
+        ));
+    }
+    if s.seed != s0.seed {
+        return Err(differs("seed", s.seed.to_string(), s0.seed.to_string()));
+    }
+    if s.plan_digest != s0.plan_digest {
+        return Err(differs(
+            "plan digest",
+            s.plan_digest.clone(),
+            s0.plan_digest.clone(),
+        ));
+    }
+    if s.rules.phases.len() != p.report.load.phases.len() {
+        return Err(format!(
+            "{}: {} phases in its load rules but {} in its load: not a report obsgate wrote",
+            p.from,
+            s.rules.phases.len(),
+            p.report.load.phases.len()
+        ));
+    }
+    if s.count != s0.count {
+        return Err(differs(
+            "shard count",
+            s.count.to_string(),
+            s0.count.to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// The load checks over the merged counts, each shard's per-shard checks at their worst, shard
