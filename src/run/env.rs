@@ -63,7 +63,9 @@ pub fn prepare(args: &RunArgs) -> Result<(Plan, RunEnv), AppError> {
         let (index, count) = super::shard::parse_shard(s)?;
         super::shard::apply(&mut plan, index, count);
         deviations.push(format!(
-            "shard {index} of {count}: this run sends every {count}-th job of the schedule from job {index}; merge the shards' reports with `obsgate report merge`"
+            "shard {index} of {count}: this run sends one job in {count} of the schedule (jobs {index}, {}, {}, … of the whole run); merge the shards' reports with `obsgate report merge`",
+            index + count,
+            index + 2 * count
         ));
     }
     if let Some(t) = &args.target {
