@@ -86,6 +86,10 @@ pub struct RunArgs {
     /// No progress on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Run only slice I of N of the schedule (every N-th job from I) and write a partial
+    /// report for `obsgate report merge`, e.g. `--shard 0/3`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,
@@ -263,6 +267,22 @@ pub struct ReportArgs {
 pub enum ReportCommand {
     /// Compare two runs of the same scenario and flag regressions (exit 1 on regression).
     Diff(DiffArgs),
+    /// Merge the partial reports of `obsgate run --shard I/N` into one report (exit codes as
+    /// for `obsgate run`; 2 when the reports are not every shard of one run).
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Every shard's report folder (or its report.json).
+    #[arg(required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged report (default: reports/<scenario>-merged-<UTC timestamp>/).
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]

@@ -124,6 +124,19 @@ pub enum Status {
     Error,
 }
 
+impl Status {
+    /// The status as report.json spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Warn => "warn",
+            Status::Skip => "skip",
+            Status::Error => "error",
+        }
+    }
+}
+
 /// One verdict. `id` is stable and readable (`metrics.type.pipeline_duration_seconds`);
 /// `kind` groups checks (`load`, `metrics`, `logs`, `traces`, `alerts`, `rules`, `routes`,
 /// `dashboards`, `compose`, `docs`).

@@ -62,6 +62,7 @@ const LISTS: &[&[CheckInfo]] = &[
     signals::metric_series::CHECKS,
     signals::metrics::CHECKS,
     signals::relations::CHECKS,
+    signals::shard::CHECKS,
     signals::slo::CHECKS,
     signals::slo_inhibition::CHECKS,
     signals::trace_checks::CHECKS,

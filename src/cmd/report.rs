@@ -1,7 +1,9 @@
 //! `obsgate report`: work with written reports. `report diff OLD NEW` reads both `report.json`s,
 //! compares them (`report::diff`, pure) and prints a table or JSON; exit 1 on any regression.
+//! `report merge DIR…` reads a sharded run's partial reports, merges them (`report::merge`,
+//! pure) and writes the merged report like a run does.
 
-use crate::cli::{DiffArgs, OutputFormat, ReportArgs, ReportCommand};
+use crate::cli::{DiffArgs, MergeArgs, OutputFormat, ReportArgs, ReportCommand};
 use crate::exit::{AppError, AppResult, Outcome};
 use crate::report::diff::{DiffOutcome, DiffValue, ReportDiff, Tolerances, diff};
 use crate::report::model::{Report, SCHEMA_VERSION};
@@ -11,7 +13,29 @@ use std::path::{Path, PathBuf};
 pub async fn run(args: ReportArgs) -> AppResult {
     match args.command {
         ReportCommand::Diff(d) => run_diff(&d),
+        ReportCommand::Merge(m) => run_merge(&m),
     }
+}
+
+/// `obsgate report merge`: every problem with the inputs is a usage error (exit 2); the exit
+/// code otherwise follows the merged verdict, as for `obsgate run`.
+fn run_merge(args: &MergeArgs) -> AppResult {
+    let mut parts = Vec::with_capacity(args.dirs.len());
+    for d in &args.dirs {
+        parts.push(crate::report::merge::Partial {
+            from: d.display().to_string(),
+            report: read_report(d)?,
+        });
+    }
+    let report = crate::report::merge::merge(parts).map_err(AppError::usage)?;
+    let dir = args.report_dir.clone().unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!(
+            "{}-merged-{}",
+            report.scenario,
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    super::publish(&dir, &report, args.output)
 }
 
 /// `obsgate report diff`.

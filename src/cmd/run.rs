@@ -3,19 +3,21 @@
 
 use tokio::sync::watch;
 
-use crate::cli::{OutputFormat, RunArgs};
-use crate::exit::{AppError, AppResult, Outcome};
+use crate::cli::RunArgs;
+use crate::exit::AppResult;
 use crate::expect::ExpectationSet;
 use crate::report::model::Report;
 use crate::run::RunEnv;
-use crate::verdict::Verdict;
 
 /// Entry point of `obsgate run`.
 pub async fn run(args: RunArgs) -> AppResult {
-    let (plan, env) = crate::run::prepare(&args)?;
-    let exps = ExpectationSet::load(&plan.expectations)?;
+    let (plan, mut env) = crate::run::prepare(&args)?;
+    let mut exps = ExpectationSet::load(&plan.expectations)?;
     let phase_names: Vec<&str> = plan.phases.iter().map(|p| p.name.as_str()).collect();
     exps.validate_phases(&phase_names)?;
+    if let Some(d) = crate::run::shard::leave_stack_to_shard_zero(&plan, &mut exps, &mut env) {
+        env.deviations.push(d);
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
     let (abandon_tx, abandon_rx) = tokio::sync::oneshot::channel::<()>();
     let signals = tokio::spawn(interrupts(stop_tx, abandon_tx));
@@ -78,26 +80,5 @@ fn abandoned(plan: &crate::scenario::Plan, env: &RunEnv) -> Report {
 
 /// Write the report files, print the summary and the report path, and pick the exit code.
 fn finish(args: &RunArgs, env: &RunEnv, report: &Report) -> AppResult {
-    let dir = &env.report_dir;
-    crate::report::write_report(dir, report).map_err(|e| {
-        AppError::harness(format!(
-            "cannot write the report into {}: {e}",
-            dir.display()
-        ))
-    })?;
-    match args.output {
-        OutputFormat::Json => match crate::report::json::render_json(report) {
-            Ok(s) => print!("{s}"),
-            Err(e) => return Err(AppError::harness(format!("cannot render the report: {e}"))),
-        },
-        OutputFormat::Human => print!("{}", crate::report::summary::summary(report)),
-    }
-    println!("report: {}", dir.display());
-    Ok(match report.verdict {
-        Verdict::Pass => Outcome::Pass,
-        Verdict::Fail => Outcome::Fail,
-        // No verdict on the thing under test (interrupted, a dead component, a lost
-        // observation): the harness's or the stack's problem, not the target's.
-        Verdict::Incomplete => Outcome::Harness,
-    })
+    super::publish(&env.report_dir, report, args.output)
 }

@@ -139,6 +139,9 @@ pub struct LoadOutcome {
     pub started_unix_nano: u64,
     /// Wall seconds from the run start to the end of the drain.
     pub wall_elapsed_s: f64,
+    /// With `--shard`: per phase, its histograms serialized for the partial report (empty
+    /// otherwise: an unsharded run has no use for them).
+    pub histograms: Vec<super::shard::PhaseHistograms>,
 }
 
 impl LoadOutcome {

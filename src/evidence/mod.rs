@@ -10,6 +10,7 @@
 //! - [`clock`]: the run's time scale and the rules the compressed stack evaluates;
 //! - [`notifications`]: what the fake receivers got;
 //! - [`health`]: what the health probes of running stack components saw;
+//! - [`shard`]: a shard's partial report (its slice, load rules, serialized histograms);
 //! - [`catalog`]: metric names (and labels) that sources say exist, for the static checks.
 
 pub mod alerts;
@@ -22,6 +23,7 @@ pub mod load;
 pub mod notifications;
 pub mod run;
 pub mod scrapes;
+pub mod shard;
 pub mod slo;
 pub mod telemetry;
 pub mod tools;

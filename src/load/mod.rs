@@ -2,7 +2,8 @@
 //! executor ([`executor`]) with its fixed set of connection workers (`workers`) and the
 //! deadline timer (`timer`), HDR stats ([`stats`]), the timeline ([`timeline`]), the progress
 //! line (`progress`), compact job records (`records`), the shared HTTP connection layer
-//! ([`conn`]), drivers ([`driver`], [`stub_driver`]) and the stub child process ([`target`]). The load's own checks are
+//! ([`conn`]), drivers ([`driver`], [`stub_driver`]), the stub child process ([`target`]) and
+//! the merge of sharded runs' load ([`merge`]). The load's own checks are
 //! `crate::check::signals::load`.
 
 mod accounting;
@@ -10,6 +11,7 @@ pub mod conn;
 pub mod driver;
 pub mod executor;
 mod feed;
+pub mod merge;
 pub mod outcome;
 pub(crate) mod progress;
 mod records;

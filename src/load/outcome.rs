@@ -19,6 +19,9 @@ pub(crate) fn snapshot(
     let until_s = shared.scenario_s(stopped_at);
     let names: Vec<String> = plan.presets.iter().map(|p| p.name.clone()).collect();
     let st = shared.state.lock();
+    // A shard sends its share of every rate: its target is that share, so its own rate check
+    // and the merge (which adds the shards' rates) compare like with like.
+    let share = plan.rate_share();
     let mut phases = Vec::new();
     for ((p, s), n) in plan.phases.iter().zip(&st.phases).zip(&mut notes) {
         let window = (until_s - p.start_s).clamp(0.0, p.duration_s);
@@ -30,7 +33,7 @@ pub(crate) fn snapshot(
         };
         phases.push(s.to_report(
             &p.name,
-            p.rate.mean(p.duration_s),
+            p.rate.mean(p.duration_s) * share,
             p.start_s,
             window,
             &names,
@@ -45,12 +48,19 @@ pub(crate) fn snapshot(
         rec.outcome = JobOutcome::InFlight;
         rec
     }));
+    let mut timeline = st
+        .timeline
+        .points(plan, if interrupted { until_s } else { plan.total_s() });
+    timeline.iter_mut().for_each(|t| t.target_rate *= share);
+    let histograms = match plan.shard {
+        Some(_) => st.phases.iter().map(|s| s.histograms(&names)).collect(),
+        None => Vec::new(),
+    };
     LoadOutcome {
         phases,
         notes,
-        timeline: st
-            .timeline
-            .points(plan, if interrupted { until_s } else { plan.total_s() }),
+        timeline,
+        histograms,
         jobs,
         jobs_not_kept: st.not_kept,
         interrupted,

@@ -3,12 +3,16 @@
 //! N(t) = k (uniform) or where N(t) equals the k-th point of a unit-rate Poisson process
 //! (poisson). Ramps are inverted in closed form, so there is no drift and no step error.
 //! Lazily generated: memory does not grow with the phase length.
+//!
+//! With `--shard I/N` ([`crate::scenario::ShardSlice`]) every shard walks the whole schedule,
+//! drawing every job's preset and user as the unsharded run does, and keeps the jobs whose
+//! global sequence number is I modulo N: the shards together are exactly the unsharded run.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 
-use crate::scenario::{Arrivals, PhasePlan, Plan, RateCurve};
+use crate::scenario::{Arrivals, PhasePlan, Plan, RateCurve, ShardSlice};
 
 /// One job to start.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +124,8 @@ pub struct PhaseSchedule {
     cumulative: Vec<f64>,
     users: u64,
     index: u64,
+    /// (global sequence number of the phase's first job, the slice) with `--shard`.
+    shard: Option<(u64, ShardSlice)>,
 }
 
 impl PhaseSchedule {
@@ -156,13 +162,15 @@ impl PhaseSchedule {
             cumulative,
             users: plan.users.max(1),
             index: 0,
+            shard: plan.shard.as_ref().map(|s| {
+                let offset = s.phase_offsets.get(phase).copied().unwrap_or(0);
+                (offset, s.clone())
+            }),
         }
     }
-}
 
-impl Iterator for PhaseSchedule {
-    type Item = JobSpec;
-    fn next(&mut self) -> Option<JobSpec> {
+    /// The next job of the unsharded schedule (every draw made, whichever shard keeps it).
+    fn next_unsharded(&mut self) -> Option<JobSpec> {
         let t = self.arrivals.next()?;
         let total = self.cumulative.last().copied().unwrap_or(0.0);
         let x = self.rng.random::<f64>() * total;
@@ -182,6 +190,40 @@ impl Iterator for PhaseSchedule {
         })
     }
 }
+
+/// The slice `index` of `count` of `plan`'s schedule. Counts every phase's unsharded jobs
+/// (arrivals only, no preset draws) so each phase knows its first global sequence number;
+/// done once, before the clock starts.
+pub fn shard_slice(plan: &Plan, index: u64, count: u64) -> ShardSlice {
+    let mut offsets = Vec::with_capacity(plan.phases.len());
+    let mut seen = 0u64;
+    for (i, p) in plan.phases.iter().enumerate() {
+        offsets.push(seen);
+        seen += PhaseArrivals::new(p, plan.seed, i as u64).count() as u64;
+    }
+    ShardSlice {
+        index,
+        count,
+        phase_offsets: offsets,
+    }
+}
+
+impl Iterator for PhaseSchedule {
+    type Item = JobSpec;
+    fn next(&mut self) -> Option<JobSpec> {
+        loop {
+            let job = self.next_unsharded()?;
+            match &self.shard {
+                Some((offset, s)) if !s.owns(offset + job.index) => continue,
+                _ => return Some(job),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "schedule_shard_tests.rs"]
+mod shard_tests;
 
 #[cfg(test)]
 mod tests {

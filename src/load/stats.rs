@@ -8,8 +8,12 @@ use hdrhistogram::Histogram;
 use crate::evidence::{Ending, JobTimeS, LatencyMs, Outcomes, PhaseReport, PresetReport};
 
 /// An HDR histogram with 3 significant digits (auto-resizing up to the largest value seen).
+/// Serialized for partial reports in [`codec`].
 #[derive(Debug, Clone)]
 pub struct Hist(Option<Histogram<u64>>);
+
+#[path = "stats_codec.rs"]
+pub mod codec;
 
 impl Hist {
     /// An empty histogram with `sigfig` significant digits.
@@ -65,12 +69,12 @@ impl Hist {
     }
 }
 
-fn latency_ms(h: &Hist) -> LatencyMs {
+pub(crate) fn latency_ms(h: &Hist) -> LatencyMs {
     let (p50, p90, p99, max) = h.summary(1000.0);
     LatencyMs { p50, p90, p99, max }
 }
 
-fn job_time_s(h: &Hist) -> JobTimeS {
+pub(crate) fn job_time_s(h: &Hist) -> JobTimeS {
     let (p50, p90, p99, max) = h.summary(1000.0);
     JobTimeS { p50, p90, p99, max }
 }

@@ -172,10 +172,6 @@ fn phase(name: &str, duration_s: f64, rate: f64, slow: f64) -> PhaseReport {
 
 /// The sample report; the storm phase is slower (`slow` times the warmup latencies).
 pub fn sample_report() -> Report {
-    let phases: Vec<PhaseReport> = PHASES
-        .iter()
-        .map(|&(n, d, r)| phase(n, d, r, if n == "storm" { 1.6 } else { 1.0 }))
-        .collect();
     Report {
         schema_version: SCHEMA_VERSION,
         scenario: "alert-storm".into(),
@@ -192,7 +188,10 @@ pub fn sample_report() -> Report {
         ],
         load: LoadReport {
             target: "http://127.0.0.1:40123".into(),
-            phases,
+            phases: PHASES
+                .iter()
+                .map(|&(n, d, r)| phase(n, d, r, if n == "storm" { 1.6 } else { 1.0 }))
+                .collect(),
             timeline: sample_timeline(),
         },
         checks: sample_checks(),
@@ -202,6 +201,7 @@ pub fn sample_report() -> Report {
         coverage: None,
         component_down: None,
         kept_stack_data: None,
+        shard: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The result model and its writers: Markdown, JSON (versioned contract), JUnit, HTML.
-//! Writers only format; they never decide a verdict.
+//! Writers only format; they never decide a verdict. [`merge`] combines a sharded run's partial
+//! reports, leaving every judgement to `crate::check`.
 pub mod clock;
 pub mod conversation;
 pub mod coverage_render;
@@ -16,6 +17,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod markdown_notifications;
+pub mod merge;
 pub mod model;
 pub mod slo;
 pub mod summary;

@@ -56,6 +56,10 @@ pub struct Report {
     /// inspection because the run did not pass; absent after a pass, when it is removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept_stack_data: Option<String>,
+    /// A partial report of `obsgate run --shard I/N`: the slice, the load rules and the
+    /// serialized histograms `obsgate report merge` needs (absent for a whole run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::evidence::shard::ShardReport>,
 }
 
 /// What a report says of the run besides its checks.
@@ -108,6 +112,7 @@ impl Report {
             slo: judgement.slo,
             coverage: judgement.coverage,
             kept_stack_data: None,
+            shard: None,
             component_down: summary.component_down,
         };
         super::criteria::apply(&mut report, acceptance, summary.interrupted);

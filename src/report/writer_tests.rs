@@ -43,6 +43,7 @@ fn sample() -> Report {
         coverage: None,
         component_down: None,
         kept_stack_data: None,
+        shard: None,
     }
 }
 

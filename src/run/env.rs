@@ -59,6 +59,15 @@ pub fn prepare(args: &RunArgs) -> Result<(Plan, RunEnv), AppError> {
             ));
         }
     }
+    if let Some(s) = &args.shard {
+        let (index, count) = super::shard::parse_shard(s)?;
+        super::shard::apply(&mut plan, index, count);
+        deviations.push(format!(
+            "shard {index} of {count}: this run sends one job in {count} of the schedule (jobs {index}, {}, {}, … of the whole run); merge the shards' reports with `obsgate report merge`",
+            index + count,
+            index + 2 * count
+        ));
+    }
     if let Some(t) = &args.target {
         check_target_url(t, args.allow_remote)?;
     }

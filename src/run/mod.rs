@@ -8,12 +8,14 @@
 //! - [`stack`]: Prometheus/Alertmanager for the run, observed after the load;
 //! - [`observers`]: the OTLP receiver, scrapes, log capture, the Jaeger read-back;
 //! - [`coverage`]: the stack's files and recorded series, for the coverage section;
-//! - [`session`]: all of the above, opened and observed together.
+//! - [`session`]: all of the above, opened and observed together;
+//! - [`shard`]: `--shard I/N`, its slice of the plan and the partial report's section.
 
 pub mod coverage;
 pub mod env;
 pub mod observers;
 pub mod session;
+pub mod shard;
 pub mod stack;
 pub mod target;
 
@@ -42,7 +44,11 @@ pub async fn execute(
     let evidence = session
         .observe(plan, exps, env, &mut logs, shutdown)
         .await?;
-    let judgement = crate::check::judge(plan, exps, &evidence, logs);
+    let mut judgement = crate::check::judge(plan, exps, &evidence, logs);
+    if let Some(s) = &plan.shard {
+        let once = crate::check::signals::shard::on_shard(s.index, s.count);
+        judgement.checks.push(once);
+    }
     let summary = RunSummary {
         scenario: plan.name.clone(),
         started_at: env.started_at,
@@ -61,6 +67,7 @@ pub async fn execute(
         }),
     };
     let mut report = Report::from_run(summary, judgement, exps.acceptance.as_ref().map(|(_, a)| a));
+    report.shard = shard::section(plan, &evidence.outcome);
     if let Some(dir) = &evidence.stack.run_dir {
         keep_or_remove(dir, &mut report);
     }

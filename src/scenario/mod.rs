@@ -14,7 +14,9 @@ pub mod units;
 use std::path::Path;
 
 pub use error::{ScenarioError, ScenarioErrors};
-pub use plan::{Arrivals, OverloadPolicy, PhasePlan, Plan, PresetWeight, RateCurve, Tolerances};
+pub use plan::{
+    Arrivals, OverloadPolicy, PhasePlan, Plan, PresetWeight, RateCurve, ShardSlice, Tolerances,
+};
 
 /// Read, parse and validate a scenario file.
 pub fn load_scenario(path: &Path) -> Result<Plan, ScenarioErrors> {

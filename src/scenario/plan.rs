@@ -135,6 +135,33 @@ pub struct Plan {
     pub job_timeout_s: f64,
     /// Expectation files, resolved relative to the scenario file; each exists.
     pub expectations: Vec<PathBuf>,
+    /// `--shard I/N`: this process runs only its slice of the schedule (None: all of it).
+    pub shard: Option<ShardSlice>,
+}
+
+/// One shard's slice of the schedule: every `count`-th job of the whole run, starting at
+/// `index`, counted by the job's sequence number over all phases (so the shards together are
+/// exactly the unsharded schedule).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardSlice {
+    /// 0-based, below `count`.
+    pub index: u64,
+    /// Number of shards, at least 1.
+    pub count: u64,
+    /// Per phase, how many jobs of the unsharded schedule come before it: the global sequence
+    /// number of its first job. Computed once before the clock starts.
+    pub phase_offsets: Vec<u64>,
+}
+
+impl ShardSlice {
+    /// Whether the job with global sequence number `seq` belongs to this shard.
+    pub fn owns(&self, seq: u64) -> bool {
+        self.count <= 1 || seq % self.count == self.index
+    }
+    /// The share of the whole schedule this shard sends (1/N).
+    pub fn share(&self) -> f64 {
+        1.0 / self.count.max(1) as f64
+    }
 }
 
 impl Plan {
@@ -160,6 +187,10 @@ impl Plan {
             p.wall_duration = Duration::from_secs_f64(p.duration_s / k);
         }
         Ok(())
+    }
+    /// The share of the scenario's rates this process sends: 1/N with `--shard I/N`, else 1.
+    pub fn rate_share(&self) -> f64 {
+        self.shard.as_ref().map_or(1.0, ShardSlice::share)
     }
     /// Job timeout in wall time.
     pub fn job_timeout_wall(&self) -> Duration {

@@ -116,6 +116,7 @@ pub fn resolve(raw: RawScenario, file: &Path) -> Result<Plan, ScenarioErrors> {
         tolerances,
         job_timeout_s,
         expectations,
+        shard: None,
     })
 }
 

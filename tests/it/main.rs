@@ -26,6 +26,8 @@ mod route_cases;
 mod run;
 mod scenario;
 mod secrets;
+mod shard;
+mod shard_manifests;
 mod slo;
 mod stack;
 mod stub;

@@ -66,6 +66,7 @@ fn report(p99_ms: f64, check_passes: bool) -> Report {
         coverage: None,
         component_down: None,
         kept_stack_data: None,
+        shard: None,
     }
 }
 

@@ -23,7 +23,11 @@ fn applied(mut c: Check, e: &Exception) -> Check {
     let why = format!("{}: {}", e.origin, e.reason);
     match e.severity {
         Severity::Off => {
-            c.message = format!("disabled by {why} (was {}: {})", word(c.status), c.message);
+            c.message = format!(
+                "disabled by {why} (was {}: {})",
+                c.status.as_str(),
+                c.message
+            );
             c.status = Status::Skip;
         }
         Severity::Warn | Severity::Fail if matches!(c.status, Status::Fail | Status::Warn) => {
@@ -33,23 +37,13 @@ fn applied(mut c: Check, e: &Exception) -> Check {
                 Status::Fail
             };
             if to != c.status {
-                c.message = format!("{} [{} by {why}]", c.message, word(to));
+                c.message = format!("{} [{} by {why}]", c.message, to.as_str());
                 c.status = to;
             }
         }
         _ => {}
     }
     c
-}
-
-fn word(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "pass",
-        Status::Fail => "fail",
-        Status::Warn => "warn",
-        Status::Skip => "skip",
-        Status::Error => "error",
-    }
 }
 
 fn matches(e: &Exception, c: &Check) -> bool {

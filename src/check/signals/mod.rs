@@ -5,7 +5,7 @@
 //! (plus [`log_fields`]), [`traces`] (plus [`trace_checks`] and [`trace_tree`]),
 //! [`alerts`] (fired, routed, resolved, silent, labelled, inhibited: one file per aspect),
 //! [`dashboards_live`] (panel queries answered by Prometheus), [`health`] (the stack's
-//! components answer and are sound); [`facts`] is the harness's own
+//! components answer and are sound), [`shard`] (what a sharded run judges once); [`facts`] is the harness's own
 //! ground truth they are compared with.
 
 use crate::verdict::Kind;
@@ -27,6 +27,7 @@ pub mod metric_series;
 pub mod metrics;
 pub mod notifications;
 pub mod relations;
+pub mod shard;
 pub mod slo;
 pub mod slo_file;
 pub mod slo_inhibition;
