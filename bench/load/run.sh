@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of load generators against the same bare axum handler
-# (examples/bare_server.rs): obsgate's engine (examples/load_bench.rs, the same executor as
-# `obsgate run`), oha (when installed: `cargo install oha`) and wrk (Debian). Prints max
-# requests/s of each with ratios, then for fixed rates achieved-rate error and p99 scheduler
-# lag, and peak RSS (/usr/bin/time -v) of every run.
+# (examples/bare_server.rs): obsgate's engine (examples/load_bench.rs: the schedule, executor,
+# connection workers and connection layer of `obsgate run`), oha and wrk. Installs oha
+# (`cargo install oha --locked`) and wrk (Debian) when missing.
 #
-# Usage: bench/load/run.sh [--rss60]
-#   SECS=10 (per run)  CONC=64 (connections / max in flight)  RATES="1000 5000 10000"
-#   --rss60  also run each tool 60 s at 5000/s and report its peak RSS.
+# Prints, from one run:
+#   - max requests/s of each tool, ROUNDS interleaved rounds, medians and the ratios
+#     obsgate/oha (goal >= 1.0) and obsgate/wrk (goal >= 0.8);
+#   - at fixed rates (RATES): achieved-rate error (goal <= 0.5 %) and p99 scheduler lag
+#     (goal <= 1 ms);
+#   - with --rss: peak RSS at 5,000/s over 60 s (goal <= 32 MiB) and over 10 min vs 1 min
+#     (goal <= 1.1x).
+#
+# Usage: bench/load/run.sh [--rss]
+#   SECS=10 (per run)  CONC=64 (connections / max in flight)  ROUNDS=3  RATES="1000 5000 10000"
+#   BEFORE=path/to/an/older/load_bench: also run that engine in every max-rate round, for a
+#   before/after comparison in the same run.
 # Never used as a test: numbers depend on the machine and on what else runs on it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SECS=${SECS:-10}
 CONC=${CONC:-64}
+ROUNDS=${ROUNDS:-3}
 RATES=${RATES:-"1000 5000 10000"}
-RSS60=0
-[ "${1:-}" = "--rss60" ] && RSS60=1
+RSS=0
+[ "${1:-}" = "--rss" ] && RSS=1
+
+command -v oha >/dev/null || cargo install oha --locked
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 cargo build --release --examples -q
 BIN=target/release/examples
@@ -38,9 +50,6 @@ ADDR=$(sed -n 's/^listening on //p' "$TMP/server.err")
 [ -n "$ADDR" ] || { echo "bare_server did not start" >&2; exit 3; }
 URL="http://$ADDR/"
 
-HAVE_OHA=0; command -v oha >/dev/null && HAVE_OHA=1
-HAVE_WRK=0; command -v wrk >/dev/null && HAVE_WRK=1
-
 # timed NAME CMD...: run CMD under /usr/bin/time -v; stdout to $TMP/NAME.out, RSS (kB) to $TMP/NAME.rss
 timed() {
   local name=$1; shift
@@ -49,62 +58,80 @@ timed() {
 }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 rss_mb() { awk '{printf "%.1f", $1/1024}' "$TMP/$1.rss"; }
+median() { python3 -c "import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:])))" "$@"; }
+ratio() { python3 -c "import sys; print(round(float(sys.argv[1])/float(sys.argv[2]), 2))" "$1" "$2"; }
 
-echo "machine: $(nproc) cores, $(uname -sr); target $URL; $SECS s per run, $CONC connections"
+max_og() { timed "$1" "$2" "$URL" max "$SECS" "$CONC"; json "$TMP/$1.out" 'round(d["achieved_rate"])'; }
+max_oha() {
+  timed "$1" oha -z "${SECS}s" -c "$CONC" --no-tui --output-format json "$URL"
+  json "$TMP/$1.out" 'round(d["summary"]["requestsPerSec"])'
+}
+max_wrk() {
+  timed "$1" wrk -t2 -c"$CONC" -d"${SECS}s" "$URL"
+  awk '/Requests\/sec/ {printf "%d", $2}' "$TMP/$1.out"
+}
+
+echo "machine: $(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg); target $URL"
+echo "$SECS s per run, $CONC connections, $ROUNDS interleaved rounds; oha $(oha --version | cut -d' ' -f2)"
 echo
-echo "== max rate =="
-timed og_max "$BIN/load_bench" "$URL" max "$SECS" "$CONC"
-OG_MAX=$(json "$TMP/og_max.out" 'round(d["achieved_rate"])')
-printf "%-8s %10s req/s  p99 %8s ms  RSS %6s MB\n" obsgate "$OG_MAX" "$(json "$TMP/og_max.out" 'd["latency_from_send_p99_ms"]')" "$(rss_mb og_max)"
-OHA_MAX=""
-if [ $HAVE_OHA = 1 ]; then
-  timed oha_max oha -z "${SECS}s" -c "$CONC" --no-tui --output-format json "$URL"
-  OHA_MAX=$(json "$TMP/oha_max.out" 'round(d["summary"]["requestsPerSec"])')
-  printf "%-8s %10s req/s  p99 %8s ms  RSS %6s MB\n" oha "$OHA_MAX" "$(json "$TMP/oha_max.out" 'round(d["latencyPercentiles"]["p99"]*1000,3)')" "$(rss_mb oha_max)"
-else
-  echo "oha      not installed (cargo install oha): skipped"
-fi
-WRK_MAX=""
-if [ $HAVE_WRK = 1 ]; then
-  timed wrk_max wrk -t2 -c"$CONC" -d"${SECS}s" --latency "$URL"
-  WRK_MAX=$(awk '/Requests\/sec/ {printf "%d", $2}' "$TMP/wrk_max.out")
-  printf "%-8s %10s req/s  p99 %8s     RSS %6s MB\n" wrk "$WRK_MAX" "$(awk '$1=="99%" {print $2}' "$TMP/wrk_max.out")" "$(rss_mb wrk_max)"
-else
-  echo "wrk      not installed: skipped"
-fi
-[ -n "$OHA_MAX" ] && echo "ratio obsgate/oha: $(python3 -c "print(round($OG_MAX/$OHA_MAX, 2))")"
-[ -n "$WRK_MAX" ] && echo "ratio obsgate/wrk: $(python3 -c "print(round($OG_MAX/$WRK_MAX, 2))")"
+echo "== max rate (req/s) =="
+TOOLS="obsgate oha wrk"
+[ -n "${BEFORE:-}" ] && TOOLS="before $TOOLS"
+declare -A ALL
+printf "%-6s" round; for t in $TOOLS; do printf " %10s" "$t"; done; echo
+for r in $(seq 1 "$ROUNDS"); do
+  printf "%-6s" "$r"
+  for t in $TOOLS; do
+    case $t in
+      before) v=$(max_og "before_$r" "$BEFORE") ;;
+      obsgate) v=$(max_og "og_$r" "$BIN/load_bench") ;;
+      oha) v=$(max_oha "oha_$r") ;;
+      wrk) v=$(max_wrk "wrk_$r") ;;
+    esac
+    ALL[$t]="${ALL[$t]:-} $v"
+    printf " %10s" "$v"
+  done
+  echo
+done
+printf "%-6s" median
+declare -A MED
+for t in $TOOLS; do MED[$t]=$(median ${ALL[$t]}); printf " %10s" "${MED[$t]}"; done; echo
+printf "peak RSS (last round): obsgate %s MB, oha %s MB, wrk %s MB\n" \
+  "$(rss_mb "og_$ROUNDS")" "$(rss_mb "oha_$ROUNDS")" "$(rss_mb "wrk_$ROUNDS")"
+echo "ratio obsgate/oha: $(ratio "${MED[obsgate]}" "${MED[oha]}")  (goal >= 1.0)"
+echo "ratio obsgate/wrk: $(ratio "${MED[obsgate]}" "${MED[wrk]}")  (goal >= 0.8)"
+[ -n "${BEFORE:-}" ] && echo "ratio obsgate/before: $(ratio "${MED[obsgate]}" "${MED[before]}")"
 
 echo
 echo "== fixed rates (wrk has no fixed-rate mode) =="
 printf "%-8s %7s %12s %9s %14s %12s %8s\n" tool rate achieved error_% sched_lag_p99 lat_p99_ms RSS_MB
+fixed_og() {
+  local name=$1 bin=$2 r=$3
+  timed "$name" "$bin" "$URL" rate "$SECS" "$r" "$CONC"
+  printf "%-8s %7s %12s %9s %14s %12s %8s\n" "${name%%_*}" "$r" \
+    "$(json "$TMP/$name.out" 'round(d["achieved_rate"],1)')" \
+    "$(json "$TMP/$name.out" 'round(d["rate_error_pct"],3)')" \
+    "$(json "$TMP/$name.out" 'd["scheduler_lag_p99_ms"]')" \
+    "$(json "$TMP/$name.out" 'd["latency_p99_ms"]')" "$(rss_mb "$name")"
+}
 for R in $RATES; do
-  timed "og_$R" "$BIN/load_bench" "$URL" rate "$SECS" "$R" "$CONC"
-  printf "%-8s %7s %12s %9s %14s %12s %8s\n" obsgate "$R" \
-    "$(json "$TMP/og_$R.out" 'round(d["achieved_rate"],1)')" \
-    "$(json "$TMP/og_$R.out" 'round(d["rate_error_pct"],3)')" \
-    "$(json "$TMP/og_$R.out" 'd["scheduler_lag_p99_ms"]')" \
-    "$(json "$TMP/og_$R.out" 'd["latency_p99_ms"]')" "$(rss_mb "og_$R")"
-  if [ $HAVE_OHA = 1 ]; then
-    timed "oha_$R" oha -z "${SECS}s" -q "$R" -c "$CONC" --no-tui --output-format json "$URL"
-    printf "%-8s %7s %12s %9s %14s %12s %8s\n" oha "$R" \
-      "$(json "$TMP/oha_$R.out" 'round(d["summary"]["requestsPerSec"],1)')" \
-      "$(json "$TMP/oha_$R.out" "round(abs(d['summary']['requestsPerSec']-$R)/$R*100,3)")" \
-      "n/a" "$(json "$TMP/oha_$R.out" 'round(d["latencyPercentiles"]["p99"]*1000,3)')" "$(rss_mb "oha_$R")"
-  fi
+  [ -n "${BEFORE:-}" ] && fixed_og "before_$R" "$BEFORE" "$R"
+  fixed_og "obsgate_$R" "$BIN/load_bench" "$R"
+  timed "oha_$R" oha -z "${SECS}s" -q "$R" -c "$CONC" --no-tui --output-format json "$URL"
+  printf "%-8s %7s %12s %9s %14s %12s %8s\n" oha "$R" \
+    "$(json "$TMP/oha_$R.out" 'round(d["summary"]["requestsPerSec"],1)')" \
+    "$(json "$TMP/oha_$R.out" "round(abs(d['summary']['requestsPerSec']-$R)/$R*100,3)")" \
+    "n/a" "$(json "$TMP/oha_$R.out" 'round(d["latencyPercentiles"]["p99"]*1000,3)')" "$(rss_mb "oha_$R")"
 done
+echo "goals: error <= 0.5 %, scheduler lag p99 <= 1 ms"
 
-if [ $RSS60 = 1 ]; then
+if [ $RSS = 1 ]; then
   echo
-  echo "== peak RSS, 60 s at 5000/s =="
+  echo "== peak RSS at 5000/s =="
   timed og_60 "$BIN/load_bench" "$URL" rate 60 5000 "$CONC"
-  echo "obsgate $(rss_mb og_60) MB (sent $(json "$TMP/og_60.out" 'd["sent"]'))"
-  if [ $HAVE_OHA = 1 ]; then
-    timed oha_60 oha -z 60s -q 5000 -c "$CONC" --no-tui --output-format json "$URL"
-    echo "oha     $(rss_mb oha_60) MB"
-  fi
-  if [ $HAVE_WRK = 1 ]; then
-    timed wrk_60 wrk -t2 -c"$CONC" -d60s "$URL"
-    echo "wrk     $(rss_mb wrk_60) MB (max rate; wrk has no fixed rate)"
-  fi
+  timed oha_60 oha -z 60s -q 5000 -c "$CONC" --no-tui --output-format json "$URL"
+  timed wrk_60 wrk -t2 -c"$CONC" -d60s "$URL"
+  echo "60 s: obsgate $(rss_mb og_60) MB (sent $(json "$TMP/og_60.out" 'd["sent"]'); goal <= 33.6 MB = 32 MiB), oha $(rss_mb oha_60) MB, wrk $(rss_mb wrk_60) MB (max rate)"
+  timed og_600 "$BIN/load_bench" "$URL" rate 600 5000 "$CONC"
+  echo "10 min: obsgate $(rss_mb og_600) MB (sent $(json "$TMP/og_600.out" 'd["sent"]')); 10 min / 1 min: $(ratio "$(cat "$TMP/og_600.rss")" "$(cat "$TMP/og_60.rss")") (goal <= 1.1)"
 fi

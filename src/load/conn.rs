@@ -51,6 +51,14 @@ impl Answer {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+
+    /// The status with its reason phrase, as `404 Not Found`.
+    pub fn status_text(&self) -> String {
+        match http::StatusCode::from_u16(self.status) {
+            Ok(s) => s.to_string(),
+            Err(_) => self.status.to_string(),
+        }
+    }
 }
 
 /// Where the requests go.

@@ -51,6 +51,7 @@ async fn sequential_requests_reuse_one_connection() {
     for _ in 0..5 {
         let a = pool.send(get(&pool, "/")).await.expect("answer");
         assert!(a.is_success());
+        assert_eq!(a.status_text(), "200 OK");
         assert_eq!(&a.body[..], b"ok");
     }
     assert_eq!(

@@ -136,7 +136,7 @@ impl Driver for StubDriver {
             Err(Miss::Timeout) => Err(format!("PUT {url} failed: no answer in {FAULTS_TIMEOUT:?}")),
             Err(Miss::Wire(reason)) => Err(format!("PUT {url} failed: {reason}")),
             Ok(a) if a.is_success() => Ok(()),
-            Ok(a) => Err(format!("PUT {url} answered {}", a.status)),
+            Ok(a) => Err(format!("PUT {url} answered {}", a.status_text())),
         }
     }
 
