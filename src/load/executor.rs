@@ -1,4 +1,4 @@
-//! The executor: a fixed set of `max_in_flight` connection workers ([`super::workers`]) fed by
+//! The executor: up to `max_in_flight` connection workers ([`super::workers`]) fed by
 //! the schedule ([`super::feed`]) on absolute deadlines (drift cannot accumulate; a late job is
 //! sent at once and counts as late), with the timer ([`super::timer`]) applying the overload
 //! policy, measuring into [`PhaseStats`]. Stops on request (Ctrl-C), waits a grace period for
@@ -23,7 +23,7 @@ use super::records::Kept;
 use super::stats::PhaseStats;
 use super::timeline::Timeline;
 use super::timer::TimerClock;
-use super::workers::{Engine, worker};
+use super::workers::Engine;
 use crate::evidence::LoadOutcome;
 use crate::scenario::Plan;
 
@@ -148,26 +148,12 @@ pub async fn execute<D: Driver>(
     };
     let feed = Feed::new(plan, shared.run_start, ids);
     let engine = Arc::new(Engine::new(plan, driver, shared.clone(), feed, clock));
-    let mut workers = JoinSet::new();
-    for me in 0..engine.slots.len() {
-        workers.spawn(worker(engine.clone(), me));
-    }
     let timer_done = start_timer(engine.clone(), first_faults, opts.precise_timer);
     let interrupted = tokio::select! {
         _ = timer_done => false,
         _ = stop_requested(&mut stop) => true,
     };
-    let (interrupted, stopped_at) = drain(
-        plan,
-        &engine,
-        &mut workers,
-        &mut stop,
-        interrupted,
-        opts.grace,
-    )
-    .await;
-    // Jobs still running past the drain are reported in flight.
-    workers.abort_all();
+    let (interrupted, stopped_at) = drain(plan, &engine, &mut stop, interrupted, opts.grace).await;
     if let Some(t) = progress_task {
         t.abort();
         progress::clear_line();
@@ -208,7 +194,6 @@ fn start_timer<D: Driver>(
 async fn drain<D: Driver>(
     plan: &Plan,
     engine: &Engine<D>,
-    workers: &mut JoinSet<()>,
     stop: &mut watch::Receiver<bool>,
     mut interrupted: bool,
     grace: Duration,
@@ -221,6 +206,8 @@ async fn drain<D: Driver>(
         engine.close();
     }
     let stopped_at = Instant::now().min(end_of_schedule);
+    // The feed is over or closed: no worker starts any more.
+    let mut workers = std::mem::take(&mut *engine.tasks.lock());
     // Drain: every job has its own deadline (job timeout), so this ends; the margin covers the
     // last long-poll. A stop request shortens it to the grace period.
     let drain_for = if interrupted {
@@ -229,14 +216,16 @@ async fn drain<D: Driver>(
         plan.job_timeout_wall() + Duration::from_secs(10)
     };
     let stopped_now = tokio::select! {
-        _ = tokio::time::timeout(drain_for, join_all(workers)) => false,
+        _ = tokio::time::timeout(drain_for, join_all(&mut workers)) => false,
         _ = stop_requested(stop), if !interrupted => true,
     };
     if stopped_now {
         interrupted = true;
         engine.close();
-        let _ = tokio::time::timeout(grace, join_all(workers)).await;
+        let _ = tokio::time::timeout(grace, join_all(&mut workers)).await;
     }
+    // Jobs still running past the drain are reported in flight.
+    workers.abort_all();
     (interrupted, stopped_at)
 }
 

@@ -207,3 +207,19 @@ async fn record_cap_bounds_memory() {
     assert_eq!(out.jobs.len(), 50);
     assert_eq!(out.jobs_not_kept, 950);
 }
+
+/// Workers start on demand: a large `max_in_flight` at a low concurrency neither makes the
+/// first jobs late nor counts a cap hit (starting them all up front once did both).
+#[tokio::test]
+async fn a_large_max_in_flight_starts_workers_on_demand_without_cap_hits() {
+    let p = plan(
+        "max_in_flight: 20000\n",
+        "  - {name: a, duration: 1s, rate: 200/s}\n",
+    );
+    let out = execute(&p, Fake::new(1, 5, 0), no_stop(), ExecOptions::default()).await;
+    let a = &out.phases[0];
+    assert_eq!((a.scheduled, a.sent, a.dropped), (200, 200, 0));
+    assert_eq!(out.notes[0].cap_hits, 0);
+    assert!(a.peak_in_flight < 100, "peak in flight {}", a.peak_in_flight);
+    assert!(a.late < 5, "{} late", a.late);
+}

@@ -61,6 +61,8 @@ pub(crate) struct Feed {
     pub(crate) opened: usize,
     /// Idle workers, most recently idle last (so busy connections stay warm).
     pub(crate) idle: Vec<usize>,
+    /// Workers started so far (they are numbered `0..workers`).
+    pub(crate) workers: usize,
     /// No more jobs will be taken (stop requested, or the schedule is over).
     pub(crate) closed: bool,
     /// The timer waits for a worker to become idle (a due job found none).
@@ -89,6 +91,7 @@ impl Feed {
             next: None,
             opened: 0,
             idle: Vec::new(),
+            workers: 0,
             closed: false,
             timer_wants_idle: false,
             cap_hit_seq: None,

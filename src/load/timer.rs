@@ -1,7 +1,8 @@
 //! The timer: walks the feed's events on the wall clock. At a phase start it sends the phase's
-//! faults and opens the phase; at a job's deadline it hands the job to an idle worker, or,
-//! when none is free, counts a cap hit and drops the job (`drop` policy) or leaves it to the
-//! first worker that finishes (`queue`).
+//! faults and opens the phase; at a job's deadline it hands the job to an idle worker, or
+//! starts a new worker with it while fewer than `max_in_flight` run, or, when all run and are
+//! busy, counts a cap hit and drops the job (`drop` policy) or leaves it to the first worker
+//! that finishes (`queue`).
 //!
 //! In a run it has an OS thread of its own ([`TimerClock::thread`]): a condition variable's
 //! timed wait wakes within tens of microseconds of a deadline, where the runtime's timer wheel
@@ -123,7 +124,7 @@ pub(crate) async fn run<D: Driver>(engine: Arc<Engine<D>>, first_faults: Option<
     engine.close();
 }
 
-fn step<D: Driver>(engine: &Engine<D>, f: &mut Feed, now: Instant) -> Step {
+fn step<D: Driver>(engine: &Arc<Engine<D>>, f: &mut Feed, now: Instant) -> Step {
     let (deadline, seq) = match f.peek() {
         None => return Step::End,
         Some(Event::PhaseStart { pi, at }) => {
@@ -142,6 +143,18 @@ fn step<D: Driver>(engine: &Engine<D>, f: &mut Feed, now: Instant) -> Step {
     };
     if deadline > now {
         return Step::Sleep(deadline);
+    }
+    if f.idle.is_empty() && f.workers < engine.slots.len() {
+        if let Some(Event::Job(c)) = f.pop() {
+            // Started under the feed lock, so a closed feed never starts one.
+            let me = f.workers;
+            f.workers += 1;
+            engine
+                .tasks
+                .lock()
+                .spawn(super::workers::worker(engine.clone(), me, c));
+        }
+        return Step::Again;
     }
     if f.idle.is_empty() {
         // No worker free at the deadline.

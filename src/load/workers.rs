@@ -1,12 +1,15 @@
-//! The connection workers: a fixed set of `max_in_flight` tasks, each sending one job at a
-//! time. A worker that finishes a job takes the next due one itself, so at full load no
-//! hand-off crosses threads; when nothing is due it waits in the feed's idle list and the timer
-//! ([`super::timer`]) hands it the next job at its deadline.
+//! The connection workers: up to `max_in_flight` tasks, each sending one job at a time. The
+//! timer ([`super::timer`]) starts one when a job is due and no worker is idle, so a run has
+//! as many as its peak concurrency needs, never more, and none is ever stopped before the end.
+//! A worker that finishes a job takes the next due one itself, so at full load no hand-off
+//! crosses threads; when nothing is due it waits in the feed's idle list and the timer hands
+//! it the next job at its deadline.
 
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 use tokio::sync::Notify;
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::accounting::{job_request, on_end, on_send};
@@ -76,7 +79,10 @@ pub(crate) struct Engine<D: Driver> {
     pub(crate) driver: Arc<D>,
     pub(crate) shared: Arc<Shared>,
     pub(crate) feed: Mutex<Feed>,
+    /// One mailbox per possible worker (`max_in_flight`).
     pub(crate) slots: Vec<Slot>,
+    /// The workers started so far (started by the timer, joined by the executor's drain).
+    pub(crate) tasks: Mutex<JoinSet<()>>,
     pub(crate) clock: TimerClock,
     /// Shared by every job of a preset: one name allocation per preset, not per job.
     preset_names: Vec<Arc<str>>,
@@ -98,6 +104,7 @@ impl<D: Driver> Engine<D> {
             slots: (0..plan.max_in_flight.max(1))
                 .map(|_| Slot::new())
                 .collect(),
+            tasks: Mutex::new(JoinSet::new()),
             clock,
             preset_names: plan
                 .presets
@@ -158,9 +165,10 @@ impl<D: Driver> Engine<D> {
             let mut f = self.feed.lock();
             match f.take_due(Instant::now()) {
                 Take::Due(c) => {
-                    // Due already: no worker was free at its deadline (an idle one would
-                    // have been handed it), unless the timer already counted it.
-                    if f.cap_hit_seq != Some(c.seq) && c.deadline < Instant::now() {
+                    // Past due with every worker started and busy: no slot was free at its
+                    // deadline (unless the timer already counted it).
+                    let all_busy = f.workers >= self.slots.len();
+                    if all_busy && f.cap_hit_seq != Some(c.seq) && c.deadline < Instant::now() {
                         f.count_cap_hit(c.pi, c.seq);
                     }
                     return Some(c);
@@ -184,8 +192,9 @@ impl<D: Driver> Engine<D> {
     }
 }
 
-/// Worker `me`: send jobs until the feed ends.
-pub(crate) async fn worker<D: Driver>(engine: Arc<Engine<D>>, me: usize) {
+/// Worker `me`: send `first`, then jobs until the feed ends.
+pub(crate) async fn worker<D: Driver>(engine: Arc<Engine<D>>, me: usize, first: Claimed) {
+    engine.send(first).await;
     while let Some(c) = engine.next_job(me).await {
         engine.send(c).await;
     }
