@@ -101,7 +101,7 @@ async fn main() {
     // Max mode: a rate far beyond any target and the queue policy, so the executor sends as
     // soon as a slot frees (a closed loop of CONCURRENCY) and stops after SECONDS.
     let (rate, in_flight) = if is_max {
-        (100_000.0, n as u64)
+        (1_000_000.0, n as u64)
     } else {
         (n, a.get(4).and_then(|s| s.parse().ok()).unwrap_or(4096u64))
     };
