@@ -95,3 +95,25 @@ pub(super) fn phase(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::parse_scenario;
+    use std::path::Path;
+
+    #[test]
+    fn a_wall_rate_beyond_the_bound_is_refused_with_the_rate_and_its_location() {
+        let ok = "name: t\nphases:\n  - {name: a, duration: 1s, rate: 1000000/s}\n";
+        assert!(parse_scenario(ok, Path::new("t.yaml")).is_ok());
+        let fast =
+            "name: t\ntime_scale: 10\nphases:\n  - {name: a, duration: 1s, rate: 200000/s}\n";
+        let err = parse_scenario(fast, Path::new("t.yaml"))
+            .expect_err("2,000,000 per wall second")
+            .to_string();
+        assert!(
+            err.contains("t.yaml:4:") && err.contains("at most 1000000 jobs per wall second"),
+            "{err}"
+        );
+        assert!(err.contains("got 2000000 per wall second"), "{err}");
+    }
+}
