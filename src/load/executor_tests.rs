@@ -220,6 +220,10 @@ async fn a_large_max_in_flight_starts_workers_on_demand_without_cap_hits() {
     let a = &out.phases[0];
     assert_eq!((a.scheduled, a.sent, a.dropped), (200, 200, 0));
     assert_eq!(out.notes[0].cap_hits, 0);
-    assert!(a.peak_in_flight < 100, "peak in flight {}", a.peak_in_flight);
+    assert!(
+        a.peak_in_flight < 100,
+        "peak in flight {}",
+        a.peak_in_flight
+    );
     assert!(a.late < 5, "{} late", a.late);
 }
