@@ -74,14 +74,13 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
 /// What the harness itself knows about the run, for the signal checks to compare with.
 fn run_facts<'a>(plan: &Plan, ev: &'a Evidence) -> RunFacts<'a> {
     let ctx = &ev.context;
-    let mut facts = RunFacts::from_jobs(
-        &ev.outcome.jobs,
+    let mut facts = RunFacts::from_outcome(
+        &ev.outcome,
         &ctx.phase_faults,
         ev.outcome.started_unix_nano,
         ctx.end_unix_nano,
         ctx.own_healthy_stub,
     );
-    facts.jobs_complete = ev.outcome.jobs_not_kept == 0;
     facts.time_scale = plan.time_scale;
     facts
 }

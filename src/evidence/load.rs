@@ -85,6 +85,10 @@ pub struct PresetReport {
     pub sent: u64,
     pub succeeded: u64,
     pub failed: u64,
+    /// Of `failed`, the jobs the target accepted and then reported failed by the pipeline (the
+    /// rest failed at the HTTP level). Absent in reports written before it existed.
+    #[serde(default)]
+    pub pipeline_failed: u64,
     pub latency_ms: LatencyMs,
     pub job_time_s: JobTimeS,
 }

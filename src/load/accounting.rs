@@ -173,6 +173,9 @@ pub(crate) fn on_end(
             } else {
                 p.failed += 1;
             }
+            if r.outcome == JobOutcome::Failed {
+                p.pipeline_failed += 1;
+            }
         }
     }
     if let Some(at) = r.responded {

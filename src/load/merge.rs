@@ -121,6 +121,7 @@ fn add_counts(out: &mut PhaseReport, r: &PhaseReport, first: bool) {
         e.sent += p.sent;
         e.succeeded += p.succeeded;
         e.failed += p.failed;
+        e.pipeline_failed += p.pipeline_failed;
     }
     if first {
         return;

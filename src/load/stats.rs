@@ -85,6 +85,8 @@ pub struct PresetStats {
     pub sent: u64,
     pub succeeded: u64,
     pub failed: u64,
+    /// Of `failed`, reported failed by the pipeline.
+    pub pipeline_failed: u64,
     /// HTTP latency from the intended start, µs.
     pub latency_us: Hist,
     /// End-to-end job time, scenario ms.
@@ -97,6 +99,7 @@ impl Default for PresetStats {
             sent: 0,
             succeeded: 0,
             failed: 0,
+            pipeline_failed: 0,
             latency_us: Hist::new(3),
             job_time_ms: Hist::new(3),
         }
@@ -202,6 +205,7 @@ impl PhaseStats {
                         sent: p.sent,
                         succeeded: p.succeeded,
                         failed: p.failed,
+                        pipeline_failed: p.pipeline_failed,
                         latency_ms: latency_ms(&p.latency_us),
                         job_time_s: job_time_s(&p.job_time_ms),
                     },

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::evidence::{JobOutcome, JobRecord};
+use crate::evidence::{JobOutcome, JobRecord, LoadOutcome, PhaseReport};
 use crate::stub::faults::FaultProfile;
 
 /// Job counts.
@@ -123,6 +123,57 @@ impl<'a> RunFacts<'a> {
         }
     }
 
+    /// Facts of a driven run: counts per phase and per preset from the engine's counters, which
+    /// count every job of the run, however long (its job records stop at a cap, so counts
+    /// built from them would fall short of a long run's telemetry); `jobs` are the records kept.
+    pub fn from_outcome(
+        outcome: &'a LoadOutcome,
+        phase_faults: &[(String, FaultProfile)],
+        run_start_unix_nano: u64,
+        run_end_unix_nano: u64,
+        default_stub: bool,
+    ) -> Self {
+        let faults = |name: &str| {
+            phase_faults
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default()
+        };
+        let phases = outcome
+            .phases
+            .iter()
+            .map(|p| PhaseFacts {
+                name: p.name.clone(),
+                counts: phase_counts(p),
+                by_preset: p
+                    .presets
+                    .iter()
+                    .map(|(name, r)| {
+                        let c = Counts {
+                            sent: r.sent,
+                            succeeded: r.succeeded,
+                            failed: r.pipeline_failed,
+                        };
+                        (name.clone(), c)
+                    })
+                    .collect(),
+                faults: faults(&p.name),
+            })
+            .collect();
+        Self {
+            phases,
+            jobs: &outcome.jobs,
+            jobs_complete: outcome.jobs_not_kept == 0,
+            run_start_unix_nano,
+            run_end_unix_nano,
+            default_stub,
+            drained: outcome.in_flight() == 0,
+            extra_trace_ids: Vec::new(),
+            time_scale: 1.0,
+        }
+    }
+
     /// Totals over every phase.
     pub fn totals(&self) -> Counts {
         let mut c = Counts::default();
@@ -217,6 +268,16 @@ impl<'a> RunFacts<'a> {
             }
             _ => None,
         }
+    }
+}
+
+/// A phase report's counts in the facts' terms: `failed` is a pipeline failure reported by the
+/// target (HTTP errors are neither succeeded nor failed, as in [`Counts::add`]).
+fn phase_counts(p: &PhaseReport) -> Counts {
+    Counts {
+        sent: p.sent,
+        succeeded: p.outcomes.succeeded,
+        failed: p.outcomes.pipeline_failed,
     }
 }
 

@@ -140,3 +140,73 @@ fn relation_checks_pass_fail_skip_and_tolerate() {
         c.message
     );
 }
+
+/// A run longer than the job-record cap: the facts count every job from the engine's counters,
+/// so a relation between the stub's counters and `facts.*` still holds. Counted from the kept
+/// records alone (the defect this guards against), `facts.succeeded` was 3 of 7.
+#[test]
+fn facts_count_jobs_beyond_the_record_cap() {
+    use crate::check::signals::facts::RunFacts;
+    use crate::evidence::{LoadOutcome, Outcomes, PhaseReport, PresetReport};
+    let all = jobs();
+    let expo = parse(&exposition_text(&all, Defect::None));
+    let mut phase = PhaseReport {
+        name: "steady".into(),
+        scheduled: 8,
+        sent: 8,
+        succeeded: 7,
+        failed: 1,
+        outcomes: Outcomes {
+            succeeded: 7,
+            pipeline_failed: 1,
+            ..Outcomes::default()
+        },
+        ..PhaseReport::default()
+    };
+    for j in &all {
+        let p: &mut PresetReport = phase.presets.entry(j.preset.clone()).or_default();
+        p.sent += 1;
+        if j.outcome == crate::evidence::JobOutcome::Failed {
+            p.failed += 1;
+            p.pipeline_failed += 1;
+        } else {
+            p.succeeded += 1;
+        }
+    }
+    let outcome = LoadOutcome {
+        phases: vec![phase],
+        notes: Vec::new(),
+        timeline: Vec::new(),
+        histograms: Vec::new(),
+        jobs: all[..3].to_vec(),
+        jobs_not_kept: 5,
+        interrupted: false,
+        started_unix_nano: START,
+        wall_elapsed_s: 20.0,
+    };
+    let faults = [("steady".to_string(), FaultProfile::default())];
+    let facts = RunFacts::from_outcome(&outcome, &faults, START, START + 20_000_000_000, true);
+    assert!(!facts.jobs_complete);
+    assert!(facts.drained);
+    let fact = |src: &str| eval(&parse_expr(src).unwrap(), &expo, &facts);
+    assert_eq!(fact("facts.succeeded"), Ok(7.0));
+    assert_eq!(fact("facts.failed"), Ok(1.0));
+    assert_eq!(fact("facts.phase.steady.sent"), Ok(8.0));
+    let failed_preset = all[FAILED].preset.clone();
+    assert_eq!(
+        fact(&format!("facts.preset.{failed_preset}.failed")),
+        Ok(1.0)
+    );
+    let holds = relation(
+        "sum(user_jobs_completed_total)",
+        CmpOp::Eq,
+        "facts.succeeded",
+        None,
+    );
+    let c = check_relation(&holds, &expo, &facts);
+    assert_eq!(c.status, Status::Pass, "{}", c.message);
+    // The same relation over the kept records only: the false failure of a long run.
+    let kept_only = RunFacts::from_jobs(&outcome.jobs, &faults, START, START + 1, true);
+    let c = check_relation(&holds, &expo, &kept_only);
+    assert_eq!(c.status, Status::Fail, "{}", c.message);
+}
