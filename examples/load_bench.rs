@@ -3,8 +3,12 @@
 //! driver differs (one GET per job instead of POST + follow).
 //!
 //! Usage: `load_bench URL max SECONDS CONCURRENCY` (as fast as the target answers, at most
-//! CONCURRENCY in flight) or `load_bench URL rate SECONDS RATE_PER_S [MAX_IN_FLIGHT]`.
-//! Prints one JSON object on stdout.
+//! CONCURRENCY in flight) or `load_bench URL rate SECONDS RATE_PER_S [MAX_IN_FLIGHT]
+//! [RECORD_CAP]`. Prints one JSON object on stdout.
+//!
+//! RECORD_CAP (default 0) is the executor's job-record cap: 0 as in an `obsgate run` with no
+//! logs or traces expectation (nothing per job is kept), `obsgate::load::DEFAULT_RECORD_CAP`
+//! as in a run whose checks compare jobs with their log lines and spans.
 //!
 //! The driver sends its GETs through `obsgate::load::conn`, the keep-alive connection layer
 //! the stub driver of `obsgate run` uses, so the bench measures the engine users run.
@@ -69,7 +73,7 @@ impl Driver for Get {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: load_bench URL max SECONDS CONCURRENCY | load_bench URL rate SECONDS RATE [MAX_IN_FLIGHT]"
+        "usage: load_bench URL max SECONDS CONCURRENCY | load_bench URL rate SECONDS RATE [MAX_IN_FLIGHT] [RECORD_CAP]"
     );
     std::process::exit(2)
 }
@@ -127,8 +131,10 @@ async fn main() {
     } else {
         std::mem::forget(tx);
     }
+    let record_cap = a.get(5).and_then(|s| s.parse().ok()).unwrap_or(0);
     let opts = ExecOptions {
         grace: Duration::from_secs(5),
+        record_cap,
         ..ExecOptions::default()
     };
     let out = execute(&plan, driver, rx, opts).await;
@@ -155,6 +161,8 @@ async fn main() {
             "latency_from_send_p99_ms": p.latency_from_send_ms.p99,
             "scheduler_lag_p99_ms": p.scheduler_lag_ms.p99,
             "peak_in_flight": p.peak_in_flight,
+            "record_cap": record_cap,
+            "records_kept": out.jobs.len(),
         })
     );
 }

@@ -10,7 +10,9 @@
 #   - at fixed rates (RATES): achieved-rate error (goal <= 0.5 %) and p99 scheduler lag
 #     (goal <= 1 ms);
 #   - with --rss: peak RSS at 5,000/s over 60 s (goal <= 32 MiB) and over 10 min vs 1 min
-#     (goal <= 1.1x).
+#     (goal <= 1.1x), with no job records (as `obsgate run` without logs or traces
+#     expectations), and at 60 s once more with the default record cap of 200,000 (as a run
+#     whose checks compare jobs with their log lines and spans).
 #
 # Usage: bench/load/run.sh [--rss]
 #   SECS=10 (per run)  CONC=64 (connections / max in flight)  ROUNDS=3  RATES="1000 5000 10000"
@@ -134,4 +136,6 @@ if [ $RSS = 1 ]; then
   echo "60 s: obsgate $(rss_mb og_60) MB (sent $(json "$TMP/og_60.out" 'd["sent"]'); goal <= 33.6 MB = 32 MiB), oha $(rss_mb oha_60) MB, wrk $(rss_mb wrk_60) MB (max rate)"
   timed og_600 "$BIN/load_bench" "$URL" rate 600 5000 "$CONC"
   echo "10 min: obsgate $(rss_mb og_600) MB (sent $(json "$TMP/og_600.out" 'd["sent"]')); 10 min / 1 min: $(ratio "$(cat "$TMP/og_600.rss")" "$(cat "$TMP/og_60.rss")") (goal <= 1.1)"
+  timed og_60_records "$BIN/load_bench" "$URL" rate 60 5000 "$CONC" 200000
+  echo "60 s with job records (cap 200,000): obsgate $(rss_mb og_60_records) MB (kept $(json "$TMP/og_60_records.out" 'd["records_kept"]') records)"
 fi

@@ -33,6 +33,12 @@ struct Peek {
 }
 
 impl ExpectationSet {
+    /// Some check compares the harness's jobs one by one with their log lines or spans (so the
+    /// load must keep job records).
+    pub fn correlates_jobs(&self) -> bool {
+        !self.logs.is_empty() || !self.traces.is_empty()
+    }
+
     /// Load every file; a bad file is a usage error naming each problem with file:line:column.
     pub fn load(paths: &[PathBuf]) -> Result<Self, AppError> {
         let mut out = ExpectationSet::default();

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use tokio::time::Instant;
 
 use super::driver::{JobRequest, JobResult};
-use super::executor::Shared;
+use super::executor::{Shared, State};
 use super::records::{JobIds, Kept};
 use super::schedule::JobSpec;
 use crate::evidence::{Ending, JobOutcome};
@@ -69,6 +69,19 @@ fn kept(
     }
 }
 
+/// Whether one more job record fits under `cap`; past it, the job is counted as not kept. A cap
+/// of 0 turns records off (the run compares no job with telemetry), so nothing is missing and
+/// nothing is counted.
+fn room_for_record(st: &mut State, cap: usize) -> bool {
+    if st.records.len() + st.live.len() < cap {
+        return true;
+    }
+    if cap > 0 {
+        st.not_kept += 1;
+    }
+    false
+}
+
 /// Account job `seq` (ids `job_ids`) of phase `pi` as dropped by the generator.
 pub(crate) fn drop_job(shared: &Shared, pi: usize, job: &JobSpec, job_ids: JobIds, seq: u64) {
     let sent_ns = shared.unix_ns(Instant::now());
@@ -77,11 +90,9 @@ pub(crate) fn drop_job(shared: &Shared, pi: usize, job: &JobSpec, job_ids: JobId
         ps.scheduled += 1;
         ps.dropped += 1;
     }
-    if st.records.len() + st.live.len() < shared.record_cap {
+    if room_for_record(&mut st, shared.record_cap) {
         let rec = kept(job, pi, job_ids, seq, JobOutcome::Dropped, sent_ns);
         st.records.push(rec);
-    } else {
-        st.not_kept += 1;
     }
 }
 
@@ -116,12 +127,10 @@ pub(crate) fn on_send(
         }
     }
     st.timeline.sent(job.intended_s);
-    if st.records.len() + st.live.len() < shared.record_cap {
+    if room_for_record(st, shared.record_cap) {
         // Built only when kept: past the cap a job costs no allocation here.
         st.live
             .insert(seq, kept(job, pi, ids, seq, JobOutcome::InFlight, sent_ns));
-    } else {
-        st.not_kept += 1;
     }
 }
 

@@ -35,7 +35,9 @@ pub const DEFAULT_RECORD_CAP: usize = 200_000;
 pub struct ExecOptions {
     /// Wait this long for in-flight jobs after a stop request.
     pub grace: Duration,
-    /// Most job records kept.
+    /// Most job records kept, for the checks that compare jobs with their log lines and spans;
+    /// 0 keeps none (a run with no such check holds no per-job state beyond the jobs in
+    /// flight).
     pub record_cap: usize,
     /// Print a progress line on stderr every second.
     pub progress: bool,

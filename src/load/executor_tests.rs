@@ -208,6 +208,22 @@ async fn record_cap_bounds_memory() {
     assert_eq!(out.jobs_not_kept, 950);
 }
 
+/// Records off: no job is kept and none is reported missing, while every count is whole.
+#[tokio::test(start_paused = true)]
+async fn a_record_cap_of_zero_keeps_nothing_and_misses_nothing() {
+    let p = plan("", "  - {name: a, duration: 100s, rate: 10/s}\n");
+    let opts = ExecOptions {
+        record_cap: 0,
+        ..paused()
+    };
+    let out = execute(&p, Fake::new(1, 1, 0), no_stop(), opts).await;
+    assert!(out.jobs.is_empty());
+    assert_eq!(out.jobs_not_kept, 0);
+    let a = &out.phases[0];
+    assert_eq!((a.scheduled, a.sent, a.succeeded), (1000, 1000, 1000));
+    assert_eq!(a.outcomes.total(), 1000);
+}
+
 /// Workers start on demand: a large `max_in_flight` at a low concurrency neither makes the
 /// first jobs late nor counts a cap hit (starting them all up front once did both).
 #[tokio::test]

@@ -24,7 +24,7 @@ mod timer;
 mod workers;
 
 pub use driver::{Driver, JobRequest, JobResult};
-pub use executor::{ExecOptions, execute};
+pub use executor::{DEFAULT_RECORD_CAP, ExecOptions, execute};
 pub use stub_driver::StubDriver;
 pub use target::{StubChild, StubOptions};
 

@@ -144,7 +144,8 @@ impl Session {
         }
         let outages = OutageWatch::start(probes, env.outage_limit, stop_tx.clone());
         let deaths = DeathWatch::start(procs, stop_tx);
-        let outcome = self.target.drive(plan, env, stop_rx).await;
+        let keep_records = exps.correlates_jobs() || env.jaeger_url.is_some();
+        let outcome = self.target.drive(plan, env, keep_records, stop_rx).await;
         let stack = match &outcome {
             Ok(o) => self.stack.observe(plan, env, exps, &self.target, o).await,
             Err(_) => StackEvidence::default(),

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use super::env::RunEnv;
 use crate::evidence::LoadOutcome;
 use crate::exit::AppError;
-use crate::load::{ExecOptions, StubChild, StubDriver, StubOptions};
+use crate::load::{DEFAULT_RECORD_CAP, ExecOptions, StubChild, StubDriver, StubOptions};
 use crate::scenario::Plan;
 
 /// Wall time to wait for in-flight jobs after Ctrl-C.
@@ -68,11 +68,14 @@ impl Target {
             .to_string()
     }
 
-    /// Run the plan's load against the target until it ends or `stop` turns true.
+    /// Run the plan's load against the target until it ends or `stop` turns true. Job records
+    /// are kept (up to the cap) only when `keep_records`: some check compares jobs with
+    /// telemetry.
     pub async fn drive(
         &mut self,
         plan: &Plan,
         env: &RunEnv,
+        keep_records: bool,
         stop: watch::Receiver<bool>,
     ) -> Result<LoadOutcome, AppError> {
         if let Some(stub) = &mut self.stub {
@@ -83,6 +86,7 @@ impl Target {
         let opts = ExecOptions {
             grace: INTERRUPT_GRACE,
             progress: env.progress,
+            record_cap: if keep_records { DEFAULT_RECORD_CAP } else { 0 },
             ..ExecOptions::default()
         };
         Ok(crate::load::execute(plan, Arc::new(driver), stop, opts).await)
