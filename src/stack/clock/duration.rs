@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use promql_parser::util::parse_duration;
+use promql_parser::parser::AtModifier;
+use promql_parser::util::{display_duration, parse_duration};
+
+use super::promql::Refusal;
 
 /// Divides a Prometheus duration (`for`, `keep_firing_for`, an interval) by `k`, giving a
 /// millisecond-precise duration in one unit (`10m` / 40 = `15s`, `1m` / 7 = `8571ms`), which
@@ -63,4 +66,54 @@ pub(super) fn format_ms(ms: u64) -> String {
         }
     }
     format!("{ms}ms")
+}
+
+/// Refuses a duration the printer cannot write so that it parses back to itself: PromQL
+/// spells whole milliseconds, `promql_parser` drops a unit count of 2^32 or more (a window of
+/// 10^15 s came back as 19h27m24s32ms), and it prints `offset 0` as `offset 0s`, which it
+/// does not parse.
+pub(super) fn spelled_exactly(
+    d: Duration,
+    construct: &impl Fn(String) -> String,
+) -> Result<(), Refusal> {
+    let shown = display_duration(&d);
+    if parse_duration(&shown).ok() == Some(d) {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        construct(shown),
+        format!(
+            "{d:?} cannot be written back as a PromQL duration (whole milliseconds, above 0, under 2^32 days)"
+        ),
+    ))
+}
+
+/// Refuses an `@` time the printer cannot write so that it parses back to itself:
+/// `promql_parser` prints a time before 1970 as `@ 0.000` (`g @ -300` came back as
+/// `g @ 0.000`), and prints seconds with three decimals of an `f64`, which past 2^53 ms no
+/// longer holds every millisecond.
+pub(super) fn at_written_back(at: &AtModifier) -> Result<(), Refusal> {
+    let AtModifier::At(t) = at else {
+        return Ok(());
+    };
+    let printed = at.to_string();
+    let back = printed
+        .trim_start_matches("@ ")
+        .parse::<f64>()
+        .ok()
+        .and_then(|secs| AtModifier::try_from(secs).ok());
+    if back.as_ref() == Some(at) {
+        return Ok(());
+    }
+    let when = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => format!("{:.3} s after 1970-01-01", d.as_secs_f64()),
+        Err(e) => format!("{:.3} s before 1970-01-01", e.duration().as_secs_f64()),
+    };
+    Err(Refusal::new(
+        "@ modifier",
+        format!(
+            "the `@` time {when} cannot be written back as a PromQL `@` time \
+             (whole milliseconds, from 1970-01-01 on, within the precision of an f64 of seconds)"
+        ),
+    ))
 }

@@ -15,12 +15,12 @@ use std::time::Duration;
 
 use promql_parser::parser::token::{T_DIV, TokenType};
 use promql_parser::parser::{
-    BinaryExpr, Call, Expr, MatrixSelector, NumberLiteral, Offset, ParenExpr, SubqueryExpr,
-    VectorSelector,
+    AtModifier, BinaryExpr, Call, Expr, MatrixSelector, NumberLiteral, Offset, ParenExpr,
+    SubqueryExpr, VectorSelector,
 };
-use promql_parser::util::{display_duration, parse_duration};
+use promql_parser::util::display_duration;
 
-use super::duration::{check_scale, divide_ms, format_ms};
+use super::duration::{at_written_back, check_scale, divide_ms, format_ms, spelled_exactly};
 
 /// The shortest scrape interval a compressed stack is run with: below it Prometheus spends
 /// more on scraping than the run is worth, so a larger K does not shrink the interval further.
@@ -83,7 +83,7 @@ impl fmt::Display for Refusal {
 }
 
 impl Refusal {
-    fn new(construct: impl Into<String>, message: impl Into<String>) -> Refusal {
+    pub(super) fn new(construct: impl Into<String>, message: impl Into<String>) -> Refusal {
         Refusal {
             construct: construct.into(),
             message: message.into(),
@@ -189,8 +189,8 @@ impl Rewriter {
 
     /// A subquery: its inner query, its range and step (its resolution), and its offset.
     fn subquery(&mut self, mut s: SubqueryExpr) -> Result<SubqueryExpr, Refusal> {
-        if s.at.is_some() {
-            self.refuse_at()?;
+        if let Some(at) = &s.at {
+            self.refuse_at(at)?;
         }
         self.child(&mut s.expr)?;
         s.range = self.scale(s.range, |d| format!("subquery range [{d}:]"))?;
@@ -204,8 +204,8 @@ impl Rewriter {
 
     /// An instant selector: only its `@` and `offset` touch time.
     fn selector(&mut self, mut vs: VectorSelector) -> Result<VectorSelector, Refusal> {
-        if vs.at.is_some() {
-            self.refuse_at()?;
+        if let Some(at) = &vs.at {
+            self.refuse_at(at)?;
         }
         vs.offset = self.offset(vs.offset)?;
         Ok(vs)
@@ -272,9 +272,10 @@ impl Rewriter {
         }
     }
 
-    fn refuse_at(&self) -> Result<(), Refusal> {
+    /// `@` is refused when compressing; at K = 1 it is kept when the printer writes it back.
+    fn refuse_at(&self, at: &AtModifier) -> Result<(), Refusal> {
         if !self.compressing() {
-            return Ok(());
+            return at_written_back(at);
         }
         Err(Refusal::new(
             "@ modifier",
@@ -348,23 +349,6 @@ impl Rewriter {
         };
         Err(Refusal::new(format!("range [{shown}]"), message))
     }
-}
-
-/// Refuses a duration the printer cannot write so that it parses back to itself: PromQL
-/// spells whole milliseconds, `promql_parser` drops a unit count of 2^32 or more (a window of
-/// 10^15 s came back as 19h27m24s32ms), and it prints `offset 0` as `offset 0s`, which it
-/// does not parse.
-fn spelled_exactly(d: Duration, construct: &impl Fn(String) -> String) -> Result<(), Refusal> {
-    let shown = display_duration(&d);
-    if parse_duration(&shown).ok() == Some(d) {
-        return Ok(());
-    }
-    Err(Refusal::new(
-        construct(shown),
-        format!(
-            "{d:?} cannot be written back as a PromQL duration (whole milliseconds, above 0, under 2^32 days)"
-        ),
-    ))
 }
 
 /// `(e / k)`, bracketed so that it binds like the call it replaces.

@@ -267,6 +267,36 @@ fn durations_that_cannot_be_written_back_are_refused() {
     }
 }
 
+#[test]
+fn at_times_that_cannot_be_written_back_are_refused() {
+    // Found by fuzzing: `@ -5m` is 300 s before 1970, which the printer writes `@ 0.000`.
+    for before_1970 in ["rene_co@-5m", "g @ -300", "rate(g[5m] @ -0.5)"] {
+        let r = refused(before_1970, 1.0);
+        assert_eq!(r.construct, "@ modifier", "{r}");
+        assert!(
+            r.message.contains("before 1970-01-01"),
+            "{before_1970}: {r}"
+        );
+        assert!(r.message.contains("cannot be written back"), "{r}");
+    }
+    for kept in [
+        "g @ 0",
+        "g @ 1700000000.123",
+        "g @ start()",
+        "rate(g[5m] @ end())",
+    ] {
+        let out = compress_expr(kept, 1.0, 15.0).unwrap_or_else(|r| panic!("{kept}: {r}"));
+        let back = crate::config::promql::parse(&out.text).expect("parses");
+        assert_eq!(
+            back,
+            crate::config::promql::parse(kept).expect("parses"),
+            "{kept}"
+        );
+    }
+    // Compressed, `@` is refused for what it means, not for how it is written.
+    assert!(refused("g @ 100", 2.0).message.contains("absolute time"));
+}
+
 /// Expressions the property tests run at every scale, with the durations they hold in order.
 const SAMPLES: &[(&str, &[u64])] = &[
     ("rate(a[5m])", &[300]),
