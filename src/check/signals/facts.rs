@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::evidence::{JobOutcome, JobRecord, LoadOutcome, PhaseReport};
+use crate::evidence::{JobOutcome, JobRecord, LoadOutcome, PhaseReport, PresetReport};
 use crate::stub::faults::FaultProfile;
 
 /// Job counts.
@@ -149,14 +149,7 @@ impl<'a> RunFacts<'a> {
                 by_preset: p
                     .presets
                     .iter()
-                    .map(|(name, r)| {
-                        let c = Counts {
-                            sent: r.sent,
-                            succeeded: r.succeeded,
-                            failed: r.pipeline_failed,
-                        };
-                        (name.clone(), c)
-                    })
+                    .map(|(name, r)| (name.clone(), preset_counts(r)))
                     .collect(),
                 faults: faults(&p.name),
             })
@@ -278,6 +271,15 @@ fn phase_counts(p: &PhaseReport) -> Counts {
         sent: p.sent,
         succeeded: p.outcomes.succeeded,
         failed: p.outcomes.pipeline_failed,
+    }
+}
+
+/// A preset's counts within a phase, as the engine counted them.
+fn preset_counts(r: &PresetReport) -> Counts {
+    Counts {
+        sent: r.sent,
+        succeeded: r.succeeded,
+        failed: r.pipeline_failed,
     }
 }
 
