@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
+use promql_parser::parser::{BinModifier, Expr, LabelModifier, VectorSelector};
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
@@ -263,11 +263,12 @@ pub fn promql_rewrite(data: &[u8]) {
     );
     if k == 1.0 {
         let input = input.unwrap_or_else(|e| panic!("accepted {expr:?} does not parse: {e}"));
-        assert_eq!(
-            input.to_string(),
-            out.text,
-            "k=1: {expr:?} is not printed as itself"
-        );
+        // Where the printer cannot write the input (`ignoring ()` before a group modifier),
+        // the rewrite spells it another way; the AST comparison below still holds it.
+        let printed = input.to_string();
+        if crate::config::promql::parse(&printed).is_ok() {
+            assert_eq!(printed, out.text, "k=1: {expr:?} is not printed as itself");
+        }
         assert_eq!(
             sorted_matchers(reparsed),
             sorted_matchers(input),
@@ -278,7 +279,8 @@ pub fn promql_rewrite(data: &[u8]) {
 }
 
 /// `e` with the label matchers of every selector in one order (the printer sorts them, and
-/// their order does not change what a selector selects) and `by ()` as no modifier.
+/// their order does not change what a selector selects), and `by ()` and `ignoring ()` as no
+/// modifier.
 fn sorted_matchers(mut e: Expr) -> Expr {
     sort_in(&mut e);
     e
@@ -304,6 +306,18 @@ fn sort_in(e: &mut Expr) {
         }
         Expr::Unary(u) => sort_in(&mut u.expr),
         Expr::Binary(b) => {
+            // `ignoring ()` and `ignoring (__name__)` match as no modifier does (matching
+            // always leaves the metric name out); the printer drops the first.
+            if let Some(m) = b.modifier.as_mut() {
+                if matches!(&m.matching, Some(LabelModifier::Exclude(l))
+                    if l.labels.iter().all(|n| n == "__name__"))
+                {
+                    m.matching = None;
+                }
+                if *m == BinModifier::default() {
+                    b.modifier = None;
+                }
+            }
             sort_in(&mut b.lhs);
             sort_in(&mut b.rhs);
         }

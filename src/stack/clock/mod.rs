@@ -24,3 +24,5 @@ mod corpus_tests;
 mod rules_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod writeback_tests;

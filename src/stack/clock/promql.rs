@@ -13,10 +13,11 @@
 use std::fmt;
 use std::time::Duration;
 
+use promql_parser::label::{Labels, METRIC_NAME};
 use promql_parser::parser::token::{T_DIV, TokenType};
 use promql_parser::parser::{
-    AtModifier, BinaryExpr, Call, Expr, MatrixSelector, NumberLiteral, Offset, ParenExpr,
-    SubqueryExpr, VectorSelector,
+    AtModifier, BinModifier, BinaryExpr, Call, Expr, LabelModifier, MatrixSelector, NumberLiteral,
+    Offset, ParenExpr, SubqueryExpr, VectorMatchCardinality, VectorSelector,
 };
 use promql_parser::util::display_duration;
 
@@ -158,6 +159,9 @@ impl Rewriter {
             Expr::Binary(mut b) => {
                 self.child(&mut b.lhs)?;
                 self.child(&mut b.rhs)?;
+                if let Some(m) = b.modifier.as_mut() {
+                    writable_matching(m);
+                }
                 Expr::Binary(b)
             }
             Expr::Paren(mut p) => {
@@ -348,6 +352,19 @@ impl Rewriter {
             )
         };
         Err(Refusal::new(format!("range [{shown}]"), message))
+    }
+}
+
+/// `ignoring ()` before `group_left` / `group_right` as `ignoring (__name__)`: the printer
+/// drops an empty `ignoring ()`, and a bare `group_left` is not PromQL. Both spellings match
+/// the same series, since vector matching always leaves the metric name out.
+fn writable_matching(m: &mut BinModifier) {
+    let grouped = matches!(
+        m.card,
+        VectorMatchCardinality::ManyToOne(_) | VectorMatchCardinality::OneToMany(_)
+    );
+    if grouped && matches!(&m.matching, Some(LabelModifier::Exclude(l)) if l.labels.is_empty()) {
+        m.matching = Some(LabelModifier::Exclude(Labels::new(vec![METRIC_NAME])));
     }
 }
 

@@ -6,13 +6,13 @@ use promql_parser::parser::parse;
 use super::*;
 
 /// The production scrape interval of `config/prometheus.yml`.
-const SCRAPE_S: f64 = 15.0;
+pub(super) const SCRAPE_S: f64 = 15.0;
 
 fn rw(expr: &str, k: f64) -> Rewritten {
     compress_expr(expr, k, SCRAPE_S).unwrap_or_else(|r| panic!("`{expr}` at K {k}: {r}"))
 }
 
-fn refused(expr: &str, k: f64) -> Refusal {
+pub(super) fn refused(expr: &str, k: f64) -> Refusal {
     match compress_expr(expr, k, SCRAPE_S) {
         Ok(r) => panic!("`{expr}` at K {k} was rewritten to `{}`", r.text),
         Err(r) => r,
@@ -250,53 +250,6 @@ fn deep_nesting_is_refused_not_overflowed() {
 /// a window of 888888888888888 s was printed as 10^10 days, which `promql_parser` reads back
 /// as 19h27m24s32ms (and `offset 0` printed as `offset 0s`, which does not parse); a duration
 /// that cannot be written exactly is refused, at K = 1 too.
-#[test]
-fn durations_that_cannot_be_written_back_are_refused() {
-    for k in [1.0, 2.0] {
-        let r = refused("max_over_time(g[888888888888888])", k);
-        assert!(r.construct.starts_with("range ["), "{r}");
-        assert!(r.message.contains("cannot be written back"), "{r}");
-    }
-    for tiny in ["g offset 0.0001", "g offset 0"] {
-        assert!(
-            refused(tiny, 1.0)
-                .message
-                .contains("cannot be written back"),
-            "{tiny}"
-        );
-    }
-}
-
-#[test]
-fn at_times_that_cannot_be_written_back_are_refused() {
-    // Found by fuzzing: `@ -5m` is 300 s before 1970, which the printer writes `@ 0.000`.
-    for before_1970 in ["rene_co@-5m", "g @ -300", "rate(g[5m] @ -0.5)"] {
-        let r = refused(before_1970, 1.0);
-        assert_eq!(r.construct, "@ modifier", "{r}");
-        assert!(
-            r.message.contains("before 1970-01-01"),
-            "{before_1970}: {r}"
-        );
-        assert!(r.message.contains("cannot be written back"), "{r}");
-    }
-    for kept in [
-        "g @ 0",
-        "g @ 1700000000.123",
-        "g @ start()",
-        "rate(g[5m] @ end())",
-    ] {
-        let out = compress_expr(kept, 1.0, 15.0).unwrap_or_else(|r| panic!("{kept}: {r}"));
-        let back = crate::config::promql::parse(&out.text).expect("parses");
-        assert_eq!(
-            back,
-            crate::config::promql::parse(kept).expect("parses"),
-            "{kept}"
-        );
-    }
-    // Compressed, `@` is refused for what it means, not for how it is written.
-    assert!(refused("g @ 100", 2.0).message.contains("absolute time"));
-}
-
 /// Expressions the property tests run at every scale, with the durations they hold in order.
 const SAMPLES: &[(&str, &[u64])] = &[
     ("rate(a[5m])", &[300]),
