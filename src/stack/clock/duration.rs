@@ -90,8 +90,8 @@ pub(super) fn spelled_exactly(
 
 /// Refuses an `@` time the printer cannot write so that it parses back to itself:
 /// `promql_parser` prints a time before 1970 as `@ 0.000` (`g @ -300` came back as
-/// `g @ 0.000`), and prints seconds with three decimals of an `f64`, which past 2^53 ms no
-/// longer holds every millisecond.
+/// `g @ 0.000`). The test is the round trip itself (print, then parse), so it also holds for
+/// whatever else the printer's three decimals of an `f64` cannot carry.
 pub(super) fn at_written_back(at: &AtModifier) -> Result<(), Refusal> {
     let AtModifier::At(t) = at else {
         return Ok(());

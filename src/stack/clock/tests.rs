@@ -246,10 +246,6 @@ fn deep_nesting_is_refused_not_overflowed() {
     }
 }
 
-/// Found by the `promql_rewrite` fuzz target (`fuzz/regressions/promql_rewrite/huge-range`):
-/// a window of 888888888888888 s was printed as 10^10 days, which `promql_parser` reads back
-/// as 19h27m24s32ms (and `offset 0` printed as `offset 0s`, which does not parse); a duration
-/// that cannot be written exactly is refused, at K = 1 too.
 /// Expressions the property tests run at every scale, with the durations they hold in order.
 const SAMPLES: &[(&str, &[u64])] = &[
     ("rate(a[5m])", &[300]),

@@ -4,6 +4,10 @@
 use super::tests::{SCRAPE_S, refused};
 use super::*;
 
+/// Found by the `promql_rewrite` fuzz target (`fuzz/regressions/promql_rewrite/huge-range`):
+/// a window of 888888888888888 s was printed as 10^10 days, which `promql_parser` reads back
+/// as 19h27m24s32ms (and `offset 0` printed as `offset 0s`, which does not parse); a duration
+/// that cannot be written exactly is refused, at K = 1 too.
 #[test]
 fn durations_that_cannot_be_written_back_are_refused() {
     for k in [1.0, 2.0] {
