@@ -1,5 +1,6 @@
 //! Log-check throughput (lines/s): the streaming checker over stub-shaped JSON lines with the
-//! shipped `expectations/logs.yaml`, fed 20 000 lines for 2 000 jobs.
+//! shipped `expectations/logs.yaml`, fed 20 000 lines for 2 000 jobs, each job's end right
+//! after its last line.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use obsgate::check::signals::facts::RunFacts;
@@ -81,9 +82,17 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(ls.len() as u64));
     g.bench_function("feed_and_finish", |b| {
         b.iter(|| {
-            let mut ck = LogChecker::new(&exp);
-            for l in &ls {
-                ck.feed(l);
+            let now = std::time::Instant::now();
+            let mut ck = LogChecker::new(&exp, std::time::Duration::from_secs(60));
+            for (i, l) in ls.iter().enumerate() {
+                ck.feed(l, now);
+                // Each job ends after its last line, as the load engine reports it.
+                if let Some(j) = js
+                    .get(i / LINES_PER_JOB)
+                    .filter(|_| (i + 1) % LINES_PER_JOB == 0)
+                {
+                    ck.job_ended(j.clone(), now);
+                }
             }
             ck.finish(&facts)
         })

@@ -137,6 +137,9 @@ pub struct LoadOutcome {
     pub jobs: Vec<JobRecord>,
     /// Jobs beyond the cap, counted but not kept.
     pub jobs_not_kept: u64,
+    /// Job ends the engine could not hand to the streaming log checks (they fell behind
+    /// and the hand-over queue was full); 0 when every job was judged.
+    pub jobs_not_streamed: u64,
     /// A stop was requested (Ctrl-C): the run is incomplete.
     pub interrupted: bool,
     /// Wall-clock start of the run, ns since the epoch.

@@ -66,6 +66,7 @@ fn kept(
         end_unix_nano: None,
         job_id: None,
         returned_trace_id: None,
+        keep: true,
     }
 }
 
@@ -127,10 +128,12 @@ pub(crate) fn on_send(
         }
     }
     st.timeline.sent(job.intended_s);
-    if room_for_record(st, shared.record_cap) {
-        // Built only when kept: past the cap a job costs no allocation here.
-        st.live
-            .insert(seq, kept(job, pi, ids, seq, JobOutcome::InFlight, sent_ns));
+    let keep = room_for_record(st, shared.record_cap);
+    if keep || shared.tap.is_some() {
+        // Built only when kept or streamed: otherwise a job costs no allocation here.
+        let mut rec = kept(job, pi, ids, seq, JobOutcome::InFlight, sent_ns);
+        rec.keep = keep;
+        st.live.insert(seq, rec);
     }
 }
 
@@ -148,8 +151,8 @@ pub(crate) fn on_end(
     shared.in_flight.fetch_sub(1, Ordering::Relaxed);
     let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     let ok = r.outcome == JobOutcome::Succeeded;
-    let mut st = shared.state.lock();
-    let st = &mut *st;
+    let mut guard = shared.state.lock();
+    let st = &mut *guard;
     if let Some(ps) = st.phases.get_mut(pi) {
         let job_ms = r.ended.map(|e| {
             let s = (e - sent_at).as_secs_f64() * shared.time_scale;
@@ -199,6 +202,18 @@ pub(crate) fn on_end(
         rec.returned_trace_id = r.returned_trace_id.map(String::into_boxed_str);
         rec.http_status = r.http_status;
         rec.end_unix_nano = r.ended.map(|e| shared.unix_ns(e));
-        st.records.push(rec);
+        let streamed = if rec.keep {
+            let copy = shared.tap.is_some().then(|| rec.clone());
+            st.records.push(rec);
+            copy
+        } else {
+            // In `live` only because a tap is set.
+            Some(rec)
+        };
+        // Formatted for the tap after the lock is released.
+        drop(guard);
+        if let Some(rec) = streamed {
+            shared.stream(&rec);
+        }
     }
 }

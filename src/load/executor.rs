@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use super::driver::Driver;
 use super::feed::{Feed, wall};
 use super::progress;
-use super::records::Kept;
+use super::records::{JobTap, Kept, RecordNames};
 use super::stats::PhaseStats;
 use super::timeline::Timeline;
 use super::timer::TimerClock;
@@ -39,6 +39,8 @@ pub struct ExecOptions {
     /// 0 keeps none (a run with no such check holds no per-job state beyond the jobs in
     /// flight).
     pub record_cap: usize,
+    /// Where every job's record goes as the job ends (see [`JobTap`]), apart from the cap.
+    pub job_tap: Option<JobTap>,
     /// Print a progress line on stderr every second.
     pub progress: bool,
     /// Run the timer on its own thread, waking within tens of microseconds of each deadline.
@@ -52,6 +54,7 @@ impl Default for ExecOptions {
         Self {
             grace: Duration::from_secs(5),
             record_cap: DEFAULT_RECORD_CAP,
+            job_tap: None,
             progress: false,
             precise_timer: true,
         }
@@ -80,6 +83,8 @@ pub(crate) struct Shared {
     pub(crate) time_scale: f64,
     pub(crate) record_cap: usize,
     pub(crate) late_threshold: Duration,
+    pub(crate) tap: Option<JobTap>,
+    pub(crate) names: RecordNames,
 }
 
 impl Shared {
@@ -91,6 +96,12 @@ impl Shared {
     }
     pub(crate) fn elapsed_s(&self) -> f64 {
         self.run_start.elapsed().as_secs_f64()
+    }
+    /// Hand `rec` to the job tap, if there is one.
+    pub(crate) fn stream(&self, rec: &Kept) {
+        if let Some(t) = &self.tap {
+            t.send(rec.to_record(&self.names, self.run_id));
+        }
     }
     /// Scenario seconds since the run start.
     pub(crate) fn scenario_s(&self, at: Instant) -> f64 {
@@ -253,6 +264,8 @@ impl Shared {
             run_id,
             time_scale: plan.time_scale,
             record_cap: opts.record_cap,
+            tap: opts.job_tap.clone(),
+            names: RecordNames::of(plan),
             late_threshold: Duration::from_secs_f64(plan.tolerances.late_threshold_ms / 1000.0),
         }
     }

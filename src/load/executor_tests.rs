@@ -243,3 +243,36 @@ async fn a_large_max_in_flight_starts_workers_on_demand_without_cap_hits() {
     );
     assert!(a.late < 5, "{} late", a.late);
 }
+
+/// The tap hands over every job's end whatever the record cap, and counts what did not fit.
+#[tokio::test(start_paused = true)]
+async fn the_job_tap_streams_every_ended_job_and_counts_what_did_not_fit() {
+    let p = plan("", "  - {name: a, duration: 100s, rate: 10/s}\n");
+    let (tap, mut rx) = crate::load::JobTap::channel(2_000);
+    let opts = ExecOptions {
+        record_cap: 0,
+        job_tap: Some(tap),
+        ..paused()
+    };
+    let out = execute(&p, Fake::new(1, 1, 0), no_stop(), opts).await;
+    assert!(out.jobs.is_empty(), "the cap still holds");
+    let mut ids = std::collections::HashSet::new();
+    while let Ok(r) = rx.try_recv() {
+        assert_eq!(r.outcome, JobOutcome::Succeeded);
+        assert_eq!(r.phase, "a");
+        ids.insert(r.correlation_id);
+    }
+    assert_eq!(ids.len(), 1000, "one record per job, each its own");
+    assert_eq!(out.jobs_not_streamed, 0);
+
+    // A queue that nobody reads: what does not fit is counted, and the run is not slowed.
+    let (tap, _rx) = crate::load::JobTap::channel(10);
+    let opts = ExecOptions {
+        record_cap: 0,
+        job_tap: Some(tap),
+        ..paused()
+    };
+    let out = execute(&p, Fake::new(1, 1, 0), no_stop(), opts).await;
+    assert_eq!(out.jobs_not_streamed, 990);
+    assert_eq!(out.phases[0].succeeded, 1000);
+}

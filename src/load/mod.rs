@@ -25,6 +25,7 @@ mod workers;
 
 pub use driver::{Driver, JobRequest, JobResult};
 pub use executor::{DEFAULT_RECORD_CAP, ExecOptions, execute};
+pub use records::JobTap;
 pub use stub_driver::StubDriver;
 pub use target::{StubChild, StubOptions};
 

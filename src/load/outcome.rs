@@ -4,7 +4,7 @@
 use tokio::time::Instant;
 
 use super::executor::Shared;
-use super::records::Kept;
+use super::records::{JobTap, Kept};
 use crate::evidence::{JobOutcome, LoadOutcome, PhaseNotes};
 use crate::scenario::Plan;
 
@@ -41,13 +41,24 @@ pub(crate) fn snapshot(
     }
     let mut live: Vec<&Kept> = st.live.values().collect();
     live.sort_by_key(|r| r.sent_unix_nano);
+    let record_names = &shared.names;
     let mut jobs = Vec::with_capacity(st.records.len() + live.len());
-    jobs.extend(st.records.iter().map(|r| r.to_record(plan, shared.run_id)));
-    jobs.extend(live.into_iter().map(|r| {
-        let mut rec = r.to_record(plan, shared.run_id);
+    jobs.extend(
+        st.records
+            .iter()
+            .map(|r| r.to_record(record_names, shared.run_id)),
+    );
+    for r in live {
+        let mut rec = r.to_record(record_names, shared.run_id);
         rec.outcome = JobOutcome::InFlight;
-        rec
-    }));
+        // Jobs still in flight reached the target too: the log checks judge them.
+        if let Some(t) = &shared.tap {
+            t.send(rec.clone());
+        }
+        if r.keep {
+            jobs.push(rec);
+        }
+    }
     let mut timeline = st
         .timeline
         .points(plan, if interrupted { until_s } else { plan.total_s() });
@@ -63,6 +74,7 @@ pub(crate) fn snapshot(
         histograms,
         jobs,
         jobs_not_kept: st.not_kept,
+        jobs_not_streamed: shared.tap.as_ref().map_or(0, JobTap::missed),
         interrupted,
         started_unix_nano: shared.unix_ns_start(),
         wall_elapsed_s: shared.elapsed_s(),

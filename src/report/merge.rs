@@ -50,6 +50,7 @@ pub fn merge(parts: Vec<Partial>) -> Result<Report, String> {
         histograms: Vec::new(),
         jobs: Vec::new(),
         jobs_not_kept: 0,
+        jobs_not_streamed: 0,
         interrupted,
         started_unix_nano: 0,
         wall_elapsed_s: 0.0,

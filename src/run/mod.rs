@@ -40,7 +40,7 @@ pub async fn execute(
     shutdown: watch::Receiver<bool>,
 ) -> Result<Report, AppError> {
     let session = Session::open(plan, exps, env).await?;
-    let mut logs = LogFeed::new(exps);
+    let mut logs = LogFeed::new(exps, plan.job_timeout_wall());
     let evidence = session
         .observe(plan, exps, env, &mut logs, shutdown)
         .await?;
@@ -126,6 +126,14 @@ fn deviations(env: &RunEnv, ev: &Evidence) -> Vec<String> {
         out.push(format!(
             "{} job records beyond the cap were counted but not kept for telemetry comparison",
             ev.outcome.jobs_not_kept
+        ));
+    }
+    if ev.outcome.jobs_not_streamed > 0 {
+        out.push(format!(
+            "{} job ends could not be handed to the log checks (they fell behind): those jobs' \
+             lines were not compared with their outcome, and job ids in the logs unknown to \
+             the harness were not judged",
+            ev.outcome.jobs_not_streamed
         ));
     }
     out.extend(ev.stack.deviations.iter().cloned());

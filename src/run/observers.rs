@@ -2,13 +2,14 @@
 //! `/metrics`, the log stream, and the read-back from Jaeger. They only collect; judging is
 //! [`crate::check`]'s.
 
-use std::time::Duration;
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
 
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::check::signals::log_feed::LogFeed;
-use crate::evidence::{ScrapeLog, SpanRecord};
+use crate::evidence::{JobRecord, ScrapeLog, SpanRecord};
 use crate::exit::AppError;
 use crate::observe::otlp::SpanStore;
 use crate::observe::scrape::Scraper;
@@ -175,25 +176,49 @@ pub async fn jaeger_spans(
 pub async fn capture_logs(
     stdout: Option<std::process::ChildStdout>,
     file: Option<&std::path::Path>,
-    feed: &mut LogFeed<'_>,
+    feed: &RefCell<&mut LogFeed<'_>>,
     done: tokio::sync::oneshot::Receiver<()>,
 ) -> Result<(), String> {
+    let mut sink = |l: crate::evidence::LogLine| feed.borrow_mut().feed(l, Instant::now());
     if let Some(out) = stdout {
         let out = tokio::process::ChildStdout::from_std(out)
             .map_err(|e| format!("cannot read the stub's stdout: {e}"))?;
-        return crate::observe::logs::capture(out, |l| feed.feed(l))
+        return crate::observe::logs::capture(out, &mut sink)
             .await
             .map(|_| ())
             .map_err(|e| format!("the stub's stdout: {e}"));
     }
     if let Some(path) = file {
-        return crate::observe::logs::tail_file(path, |l| feed.feed(l), async {
+        return crate::observe::logs::tail_file(path, &mut sink, async {
             let _ = done.await;
         })
         .await
         .map_err(|e| format!("cannot tail {}: {e}", path.display()));
     }
     Ok(())
+}
+
+/// Hand every job end the load engine reports to the log feed, until `done`, then what is
+/// still queued.
+pub async fn feed_job_ends(
+    ends: Option<mpsc::Receiver<JobRecord>>,
+    feed: &RefCell<&mut LogFeed<'_>>,
+    mut done: oneshot::Receiver<()>,
+) {
+    let Some(mut ends) = ends else { return };
+    loop {
+        tokio::select! {
+            biased;
+            end = ends.recv() => match end {
+                Some(rec) => feed.borrow_mut().job_ended(rec, Instant::now()),
+                None => return,
+            },
+            _ = &mut done => break,
+        }
+    }
+    while let Ok(rec) = ends.try_recv() {
+        feed.borrow_mut().job_ended(rec, Instant::now());
+    }
 }
 
 #[cfg(test)]

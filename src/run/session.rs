@@ -2,19 +2,26 @@
 //! together. Observing drives the load while the logs stream, then collects what the stack and
 //! the receiver saw into one [`Evidence`], stopping every process it started.
 
+use std::cell::RefCell;
+
 use tokio::sync::{oneshot, watch};
 
 use super::env::RunEnv;
-use super::observers::{Receiver, Scrapes, capture_logs, jaeger_spans};
+use super::observers::{Receiver, Scrapes, capture_logs, feed_job_ends, jaeger_spans};
 use super::stack::RunStack;
 use super::target::Target;
 use crate::check::signals::log_feed::LogFeed;
 use crate::evidence::{Evidence, LoadOutcome, RunContext, ScrapeLog, StackEvidence};
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
+use crate::load::JobTap;
 use crate::observe::liveness::DeathWatch;
 use crate::observe::outage::{OutageWatch, Probe};
 use crate::scenario::Plan;
+
+/// Job ends queued for the log checks: at 5,000 jobs/s, 6.5 s of them, far more than the
+/// checks need to keep up (each end is a few map look-ups).
+const JOB_END_QUEUE: usize = 32_768;
 
 /// The target, the stack and obsgate's own trace receiver of one run.
 pub struct Session {
@@ -70,15 +77,27 @@ impl Session {
     ) -> Result<Evidence, AppError> {
         let stdout = self.target.stub.as_mut().and_then(|s| s.take_stdout());
         let (logs_done_tx, logs_done_rx) = oneshot::channel::<()>();
-        // Logs are read in this task, beside the load: the checkers stream them (bounded memory)
-        // and borrow the expectations, so they cannot move into a spawned task.
-        let capture = capture_logs(stdout, env.logs.as_deref(), logs, logs_done_rx);
+        let (jobs_done_tx, jobs_done_rx) = oneshot::channel::<()>();
+        let (tap, job_ends) = match logs.wants_jobs() {
+            true => {
+                let (tap, rx) = JobTap::channel(JOB_END_QUEUE);
+                (Some(tap), Some(rx))
+            }
+            false => (None, None),
+        };
+        // Logs and job ends are read in this task, beside the load: the checkers join them as
+        // they come (bounded memory) and borrow the expectations, so they cannot move into a
+        // spawned task. The two readers share the feed; each borrows it only between awaits.
+        let feed = RefCell::new(logs);
+        let capture = capture_logs(stdout, env.logs.as_deref(), &feed, logs_done_rx);
+        let ends = feed_job_ends(job_ends, &feed, jobs_done_rx);
         let main = async {
-            let observed = self.load_and_stack(plan, exps, env, shutdown).await;
+            let observed = self.load_and_stack(plan, exps, env, tap, shutdown).await;
             let _ = logs_done_tx.send(());
+            let _ = jobs_done_tx.send(());
             observed
         };
-        let (log_result, observed) = tokio::join!(capture, main);
+        let (log_result, (), observed) = tokio::join!(capture, ends, main);
         let outcome = observed.outcome?;
         let (spans, trace_backend_error, spans_lost) = match (self.receiver, &env.jaeger_url) {
             (_, Some(j)) => {
@@ -121,6 +140,7 @@ impl Session {
         plan: &Plan,
         exps: &ExpectationSet,
         env: &RunEnv,
+        tap: Option<JobTap>,
         shutdown: watch::Receiver<bool>,
     ) -> Observed {
         let scrapes = Scrapes::start(&self.target.base_url);
@@ -144,8 +164,11 @@ impl Session {
         }
         let outages = OutageWatch::start(probes, env.outage_limit, stop_tx.clone());
         let deaths = DeathWatch::start(procs, stop_tx);
-        let keep_records = exps.correlates_jobs() || env.jaeger_url.is_some();
-        let outcome = self.target.drive(plan, env, keep_records, stop_rx).await;
+        let keep_records = exps.correlates_spans() || env.jaeger_url.is_some();
+        let outcome = self
+            .target
+            .drive(plan, env, keep_records, tap, stop_rx)
+            .await;
         let stack = match &outcome {
             Ok(o) => self.stack.observe(plan, env, exps, &self.target, o).await,
             Err(_) => StackEvidence::default(),

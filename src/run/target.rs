@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use super::env::RunEnv;
 use crate::evidence::LoadOutcome;
 use crate::exit::AppError;
-use crate::load::{DEFAULT_RECORD_CAP, ExecOptions, StubChild, StubDriver, StubOptions};
+use crate::load::{DEFAULT_RECORD_CAP, ExecOptions, JobTap, StubChild, StubDriver, StubOptions};
 use crate::scenario::Plan;
 
 /// Wall time to wait for in-flight jobs after Ctrl-C.
@@ -70,12 +70,13 @@ impl Target {
 
     /// Run the plan's load against the target until it ends or `stop` turns true. Job records
     /// are kept (up to the cap) only when `keep_records`: some check compares jobs with
-    /// telemetry.
+    /// spans. With a `tap`, every job's record is streamed to it as the job ends.
     pub async fn drive(
         &mut self,
         plan: &Plan,
         env: &RunEnv,
         keep_records: bool,
+        tap: Option<JobTap>,
         stop: watch::Receiver<bool>,
     ) -> Result<LoadOutcome, AppError> {
         if let Some(stub) = &mut self.stub {
@@ -87,6 +88,7 @@ impl Target {
             grace: INTERRUPT_GRACE,
             progress: env.progress,
             record_cap: if keep_records { DEFAULT_RECORD_CAP } else { 0 },
+            job_tap: tap,
             ..ExecOptions::default()
         };
         Ok(crate::load::execute(plan, Arc::new(driver), stop, opts).await)

@@ -108,19 +108,29 @@ fn a_request_line_without_job_passes_and_a_bare_line_fails() {
     let jobs = [job];
     let facts = RunFacts::from_jobs(&jobs, &[], 0, 10_000_000_000, true);
     let good = r#"{"timestamp":"2027-01-01T00:00:00Z","level":"WARNING","severity":"WARNING","message":"queue full","service":"pipeline-stub","correlation_id":"c1","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b8","user_id":"u1","logging.googleapis.com/trace":"projects/obsgate/traces/4bf92f3577b34da6a3ce929d0e0e4736","logging.googleapis.com/spanId":"00f067aa0ba902b8"}"#;
-    let mut c = LogChecker::new(&exp);
-    c.feed(&LogLine {
-        line: 1,
-        text: good.into(),
-    });
+    let now = std::time::Instant::now();
+    let timeout = std::time::Duration::from_secs(60);
+    let mut c = LogChecker::new(&exp, timeout);
+    c.feed(
+        &LogLine {
+            line: 1,
+            text: good.into(),
+        },
+        now,
+    );
+    c.job_ended(jobs[0].clone(), now);
     let checks = c.finish(&facts);
     let bad: Vec<_> = checks.iter().filter(|c| c.status == Status::Fail).collect();
     assert!(bad.is_empty(), "{bad:#?}");
-    let mut c = LogChecker::new(&exp);
-    c.feed(&LogLine {
-        line: 1,
-        text: r#"{"message":"hi"}"#.into(),
-    });
+    let mut c = LogChecker::new(&exp, timeout);
+    c.feed(
+        &LogLine {
+            line: 1,
+            text: r#"{"message":"hi"}"#.into(),
+        },
+        now,
+    );
+    c.job_ended(jobs[0].clone(), now);
     let checks = c.finish(&facts);
     let failed: Vec<&str> = checks
         .iter()

@@ -2,7 +2,7 @@
 //! effect per phase, every job record, run bounds. Checks compare telemetry with these; relation
 //! expressions read them as `facts.<name>`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use crate::evidence::{JobOutcome, JobRecord, LoadOutcome, PhaseReport, PresetReport};
 use crate::stub::faults::FaultProfile;
@@ -56,6 +56,9 @@ pub struct RunFacts<'a> {
     /// True when `jobs` holds every job driven (records are bounded for long runs; checks that
     /// need all of them say so when this is false).
     pub jobs_complete: bool,
+    /// True when the load engine reported every job's end to the streaming checks (the
+    /// report says how many it could not, when it fell behind).
+    pub jobs_streamed: bool,
     /// Run start, wall clock, ns since the epoch.
     pub run_start_unix_nano: u64,
     /// Run end (after the drain), ns since the epoch.
@@ -65,9 +68,6 @@ pub struct RunFacts<'a> {
     pub default_stub: bool,
     /// Every job ended before the final scrape.
     pub drained: bool,
-    /// Trace ids of the harness's other requests to the target (e.g. status polls): also
-    /// traces of this run.
-    pub extra_trace_ids: Vec<String>,
     /// Scenario seconds per wall second: rates promised per second are per scenario second.
     pub time_scale: f64,
 }
@@ -114,11 +114,11 @@ impl<'a> RunFacts<'a> {
             phases,
             jobs,
             jobs_complete: true,
+            jobs_streamed: true,
             run_start_unix_nano,
             run_end_unix_nano,
             default_stub,
             drained,
-            extra_trace_ids: Vec::new(),
             time_scale: 1.0,
         }
     }
@@ -158,11 +158,11 @@ impl<'a> RunFacts<'a> {
             phases,
             jobs: &outcome.jobs,
             jobs_complete: outcome.jobs_not_kept == 0,
+            jobs_streamed: outcome.jobs_not_streamed == 0,
             run_start_unix_nano,
             run_end_unix_nano,
             default_stub,
             drained: outcome.in_flight() == 0,
-            extra_trace_ids: Vec::new(),
             time_scale: 1.0,
         }
     }
@@ -188,18 +188,6 @@ impl<'a> RunFacts<'a> {
     /// Run duration in scenario seconds (wall × time scale).
     pub fn scenario_seconds(&self) -> f64 {
         self.duration_seconds() * self.time_scale.max(0.0)
-    }
-
-    /// Every trace id the run produced: the harness's client traces and the ids the target
-    /// answered with.
-    pub fn trace_ids(&self) -> HashSet<&str> {
-        self.jobs
-            .iter()
-            .flat_map(|j| {
-                std::iter::once(j.trace_id.as_str()).chain(j.returned_trace_id.as_deref())
-            })
-            .chain(self.extra_trace_ids.iter().map(String::as_str))
-            .collect()
     }
 
     /// A fault knob's value, weighted by finished jobs per phase (plain mean when none finished).

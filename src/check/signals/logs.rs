@@ -1,26 +1,22 @@
-//! Streaming log checks: feed captured lines one at a time, then `finish` with the run's facts.
-//! Memory stays bounded: counters, at most `MAX_EVIDENCE` offender samples per check, and maps
-//! keyed by job / correlation / trace id (sized by the number of jobs, not of lines).
+//! Streaming log checks: feed captured lines and the ends of the jobs as they come, then
+//! `finish` with the run's facts. Memory stays bounded: counters, at most `MAX_EVIDENCE`
+//! offender samples per check, and the [`LogLedger`] that joins lines with jobs, which holds
+//! the jobs in flight and the last seconds of ended ones, never the whole run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use crate::evidence::{JobOutcome, LogLine};
+use crate::evidence::{JobRecord, LogLine};
 use crate::expect::logs::LogsExpectations;
-use crate::verdict::{Check, MAX_EVIDENCE};
+use crate::verdict::Check;
 
 use super::LOGS;
 use super::facts::RunFacts;
 use super::log_fields::{Offenders, check_field, json_kind};
-
-/// What the lines said about one job id.
-#[derive(Debug, Default, Clone)]
-struct JobSeen {
-    correlation_ids: Vec<String>,
-    error_lines: u64,
-    first_error_line: u64,
-}
+use super::log_ledger::{LineFacts, LogLedger};
+use super::trace_checks::Problems;
 
 /// Streaming log checker.
 #[derive(Debug)]
@@ -30,10 +26,7 @@ pub struct LogChecker<'e> {
     non_json: Offenders,
     fields: Vec<Offenders>,
     levels: BTreeMap<String, u64>,
-    correlation_ids: HashSet<String>,
-    jobs: HashMap<String, JobSeen>,
-    /// Trace id → first line that carried it.
-    trace_ids: HashMap<String, u64>,
+    ledger: LogLedger,
     errors_without_job: Offenders,
 }
 
@@ -42,23 +35,21 @@ fn str_field<'a>(o: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
 }
 
 impl<'e> LogChecker<'e> {
-    /// A checker for `exp`.
-    pub fn new(exp: &'e LogsExpectations) -> Self {
+    /// A checker for `exp`; a job's lines are awaited up to `job_timeout` (wall time).
+    pub fn new(exp: &'e LogsExpectations, job_timeout: Duration) -> Self {
         Self {
             exp,
             lines: 0,
             non_json: Offenders::default(),
             fields: vec![Offenders::default(); exp.fields.len()],
             levels: BTreeMap::new(),
-            correlation_ids: HashSet::new(),
-            jobs: HashMap::new(),
-            trace_ids: HashMap::new(),
+            ledger: LogLedger::new(exp, job_timeout),
             errors_without_job: Offenders::default(),
         }
     }
 
-    /// Take one captured line.
-    pub fn feed(&mut self, line: &LogLine) {
+    /// Take one captured line, read at `now`.
+    pub fn feed(&mut self, line: &LogLine, now: Instant) {
         self.lines += 1;
         let obj = match serde_json::from_str::<Value>(&line.text) {
             Ok(Value::Object(o)) => o,
@@ -89,42 +80,37 @@ impl<'e> LogChecker<'e> {
             self.levels.insert(level.to_string(), 1);
         }
         let is_error = self.exp.error_levels.iter().any(|l| l == level);
-        let corr = str_field(&obj, &self.exp.correlation_field);
-        if let Some(c) = corr
-            && !self.correlation_ids.contains(c)
-        {
-            self.correlation_ids.insert(c.to_string());
+        let job = str_field(&obj, &self.exp.job_field);
+        if job.is_none() && is_error {
+            self.errors_without_job
+                .add("error line without a job", line);
         }
-        match str_field(&obj, &self.exp.job_field) {
-            Some(job) => {
-                // Only job lines must name a trace of this run: request lines of other
-                // clients (Prometheus's scrapes, health probes) start traces of their own.
-                if let Some(t) = str_field(&obj, &self.exp.trace_field) {
-                    self.trace_ids.entry(t.to_string()).or_insert(line.line);
-                }
-                let seen = self.jobs.entry(job.to_string()).or_default();
-                if let Some(c) = corr
-                    && !seen.correlation_ids.iter().any(|x| x == c)
-                    && seen.correlation_ids.len() < 4
-                {
-                    seen.correlation_ids.push(c.to_string());
-                }
-                if is_error {
-                    seen.error_lines += 1;
-                    if seen.first_error_line == 0 {
-                        seen.first_error_line = line.line;
-                    }
-                }
-            }
-            None if is_error => self
-                .errors_without_job
-                .add("error line without a job", line),
-            None => {}
-        }
+        // Only job lines must name their job's trace: request lines of other clients
+        // (Prometheus's scrapes, health probes) start traces of their own.
+        let facts = LineFacts {
+            line: line.line,
+            job,
+            correlation: str_field(&obj, &self.exp.correlation_field),
+            trace: job.and(str_field(&obj, &self.exp.trace_field)),
+            is_error,
+        };
+        self.ledger.line(facts, now);
+    }
+
+    /// The load engine reports that `rec`'s job ended (or was dropped, or was still in flight
+    /// when the run stopped), at `now`.
+    pub fn job_ended(&mut self, rec: JobRecord, now: Instant) {
+        self.ledger.job_ended(rec, now);
+    }
+
+    /// Most entries the job join held at once.
+    pub fn peak_entries(&self) -> usize {
+        self.ledger.peak_entries
     }
 
     /// Every log check, judged against the run's facts.
-    pub fn finish(self, facts: &RunFacts<'_>) -> Vec<Check> {
+    pub fn finish(mut self, facts: &RunFacts<'_>) -> Vec<Check> {
+        self.ledger.finish();
         let mut out = Vec::new();
         out.push(self.json_check());
         for (f, off) in self.exp.fields.iter().zip(&self.fields) {
@@ -204,40 +190,11 @@ impl<'e> LogChecker<'e> {
         .with_evidence(self.non_json.samples.clone())
     }
 
-    fn correlation_check(&self, facts: &RunFacts<'_>) -> Check {
+    fn correlation_check(&self, _facts: &RunFacts<'_>) -> Check {
         let field = &self.exp.correlation_field;
-        let mut reached = 0u64;
-        let mut problems = 0u64;
-        let mut evidence = Vec::new();
-        for j in facts.jobs.iter().filter(|j| j.http_status.is_some()) {
-            reached += 1;
-            let mut p = None;
-            if !self.correlation_ids.contains(&j.correlation_id) {
-                p = Some(format!(
-                    "correlation id {} of job {} appears in no line",
-                    j.correlation_id,
-                    j.job_id.as_deref().unwrap_or("(none)")
-                ));
-            } else if let Some(seen) = j.job_id.as_ref().and_then(|id| self.jobs.get(id))
-                && let Some(other) = seen
-                    .correlation_ids
-                    .iter()
-                    .find(|c| **c != j.correlation_id)
-            {
-                p = Some(format!(
-                    "job {} was sent with {field} {} but its lines carry {other}",
-                    j.job_id.as_deref().unwrap_or(""),
-                    j.correlation_id
-                ));
-            }
-            if let Some(p) = p {
-                problems += 1;
-                if evidence.len() < MAX_EVIDENCE {
-                    evidence.push(p);
-                }
-            }
-        }
-        if problems == 0 {
+        let t = &self.ledger.tallies;
+        let (reached, p) = (t.reached, &t.correlation);
+        if p.count == 0 {
             Check::pass(
                 "logs.correlation",
                 LOGS,
@@ -248,106 +205,55 @@ impl<'e> LogChecker<'e> {
                 "logs.correlation",
                 LOGS,
                 format!(
-                    "{problems} of {reached} requests are not correlated by `{field}` in the logs"
+                    "{} of {reached} requests are not correlated by `{field}` in the logs",
+                    p.count
                 ),
             )
-            .with_evidence(evidence)
+            .with_evidence(p.samples.clone())
         }
     }
 
-    fn trace_ids_check(&self, facts: &RunFacts<'_>) -> Check {
-        let known = facts.trace_ids();
-        let mut unknown: Vec<(&String, &u64)> = self
-            .trace_ids
-            .iter()
-            .filter(|(t, _)| !known.contains(t.as_str()))
-            .collect();
-        unknown.sort_by_key(|(_, l)| **l);
-        if unknown.is_empty() {
+    fn trace_ids_check(&self, _facts: &RunFacts<'_>) -> Check {
+        let t = &self.ledger.tallies;
+        let (n, p) = (t.traced_jobs, &t.trace_ids);
+        if p.count == 0 {
             return Check::pass(
                 "logs.trace_ids",
                 LOGS,
-                format!(
-                    "all {} trace ids in the logs belong to the run's traces",
-                    self.trace_ids.len()
-                ),
-            );
-        }
-        if !facts.jobs_complete {
-            return Check::skip(
-                "logs.trace_ids",
-                LOGS,
-                format!(
-                    "{} trace ids not in the kept job records, which are incomplete for this run",
-                    unknown.len()
-                ),
+                format!("the lines of all {n} jobs with a trace id name the job's own trace"),
             );
         }
         Check::fail(
             "logs.trace_ids",
             LOGS,
             format!(
-                "{} of {} trace ids in the logs belong to no trace the run produced",
-                unknown.len(),
-                self.trace_ids.len()
+                "the lines of {} of {n} jobs name a trace that is not the job's: {}",
+                p.count,
+                p.first()
             ),
         )
-        .with_evidence(
-            unknown
-                .iter()
-                .map(|(t, l)| format!("line {l}: trace_id {t}")),
-        )
+        .with_evidence(p.samples.clone())
     }
 
     fn errors_check(&self, facts: &RunFacts<'_>) -> Check {
         let m = &self.exp.errors_per_failed_job;
         let levels = self.exp.error_levels.join("/");
-        let mut problems = Vec::new();
-        let mut bad = 0u64;
-        let mut failed = 0u64;
-        let mut known = HashSet::new();
-        for j in facts.jobs {
-            let Some(id) = &j.job_id else { continue };
-            known.insert(id.as_str());
-            let seen = self.jobs.get(id);
-            let n = seen.map(|s| s.error_lines).unwrap_or(0);
-            let p = match j.outcome {
-                JobOutcome::Failed => {
-                    failed += 1;
-                    (!m.matches(n as f64)).then(|| {
-                        format!(
-                            "failed job {id}: {n} {levels} lines, expected {}",
-                            m.describe()
-                        )
-                    })
-                }
-                JobOutcome::Succeeded if n > 0 => Some(format!(
-                    "succeeded job {id}: {n} {levels} lines (first at line {})",
-                    seen.map(|s| s.first_error_line).unwrap_or(0)
-                )),
-                _ => None,
-            };
-            if let Some(p) = p {
-                bad += 1;
-                if problems.len() < MAX_EVIDENCE {
-                    problems.push(p);
-                }
-            }
+        let t = &self.ledger.tallies;
+        let mut p = Problems::default();
+        for s in &t.errors.samples {
+            p.add(s.clone());
         }
-        if facts.jobs_complete {
-            for (id, s) in &self.jobs {
-                if s.error_lines > 0 && !known.contains(id.as_str()) {
-                    bad += 1;
-                    if problems.len() < MAX_EVIDENCE {
-                        problems.push(format!(
-                            "job {id} unknown to the harness: {} {levels} lines (first at line {})",
-                            s.error_lines, s.first_error_line
-                        ));
-                    }
-                }
+        p.count = t.errors.count;
+        // Job ids no job end claimed are judged only when the engine missed no job's end:
+        // otherwise they may be jobs whose end was not reported.
+        if facts.jobs_streamed {
+            for s in &t.unknown_jobs.samples {
+                p.add(s.clone());
             }
+            p.count = t.errors.count + t.unknown_jobs.count;
         }
-        if bad == 0 {
+        let failed = t.failed;
+        if p.count == 0 {
             Check::pass(
                 "logs.errors_match_failures",
                 LOGS,
@@ -360,9 +266,9 @@ impl<'e> LogChecker<'e> {
             Check::fail(
                 "logs.errors_match_failures",
                 LOGS,
-                format!("{bad} jobs' {levels} lines do not match their outcome ({failed} failed jobs, {} each expected; none for succeeded ones)", m.describe()),
+                format!("{} jobs' {levels} lines do not match their outcome ({failed} failed jobs, {} each expected; none for succeeded ones)", p.count, m.describe()),
             )
-            .with_evidence(problems)
+            .with_evidence(p.samples)
         }
     }
 }

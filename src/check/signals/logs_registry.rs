@@ -49,12 +49,15 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo {
         id: "logs.trace_ids",
         kind: LOGS,
-        proves: "every trace id in the logs belongs to a trace the run produced",
-        failure: "logs point at traces that do not exist: trace context is lost or invented",
-        explain: "Trace ids of job lines are compared with the harness's trace ids (request \
-                  lines of other clients start traces of their own and are exempt).\n\
-                  Example failure: 12 of 300 trace ids in the logs belong to no trace the run \
-                  produced",
+        proves: "the lines of every job name that job's own trace",
+        failure: "logs point at traces that are not their job's: trace context is lost, \
+                  invented or leaks from one job to the next",
+        explain: "Each trace id on a job's lines is compared, when the job ends, with the \
+                  harness's trace id for it (or the one the target answered with). Lines \
+                  without a job id (other clients' requests start traces of their own) and \
+                  job ids the harness never received are exempt.\n\
+                  Example failure: the lines of 12 of 300 jobs name a trace that is not the \
+                  job's: line 88: trace_id 4bf9… of job j-12, whose trace is 0af7…",
     },
     CheckInfo {
         id: "logs.errors_match_failures",

@@ -21,6 +21,7 @@ pub mod load_accounting;
 pub mod log_budgets;
 pub mod log_feed;
 pub mod log_fields;
+pub mod log_ledger;
 pub mod logs;
 pub mod logs_registry;
 pub mod metric_series;

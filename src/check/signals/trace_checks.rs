@@ -14,7 +14,7 @@ use super::facts::RunFacts;
 use super::trace_tree::{SpanIndex, finished, show};
 
 /// Problems with a bounded sample.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Problems {
     /// How many.
     pub count: u64,

@@ -2,14 +2,25 @@
 
 use super::fixtures::*;
 use crate::check::signals::logs::LogChecker;
+use std::time::{Duration, Instant};
+
 use crate::evidence::{JobRecord, LogLine};
+use crate::expect::logs::LogsExpectations;
 use crate::verdict::{Check, MAX_EVIDENCE, Status};
 
 fn run_lines(js: &[JobRecord], lines: &[LogLine]) -> Vec<Check> {
-    let exp = logs_exp();
-    let mut c = LogChecker::new(&exp);
+    judged(&logs_exp(), js, lines)
+}
+
+/// Feed `lines`, then the end of every job of `js`, and finish.
+pub(super) fn judged(exp: &LogsExpectations, js: &[JobRecord], lines: &[LogLine]) -> Vec<Check> {
+    let now = Instant::now();
+    let mut c = LogChecker::new(exp, Duration::from_secs(60));
     for l in lines {
-        c.feed(l);
+        c.feed(l, now);
+    }
+    for j in js {
+        c.job_ended(j.clone(), now);
     }
     c.finish(&facts(js))
 }
@@ -281,11 +292,7 @@ fn with_unattributed_errors(n: u64, budget: u64) -> Vec<Check> {
     }
     let mut exp = logs_exp();
     exp.max_errors_without_job = budget;
-    let mut c = LogChecker::new(&exp);
-    for l in &lines {
-        c.feed(l);
-    }
-    c.finish(&facts(&js))
+    judged(&exp, &js, &lines)
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! exactly the expected checks.
 
 mod fixtures;
+mod log_stream;
 mod logs;
 mod metrics;
 mod relations;

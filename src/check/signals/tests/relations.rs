@@ -180,6 +180,7 @@ fn facts_count_jobs_beyond_the_record_cap() {
         histograms: Vec::new(),
         jobs: all[..3].to_vec(),
         jobs_not_kept: 5,
+        jobs_not_streamed: 0,
         interrupted: false,
         started_unix_nano: START,
         wall_elapsed_s: 20.0,
