@@ -2,7 +2,8 @@
 //! over the whole run, each with sends, failures and latency percentiles (2 significant digits,
 //! enough for a chart). Bucketed by intended start so late sends show in the bucket they belong to.
 
-use super::stats::Hist;
+use hdrhistogram::Histogram;
+
 use crate::evidence::TimelinePoint;
 use crate::scenario::Plan;
 
@@ -13,7 +14,38 @@ pub const MAX_POINTS: usize = 300;
 struct Bucket {
     sends: u64,
     errors: u64,
-    latency_us: Hist,
+    latency: ChartHist,
+}
+
+/// Latencies are kept in units of this many microseconds in the chart's histograms.
+const CHART_UNIT_US: u64 = 10;
+
+/// One bucket's latencies, for a chart: 2 significant digits over 10 µs units, with 32-bit
+/// counts. A run longer than [`MAX_POINTS`] wall seconds has up to five times the buckets of a
+/// one-minute run, so a bucket's histogram must be small for memory to stay flat: about 2 KB
+/// here, where microseconds and 64-bit counts took 8 KB for latencies up to 10 ms.
+#[derive(Debug, Clone)]
+struct ChartHist(Option<Histogram<u32>>);
+
+impl ChartHist {
+    fn new() -> Self {
+        Self(Histogram::new(2).ok())
+    }
+    fn record(&mut self, us: u64) {
+        if let Some(h) = &mut self.0 {
+            let v = (us / CHART_UNIT_US).max(1);
+            // Auto-resizing: `record` grows the range; saturate only if growing fails.
+            if h.record(v).is_err() {
+                h.saturating_record(v);
+            }
+        }
+    }
+    fn quantile_us(&self, q: f64) -> u64 {
+        match &self.0 {
+            Some(h) if !h.is_empty() => h.value_at_quantile(q).saturating_mul(CHART_UNIT_US),
+            _ => 0,
+        }
+    }
 }
 
 /// Buckets over the whole run.
@@ -37,7 +69,7 @@ impl Timeline {
                 Bucket {
                     sends: 0,
                     errors: 0,
-                    latency_us: Hist::new(2),
+                    latency: ChartHist::new(),
                 };
                 n
             ],
@@ -60,7 +92,7 @@ impl Timeline {
     /// HTTP latency of a job intended at `t_s`.
     pub fn latency(&mut self, t_s: f64, latency_us: u64) {
         if let Some(b) = self.bucket(t_s) {
-            b.latency_us.record(latency_us);
+            b.latency.record(latency_us);
         }
     }
 
@@ -94,8 +126,8 @@ impl Timeline {
                 phase: name,
                 target_rate: target,
                 achieved_rate: b.sends as f64 / width,
-                p50_ms: b.latency_us.quantile(0.5) as f64 / 1000.0,
-                p99_ms: b.latency_us.quantile(0.99) as f64 / 1000.0,
+                p50_ms: b.latency.quantile_us(0.5) as f64 / 1000.0,
+                p99_ms: b.latency.quantile_us(0.99) as f64 / 1000.0,
                 errors: b.errors,
             });
         }
@@ -113,5 +145,19 @@ mod tests {
         assert!(t.buckets.len() <= MAX_POINTS);
         let t = Timeline::new(30.0, 10.0);
         assert_eq!(t.buckets.len(), 3, "one bucket per wall second");
+    }
+
+    #[test]
+    fn chart_percentiles_keep_two_digits_above_a_millisecond() {
+        let mut h = ChartHist::new();
+        assert_eq!(h.quantile_us(0.99), 0, "empty");
+        for us in 1..=10_000u64 {
+            h.record(us * 10);
+        }
+        let (p50, p99) = (h.quantile_us(0.5), h.quantile_us(0.99));
+        assert!((p50 as f64 / 50_000.0 - 1.0).abs() < 0.01, "p50 {p50}");
+        assert!((p99 as f64 / 99_000.0 - 1.0).abs() < 0.01, "p99 {p99}");
+        h.record(3);
+        assert!(h.quantile_us(0.0) >= 10, "below one unit counts as one");
     }
 }
