@@ -31,6 +31,11 @@ use crate::expect::ExpectationSet;
 use crate::report::model::{Report, RunSummary};
 use crate::scenario::Plan;
 
+/// How long an ended job waits for its last lines when they are tailed from `--logs FILE`:
+/// another process writes that file, perhaps through a buffer or a shipper, so its lines can
+/// come seconds after the job's end, where the stub's own pipe delivers them at once.
+const LOG_FILE_SETTLE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Run `plan` against its expectations and return the report. `shutdown` turning true stops
 /// the schedule (in-flight jobs get a grace), and the report is then `incomplete`.
 pub async fn execute(
@@ -41,6 +46,9 @@ pub async fn execute(
 ) -> Result<Report, AppError> {
     let session = Session::open(plan, exps, env).await?;
     let mut logs = LogFeed::new(exps, plan.job_timeout_wall());
+    if env.logs.is_some() {
+        logs = logs.with_settle(LOG_FILE_SETTLE);
+    }
     let evidence = session
         .observe(plan, exps, env, &mut logs, shutdown)
         .await?;

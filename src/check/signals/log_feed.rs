@@ -34,6 +34,17 @@ impl<'e> LogFeed<'e> {
         }
     }
 
+    /// Wait `settle` for an ended job's last lines (see
+    /// [`super::log_ledger::LogLedger::with_settle`]).
+    pub fn with_settle(mut self, settle: Duration) -> Self {
+        self.checkers = self
+            .checkers
+            .into_iter()
+            .map(|c| c.with_settle(settle))
+            .collect();
+        self
+    }
+
     /// Hand one line, read at `now`, to every checker.
     pub fn feed(&mut self, line: LogLine, now: Instant) {
         self.lines += 1;

@@ -19,7 +19,8 @@ use crate::expect::matchers::NumMatcher;
 
 use super::trace_checks::Problems;
 
-/// How long an ended job's record waits for the job's last lines before it is judged.
+/// How long an ended job's record waits for the job's last lines before it is judged, by
+/// default (a pipe from the stub; see [`LogLedger::with_settle`]).
 pub const SETTLE: Duration = Duration::from_secs(5);
 /// Most distinct correlation or trace ids kept per job (a job has one of each).
 const IDS_PER_JOB: usize = 4;
@@ -68,9 +69,12 @@ pub struct LogLedger {
     by_job: HashMap<Box<str>, JobSeen>,
     /// Correlation id → last time a line carried it.
     by_correlation: HashMap<Box<str>, Instant>,
-    /// Ended jobs waiting [`SETTLE`], in arrival order.
+    /// Ended jobs waiting `settle`, in arrival order.
     pending: VecDeque<(Instant, JobRecord)>,
-    /// How long an unclaimed entry lives: the job timeout plus [`SETTLE`].
+    /// How long an ended job waits for its last lines.
+    settle: Duration,
+    job_timeout: Duration,
+    /// How long an unclaimed entry lives: the job timeout plus `settle`.
     horizon: Duration,
     /// The error levels, joined with `/` for messages.
     levels: String,
@@ -94,11 +98,21 @@ impl LogLedger {
             by_job: HashMap::new(),
             by_correlation: HashMap::new(),
             pending: VecDeque::new(),
+            settle: SETTLE,
+            job_timeout,
             horizon: job_timeout.saturating_add(SETTLE),
             last_sweep: None,
             peak_entries: 0,
             tallies: Tallies::default(),
         }
+    }
+
+    /// Wait `settle` for an ended job's last lines instead of [`SETTLE`]: for lines that
+    /// reach obsgate later than the stub's pipe does.
+    pub fn with_settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
+        self.horizon = self.job_timeout.saturating_add(settle);
+        self
     }
 
     /// Record what one line says, at `now`. Jobs whose settle time passed before it are
@@ -176,7 +190,7 @@ impl LogLedger {
     /// no job end claimed within the horizon.
     fn sweep(&mut self, now: Instant) {
         while let Some((at, _)) = self.pending.front() {
-            if now.saturating_duration_since(*at) < SETTLE {
+            if now.saturating_duration_since(*at) < self.settle {
                 break;
             }
             if let Some((_, rec)) = self.pending.pop_front() {

@@ -48,6 +48,12 @@ impl<'e> LogChecker<'e> {
         }
     }
 
+    /// Wait `settle` for an ended job's last lines (see [`LogLedger::with_settle`]).
+    pub fn with_settle(mut self, settle: Duration) -> Self {
+        self.ledger = self.ledger.with_settle(settle);
+        self
+    }
+
     /// Take one captured line, read at `now`.
     pub fn feed(&mut self, line: &LogLine, now: Instant) {
         self.lines += 1;

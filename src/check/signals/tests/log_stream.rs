@@ -177,3 +177,16 @@ fn a_failed_job_without_its_error_line_fails_when_judged_mid_run() {
         e.evidence
     );
 }
+
+#[test]
+fn a_longer_settle_time_waits_for_late_lines() {
+    let exp = logs_exp();
+    let late = SETTLE + Duration::from_secs(1);
+    let mut c = LogChecker::new(&exp, TIMEOUT).with_settle(late + Duration::from_secs(1));
+    let t0 = Instant::now();
+    c.job_ended(record(2, JobOutcome::Succeeded), t0);
+    c.feed(&line(1, "INFO", 2, 3), t0 + late);
+    let checks = c.finish(&facts(&[]));
+    let corr = status(&checks, "logs.correlation");
+    assert_eq!(corr.status, Status::Pass, "{corr:?}");
+}
