@@ -10,13 +10,12 @@ use serde_json::{Map, Value};
 
 use crate::evidence::{JobRecord, LogLine};
 use crate::expect::logs::LogsExpectations;
-use crate::verdict::Check;
+use crate::verdict::{Check, MAX_EVIDENCE};
 
 use super::LOGS;
 use super::facts::RunFacts;
 use super::log_fields::{Offenders, check_field, json_kind};
 use super::log_ledger::{LineFacts, LogLedger};
-use super::trace_checks::Problems;
 
 /// Streaming log checker.
 #[derive(Debug)]
@@ -148,10 +147,10 @@ impl<'e> LogChecker<'e> {
             });
         }
         if self.exp.every_job_correlated {
-            out.push(self.correlation_check(facts));
+            out.push(self.correlation_check());
         }
         if self.exp.trace_ids_known {
-            out.push(self.trace_ids_check(facts));
+            out.push(self.trace_ids_check());
         }
         out.push(self.errors_check(facts));
         let levels = self.exp.error_levels.join("/");
@@ -196,7 +195,7 @@ impl<'e> LogChecker<'e> {
         .with_evidence(self.non_json.samples.clone())
     }
 
-    fn correlation_check(&self, _facts: &RunFacts<'_>) -> Check {
+    fn correlation_check(&self) -> Check {
         let field = &self.exp.correlation_field;
         let t = &self.ledger.tallies;
         let (reached, p) = (t.reached, &t.correlation);
@@ -219,7 +218,7 @@ impl<'e> LogChecker<'e> {
         }
     }
 
-    fn trace_ids_check(&self, _facts: &RunFacts<'_>) -> Check {
+    fn trace_ids_check(&self) -> Check {
         let t = &self.ledger.tallies;
         let (n, p) = (t.traced_jobs, &t.trace_ids);
         if p.count == 0 {
@@ -245,21 +244,16 @@ impl<'e> LogChecker<'e> {
         let m = &self.exp.errors_per_failed_job;
         let levels = self.exp.error_levels.join("/");
         let t = &self.ledger.tallies;
-        let mut p = Problems::default();
-        for s in &t.errors.samples {
-            p.add(s.clone());
-        }
-        p.count = t.errors.count;
+        let (mut count, mut samples) = (t.errors.count, t.errors.samples.clone());
         // Job ids no job end claimed are judged only when the engine missed no job's end:
         // otherwise they may be jobs whose end was not reported.
         if facts.jobs_streamed {
-            for s in &t.unknown_jobs.samples {
-                p.add(s.clone());
-            }
-            p.count = t.errors.count + t.unknown_jobs.count;
+            count += t.unknown_jobs.count;
+            samples.extend(t.unknown_jobs.samples.iter().cloned());
+            samples.truncate(MAX_EVIDENCE);
         }
         let failed = t.failed;
-        if p.count == 0 {
+        if count == 0 {
             Check::pass(
                 "logs.errors_match_failures",
                 LOGS,
@@ -272,9 +266,9 @@ impl<'e> LogChecker<'e> {
             Check::fail(
                 "logs.errors_match_failures",
                 LOGS,
-                format!("{} jobs' {levels} lines do not match their outcome ({failed} failed jobs, {} each expected; none for succeeded ones)", p.count, m.describe()),
+                format!("{} jobs' {levels} lines do not match their outcome ({failed} failed jobs, {} each expected; none for succeeded ones)", count, m.describe()),
             )
-            .with_evidence(p.samples)
+            .with_evidence(samples)
         }
     }
 }

@@ -7,7 +7,7 @@ use super::fixtures::*;
 use crate::check::signals::log_ledger::SETTLE;
 use crate::check::signals::logs::LogChecker;
 use crate::evidence::{JobOutcome, JobRecord, LogLine};
-use crate::verdict::{Check, Status};
+use crate::verdict::Status;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -28,10 +28,6 @@ fn line(n: u64, level: &str, job: u64, trace: u64) -> LogLine {
             r#"{{"level":"{level}","message":"m","job_id":"j{job}","correlation_id":"c{job}","trace_id":"{trace:032x}"}}"#
         ),
     }
-}
-
-fn status<'a>(checks: &'a [Check], id: &str) -> &'a Check {
-    find(checks, id)
 }
 
 #[test]
@@ -55,14 +51,14 @@ fn every_job_of_a_long_run_is_judged_in_state_bounded_by_the_settle_time() {
         c.peak_entries()
     );
     let checks = c.finish(&facts(&[]));
-    let corr = status(&checks, "logs.correlation");
+    let corr = find(&checks, "logs.correlation");
     assert_eq!(corr.status, Status::Pass, "{corr:?}");
     assert!(
         corr.message.contains("all 40000 requests"),
         "{}",
         corr.message
     );
-    let traces = status(&checks, "logs.trace_ids");
+    let traces = find(&checks, "logs.trace_ids");
     assert!(
         traces.message.contains("all 40000 jobs"),
         "{}",
@@ -81,7 +77,7 @@ fn a_job_whose_lines_come_later_than_the_settle_time_fails_its_correlation() {
     c.feed(&line(1, "INFO", 1, 2), t0 + Duration::from_secs(1));
     c.feed(&line(2, "INFO", 2, 3), t0 + SETTLE + Duration::from_secs(1));
     let checks = c.finish(&facts(&[]));
-    let corr = status(&checks, "logs.correlation");
+    let corr = find(&checks, "logs.correlation");
     assert_eq!(corr.status, Status::Fail, "{corr:?}");
     assert!(
         corr.message.starts_with("1 of 2 requests"),
@@ -107,7 +103,7 @@ fn a_line_naming_another_jobs_trace_fails() {
     c.job_ended(record(2, JobOutcome::Succeeded), now);
     c.job_ended(record(3, JobOutcome::Succeeded), now);
     let checks = c.finish(&facts(&[]));
-    let t = status(&checks, "logs.trace_ids");
+    let t = find(&checks, "logs.trace_ids");
     assert_eq!(t.status, Status::Fail, "{t:?}");
     assert!(
         t.message
@@ -136,7 +132,7 @@ fn error_lines_of_a_job_no_end_claims_fail_after_the_job_timeout() {
     }
     assert!(c.peak_entries() < 12, "{}", c.peak_entries());
     let checks = c.finish(&facts(&[]));
-    let e = status(&checks, "logs.errors_match_failures");
+    let e = find(&checks, "logs.errors_match_failures");
     assert_eq!(e.status, Status::Fail, "{e:?}");
     assert!(
         e.evidence[0].contains("job j99 unknown to the harness: 1 ERROR/CRITICAL lines"),
@@ -154,7 +150,7 @@ fn unknown_jobs_are_not_judged_when_job_ends_were_missed() {
     let mut f = facts(&[]);
     f.jobs_streamed = false;
     let checks = c.finish(&f);
-    let e = status(&checks, "logs.errors_match_failures");
+    let e = find(&checks, "logs.errors_match_failures");
     assert_eq!(e.status, Status::Pass, "{e:?}");
 }
 
@@ -169,7 +165,7 @@ fn a_failed_job_without_its_error_line_fails_when_judged_mid_run() {
     // lines it had.
     c.feed(&line(2, "INFO", 6, 7), t0 + SETTLE);
     let checks = c.finish(&facts(&[]));
-    let e = status(&checks, "logs.errors_match_failures");
+    let e = find(&checks, "logs.errors_match_failures");
     assert_eq!(e.status, Status::Fail, "{e:?}");
     assert!(
         e.evidence[0].contains("failed job j5: 0 ERROR/CRITICAL lines, expected exactly 1"),
@@ -187,6 +183,6 @@ fn a_longer_settle_time_waits_for_late_lines() {
     c.job_ended(record(2, JobOutcome::Succeeded), t0);
     c.feed(&line(1, "INFO", 2, 3), t0 + late);
     let checks = c.finish(&facts(&[]));
-    let corr = status(&checks, "logs.correlation");
+    let corr = find(&checks, "logs.correlation");
     assert_eq!(corr.status, Status::Pass, "{corr:?}");
 }
