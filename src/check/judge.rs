@@ -5,6 +5,7 @@
 use super::alert_clock::AlertClock;
 use super::signals::facts::RunFacts;
 use super::signals::log_feed::LogFeed;
+use super::signals::trace_feed::TraceFeed;
 use super::signals::{METRICS, TRACES};
 use crate::evidence::{
     AlertTiming, AlertsSeen, DashboardAnswers, Evidence, Exposition, StackHealth, StaticInputs,
@@ -27,8 +28,15 @@ pub struct Judgement {
     pub coverage: Option<crate::evidence::coverage::Coverage>,
 }
 
-/// Judge a run. `logs` is the state of the log checkers that were fed while the run streamed.
-pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_>) -> Judgement {
+/// Judge a run. `logs` and `traces` are the state of the log and trace checkers that were fed
+/// while the run streamed.
+pub fn judge(
+    plan: &Plan,
+    exps: &ExpectationSet,
+    ev: &Evidence,
+    logs: LogFeed<'_>,
+    traces: TraceFeed<'_>,
+) -> Judgement {
     let facts = run_facts(plan, ev);
     use super::signals::unobserved::mark_kind;
     let mut checks = super::signals::load::load_checks(plan, &ev.outcome);
@@ -44,13 +52,21 @@ pub fn judge(plan: &Plan, exps: &ExpectationSet, ev: &Evidence, logs: LogFeed<'_
     }
     checks.extend(log_checks);
     checks.extend(metric_checks(exps, ev, &facts));
-    let mut trace_checks = Vec::new();
-    for (_, t) in &exps.traces {
-        trace_checks.extend(super::signals::traces::check(t, &ev.spans, &facts));
-    }
-    if let Some(lost) = &ev.spans_lost {
-        mark_kind(&mut trace_checks, TRACES, lost);
-        trace_checks.push(Check::error("traces.receiver", TRACES, lost.clone()));
+    let held_dropped = traces.dropped_spans();
+    let mut trace_checks = traces.finish();
+    let lost = ev
+        .spans_lost
+        .iter()
+        .cloned()
+        .chain((held_dropped > 0).then(|| {
+            format!(
+                "{held_dropped} spans were not judged: the trace checks already held {} spans",
+                super::signals::trace_ledger::MAX_HELD_SPANS
+            )
+        }));
+    for lost in lost {
+        mark_kind(&mut trace_checks, TRACES, &lost);
+        trace_checks.push(Check::error("traces.receiver", TRACES, lost));
     }
     checks.extend(trace_checks);
     if let Some(e) = &ev.trace_backend_error {

@@ -4,7 +4,7 @@
 
 use super::{
     AlertObservations, AlertmanagerHealth, DashboardProbe, ExpositionParse, HttpProbe, PanelQuery,
-    PrometheusHealth, QueryAnswer, ScrapeLog, SpanRecord,
+    PrometheusHealth, QueryAnswer, ScrapeLog,
 };
 use super::{StackClock, StackTools};
 use crate::config::stack::StackConfig;
@@ -19,8 +19,6 @@ pub struct Evidence {
     pub outcome: LoadOutcome,
     /// The scrapes of the target's `/metrics` (the last one is after the drain).
     pub scrapes: ScrapeLog,
-    /// Every span obsgate's receiver (or the trace backend) gave back.
-    pub spans: Vec<SpanRecord>,
     /// Reads of the trace backend that failed, described (how many, where, the last error).
     pub trace_backend_error: Option<String>,
     /// Spans obsgate's OTLP receiver dropped or refused, described (None when it kept all).

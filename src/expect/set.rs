@@ -33,13 +33,6 @@ struct Peek {
 }
 
 impl ExpectationSet {
-    /// Some check compares the harness's jobs one by one with their spans, after the run (so
-    /// the load must keep job records). Log lines are compared with jobs while the run goes,
-    /// without records.
-    pub fn correlates_spans(&self) -> bool {
-        !self.traces.is_empty()
-    }
-
     /// Load every file; a bad file is a usage error naming each problem with file:line:column.
     pub fn load(paths: &[PathBuf]) -> Result<Self, AppError> {
         let mut out = ExpectationSet::default();

@@ -25,6 +25,7 @@ pub use env::{RunEnv, prepare};
 pub use session::Session;
 
 use crate::check::signals::log_feed::LogFeed;
+use crate::check::signals::trace_feed::TraceFeed;
 use crate::evidence::{AlertsSeen, ClockReport, Evidence, LoadReport};
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
@@ -49,10 +50,11 @@ pub async fn execute(
     if env.logs.is_some() {
         logs = logs.with_settle(LOG_FILE_SETTLE);
     }
+    let mut traces = TraceFeed::new(exps, plan.job_timeout_wall(), session.trace_source(env));
     let evidence = session
-        .observe(plan, exps, env, &mut logs, shutdown)
+        .observe(plan, exps, env, &mut logs, &mut traces, shutdown)
         .await?;
-    let mut judgement = crate::check::judge(plan, exps, &evidence, logs);
+    let mut judgement = crate::check::judge(plan, exps, &evidence, logs, traces);
     if let Some(s) = &plan.shard {
         let once = crate::check::signals::shard::on_shard(s.index, s.count);
         judgement.checks.push(once);
@@ -138,9 +140,9 @@ fn deviations(env: &RunEnv, ev: &Evidence) -> Vec<String> {
     }
     if ev.outcome.jobs_not_streamed > 0 {
         out.push(format!(
-            "{} job ends could not be handed to the log checks (they fell behind): those jobs' \
-             lines were not compared with their outcome, and job ids in the logs unknown to \
-             the harness were not judged",
+            "{} job ends could not be handed to the log and trace checks (they fell behind): \
+             those jobs' lines and traces were not compared with their outcome, and job ids in \
+             the logs unknown to the harness were not judged",
             ev.outcome.jobs_not_streamed
         ));
     }

@@ -9,13 +9,15 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::check::signals::log_feed::LogFeed;
+use crate::check::signals::trace_feed::TraceFeed;
 use crate::evidence::{JobRecord, ScrapeLog, SpanRecord};
 use crate::exit::AppError;
 use crate::observe::otlp::SpanStore;
 use crate::observe::scrape::Scraper;
 
-/// Most spans the receiver keeps in one run (the store counts what it drops beyond this).
-const MAX_SPANS: usize = 2_000_000;
+/// Span batches queued for the trace checks: the stub exports one every 200 ms or 512 spans,
+/// so this is more than a minute of spans at 5,000 jobs/s (each batch is a few map inserts).
+const SPAN_BATCH_QUEUE: usize = 8_192;
 /// How often the stub's `/metrics` is scraped during the run.
 const SCRAPE_INTERVAL: Duration = Duration::from_secs(2);
 /// Scrapes kept in memory (the last ones; the final one is what value checks use).
@@ -23,9 +25,12 @@ const SCRAPE_HISTORY: usize = 16;
 /// How long to wait for the stub's last trace batches after it stopped.
 const TRACE_SETTLE_DEADLINE: Duration = Duration::from_secs(10);
 
-/// obsgate's own OTLP/HTTP receiver, serving while the run lasts.
+/// obsgate's own OTLP/HTTP receiver, serving while the run lasts. It keeps no span: each
+/// accepted batch goes to the trace checks' queue.
 pub struct Receiver {
     pub store: SpanStore,
+    /// The queue of accepted batches, until [`Receiver::take_spans`].
+    spans: Option<mpsc::Receiver<Vec<SpanRecord>>>,
     /// Full traces URL to give the stub (`http://127.0.0.1:PORT/v1/traces`).
     pub endpoint: String,
     stop: Option<oneshot::Sender<()>>,
@@ -41,7 +46,7 @@ impl Receiver {
         let addr = listener
             .local_addr()
             .map_err(|e| AppError::harness(format!("OTLP receiver address: {e}")))?;
-        let store = SpanStore::new(MAX_SPANS);
+        let (store, spans) = SpanStore::with_tap(SPAN_BATCH_QUEUE);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(crate::observe::otlp::serve(
             listener,
@@ -52,20 +57,26 @@ impl Receiver {
         ));
         Ok(Self {
             store,
+            spans: Some(spans),
             endpoint: format!("http://{addr}/v1/traces"),
             stop: Some(tx),
             task: Some(task),
         })
     }
 
+    /// The queue of accepted span batches (once).
+    pub fn take_spans(&mut self) -> Option<mpsc::Receiver<Vec<SpanRecord>>> {
+        self.spans.take()
+    }
+
     /// Wait until the span count stops growing (the stub flushed on shutdown), then stop serving
-    /// and return every span kept, with what was dropped or refused, described.
-    pub async fn finish(mut self) -> (Vec<SpanRecord>, Option<String>) {
+    /// and close the queue; returns what was dropped or refused, described.
+    pub async fn finish(mut self) -> Option<String> {
         let deadline = tokio::time::Instant::now() + TRACE_SETTLE_DEADLINE;
-        let mut last = self.store.len();
+        let mut last = self.store.received();
         loop {
             tokio::time::sleep(Duration::from_millis(250)).await;
-            let now = self.store.len();
+            let now = self.store.received();
             if now == last || tokio::time::Instant::now() >= deadline {
                 break;
             }
@@ -77,17 +88,18 @@ impl Receiver {
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
-        (self.store.spans(), lost_spans(&self.store, MAX_SPANS))
+        self.store.close_tap();
+        lost_spans(&self.store)
     }
 }
 
 /// "N spans dropped ..., M export requests refused ...", or None when the receiver kept all.
-fn lost_spans(store: &SpanStore, bound: usize) -> Option<String> {
+fn lost_spans(store: &SpanStore) -> Option<String> {
     let (dropped, refused) = (store.dropped(), store.rejected_requests());
     let mut parts = Vec::new();
     if dropped > 0 {
         parts.push(format!(
-            "the OTLP receiver dropped {dropped} spans beyond its bound of {bound}"
+            "the OTLP receiver dropped {dropped} spans: the trace checks fell behind it"
         ));
     }
     if refused > 0 {
@@ -136,30 +148,17 @@ impl Scrapes {
     }
 }
 
-/// Most traces read back from Jaeger per run (one request each): enough to judge propagation
-/// and completeness, bounded in time.
-const JAEGER_MAX_TRACES: usize = 2_000;
 /// Spans a complete job trace has at least: server, pipeline.run, publish, db.insert, one
 /// agent call, render, qa.gate, db.update.
 const MIN_SPANS_PER_JOB: usize = 8;
 
-/// Read the jobs' traces back from Jaeger (`/api/v3`, then `/api/traces`), polling until they
+/// Read the traces `ids` back from Jaeger (`/api/v3`, then `/api/traces`), polling until they
 /// are complete or a deadline passes. A backend that cannot be read is itself a finding.
-pub async fn jaeger_spans(
-    url: &str,
-    jobs: &[crate::evidence::JobRecord],
-) -> (Vec<SpanRecord>, Option<String>) {
-    use crate::evidence::JobOutcome;
-    let ids: Vec<String> = jobs
-        .iter()
-        .filter(|j| matches!(j.outcome, JobOutcome::Succeeded | JobOutcome::Failed))
-        .map(|j| j.trace_id.clone())
-        .take(JAEGER_MAX_TRACES)
-        .collect();
+pub async fn jaeger_spans(url: &str, ids: &[String]) -> (Vec<SpanRecord>, Option<String>) {
     let client = crate::observe::jaeger::JaegerClient::new(url);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let poll = client
-        .poll_until_complete(&ids, MIN_SPANS_PER_JOB, deadline)
+        .poll_until_complete(ids, MIN_SPANS_PER_JOB, deadline)
         .await;
     let error = (poll.errors > 0).then(|| {
         format!(
@@ -198,26 +197,50 @@ pub async fn capture_logs(
     Ok(())
 }
 
-/// Hand every job end the load engine reports to the log feed, until `done`, then what is
-/// still queued.
+/// Hand every job end the load engine reports to the log and trace feeds, until `done`, then
+/// what is still queued.
 pub async fn feed_job_ends(
     ends: Option<mpsc::Receiver<JobRecord>>,
-    feed: &RefCell<&mut LogFeed<'_>>,
+    logs: &RefCell<&mut LogFeed<'_>>,
+    traces: &RefCell<&mut TraceFeed<'_>>,
     mut done: oneshot::Receiver<()>,
 ) {
     let Some(mut ends) = ends else { return };
+    let (to_logs, to_traces) = (logs.borrow().wants_jobs(), traces.borrow().wants_jobs());
+    let hand = |rec: JobRecord| {
+        let now = Instant::now();
+        match (to_logs, to_traces) {
+            (true, true) => {
+                logs.borrow_mut().job_ended(rec.clone(), now);
+                traces.borrow_mut().job_ended(rec, now);
+            }
+            (true, false) => logs.borrow_mut().job_ended(rec, now),
+            (false, _) => traces.borrow_mut().job_ended(rec, now),
+        }
+    };
     loop {
         tokio::select! {
             biased;
             end = ends.recv() => match end {
-                Some(rec) => feed.borrow_mut().job_ended(rec, Instant::now()),
+                Some(rec) => hand(rec),
                 None => return,
             },
             _ = &mut done => break,
         }
     }
     while let Ok(rec) = ends.try_recv() {
-        feed.borrow_mut().job_ended(rec, Instant::now());
+        hand(rec);
+    }
+}
+
+/// Hand every span batch the receiver accepted to the trace feed, until its queue closes.
+pub async fn feed_spans(
+    spans: Option<mpsc::Receiver<Vec<SpanRecord>>>,
+    traces: &RefCell<&mut TraceFeed<'_>>,
+) {
+    let Some(mut spans) = spans else { return };
+    while let Some(batch) = spans.recv().await {
+        traces.borrow_mut().spans(batch, Instant::now());
     }
 }
 
@@ -232,15 +255,17 @@ mod tests {
             {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203332","name":"b","kind":1,"startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#;
         let spans = crate::observe::otlp::decode(body, crate::observe::otlp::Encoding::Json)
             .unwrap_or_else(|e| panic!("{e}"));
-        let store = SpanStore::new(1);
-        assert_eq!(lost_spans(&store, 1), None);
+        let (store, rx) = SpanStore::with_tap(1);
+        assert_eq!(lost_spans(&store), None);
+        store.extend(spans.clone());
         store.extend(spans);
         store.count_rejected();
-        let lost = lost_spans(&store, 1).unwrap_or_default();
+        let lost = lost_spans(&store).unwrap_or_default();
         assert!(
-            lost.starts_with("the OTLP receiver dropped 1 spans beyond its bound of 1"),
+            lost.starts_with("the OTLP receiver dropped 2 spans: the trace checks fell behind"),
             "{lost}"
         );
-        assert!(lost.contains("it refused 1 of 1 export requests"), "{lost}");
+        assert_eq!((store.received(), store.len(), rx.len()), (2, 0, 1));
+        assert!(lost.contains("it refused 1 of 2 export requests"), "{lost}");
     }
 }

@@ -7,10 +7,11 @@ use std::cell::RefCell;
 use tokio::sync::{oneshot, watch};
 
 use super::env::RunEnv;
-use super::observers::{Receiver, Scrapes, capture_logs, feed_job_ends, jaeger_spans};
+use super::observers::{Receiver, Scrapes, capture_logs, feed_job_ends, feed_spans, jaeger_spans};
 use super::stack::RunStack;
 use super::target::Target;
 use crate::check::signals::log_feed::LogFeed;
+use crate::check::signals::trace_feed::{TraceFeed, TraceSource};
 use crate::evidence::{Evidence, LoadOutcome, RunContext, ScrapeLog, StackEvidence};
 use crate::exit::AppError;
 use crate::expect::ExpectationSet;
@@ -19,8 +20,8 @@ use crate::observe::liveness::DeathWatch;
 use crate::observe::outage::{OutageWatch, Probe};
 use crate::scenario::Plan;
 
-/// Job ends queued for the log checks: at 5,000 jobs/s, 6.5 s of them, far more than the
-/// checks need to keep up (each end is a few map look-ups).
+/// Job ends queued for the log and trace checks: at 5,000 jobs/s, 6.5 s of them, far more
+/// than the checks need to keep up (each end is a few map look-ups).
 const JOB_END_QUEUE: usize = 32_768;
 
 /// The target, the stack and obsgate's own trace receiver of one run.
@@ -41,6 +42,15 @@ struct Observed {
 }
 
 impl Session {
+    /// Where this session's spans come from.
+    pub fn trace_source(&self, env: &RunEnv) -> TraceSource {
+        match (&self.receiver, &env.jaeger_url) {
+            (_, Some(_)) => TraceSource::Jaeger,
+            (Some(_), None) => TraceSource::Receiver,
+            (None, None) => TraceSource::Unobserved,
+        }
+    }
+
     /// Start the receiver (the stub must know where to export before it starts), the target,
     /// then the stack scraping it. A failure stops what was already started.
     pub async fn open(plan: &Plan, exps: &ExpectationSet, env: &RunEnv) -> Result<Self, AppError> {
@@ -65,50 +75,59 @@ impl Session {
         }
     }
 
-    /// Drive the plan, stream the logs into `logs`, observe the stack after the load, stop
-    /// everything, and collect the traces.
+    /// Drive the plan, stream the logs into `logs` and the spans into `traces`, observe the
+    /// stack after the load, stop everything, and read traces back from Jaeger if asked.
     pub async fn observe(
         mut self,
         plan: &Plan,
         exps: &ExpectationSet,
         env: &RunEnv,
         logs: &mut LogFeed<'_>,
+        traces: &mut TraceFeed<'_>,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Evidence, AppError> {
         let stdout = self.target.stub.as_mut().and_then(|s| s.take_stdout());
         let (logs_done_tx, logs_done_rx) = oneshot::channel::<()>();
         let (jobs_done_tx, jobs_done_rx) = oneshot::channel::<()>();
-        let (tap, job_ends) = match logs.wants_jobs() {
+        let (tap, job_ends) = match logs.wants_jobs() || traces.wants_jobs() {
             true => {
                 let (tap, rx) = JobTap::channel(JOB_END_QUEUE);
                 (Some(tap), Some(rx))
             }
             false => (None, None),
         };
-        // Logs and job ends are read in this task, beside the load: the checkers join them as
-        // they come (bounded memory) and borrow the expectations, so they cannot move into a
-        // spawned task. The two readers share the feed; each borrows it only between awaits.
-        let feed = RefCell::new(logs);
-        let capture = capture_logs(stdout, env.logs.as_deref(), &feed, logs_done_rx);
-        let ends = feed_job_ends(job_ends, &feed, jobs_done_rx);
+        let mut receiver = self.receiver.take();
+        let span_batches = receiver.as_mut().and_then(Receiver::take_spans);
+        // Logs, spans and job ends are read in this task, beside the load: the checkers join
+        // them as they come (bounded memory) and borrow the expectations, so they cannot move
+        // into a spawned task. The readers share the feeds; each borrows one only between
+        // awaits.
+        let (log_feed, trace_feed) = (RefCell::new(logs), RefCell::new(traces));
+        let capture = capture_logs(stdout, env.logs.as_deref(), &log_feed, logs_done_rx);
+        let ends = feed_job_ends(job_ends, &log_feed, &trace_feed, jobs_done_rx);
+        let spans = feed_spans(span_batches, &trace_feed);
         let main = async {
             let observed = self.load_and_stack(plan, exps, env, tap, shutdown).await;
             let _ = logs_done_tx.send(());
             let _ = jobs_done_tx.send(());
-            observed
+            // The target has stopped (its last batches are flushed): closing the receiver
+            // ends the span queue once drained.
+            let spans_lost = match receiver {
+                Some(r) => r.finish().await,
+                None => None,
+            };
+            (observed, spans_lost)
         };
-        let (log_result, (), observed) = tokio::join!(capture, ends, main);
+        let (log_result, (), (), (observed, spans_lost)) = tokio::join!(capture, ends, spans, main);
         let outcome = observed.outcome?;
-        let (spans, trace_backend_error, spans_lost) = match (self.receiver, &env.jaeger_url) {
-            (_, Some(j)) => {
-                let (spans, error) = jaeger_spans(j, &outcome.jobs).await;
-                (spans, error, None)
+        let traces = trace_feed.into_inner();
+        let trace_backend_error = match &env.jaeger_url {
+            Some(j) => {
+                let (spans, error) = jaeger_spans(j, &traces.sampled_trace_ids()).await;
+                traces.replay(spans);
+                error
             }
-            (Some(r), None) => {
-                let (spans, lost) = r.finish().await;
-                (spans, None, lost)
-            }
-            (None, None) => (Vec::new(), None, None),
+            None => None,
         };
         Ok(Evidence {
             context: RunContext {
@@ -123,7 +142,6 @@ impl Session {
             },
             outcome,
             scrapes: observed.scrapes,
-            spans,
             trace_backend_error,
             spans_lost,
             log_capture_error: log_result.err(),
@@ -164,11 +182,9 @@ impl Session {
         }
         let outages = OutageWatch::start(probes, env.outage_limit, stop_tx.clone());
         let deaths = DeathWatch::start(procs, stop_tx);
-        let keep_records = exps.correlates_spans() || env.jaeger_url.is_some();
-        let outcome = self
-            .target
-            .drive(plan, env, keep_records, tap, stop_rx)
-            .await;
+        // Logs and traces are joined with the jobs as they end (through `tap`): no record is
+        // kept for the whole run.
+        let outcome = self.target.drive(plan, env, false, tap, stop_rx).await;
         let stack = match &outcome {
             Ok(o) => self.stack.observe(plan, env, exps, &self.target, o).await,
             Err(_) => StackEvidence::default(),

@@ -2,7 +2,8 @@
 //!
 //! One file per signal: [`load`] (the engine's own rate, drops, lag and fault delivery),
 //! [`metrics`] (plus [`metric_series`] and [`relations`], its expression evaluator), [`logs`]
-//! (plus [`log_fields`]), [`traces`] (plus [`trace_checks`] and [`trace_tree`]),
+//! (plus [`log_fields`]), [`traces`] (plus [`trace_feed`], [`trace_ledger`], [`trace_checks`] and
+//! [`trace_tree`]),
 //! [`alerts`] (fired, routed, resolved, silent, labelled, inhibited: one file per aspect),
 //! [`dashboards_live`] (panel queries answered by Prometheus), [`health`] (the stack's
 //! components answer and are sound), [`shard`] (what a sharded run judges once); [`facts`] is the harness's own
@@ -35,6 +36,8 @@ pub mod slo_inhibition;
 #[cfg(test)]
 mod slo_tests;
 pub mod trace_checks;
+pub mod trace_feed;
+pub mod trace_ledger;
 pub mod trace_tree;
 pub mod traces;
 pub mod unobserved;

@@ -1,17 +1,13 @@
 //! Trace checks that look at spans one by one: orphans (a parent never received) and span
-//! durations against the job's end-to-end time seen by the harness; and the bounded problem
-//! list every trace check keeps.
-
-use std::collections::HashSet;
+//! durations against the job's end-to-end time seen by the harness, as tallied by the
+//! [`super::trace_ledger`]; and the bounded problem list every trace and log check keeps.
 
 use crate::check::registry::CheckInfo;
-use crate::evidence::{JobRecord, SpanKind, SpanRecord};
 use crate::expect::traces::TracesExpectations;
 use crate::verdict::{Check, MAX_EVIDENCE};
 
 use super::TRACES;
-use super::facts::RunFacts;
-use super::trace_tree::{SpanIndex, finished, show};
+use super::trace_ledger::TraceTallies;
 
 /// Problems with a bounded sample.
 #[derive(Debug, Default)]
@@ -36,35 +32,14 @@ impl Problems {
     }
 }
 
-/// A span whose parent id names no received span of its trace and no harness client span.
-/// Entry spans (server, consumer) are exempt: their parent is remote by design (a caller's span
-/// that is never exported here), which `traces.propagation` judges for jobs.
-pub fn orphans(idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
-    let clients: HashSet<&str> = facts
-        .jobs
-        .iter()
-        .map(|j| j.client_span_id.as_str())
-        .collect();
-    let mut p = Problems::default();
-    for spans in idx.by_trace.values() {
-        for s in spans {
-            if let Some(parent) = s.parent_span_id.as_deref()
-                && !matches!(s.kind, SpanKind::Server | SpanKind::Consumer)
-                && idx.parent(s).is_none()
-                && !clients.contains(parent)
-            {
-                p.add(format!(
-                    "{}: parent {parent} is neither in the trace nor a harness client span",
-                    show(s)
-                ));
-            }
-        }
-    }
+/// `traces.orphans` from the tally of every trace judged.
+pub fn orphans(t: &TraceTallies) -> Check {
+    let p = &t.orphans;
     if p.count == 0 {
         Check::pass(
             "traces.orphans",
             TRACES,
-            format!("no orphan among {} spans", idx.len()),
+            format!("no orphan among {} spans", t.orphan_spans),
         )
     } else {
         Check::fail(
@@ -76,34 +51,16 @@ pub fn orphans(idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
                 p.first()
             ),
         )
-        .with_evidence(p.samples)
+        .with_evidence(p.samples.clone())
     }
 }
 
-/// Spans listed in `duration_spans` last no longer than their job end to end (+ slack).
-pub fn durations(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
+/// `traces.duration` from the tally of every job judged.
+pub fn durations(exp: &TracesExpectations, t: &TraceTallies) -> Check {
     if exp.duration_spans.is_empty() {
         return Check::skip("traces.duration", TRACES, "no `duration_spans` listed");
     }
-    let slack = exp.duration_slack_ms as f64 * 1e6;
-    let mut p = Problems::default();
-    let mut judged = 0;
-    for j in finished(facts.jobs) {
-        let (Some(end), Some((_, spans))) = (j.end_unix_nano, idx.job_trace(j)) else {
-            continue;
-        };
-        let e2e = end.saturating_sub(j.sent_unix_nano) as f64;
-        for s in spans
-            .iter()
-            .filter(|s| exp.duration_spans.contains(&s.name))
-        {
-            judged += 1;
-            let d = s.end_unix_nano as f64 - s.start_unix_nano as f64;
-            if d < 0.0 || d > e2e + slack {
-                p.add(duration_problem(j, s, d, e2e));
-            }
-        }
-    }
+    let (p, judged) = (&t.durations, t.duration_spans);
     if p.count == 0 {
         Check::pass(
             "traces.duration",
@@ -119,18 +76,8 @@ pub fn durations(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts
             TRACES,
             format!("{} of {judged} spans last longer than their job as seen by the harness (+{} ms slack), or end before they start: {}", p.count, exp.duration_slack_ms, p.first()),
         )
-        .with_evidence(p.samples)
+        .with_evidence(p.samples.clone())
     }
-}
-
-fn duration_problem(j: &JobRecord, s: &SpanRecord, d: f64, e2e: f64) -> String {
-    format!(
-        "job {}: `{}` lasted {:.1} ms, the job took {:.1} ms end to end",
-        j.job_id.as_deref().unwrap_or("(no id)"),
-        s.name,
-        d / 1e6,
-        e2e / 1e6
-    )
 }
 
 /// The checks this module emits (see [`crate::check::registry`]).

@@ -1,59 +1,45 @@
-//! Indexes received spans by trace and span id, and finds each job's trace: the one carrying the
-//! harness's trace id, or (when the target ignored `traceparent`) the trace id it answered with.
+//! One trace's spans, indexed for the checks that judge it: parent look-ups by span id, and how
+//! a span is shown in evidence.
 
 use std::collections::HashMap;
 
 use crate::evidence::{JobOutcome, JobRecord, SpanRecord};
 
-/// Spans of one service, indexed.
-#[derive(Debug, Default)]
-pub struct SpanIndex<'a> {
-    /// Trace id → spans in arrival order.
-    pub by_trace: HashMap<&'a str, Vec<&'a SpanRecord>>,
-    /// (trace id, span id) → span.
-    pub by_id: HashMap<(&'a str, &'a str), &'a SpanRecord>,
+/// Below this many spans a parent is found by a scan: cheaper than building a map.
+const SCAN_UP_TO: usize = 32;
+
+/// The spans of one trace (of the target's service), in arrival order.
+#[derive(Debug)]
+pub struct TraceView<'a> {
+    pub spans: &'a [SpanRecord],
+    /// Span id → span, for big traces only.
+    by_id: Option<HashMap<&'a str, &'a SpanRecord>>,
 }
 
-impl<'a> SpanIndex<'a> {
-    /// Index the spans of `service` among `spans`.
-    pub fn new(spans: &'a [SpanRecord], service: &str) -> Self {
-        let mut idx = SpanIndex::default();
-        for s in spans.iter().filter(|s| s.service_name == service) {
-            idx.by_trace.entry(s.trace_id.as_str()).or_default().push(s);
-            idx.by_id
-                .insert((s.trace_id.as_str(), s.span_id.as_str()), s);
+impl<'a> TraceView<'a> {
+    /// Index `spans`, which all belong to one trace.
+    pub fn new(spans: &'a [SpanRecord]) -> Self {
+        let by_id = (spans.len() > SCAN_UP_TO)
+            .then(|| spans.iter().map(|s| (s.span_id.as_str(), s)).collect());
+        Self { spans, by_id }
+    }
+    /// The span of this trace with id `id`.
+    pub fn get(&self, id: &str) -> Option<&'a SpanRecord> {
+        match &self.by_id {
+            Some(m) => m.get(id).copied(),
+            None => self.spans.iter().find(|s| s.span_id == id),
         }
-        idx
     }
-    /// Number of indexed spans.
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-    /// True when no span is indexed.
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
-    }
-    /// The parent of `s` within its trace.
+    /// The parent of `s` within the trace.
     pub fn parent(&self, s: &SpanRecord) -> Option<&'a SpanRecord> {
-        let p = s.parent_span_id.as_deref()?;
-        self.by_id.get(&(s.trace_id.as_str(), p)).copied()
-    }
-    /// The spans of the job's trace: by its trace id, else by the trace id the target answered.
-    pub fn job_trace(&self, j: &JobRecord) -> Option<(&'a str, &[&'a SpanRecord])> {
-        let ids = std::iter::once(j.trace_id.as_str()).chain(j.returned_trace_id.as_deref());
-        for id in ids {
-            if let Some((k, v)) = self.by_trace.get_key_value(id) {
-                return Some((*k, v.as_slice()));
-            }
-        }
-        None
+        self.get(s.parent_span_id.as_deref()?)
     }
 }
 
-/// Jobs the target finished (succeeded or failed): the ones whose traces are judged.
-pub fn finished(jobs: &[JobRecord]) -> impl Iterator<Item = &JobRecord> {
-    jobs.iter()
-        .filter(|j| matches!(j.outcome, JobOutcome::Succeeded | JobOutcome::Failed))
+/// True when the target finished the job (succeeded or failed): the jobs whose traces are
+/// judged for propagation, tree, completeness and durations.
+pub fn is_finished(j: &JobRecord) -> bool {
+    matches!(j.outcome, JobOutcome::Succeeded | JobOutcome::Failed)
 }
 
 /// A span, for evidence.

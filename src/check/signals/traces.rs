@@ -1,24 +1,38 @@
 //! Trace checks: spans received at all, context propagation from the harness's client span, the
 //! span tree of each job, completeness, orphans, and span durations against the job's
-//! end-to-end time seen by the harness.
+//! end-to-end time seen by the harness. The [`super::trace_ledger`] judges each job's trace as
+//! the run goes; this file turns its tallies into checks, and judges recorded spans and jobs
+//! in one go ([`check`]) the same way.
 
-use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, Instant};
 
 use crate::check::registry::CheckInfo;
-use crate::evidence::{AttrValue, JobOutcome, SpanRecord, SpanStatus};
-use crate::expect::traces::{ErrorStatus, Required, SpanExpectation, TracesExpectations};
-use crate::verdict::Check;
+use crate::evidence::SpanRecord;
+use crate::verdict::{Check, Status};
 
 use super::TRACES;
 use super::facts::RunFacts;
-use super::trace_checks::{Problems, durations, orphans};
-use super::trace_tree::{SpanIndex, finished, show};
+use super::trace_checks::{durations, orphans};
+use super::trace_ledger::{TraceLedger, TraceTallies};
+use crate::expect::traces::TracesExpectations;
 
-/// Every trace check.
+/// Every trace check over recorded spans and the jobs of `facts`: the spans are handed to a
+/// ledger first, then every job's end, so each job is judged with all of its spans.
 pub fn check(exp: &TracesExpectations, spans: &[SpanRecord], facts: &RunFacts<'_>) -> Vec<Check> {
-    let idx = SpanIndex::new(spans, &exp.service_name);
-    let received = received_check(exp, spans, &idx);
-    let ok = received.status == crate::verdict::Status::Pass;
+    let now = Instant::now();
+    let mut ledger = TraceLedger::new(exp, Duration::ZERO);
+    super::trace_feed::hand(&mut ledger, spans.iter().cloned(), now);
+    for j in facts.jobs {
+        ledger.job_ended(j.clone(), now);
+    }
+    ledger.finish(now);
+    checks(exp, &ledger.tallies)
+}
+
+/// Every trace check, from what a ledger judged.
+pub fn checks(exp: &TracesExpectations, t: &TraceTallies) -> Vec<Check> {
+    let received = received_check(exp, t);
+    let ok = received.status == Status::Pass;
     let mut out = vec![received];
     let ids = [
         "traces.propagation",
@@ -37,94 +51,55 @@ pub fn check(exp: &TracesExpectations, spans: &[SpanRecord], facts: &RunFacts<'_
         }));
         return out;
     }
-    out.push(propagation(exp, &idx, facts));
-    out.push(tree(exp, &idx, facts));
-    out.push(completeness(exp, &idx, facts));
-    out.push(orphans(&idx, facts));
-    out.push(durations(exp, &idx, facts));
+    out.push(propagation(exp, t));
+    out.push(tree(t));
+    out.push(completeness(exp, t));
+    out.push(orphans(t));
+    out.push(durations(exp, t));
     out
 }
 
-fn received_check(exp: &TracesExpectations, spans: &[SpanRecord], idx: &SpanIndex<'_>) -> Check {
-    if spans.is_empty() {
+fn received_check(exp: &TracesExpectations, t: &TraceTallies) -> Check {
+    if t.spans_total == 0 {
         return Check::fail(
             "traces.received",
             TRACES,
             "no spans received: is trace export on?",
         );
     }
-    if idx.is_empty() {
-        let services: std::collections::BTreeSet<&str> =
-            spans.iter().map(|s| s.service_name.as_str()).collect();
-        let hint = crate::util::nearest(&exp.service_name, services.iter().copied())
+    if t.spans_of_service == 0 {
+        let hint = crate::util::nearest(&exp.service_name, t.services.iter().map(String::as_str))
             .map(|n| format!("; did you mean `{n}`?"))
             .unwrap_or_default();
+        let services: Vec<&str> = t.services.iter().map(String::as_str).collect();
         return Check::fail(
             "traces.received",
             TRACES,
             format!(
                 "{} spans received, none from service `{}`{hint} (services seen: {})",
-                spans.len(),
+                t.spans_total,
                 exp.service_name,
-                services.into_iter().collect::<Vec<_>>().join(", ")
+                services.join(", ")
             ),
         );
     }
+    let sample = t
+        .sample
+        .as_ref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
     Check::pass(
         "traces.received",
         TRACES,
         format!(
-            "{} spans received from `{}` in {} traces",
-            idx.len(),
-            exp.service_name,
-            idx.by_trace.len()
+            "{} spans received from `{}` in {} traces{sample}",
+            t.spans_of_service, exp.service_name, t.traces_of_service
         ),
     )
 }
 
-fn propagation(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
-    let root = exp.root_name();
-    let mut p = Problems::default();
-    let mut n = 0;
-    for j in finished(facts.jobs) {
-        n += 1;
-        let job = j.job_id.as_deref().unwrap_or("(no id)");
-        if let Some(r) = &j.returned_trace_id
-            && *r != j.trace_id
-        {
-            p.add(format!(
-                "job {job}: sent trace {} (client span {}), the target answered trace {r}: `traceparent` not honoured",
-                j.trace_id, j.client_span_id
-            ));
-            continue;
-        }
-        let Some(spans) = idx.by_trace.get(j.trace_id.as_str()) else {
-            p.add(format!(
-                "job {job}: no span of the target carries the job's trace id {}",
-                j.trace_id
-            ));
-            continue;
-        };
-        let roots: Vec<&&SpanRecord> = spans.iter().filter(|s| s.name == root).collect();
-        if roots.is_empty() {
-            p.add(format!(
-                "job {job}: trace {} has no `{root}` span",
-                j.trace_id
-            ));
-        } else if !roots
-            .iter()
-            .any(|s| s.parent_span_id.as_deref() == Some(j.client_span_id.as_str()))
-        {
-            let found = roots
-                .first()
-                .and_then(|s| s.parent_span_id.clone())
-                .unwrap_or_else(|| "none".into());
-            p.add(format!(
-                "job {job}: `{root}` has parent {found}, expected the harness's client span {}",
-                j.client_span_id
-            ));
-        }
-    }
+fn propagation(exp: &TracesExpectations, t: &TraceTallies) -> Check {
+    let (p, n, root) = (&t.propagation, t.propagation_jobs, exp.root_name());
     if p.count == 0 {
         Check::pass(
             "traces.propagation",
@@ -143,103 +118,19 @@ fn propagation(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'
                 p.first()
             ),
         )
-        .with_evidence(p.samples)
+        .with_evidence(p.samples.clone())
     }
 }
 
-fn attr_text(v: &AttrValue) -> String {
-    match v {
-        AttrValue::Bool(b) => b.to_string(),
-        AttrValue::Int(i) => i.to_string(),
-        AttrValue::Double(d) => d.to_string(),
-        AttrValue::Str(s) | AttrValue::Other(s) => s.clone(),
-    }
-}
-
-/// What is wrong with one span against its expectation: kind, parent, attributes, status.
-fn span_issues(
-    s: &SpanRecord,
-    e: &SpanExpectation,
-    idx: &SpanIndex<'_>,
-    job_failed: bool,
-) -> Vec<String> {
-    let mut issues = Vec::new();
-    if s.kind != e.kind {
-        issues.push(format!("kind {:?}, expected {:?}", s.kind, e.kind).to_lowercase());
-    }
-    if let Some(want) = &e.parent {
-        let got = idx.parent(s).map(|x| x.name.as_str());
-        if got != Some(want.as_str()) {
-            issues.push(format!(
-                "parent `{}`, expected `{want}`",
-                got.unwrap_or("(not in the trace)")
-            ));
-        }
-    }
-    for (k, m) in &e.attributes {
-        match s.attributes.get(k) {
-            None => {
-                let hint = crate::util::nearest(k, s.attributes.keys().map(String::as_str))
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
-                issues.push(format!("attribute `{k}` missing{hint}"));
-            }
-            Some(v) if !m.matches(&attr_text(v)) => {
-                issues.push(format!(
-                    "attribute `{k}`=`{}` is not {}",
-                    attr_text(v),
-                    m.describe()
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    let is_err = s.status == SpanStatus::Error;
-    match e.error_status {
-        ErrorStatus::Allowed => {}
-        ErrorStatus::Never if is_err => issues.push("error status, expected none".into()),
-        ErrorStatus::WhenJobFailed if job_failed && !is_err => {
-            issues.push("job failed but the span has no error status".into());
-        }
-        ErrorStatus::WhenJobFailed if !job_failed && is_err => {
-            issues.push(format!(
-                "job succeeded but the span has error status ({})",
-                s.status_message
-            ));
-        }
-        _ => {}
-    }
-    issues
-}
-
-fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
-    let mut p = Problems::default();
-    let mut judged = 0u64;
-    let mut seen_traces = HashSet::new();
-    for j in finished(facts.jobs) {
-        let Some((tid, spans)) = idx.job_trace(j) else {
-            continue;
-        };
-        if !seen_traces.insert(tid) {
-            continue;
-        }
-        let failed = j.outcome == JobOutcome::Failed;
-        for s in spans {
-            let Some(e) = exp.span(&s.name) else { continue };
-            judged += 1;
-            let issues = span_issues(s, e, idx, failed);
-            if !issues.is_empty() {
-                p.add(format!("{}: {}", show(s), issues.join("; ")));
-            }
-        }
-    }
+fn tree(t: &TraceTallies) -> Check {
+    let (p, judged) = (&t.tree, t.tree_spans);
     if p.count == 0 {
         Check::pass(
             "traces.tree",
             TRACES,
             format!(
                 "{judged} spans in {} job traces have the expected kinds, parents, attributes and status",
-                seen_traces.len()
+                t.tree_traces
             ),
         )
     } else {
@@ -252,61 +143,29 @@ fn tree(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> 
                 p.first()
             ),
         )
-        .with_evidence(p.samples)
+        .with_evidence(p.samples.clone())
     }
 }
 
-fn completeness(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<'_>) -> Check {
-    let mut p = Problems::default();
-    let mut total = 0u64;
-    for j in finished(facts.jobs) {
-        total += 1;
-        let job = j.job_id.as_deref().unwrap_or("(no id)");
-        let Some((tid, spans)) = idx.job_trace(j) else {
-            p.add(format!("job {job}: no trace (trace id {})", j.trace_id));
-            continue;
-        };
-        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-        for s in spans {
-            *counts.entry(s.name.as_str()).or_default() += 1;
-        }
-        let mut missing = Vec::new();
-        for e in &exp.spans {
-            if e.required == Required::OnSuccess && j.outcome != JobOutcome::Succeeded {
-                continue;
-            }
-            let n = counts.get(e.name.as_str()).copied().unwrap_or(0);
-            if !e.count.matches(n as f64) {
-                missing.push(format!(
-                    "`{}` ×{n}, expected {}",
-                    e.name,
-                    e.count.describe()
-                ));
-            }
-        }
-        if !missing.is_empty() {
-            p.add(
-                format!(
-                    "job {job} ({:?}) trace {tid}: {}",
-                    j.outcome,
-                    missing.join(", ")
-                )
-                .replace("Succeeded", "succeeded")
-                .replace("Failed", "failed"),
-            );
-        }
-    }
+fn completeness(exp: &TracesExpectations, t: &TraceTallies) -> Check {
+    let (p, total) = (&t.completeness, t.finished_jobs);
     if total == 0 {
         return Check::skip("traces.completeness", TRACES, "no finished jobs to judge");
     }
     let complete = total - p.count;
     let ratio = complete as f64 / total as f64;
     let ok = ratio >= exp.completeness_min_ratio;
-    let msg = format!(
+    let mut msg = format!(
         "{complete} of {total} finished jobs have a complete trace ({:.1}%, at least {:.1}% expected)",
         ratio * 100.0,
         exp.completeness_min_ratio * 100.0
     );
+    if t.late_spans > 0 {
+        msg.push_str(&format!(
+            "; {} spans came after their job had been judged, and were not counted",
+            t.late_spans
+        ));
+    }
     if ok {
         Check::pass("traces.completeness", TRACES, msg)
     } else {
@@ -315,7 +174,7 @@ fn completeness(exp: &TracesExpectations, idx: &SpanIndex<'_>, facts: &RunFacts<
             TRACES,
             format!("{msg}: {}", p.first()),
         )
-        .with_evidence(p.samples)
+        .with_evidence(p.samples.clone())
     }
 }
 

@@ -1,10 +1,15 @@
 //! The bounded, shared store of received spans. Cloning shares the store. When full, new spans
 //! are counted as dropped instead of growing memory without bound.
+//!
+//! With a tap ([`SpanStore::with_tap`]) the store keeps no span: every accepted batch is
+//! handed on to a bounded queue (the run's trace checks judge spans as they stream), and a
+//! batch that does not fit is counted as dropped, never waited for.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
+use tokio::sync::mpsc;
 
 use crate::evidence::SpanRecord;
 
@@ -13,9 +18,13 @@ pub const DEFAULT_MAX_SPANS: usize = 1_000_000;
 
 #[derive(Default)]
 struct Inner {
+    /// Where accepted batches go instead of `spans`, while open.
+    tap: Option<mpsc::Sender<Vec<SpanRecord>>>,
     spans: Vec<SpanRecord>,
     /// trace id → indices into `spans`, so per-trace look-ups stay cheap for big runs.
     by_trace: HashMap<String, Vec<usize>>,
+    /// Spans accepted (stored or handed to the tap).
+    received: u64,
     dropped: u64,
     requests: u64,
     rejected_requests: u64,
@@ -43,12 +52,35 @@ impl SpanStore {
         }
     }
 
+    /// A store that keeps no span but hands every batch to the queue of `capacity` batches
+    /// it returns the receiving end of.
+    pub fn with_tap(capacity: usize) -> (Self, mpsc::Receiver<Vec<SpanRecord>>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let store = Self::new(0);
+        store.inner.lock().tap = Some(tx);
+        (store, rx)
+    }
+
+    /// Close the tap: its queue ends once drained. Later batches are counted as dropped.
+    pub fn close_tap(&self) {
+        self.inner.lock().tap = None;
+    }
+
     /// Add spans; returns how many did not fit (and were counted as dropped).
     pub fn extend(&self, spans: Vec<SpanRecord>) -> u64 {
         let mut g = self.inner.lock();
         g.requests += 1;
+        let n = spans.len() as u64;
+        if let Some(tap) = &g.tap {
+            let dropped = match tap.try_send(spans) {
+                Ok(()) => 0,
+                Err(_) => n,
+            };
+            g.received += n - dropped;
+            g.dropped += dropped;
+            return dropped;
+        }
         let room = self.max_spans.saturating_sub(g.spans.len());
-        let n = spans.len();
         for span in spans.into_iter().take(room) {
             let idx = g.spans.len();
             g.by_trace
@@ -57,7 +89,8 @@ impl SpanStore {
                 .push(idx);
             g.spans.push(span);
         }
-        let dropped = n.saturating_sub(room) as u64;
+        let dropped = n.saturating_sub(room as u64);
+        g.received += n - dropped;
         g.dropped += dropped;
         dropped
     }
@@ -102,6 +135,11 @@ impl SpanStore {
     /// Number of stored spans.
     pub fn len(&self) -> usize {
         self.inner.lock().spans.len()
+    }
+
+    /// Spans accepted so far, stored or handed to the tap.
+    pub fn received(&self) -> u64 {
+        self.inner.lock().received
     }
 
     /// Whether no span was stored.

@@ -145,11 +145,15 @@ pub(super) async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_n
         running: JoinSet::new(),
     };
     let mut batch = SpanBatch::new();
+    // When the oldest span of the batch must be posted. The deadline is the first span's, not
+    // reset by later ones: under a steady trickle of jobs a timeout per message never fires,
+    // and spans waited for a full batch, seconds after their job had ended.
+    let mut due = tokio::time::Instant::now();
     loop {
         let msg = if batch.is_empty() {
             rx.recv().await
         } else {
-            match tokio::time::timeout(BATCH_DELAY, rx.recv()).await {
+            match tokio::time::timeout_at(due, rx.recv()).await {
                 Ok(m) => m,
                 Err(_) => {
                     posts.start(&mut batch).await;
@@ -159,6 +163,9 @@ pub(super) async fn exporter(mut rx: mpsc::Receiver<Msg>, url: String, service_n
         };
         match msg {
             Some(Msg::Spans(s)) => {
+                if batch.is_empty() {
+                    due = tokio::time::Instant::now() + BATCH_DELAY;
+                }
                 batch.append(s);
                 if batch.len() >= BATCH_SPANS {
                     posts.start(&mut batch).await;

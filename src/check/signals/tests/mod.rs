@@ -7,4 +7,5 @@ mod logs;
 mod metrics;
 mod relations;
 mod telemetry;
+mod trace_stream;
 mod traces;
