@@ -170,6 +170,7 @@ impl<'e> TraceLedger<'e> {
             return;
         }
         self.held_spans += 1;
+        let s = slim(s, self.exp);
         let seen = match self.traces.get_mut(s.trace_id.as_str()) {
             Some(seen) => seen,
             None => {
@@ -252,6 +253,13 @@ impl<'e> TraceLedger<'e> {
     /// Take the job's trace (by its trace id, else the one the target answered), judge it with
     /// the job, and remember its id until the horizon.
     fn judge(&mut self, rec: &JobRecord, now: Instant) {
+        if !is_finished(rec) {
+            // The target may still be running a job the harness gave up on (a timeout), so
+            // its trace may still grow: it is left to expire unclaimed, judged for orphans
+            // once no span of it came for the horizon, instead of now, when a parent still to
+            // come would look missing.
+            return;
+        }
         let ids = std::iter::once(rec.trace_id.as_str()).chain(rec.returned_trace_id.as_deref());
         let mut claimed = None;
         for id in ids {
@@ -264,12 +272,10 @@ impl<'e> TraceLedger<'e> {
         }
         let (tid, spans) = claimed.unwrap_or_default();
         let view = TraceView::new(&spans);
-        if is_finished(rec) {
-            self.propagation(rec, (tid == rec.trace_id).then_some(&view));
-            self.tree(rec, &view);
-            self.completeness(rec, &tid, &view);
-            self.durations(rec, &view);
-        }
+        self.propagation(rec, (tid == rec.trace_id).then_some(&view));
+        self.tree(rec, &view);
+        self.completeness(rec, &tid, &view);
+        self.durations(rec, &view);
         self.orphans(&view, Some(rec.client_span_id.as_str()));
     }
 
@@ -277,6 +283,23 @@ impl<'e> TraceLedger<'e> {
     fn unclaimed(&mut self, spans: &[SpanRecord]) {
         self.orphans(&TraceView::new(spans), None);
     }
+}
+
+/// `s` with what no check reads dropped, so a held span costs its ids and name: the service
+/// name (the ledger holds one service's spans) and the attributes no expectation names for a
+/// span of this name. All attributes stay when an expected one is missing: the finding then
+/// suggests the nearest key the span has.
+fn slim(mut s: SpanRecord, exp: &TracesExpectations) -> SpanRecord {
+    s.service_name = String::new();
+    let wanted = exp
+        .span(&s.name)
+        .map(|e| e.attributes.as_slice())
+        .unwrap_or(&[]);
+    if wanted.iter().all(|(k, _)| s.attributes.contains_key(k)) {
+        s.attributes
+            .retain(|k, _| wanted.iter().any(|(w, _)| w == k));
+    }
+    s
 }
 
 #[path = "trace_ledger_judge.rs"]

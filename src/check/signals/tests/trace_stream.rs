@@ -153,6 +153,48 @@ fn a_trace_no_job_claims_is_judged_for_orphans_and_dropped_after_the_horizon() {
     );
 }
 
+/// A job the harness gave up on may still run on the target: its root span, which comes after
+/// the job's end has settled, is not missing from a trace judged too early, and a span whose
+/// parent really never comes is still an orphan once the trace expires.
+#[test]
+fn a_timed_out_job_whose_spans_come_late_leaves_no_false_orphan() {
+    let exp = traces_exp();
+    let mut l = TraceLedger::new(&exp, TIMEOUT);
+    let t0 = Instant::now();
+    let mut r = record(3);
+    r.outcome = JobOutcome::Timeout;
+    let (late, early): (Vec<SpanRecord>, Vec<SpanRecord>) = trace_of(&r)
+        .into_iter()
+        .partition(|s| s.name == "pipeline.run");
+    l.spans(early, t0);
+    l.job_ended(r, t0);
+    let after_settle = t0 + SETTLE + Duration::from_secs(1);
+    l.spans(late, after_settle);
+    l.finish(after_settle);
+    assert_eq!(l.tallies.late_spans, 0);
+    let cs = checks(&exp, &l.tallies);
+    assert_eq!(find(&cs, "traces.orphans").status, Status::Pass, "{cs:#?}");
+    // The same job, its root span never exported: its stages are orphans.
+    let mut l = TraceLedger::new(&exp, TIMEOUT);
+    let mut r = record(4);
+    r.outcome = JobOutcome::Timeout;
+    let rootless: Vec<SpanRecord> = trace_of(&r)
+        .into_iter()
+        .filter(|s| s.name != "pipeline.run")
+        .collect();
+    l.spans(rootless, t0);
+    l.job_ended(r, t0);
+    l.finish(after_settle);
+    let cs = checks(&exp, &l.tallies);
+    let c = find(&cs, "traces.orphans");
+    assert_eq!(c.status, Status::Fail, "{cs:#?}");
+    assert!(
+        c.message.contains("orphan spans (parent never received)"),
+        "{}",
+        c.message
+    );
+}
+
 #[test]
 fn spans_beyond_the_held_bound_are_counted_not_held() {
     let exp = traces_exp();

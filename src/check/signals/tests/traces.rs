@@ -187,3 +187,42 @@ fn orphans_and_long_spans_fail() {
         c.evidence
     );
 }
+
+/// Held spans keep only the attributes an expectation names, but a span missing one keeps the
+/// rest, so the finding still names the misspelt key; a wrong value among others is judged.
+#[test]
+fn a_misspelt_or_wrong_attribute_is_named_although_held_spans_are_slimmed() {
+    use crate::evidence::AttrValue;
+    let checks = edited(|sp, _| {
+        if let Some(s) = sp.iter_mut().find(|s| s.name == "db.insert") {
+            let v = s.attributes.remove("db.operation.name");
+            s.attributes
+                .insert("db.operation_name".into(), v.unwrap_or(AttrValue::Int(1)));
+            s.attributes
+                .insert("db.system.name".into(), AttrValue::Str("postgresql".into()));
+        }
+    });
+    assert_eq!(failing(&checks), vec!["traces.tree"]);
+    let c = find(&checks, "traces.tree");
+    assert!(
+        c.message
+            .contains("attribute `db.operation.name` missing (did you mean `db.operation_name`?)"),
+        "{}",
+        c.message
+    );
+    let checks = edited(|sp, _| {
+        if let Some(s) = sp.iter_mut().find(|s| s.name == "POST /v1/jobs") {
+            s.attributes
+                .insert("http.request.method".into(), AttrValue::Str("GET".into()));
+            s.attributes
+                .insert("url.scheme".into(), AttrValue::Str("http".into()));
+        }
+    });
+    let c = find(&checks, "traces.tree");
+    assert!(
+        c.message
+            .contains("attribute `http.request.method`=`GET` is not"),
+        "{}",
+        c.message
+    );
+}
