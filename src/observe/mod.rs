@@ -12,6 +12,7 @@ pub mod metric_sources;
 pub mod metric_sources_prom;
 pub mod otlp;
 pub mod outage;
+pub mod paced;
 pub mod prom_api;
 pub mod receivers;
 pub mod receivers_parse;

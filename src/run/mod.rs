@@ -36,6 +36,10 @@ use crate::scenario::Plan;
 /// another process writes that file, perhaps through a buffer or a shipper, so its lines can
 /// come seconds after the job's end, where the stub's own pipe delivers them at once.
 const LOG_FILE_SETTLE: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a job's end waits for its last spans from a `--target`: an OpenTelemetry SDK's
+/// batch span processor exports every 5 s by default, and retries a failed export, where the
+/// stub posts a batch at most 200 ms after its oldest span.
+const TARGET_SPAN_SETTLE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Run `plan` against its expectations and return the report. `shutdown` turning true stops
 /// the schedule (in-flight jobs get a grace), and the report is then `incomplete`.
@@ -51,6 +55,9 @@ pub async fn execute(
         logs = logs.with_settle(LOG_FILE_SETTLE);
     }
     let mut traces = TraceFeed::new(exps, plan.job_timeout_wall(), session.trace_source(env));
+    if env.target.is_some() {
+        traces = traces.with_settle(TARGET_SPAN_SETTLE);
+    }
     let evidence = session
         .observe(plan, exps, env, &mut logs, &mut traces, shutdown)
         .await?;

@@ -2,7 +2,7 @@
 //! `/metrics`, the log stream, and the read-back from Jaeger. They only collect; judging is
 //! [`crate::check`]'s.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
@@ -18,6 +18,8 @@ use crate::observe::scrape::Scraper;
 /// Span batches queued for the trace checks: the stub exports one every 200 ms or 512 spans,
 /// so this is more than a minute of spans at 5,000 jobs/s (each batch is a few map inserts).
 const SPAN_BATCH_QUEUE: usize = 8_192;
+/// How often the trace feed's clock moves on while no span batch comes.
+const SPAN_TICK: Duration = Duration::from_millis(250);
 /// How often the stub's `/metrics` is scraped during the run.
 const SCRAPE_INTERVAL: Duration = Duration::from_secs(2);
 /// Scrapes kept in memory (the last ones; the final one is what value checks use).
@@ -178,16 +180,22 @@ pub async fn capture_logs(
     feed: &RefCell<&mut LogFeed<'_>>,
     done: tokio::sync::oneshot::Receiver<()>,
 ) -> Result<(), String> {
-    let mut sink = |l: crate::evidence::LogLine| feed.borrow_mut().feed(l, Instant::now());
     if let Some(out) = stdout {
         let out = tokio::process::ChildStdout::from_std(out)
             .map_err(|e| format!("cannot read the stub's stdout: {e}"))?;
+        // Lines are stamped with the last instant the pipe was found empty, not with the
+        // time they are read: a reader behind the stub must not let a job's end settle
+        // before its last lines are read.
+        let read_up_to = Cell::new(Instant::now());
+        let out = crate::observe::paced::Paced::new(out, &read_up_to);
+        let mut sink = |l: crate::evidence::LogLine| feed.borrow_mut().feed(l, read_up_to.get());
         return crate::observe::logs::capture(out, &mut sink)
             .await
             .map(|_| ())
             .map_err(|e| format!("the stub's stdout: {e}"));
     }
     if let Some(path) = file {
+        let mut sink = |l: crate::evidence::LogLine| feed.borrow_mut().feed(l, Instant::now());
         return crate::observe::logs::tail_file(path, &mut sink, async {
             let _ = done.await;
         })
@@ -239,8 +247,25 @@ pub async fn feed_spans(
     traces: &RefCell<&mut TraceFeed<'_>>,
 ) {
     let Some(mut spans) = spans else { return };
-    while let Some(batch) = spans.recv().await {
-        traces.borrow_mut().spans(batch, Instant::now());
+    // The feed's clock: the last instant every batch received so far had been read. Jobs
+    // settle against it, so a checker behind its queue judges no job before its spans.
+    let mut read_up_to = Instant::now();
+    loop {
+        match tokio::time::timeout(SPAN_TICK, spans.recv()).await {
+            Ok(Some(batch)) => {
+                let mut feed = traces.borrow_mut();
+                feed.spans(batch, read_up_to);
+                if spans.is_empty() {
+                    read_up_to = Instant::now();
+                    feed.advance(read_up_to);
+                }
+            }
+            Ok(None) => return,
+            Err(_) => {
+                read_up_to = Instant::now();
+                traces.borrow_mut().advance(read_up_to);
+            }
+        }
     }
 }
 

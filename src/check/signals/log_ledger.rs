@@ -162,11 +162,11 @@ impl LogLedger {
     }
 
     /// The load engine reports that `rec`'s job ended (or was dropped, or was still in flight
-    /// when the run stopped), at `now`.
+    /// when the run stopped), at `now`. The job is judged once a line read `settle` after `now` comes (or at the end), not
+    /// as the wall clock passes: the line reader may be behind the ends' queue.
     pub fn job_ended(&mut self, rec: JobRecord, now: Instant) {
         self.pending.push_back((now, rec));
         self.note_size();
-        self.sweep(now);
     }
 
     /// Judge every job still waiting and every unclaimed entry: the stream has ended.

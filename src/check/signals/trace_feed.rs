@@ -59,6 +59,16 @@ impl<'e> TraceFeed<'e> {
         }
     }
 
+    /// Wait `settle` for an ended job's last spans instead of the ledgers' default.
+    pub fn with_settle(mut self, settle: Duration) -> Self {
+        self.ledgers = self
+            .ledgers
+            .into_iter()
+            .map(|l| l.with_settle(settle))
+            .collect();
+        self
+    }
+
     /// True when a ledger waits for job ends (the load engine must report them).
     pub fn wants_jobs(&self) -> bool {
         !self.ledgers.is_empty() && self.source != TraceSource::Unobserved
@@ -73,6 +83,13 @@ impl<'e> TraceFeed<'e> {
             hand(l, spans.iter().cloned(), now);
         }
         hand(last, spans.into_iter(), now);
+    }
+
+    /// Every span received before `now` has been read: judge the jobs settled by then.
+    pub fn advance(&mut self, now: Instant) {
+        for l in &mut self.ledgers {
+            l.advance(now);
+        }
     }
 
     /// Hand the end of one job, reported at `now`, to every ledger (or keep it for the

@@ -144,8 +144,9 @@ impl<'e> TraceLedger<'e> {
         }
     }
 
-    /// Hold spans of the expected service, received at `now`. Jobs whose settle time passed
-    /// before they came are judged first: the spans came too late for them.
+    /// Hold spans of the expected service, read at `now` on the feed's clock (see
+    /// [`TraceLedger::advance`]). Jobs whose settle time passed before they came are judged
+    /// first: the spans came too late for them.
     pub fn spans(&mut self, spans: Vec<SpanRecord>, now: Instant) {
         self.sweep(now);
         for s in spans {
@@ -189,11 +190,19 @@ impl<'e> TraceLedger<'e> {
     }
 
     /// The load engine reports that `rec`'s job ended (or was still in flight when the run
-    /// stopped), at `now`.
+    /// stopped), at `now` on the wall clock. The job is judged once the feed's clock passes
+    /// `now` plus the settle time, not as the wall clock does: ends come on their own queue,
+    /// and a span queue read behind them must not make a job look traceless.
     pub fn job_ended(&mut self, rec: JobRecord, now: Instant) {
         self.pending.push_back((now, rec));
         self.note_size();
+    }
+
+    /// Move the feed's clock to `now`: every span received before `now` has been read. Jobs
+    /// whose settle time has passed on it are judged.
+    pub fn advance(&mut self, now: Instant) {
         self.sweep(now);
+        self.note_size();
     }
 
     /// Judge every job still waiting and every unclaimed trace: the streams have ended.
@@ -269,6 +278,10 @@ impl<'e> TraceLedger<'e> {
                 claimed = Some((id.to_string(), seen.spans));
                 break;
             }
+        }
+        if claimed.is_none() {
+            // Spans that come for it later are late, not a trace no job claims.
+            self.judged.insert(rec.trace_id.as_str().into(), now);
         }
         let (tid, spans) = claimed.unwrap_or_default();
         let view = TraceView::new(&spans);

@@ -91,6 +91,24 @@ fn a_job_whose_lines_come_later_than_the_settle_time_fails_its_correlation() {
     );
 }
 
+/// Lines read from a backlog (stamped with the reader's clock, which has not moved) still
+/// count for a job whose end came long before on the wall clock, and later ends do not judge
+/// it early.
+#[test]
+fn a_job_is_judged_on_the_line_readers_clock_not_by_later_job_ends() {
+    let exp = logs_exp();
+    let mut c = LogChecker::new(&exp, TIMEOUT);
+    let t0 = Instant::now();
+    c.job_ended(record(1, JobOutcome::Succeeded), t0);
+    c.job_ended(record(2, JobOutcome::Succeeded), t0 + 3 * SETTLE);
+    c.feed(&line(1, "INFO", 1, 2), t0);
+    c.feed(&line(2, "INFO", 2, 3), t0);
+    let checks = c.finish(&facts(&[]));
+    let corr = find(&checks, "logs.correlation");
+    assert_eq!(corr.status, Status::Pass, "{corr:?}");
+    assert!(corr.message.contains("all 2 requests"), "{}", corr.message);
+}
+
 #[test]
 fn a_line_naming_another_jobs_trace_fails() {
     let exp = logs_exp();

@@ -84,6 +84,9 @@ fn spans_that_come_after_their_job_was_judged_fail_completeness_and_are_counted(
     l.job_ended(late.clone(), t0);
     let after = t0 + SETTLE + Duration::from_millis(10);
     l.spans(rest, after);
+    // Job 2's spans are late too: it was judged traceless, and they are not taken for a
+    // trace no job claims.
+    let n_late = n_late + trace_of(&late).len();
     l.spans(trace_of(&late), after);
     l.finish(after);
     let cs = checks(&exp, &l.tallies);
@@ -193,6 +196,32 @@ fn a_timed_out_job_whose_spans_come_late_leaves_no_false_orphan() {
         "{}",
         c.message
     );
+}
+
+/// Job ends come on their own queue and may be read ahead of a span queue the checker is
+/// behind on: later ends do not judge a job, only the span feed's clock does, so spans read
+/// from a backlog still count for their job.
+#[test]
+fn a_job_is_judged_on_the_span_feeds_clock_not_by_later_job_ends() {
+    let exp = traces_exp();
+    let mut l = TraceLedger::new(&exp, TIMEOUT);
+    let t0 = Instant::now();
+    let (a, b) = (record(1), record(2));
+    l.job_ended(a.clone(), t0);
+    l.job_ended(b.clone(), t0 + 3 * SETTLE);
+    // The backlog is read: both traces, on a clock that has not moved since t0.
+    l.spans(trace_of(&a), t0);
+    l.spans(trace_of(&b), t0);
+    assert_eq!(
+        l.tallies.finished_jobs, 0,
+        "no job judged before the feed caught up"
+    );
+    l.advance(t0 + 4 * SETTLE + Duration::from_secs(1));
+    assert_eq!(l.tallies.finished_jobs, 2);
+    assert_eq!(l.tallies.late_spans, 0);
+    l.finish(t0 + 5 * SETTLE);
+    let cs = checks(&exp, &l.tallies);
+    assert_eq!(failing(&cs), Vec::<String>::new(), "{cs:#?}");
 }
 
 #[test]
