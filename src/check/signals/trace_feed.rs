@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::trace_ledger::TraceLedger;
+use super::trace_ledger::{MAX_SERVICES, TraceLedger};
 use super::trace_tree::is_finished;
 use crate::evidence::{JobRecord, SpanRecord};
 use crate::expect::ExpectationSet;
@@ -145,15 +145,6 @@ impl<'e> TraceFeed<'e> {
         }
     }
 
-    /// Most entries any ledger held at once.
-    pub fn peak_entries(&self) -> usize {
-        self.ledgers
-            .iter()
-            .map(|l| l.peak_entries)
-            .max()
-            .unwrap_or(0)
-    }
-
     /// Spans the ledgers did not hold because they were full.
     pub fn dropped_spans(&self) -> u64 {
         self.ledgers
@@ -186,7 +177,7 @@ pub(super) fn hand(l: &mut TraceLedger<'_>, spans: impl Iterator<Item = SpanReco
             mine.push(s);
         } else {
             others += 1;
-            if names.len() < 16 && !names.contains(&s.service_name) {
+            if names.len() < MAX_SERVICES && !names.contains(&s.service_name) {
                 names.push(s.service_name);
             }
         }

@@ -25,7 +25,7 @@ pub const SETTLE: Duration = Duration::from_secs(5);
 /// incomplete), so a target that never ends its traces cannot grow memory without bound.
 pub const MAX_HELD_SPANS: usize = 2_000_000;
 /// Most service names remembered for the `traces.received` message.
-const MAX_SERVICES: usize = 16;
+pub(super) const MAX_SERVICES: usize = 16;
 /// Expired entries are looked for at most this often (a scan of the maps).
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
